@@ -1,0 +1,447 @@
+"""The command line: parse options, build Settings, call the pipeline, choose the exit code.
+
+Thin on purpose: every decision lives in the library; this module turns typed errors into one
+clear line on stderr and the exit code of SPEC §3.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from briefgen import __version__
+from briefgen.config import (
+    Settings,
+    default_config_path,
+    default_config_text,
+    load_settings,
+    settings_to_toml,
+)
+from briefgen.console import Reporter, print_table
+from briefgen.errors import BriefgenError, PartialError, UsageError
+from briefgen.lint import lint_file
+from briefgen.llm.offline import OfflineEngine
+from briefgen.models import Brief
+from briefgen.output import write_atomic
+from briefgen.pipeline import PaperRequest, rank_day, run_daily
+from briefgen.prompts import bundled_prompts_dir
+from briefgen.render import RenderLang, render_brief_json, render_brief_markdown
+from briefgen.sources.dates import parse_date_option
+from briefgen.store import Store
+
+app = typer.Typer(
+    help="Paper Insight Briefs from a day's arXiv papers, in English and Chinese.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,  # a traceback must never print an API key
+)
+config_app = typer.Typer(help="The config file: init, show, path.", no_args_is_help=True)
+cache_app = typer.Typer(help="The local store: stats, path, clear.", no_args_is_help=True)
+app.add_typer(config_app, name="config")
+app.add_typer(cache_app, name="cache")
+
+
+class Lang(StrEnum):
+    en = "en"
+    zh = "zh"
+    both = "both"
+
+
+class BriefFormat(StrEnum):
+    markdown = "markdown"
+    json = "json"
+
+
+class ListFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+class Source(StrEnum):
+    file = "file"
+
+
+class ProviderChoice(StrEnum):
+    offline = "offline"
+
+
+DateOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--date", "-d", help="Listing date YYYY-MM-DD, 'today' or 'latest' (default: latest)."
+    ),
+]
+SourceOpt = Annotated[
+    list[Source] | None,
+    typer.Option("--source", help="Where papers come from (repeatable). 'file' reads --papers."),
+]
+PapersOpt = Annotated[
+    Path | None, typer.Option("--papers", help="A JSON or JSONL list of papers (the file source).")
+]
+CategoryOpt = Annotated[
+    list[str] | None, typer.Option("--category", "-c", help="arXiv category (repeatable).")
+]
+KeywordOpt = Annotated[
+    list[str] | None, typer.Option("--keyword", "-k", help="Include keyword (repeatable).")
+]
+ExcludeOpt = Annotated[
+    list[str] | None, typer.Option("--exclude", help="Exclude keyword (repeatable).")
+]
+MaxPapersOpt = Annotated[
+    int | None, typer.Option("--max-papers", min=1, help="How many papers to analyse.")
+]
+ConfigOpt = Annotated[Path | None, typer.Option("--config", help="Config file to read.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on stderr.")]
+VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="More detail on stderr.")]
+
+T = TypeVar("T")
+
+
+def _run(reporter: Reporter, action: Callable[[], T]) -> T:
+    """Turn expected failures into one line and their exit code; anything else is a bug (1)."""
+    try:
+        return action()
+    except BriefgenError as exc:
+        reporter.error(str(exc))
+        raise typer.Exit(exc.exit_code) from None
+    except KeyboardInterrupt:
+        reporter.error("interrupted; finished work is kept in the store and reused next run")
+        raise typer.Exit(130) from None
+    except typer.Exit:
+        raise
+    except Exception as exc:
+        if reporter.verbose:
+            raise
+        reporter.error(
+            f"internal error: {type(exc).__name__}: {exc} (rerun with --verbose for the "
+            "traceback, and please report it)"
+        )
+        raise typer.Exit(1) from None
+
+
+def _settings(
+    config: Path | None,
+    *,
+    categories: list[str] | None = None,
+    keywords: list[str] | None = None,
+    exclude: list[str] | None = None,
+    max_papers: int | None = None,
+    **overrides: Any,
+) -> Settings:
+    return load_settings(
+        config,
+        overrides=overrides,
+        profile_overrides={
+            "categories": categories or None,
+            "keywords": keywords or None,
+            "exclude": exclude or None,
+            "max_papers": max_papers,
+        },
+    )
+
+
+def _request(sources: list[Source] | None, papers: Path | None, date: str | None) -> PaperRequest:
+    if sources and Source.file in sources and papers is None:
+        raise UsageError("--source file needs --papers FILE")
+    return PaperRequest(papers_path=papers, date=parse_date_option(date))
+
+
+def _documents(brief: Brief, lang: Lang, fmt: BriefFormat) -> list[tuple[RenderLang, str]]:
+    langs: list[RenderLang] = ["en", "zh"] if lang is Lang.both else [lang.value]  # type: ignore[list-item]
+    if fmt is BriefFormat.json:
+        return [(langs[0], render_brief_json(brief))]
+    return [(code, render_brief_markdown(brief, code)) for code in langs]
+
+
+def _emit(
+    brief: Brief,
+    *,
+    lang: Lang,
+    fmt: BriefFormat,
+    output: Path | None,
+    output_dir: Path | None,
+    reporter: Reporter,
+) -> None:
+    documents = _documents(brief, lang, fmt)
+    if output_dir is not None:
+        suffix = "json" if fmt is BriefFormat.json else "md"
+        for code, text in documents:
+            name = (
+                f"brief-{brief.date}.json" if fmt is BriefFormat.json
+                else f"brief-{brief.date}.{code}.{suffix}"
+            )  # fmt: skip
+            write_atomic(output_dir / name, text)
+            reporter.info(f"wrote {output_dir / name}")
+    elif output is not None:
+        write_atomic(output, "\n".join(text for _, text in documents))
+        reporter.info(f"wrote {output}")
+    else:
+        sys.stdout.write("\n".join(text for _, text in documents))
+        sys.stdout.flush()
+
+
+@app.command()
+def daily(
+    date: DateOpt = None,
+    source: SourceOpt = None,
+    papers: PapersOpt = None,
+    category: CategoryOpt = None,
+    keyword: KeywordOpt = None,
+    exclude: ExcludeOpt = None,
+    max_papers: MaxPapersOpt = None,
+    lang: Annotated[Lang | None, typer.Option("--lang", help="en, zh or both.")] = None,
+    fmt: Annotated[
+        BriefFormat, typer.Option("--format", "-f", help="markdown or json.")
+    ] = BriefFormat.markdown,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here.")] = None,
+    output_dir: Annotated[
+        Path | None,
+        typer.Option("--output-dir", help="Write brief-DATE.LANG.md file(s) into this folder."),
+    ] = None,
+    provider: Annotated[
+        ProviderChoice | None, typer.Option("--provider", help="The engine that analyses.")
+    ] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Analyse again even if stored.")
+    ] = False,
+    config: ConfigOpt = None,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """The whole pipeline for one date; the brief goes to stdout (or --output/--output-dir)."""
+    reporter = Reporter(quiet=quiet, verbose=verbose)
+
+    def action() -> None:
+        if output is not None and output_dir is not None:
+            raise UsageError("use either --output or --output-dir, not both")
+        settings = _settings(
+            config, categories=category, keywords=keyword, exclude=exclude,
+            max_papers=max_papers, lang=lang.value if lang else None,
+            provider=provider.value if provider else None,
+        )  # fmt: skip
+        request = _request(source, papers, date)
+        with Store.open(settings.home) as store:
+            result = run_daily(
+                request, settings, store, OfflineEngine(), reporter, use_cache=not no_cache
+            )
+        _emit(
+            result.brief, lang=Lang(settings.lang), fmt=fmt, output=output,
+            output_dir=output_dir, reporter=reporter,
+        )  # fmt: skip
+        if result.failed:
+            raise PartialError(
+                f"{len(result.failed)} papers failed and are missing from the brief: "
+                + ", ".join(result.failed)
+            )
+
+    _run(reporter, action)
+
+
+@app.command()
+def papers(
+    date: DateOpt = None,
+    source: SourceOpt = None,
+    papers: PapersOpt = None,
+    category: CategoryOpt = None,
+    keyword: KeywordOpt = None,
+    exclude: ExcludeOpt = None,
+    max_papers: MaxPapersOpt = None,
+    fmt: Annotated[ListFormat, typer.Option("--format", "-f", help="table or json.")] = (
+        ListFormat.table
+    ),
+    config: ConfigOpt = None,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Fetch and rank a day's papers, with each one's score and why; no model involved."""
+    reporter = Reporter(quiet=quiet, verbose=verbose)
+
+    def action() -> None:
+        settings = _settings(
+            config, categories=category, keywords=keyword, exclude=exclude, max_papers=max_papers
+        )
+        ranked = rank_day(_request(source, papers, date), settings)
+        selected = ranked.selection.selected
+        if fmt is ListFormat.json:
+            import json
+
+            rows = [
+                {
+                    "rank": rank,
+                    "id": s.paper.versioned_id,
+                    "title": s.paper.title,
+                    "categories": s.paper.categories,
+                    "published": s.paper.published.isoformat(),
+                    "url": s.paper.abs_url,
+                    "score": s.score,
+                    "reasons": s.reasons,
+                }
+                for rank, s in enumerate(selected, start=1)
+            ]
+            sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        else:
+            print_table(
+                f"{ranked.day}: {len(selected)} of {ranked.selection.considered} papers",
+                ["#", "score", "id", "title", "why"],
+                [
+                    [
+                        str(r),
+                        f"{s.score:g}",
+                        s.paper.versioned_id,
+                        s.paper.title,
+                        "; ".join(s.reasons),
+                    ]
+                    for r, s in enumerate(selected, start=1)
+                ],
+            )
+        dropped = ranked.selection.dropped
+        if dropped:
+            reporter.info("not selected: " + "; ".join(f"{n} {why}" for why, n in dropped.items()))
+
+    _run(reporter, action)
+
+
+@app.command()
+def lint(
+    files: Annotated[list[Path], typer.Argument(help="Brief files (.md or .json) to check.")],
+    quiet: QuietOpt = False,
+) -> None:
+    """Check briefs against the brief's rules; exit 1 with one line per problem."""
+    reporter = Reporter(quiet=quiet)
+
+    def action() -> int:
+        failures = 0
+        for path in files:
+            try:
+                problems = lint_file(path)
+            except FileNotFoundError:
+                raise UsageError(f"no such file: {path}") from None
+            except (UnicodeDecodeError, IsADirectoryError) as exc:
+                raise UsageError(f"cannot read {path} as text: {exc}") from None
+            for problem in problems:
+                sys.stdout.write(f"{path}: {problem}\n")
+            if problems:
+                failures += 1
+            else:
+                reporter.info(f"{path}: ok")
+        return failures
+
+    if _run(reporter, action):
+        raise typer.Exit(1)
+
+
+@config_app.command("path")
+def config_path(config: ConfigOpt = None) -> None:
+    """Print where the config file is (or would be)."""
+    sys.stdout.write(f"{config or default_config_path()}\n")
+
+
+@config_app.command("show")
+def config_show(config: ConfigOpt = None, quiet: QuietOpt = False) -> None:
+    """Print the effective settings (file, environment and defaults merged) as TOML."""
+    reporter = Reporter(quiet=quiet)
+
+    def action() -> None:
+        settings = load_settings(config)
+        source = settings.config_path if settings.config_path.exists() else "defaults"
+        sys.stdout.write(f"# from: {source}\n# store: {settings.home}\n")
+        sys.stdout.write(f"# prompts: {bundled_prompts_dir()}\n")
+        sys.stdout.write(settings_to_toml(settings))
+
+    _run(reporter, action)
+
+
+@config_app.command("init")
+def config_init(
+    config: ConfigOpt = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Write a commented config file with the default profile."""
+    reporter = Reporter(quiet=quiet)
+
+    def action() -> None:
+        path = config or default_config_path()
+        if path.exists() and not force:
+            raise UsageError(f"{path} already exists; edit it, or pass --force to overwrite it")
+        write_atomic(path, default_config_text())
+        reporter.info(f"wrote {path}")
+
+    _run(reporter, action)
+
+
+@cache_app.command("path")
+def cache_path(config: ConfigOpt = None) -> None:
+    """Print where the store (SQLite) is."""
+    reporter = Reporter()
+    settings = _run(reporter, lambda: load_settings(config))
+    sys.stdout.write(f"{settings.home / 'briefgen.sqlite3'}\n")
+
+
+@cache_app.command("stats")
+def cache_stats(config: ConfigOpt = None) -> None:
+    """How much the store holds."""
+    reporter = Reporter()
+
+    def action() -> None:
+        settings = load_settings(config)
+        with Store.open(settings.home) as store:
+            stats = store.stats()
+        print_table(
+            str(settings.home / "briefgen.sqlite3"),
+            ["what", "count"],
+            [[name, str(value)] for name, value in stats.items()],
+        )
+
+    _run(reporter, action)
+
+
+@cache_app.command("clear")
+def cache_clear(
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
+    config: ConfigOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Delete everything in the store (papers, analyses, briefs, runs)."""
+    reporter = Reporter(quiet=quiet)
+
+    def action() -> None:
+        settings = load_settings(config)
+        with Store.open(settings.home) as store:
+            stats = store.stats()
+            if not yes:
+                if not sys.stdin.isatty():
+                    raise UsageError(
+                        "refusing to clear the store without --yes (stdin is not a terminal)"
+                    )
+                typer.confirm(
+                    f"Delete {stats['analyses']} analyses and {stats['briefs']} briefs?", abort=True
+                )
+            store.clear()
+        reporter.info(f"cleared {settings.home / 'briefgen.sqlite3'}")
+
+    _run(reporter, action)
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"briefgen {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """briefgen: daily Paper Insight Briefs from arXiv."""
+
+
+def main() -> None:
+    app()

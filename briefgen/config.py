@@ -1,0 +1,211 @@
+"""Settings: built-in defaults < the TOML config file < BRIEFGEN_* env vars < command-line flags."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import platformdirs
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from briefgen.errors import ConfigError
+
+APP_NAME = "briefgen"
+
+# Seed 003's bot watches these categories and keywords; they make a sensible default for an
+# ML-systems reader and are the profile the bundled example papers were picked with.
+DEFAULT_CATEGORIES = ["cs.AI", "cs.CL", "cs.DC", "cs.LG"]
+DEFAULT_KEYWORDS = [
+    "kv cache", "offload", "State Space", "SSM", "framework", "System", "Generation", "Video",
+    "Linear", "LLM", "RL", "RLHF", "Inference", "Training", "Attention", "Pipeline", "MOE",
+    "Sparse", "Quantization", "Speculative", "Efficient", "Efficiency", "Parallel",
+    "Distributed", "Kernel", "Decode", "Decoding", "Prefill", "Throughput", "Fast", "Network",
+    "Hardware", "Cluster", "FP8", "FP4", "Optimization", "Scalable", "Communication",
+]  # fmt: skip
+
+Lang = Literal["en", "zh", "both"]
+ProviderName = Literal["offline"]
+
+
+class Profile(BaseModel):
+    """An interest profile: what to fetch, how to rank it, how many papers to keep."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    categories: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_CATEGORIES),
+        description="arXiv categories; a paper must be in at least one (empty: any)",
+    )
+    keywords: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_KEYWORDS),
+        description="include keywords; a title hit weighs more than an abstract hit",
+    )
+    exclude: list[str] = Field(
+        default_factory=list, description="a paper mentioning any of these is dropped"
+    )
+    max_papers: int = Field(default=30, ge=1, le=2000, description="papers analysed per day")
+    min_score: float = Field(
+        default=1.0, ge=0, description="papers scoring below this are dropped (0 keeps all)"
+    )
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    provider: ProviderName = Field(default="offline", description="which engine analyses")
+    lang: Lang = Field(default="en", description="language of the brief: en, zh or both")
+    profile: str = Field(default="default", description="the interest profile in use")
+    profiles: dict[str, Profile] = Field(default_factory=lambda: {"default": Profile()})
+
+    # Where things live; never read from the config file itself.
+    home: Path = Field(default=Path("."), exclude=True)
+    config_path: Path = Field(default=Path("config.toml"), exclude=True)
+
+    @property
+    def active_profile(self) -> Profile:
+        return self.profiles[self.profile]
+
+
+def briefgen_home(env: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    if env.get("BRIEFGEN_HOME"):
+        return Path(env["BRIEFGEN_HOME"]).expanduser()
+    return Path(platformdirs.user_data_dir(APP_NAME))
+
+
+def default_config_path(env: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    if env.get("BRIEFGEN_CONFIG"):
+        return Path(env["BRIEFGEN_CONFIG"]).expanduser()
+    if env.get("BRIEFGEN_HOME"):
+        # A self-contained home (tests, CI, a second setup) keeps its config beside its store.
+        return briefgen_home(env) / "config.toml"
+    return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
+
+
+def _split_list(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def _env_overrides(env: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(top-level settings, active-profile fields) named by BRIEFGEN_* variables."""
+    top: dict[str, Any] = {}
+    profile: dict[str, Any] = {}
+    for key in ("provider", "lang", "profile"):
+        if env.get(f"BRIEFGEN_{key.upper()}"):
+            top[key] = env[f"BRIEFGEN_{key.upper()}"]
+    for key in ("categories", "keywords", "exclude"):
+        if f"BRIEFGEN_{key.upper()}" in env:
+            profile[key] = _split_list(env[f"BRIEFGEN_{key.upper()}"])
+    if env.get("BRIEFGEN_MAX_PAPERS"):
+        profile["max_papers"] = env["BRIEFGEN_MAX_PAPERS"]
+    return top, profile
+
+
+def _read_config_file(path: Path, explicit: bool) -> dict[str, Any]:
+    if not path.exists():
+        if explicit:
+            raise ConfigError(
+                f"config file not found: {path} (create one with `briefgen config init`)"
+            )
+        return {}
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from exc
+
+
+def _describe_validation(exc: ValidationError) -> str:
+    problems = []
+    for error in exc.errors():
+        where = ".".join(str(part) for part in error["loc"]) or "(top level)"
+        problems.append(f"{where}: {error['msg']}")
+    return "; ".join(problems)
+
+
+def load_settings(
+    config_path: Path | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    profile_overrides: Mapping[str, Any] | None = None,
+) -> Settings:
+    """Merge defaults, the config file, the environment and flags (None means 'not given')."""
+    env = os.environ if env is None else env
+    explicit = config_path is not None or bool(env.get("BRIEFGEN_CONFIG"))
+    path = config_path if config_path is not None else default_config_path(env)
+    data = _read_config_file(path, explicit)
+
+    env_top, env_profile = _env_overrides(env)
+    data.update(env_top)
+    data.update({k: v for k, v in (overrides or {}).items() if v is not None})
+
+    profile_name = str(data.get("profile", "default"))
+    profiles = dict(data.get("profiles") or {})
+    if profile_name not in profiles and profile_name != "default":
+        known = ", ".join(sorted(profiles)) or "none"
+        raise ConfigError(
+            f"profile {profile_name!r} is not defined in {path} (defined: {known}); "
+            f"add a [profiles.{profile_name}] table or pick another with --profile"
+        )
+    active = dict(profiles.get(profile_name) or {})
+    active.update(env_profile)
+    active.update({k: v for k, v in (profile_overrides or {}).items() if v is not None})
+    profiles[profile_name] = active
+    data["profiles"] = profiles
+
+    try:
+        settings = Settings.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(
+            f"invalid settings (from {path}, BRIEFGEN_* variables or flags): "
+            f"{_describe_validation(exc)}"
+        ) from exc
+    return settings.model_copy(update={"home": briefgen_home(env), "config_path": path})
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(item) for item in value) + "]"
+    escaped = str(value).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'
+
+
+def settings_to_toml(settings: Settings) -> str:
+    """The effective settings as a TOML document that `load_settings` reads back."""
+    lines = [
+        f"provider = {_toml_value(settings.provider)}",
+        f"lang = {_toml_value(settings.lang)}",
+        f"profile = {_toml_value(settings.profile)}",
+    ]
+    for name, profile in settings.profiles.items():
+        lines += ["", f"[profiles.{name}]"]
+        for key, value in profile.model_dump().items():
+            lines.append(f"{key} = {_toml_value(value)}")
+    return "\n".join(lines) + "\n"
+
+
+CONFIG_TEMPLATE_HEADER = """\
+# briefgen configuration.
+# Precedence: this file < BRIEFGEN_* environment variables < command-line flags.
+# provider: the engine that analyses papers ("offline": extractive, no model, no key).
+# lang: en, zh or both. profile: the [profiles.NAME] table used unless --profile says otherwise.
+# In a profile: categories (a paper must be in one), keywords (title hits weigh more than
+# abstract hits), exclude (any hit drops the paper), max_papers, min_score (0 keeps all).
+
+"""
+
+
+def default_config_text() -> str:
+    defaults = Settings()
+    return CONFIG_TEMPLATE_HEADER + settings_to_toml(defaults)

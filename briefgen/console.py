@@ -1,0 +1,68 @@
+"""The only module that imports Rich: logs and progress on stderr, tables on stdout.
+
+stdout carries only the requested document. Progress bars appear only when stderr is a
+terminal and --quiet is off; errors are always printed, one line each.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Protocol
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+
+class Advance(Protocol):
+    def __call__(self, step: int = 1) -> None: ...
+
+
+class Reporter:
+    def __init__(self, quiet: bool = False, verbose: bool = False) -> None:
+        self.quiet = quiet
+        self.verbose = verbose
+        # Built lazily from the current sys.stderr so test runners that swap it are honoured.
+        self._err: Console | None = None
+
+    @property
+    def err(self) -> Console:
+        if self._err is None:
+            self._err = Console(file=sys.stderr, highlight=False, soft_wrap=True)
+        return self._err
+
+    def info(self, message: str) -> None:
+        if not self.quiet:
+            self.err.print(message, markup=False)
+
+    def debug(self, message: str) -> None:
+        if self.verbose and not self.quiet:
+            self.err.print(message, markup=False, style="dim")
+
+    def warn(self, message: str) -> None:
+        self.err.print(f"warning: {message}", markup=False, style="yellow")
+
+    def error(self, message: str) -> None:
+        self.err.print(f"error: {message}", markup=False, style="bold red")
+
+    @contextmanager
+    def progress(self, description: str, total: int) -> Iterator[Advance]:
+        if self.quiet or not self.err.is_terminal:
+            yield lambda step=1: None
+            return
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+        with Progress(*columns, console=self.err, transient=True) as bar:
+            task = bar.add_task(description, total=total)
+            yield lambda step=1: bar.advance(task, step)
+
+
+def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    """A table on stdout; plain text (no colour codes) when stdout is not a terminal."""
+    table = Table(title=title, show_lines=False, expand=False)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*row)
+    Console(file=sys.stdout, highlight=False).print(table)

@@ -1,0 +1,43 @@
+"""Typed errors. The CLI turns each into one clear line on stderr and its exit code (SPEC §3)."""
+
+from __future__ import annotations
+
+
+class BriefgenError(Exception):
+    """An expected failure with a message meant for the user."""
+
+    exit_code = 1
+
+
+class UsageError(BriefgenError):
+    """The command line asked for something impossible (a bad date, a bad option value)."""
+
+    exit_code = 2
+
+
+class InputError(UsageError):
+    """An input file is missing or malformed; the message names the file (and line)."""
+
+
+class NoPapersError(BriefgenError):
+    """Nothing to brief for that date; the message says why (weekend, holiday, filters)."""
+
+    exit_code = 3
+
+
+class PartialError(BriefgenError):
+    """Some papers failed; the brief was written and names them."""
+
+    exit_code = 4
+
+
+class ConfigError(BriefgenError):
+    """The configuration or credentials are wrong; the message names the file or variable."""
+
+    exit_code = 5
+
+
+class UpstreamError(BriefgenError):
+    """A remote service stayed unreachable after retries; the message names the service."""
+
+    exit_code = 6

@@ -1,0 +1,57 @@
+"""The interface every engine implements: analyse one paper, synthesise one day.
+
+Stages call these two methods and nothing else, so an LLM provider plugs in by implementing
+them (usually through one structured-output call each), while caching, validation and
+rendering stay in the stages.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from pydantic import BaseModel, ConfigDict
+
+from briefgen.models import PaperAnalysis, PaperText, ScoredPaper, Takeaway, Theme, TopPaper
+
+
+class AnalysedPaper(BaseModel):
+    """A selected paper with its analysis: what synthesis works from."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    scored: ScoredPaper
+    analysis: PaperAnalysis
+
+    @property
+    def paper_id(self) -> str:
+        return self.scored.paper.id
+
+
+class Synthesis(BaseModel):
+    """The parts of a brief that synthesis writes; the glance table and provenance are not
+    synthesised (they come straight from the analyses and the run)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    takeaways: list[Takeaway]
+    themes: list[Theme]
+    technical_synthesis: list[str]
+    top_papers: list[TopPaper]
+    next_steps: list[str]
+
+
+class Engine(Protocol):
+    name: str
+    """Short engine name shown in provenance ("offline", "anthropic")."""
+
+    model: str
+    """The model id; part of every analysis cache key."""
+
+    analysis_version: str
+    """The analysis prompt's version (a hash); part of every analysis cache key."""
+
+    synthesis_version: str
+
+    def analyze(self, paper: ScoredPaper, text: PaperText) -> PaperAnalysis: ...
+
+    def synthesize(self, period: str, papers: list[AnalysedPaper]) -> Synthesis: ...

@@ -1,0 +1,208 @@
+"""The values that flow between briefgen's stages.
+
+sources -> Paper, select -> ScoredPaper, read -> PaperText, analyze -> PaperAnalysis,
+synthesize -> Brief. Every model round-trips through JSON, which is how the store keeps them.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+# New-style ids (2602.13531) and old-style ones (astro-ph/0601001, math.GT/0309136).
+ARXIV_ID_RE = re.compile(
+    r"^(?P<id>\d{4}\.\d{4,5}|[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})(?P<version>v\d+)?$"
+)
+
+ReadFrom = Literal["html", "abstract"]
+
+
+def split_arxiv_id(raw: str) -> tuple[str, str]:
+    """'2602.13531v2' -> ('2602.13531', 'v2'); raises ValueError for anything else."""
+    text = raw.strip()
+    for prefix in ("https://arxiv.org/abs/", "http://arxiv.org/abs/", "arxiv:", "arXiv:"):
+        if text.startswith(prefix):
+            text = text[len(prefix) :]
+    match = ARXIV_ID_RE.match(text)
+    if not match:
+        raise ValueError(f"not an arXiv id: {raw!r} (expected e.g. 2602.13531 or 2602.13531v1)")
+    return match.group("id"), match.group("version") or ""
+
+
+def arxiv_abs_url(paper_id: str, version: str = "") -> str:
+    return f"https://arxiv.org/abs/{paper_id}{version}"
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Paper(Model):
+    """One paper as a source describes it. `id` never carries the version."""
+
+    # Sources carry more than we use (doi, comments, HF's ai_summary…); ignore the rest.
+    model_config = ConfigDict(extra="ignore")
+
+    id: str
+    version: str = ""
+    title: str
+    authors: list[str] = Field(default_factory=list)
+    abstract: str
+    categories: list[str] = Field(default_factory=list, description="primary category first")
+    published: date
+    url: str | None = None
+    upvotes: int | None = None
+    announce_type: Literal["new", "cross", "replace"] = "new"
+    source: str = "file"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _split_version(cls, data: object) -> object:
+        if isinstance(data, dict) and isinstance(data.get("id"), str):
+            paper_id, version = split_arxiv_id(data["id"])
+            data = {**data, "id": paper_id}
+            if version and not data.get("version"):
+                data["version"] = version
+        return data
+
+    @field_validator("title", "abstract")
+    @classmethod
+    def _one_line(cls, value: str) -> str:
+        # arXiv wraps long titles and abstracts over lines; the brief wants them on one.
+        return " ".join(value.split())
+
+    @property
+    def versioned_id(self) -> str:
+        return f"{self.id}{self.version}"
+
+    @property
+    def abs_url(self) -> str:
+        return arxiv_abs_url(self.id, self.version)
+
+
+class ScoredPaper(Model):
+    paper: Paper
+    score: float
+    reasons: list[str] = Field(default_factory=list)
+
+
+class Section(Model):
+    heading: str
+    text: str
+    tokens: int = 0
+
+
+class PaperText(Model):
+    """What the analysis reads for one paper, and where it came from."""
+
+    paper_id: str
+    read_from: ReadFrom
+    sections: list[Section]
+
+    @property
+    def tokens(self) -> int:
+        return sum(section.tokens for section in self.sections)
+
+    def as_text(self) -> str:
+        return "\n\n".join(f"## {s.heading}\n{s.text}" for s in self.sections)
+
+
+NOT_STATED = "not stated"
+
+
+class UsageGuide(Model):
+    inputs: str = NOT_STATED
+    how_to_use: str = NOT_STATED
+    hardware: str = NOT_STATED
+    open_source: str = NOT_STATED
+
+
+class Experiments(Model):
+    datasets: list[str] = Field(default_factory=list)
+    key_results: list[str] = Field(default_factory=list, description="with numbers, verbatim")
+    baselines: list[str] = Field(default_factory=list)
+
+
+class PaperAnalysis(Model):
+    """The per-paper analysis (SPEC §7). Unknowns are 'not stated', never guesses."""
+
+    paper_id: str
+    version: str = ""
+    title: str
+    domain: str
+    one_line_contribution: str
+    problem: str = NOT_STATED
+    method: str = NOT_STATED
+    usage_guide: UsageGuide = Field(default_factory=UsageGuide)
+    innovations: list[str] = Field(default_factory=list)
+    experiments: Experiments = Field(default_factory=Experiments)
+    limitations: list[str] = Field(default_factory=list)
+    skeptical_note: str = NOT_STATED
+    why_now: str = NOT_STATED
+    keywords: list[str] = Field(default_factory=list)
+    read_from: ReadFrom = "abstract"
+
+
+class Takeaway(Model):
+    headline: str
+    body: str
+    paper_ids: list[str] = Field(default_factory=list)
+
+
+class GlanceRow(Model):
+    paper_id: str
+    title: str
+    url: str
+    domain: str
+    contribution: str
+    read_from: ReadFrom
+
+
+class Theme(Model):
+    title: str
+    why_it_matters: str
+    paper_ids: list[str]
+    common_approach: list[str]
+    open_questions: list[str]
+
+
+class TopPaper(Model):
+    paper_id: str
+    bullets: list[str]
+    why_now: str
+    skepticism: str
+
+
+class Provenance(Model):
+    sources: list[str]
+    paper_count: int
+    engine: str
+    models: list[str] = Field(default_factory=list)
+    prompt_versions: dict[str, str] = Field(default_factory=dict)
+    profile: str = "default"
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float = 0.0
+    note: str = ""
+
+
+class Brief(Model):
+    """One Paper Insight Brief, language-neutral: renderers add the headings."""
+
+    date: str = Field(description="the listing date (YYYY-MM-DD) or period the brief covers")
+    takeaways: list[Takeaway]
+    papers_at_a_glance: list[GlanceRow]
+    themes: list[Theme]
+    technical_synthesis: list[str]
+    top_papers: list[TopPaper]
+    next_steps: list[str]
+    provenance: Provenance
+
+    def row(self, paper_id: str) -> GlanceRow:
+        for row in self.papers_at_a_glance:
+            if row.paper_id == paper_id:
+                return row
+        raise KeyError(paper_id)

@@ -1,0 +1,54 @@
+"""Prompts are data: markdown templates with {named} placeholders, loaded and filled here only.
+
+A template's version is a hash of its text, so editing a prompt invalidates exactly the cached
+results that depended on it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import string
+from pathlib import Path
+
+from briefgen.errors import ConfigError
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def bundled_prompts_dir() -> Path:
+    """Installed wheels carry the prompts inside the package; a source checkout (or an
+    editable install) has them at the repository root."""
+    for candidate in (_PACKAGE_DIR / "prompts", _PACKAGE_DIR.parent / "prompts"):
+        if candidate.is_dir():
+            return candidate
+    raise ConfigError(
+        f"the bundled prompts are missing (looked in {_PACKAGE_DIR / 'prompts'} and "
+        f"{_PACKAGE_DIR.parent / 'prompts'}); reinstall briefgen or pass --prompts DIR"
+    )
+
+
+def load_template(name: str, prompts_dir: Path | None = None) -> str:
+    folder = prompts_dir or bundled_prompts_dir()
+    path = folder / f"{name}.md"
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"prompt {name!r} not found: {path} does not exist") from None
+
+
+def template_version(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+def placeholders(text: str) -> set[str]:
+    return {field for _, field, _, _ in string.Formatter().parse(text) if field}
+
+
+def fill(text: str, **values: str) -> str:
+    """Fill {name} placeholders; a missing or unexpected value is an error, not a blank."""
+    wanted = placeholders(text)
+    if wanted != set(values):
+        raise ConfigError(
+            f"prompt placeholders {sorted(wanted)} do not match the values {sorted(values)}"
+        )
+    return text.format(**values)

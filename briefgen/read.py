@@ -1,0 +1,24 @@
+"""What the analysis reads for each paper. Today: the abstract; the arXiv HTML full text plugs
+in here (fulltext.py) without changing the stages around it."""
+
+from __future__ import annotations
+
+from briefgen.models import Paper, PaperText, Section
+
+
+def estimate_tokens(text: str) -> int:
+    """A model-independent estimate (~4 characters a token for English prose)."""
+    return max(1, (len(text) + 3) // 4) if text else 0
+
+
+def abstract_text(paper: Paper) -> PaperText:
+    return PaperText(
+        paper_id=paper.id,
+        read_from="abstract",
+        sections=[
+            Section(heading="Title", text=paper.title, tokens=estimate_tokens(paper.title)),
+            Section(
+                heading="Abstract", text=paper.abstract, tokens=estimate_tokens(paper.abstract)
+            ),
+        ],
+    )

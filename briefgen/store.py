@@ -1,0 +1,252 @@
+"""The local store: SQLite in WAL mode under $BRIEFGEN_HOME. The only module with SQL.
+
+Every stage's output is kept here so that a rerun spends nothing it already spent and an
+interrupted run resumes where it stopped. The schema grows through named migrations, applied
+once each, in order, inside a transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from briefgen.errors import ConfigError
+from briefgen.models import Brief, Paper, PaperAnalysis
+
+DB_NAME = "briefgen.sqlite3"
+
+MIGRATIONS: list[tuple[str, str]] = [
+    (
+        "0001_initial",
+        """
+        CREATE TABLE papers (
+            id TEXT PRIMARY KEY,
+            version TEXT NOT NULL,
+            published TEXT NOT NULL,
+            data TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX papers_published ON papers (published);
+        CREATE TABLE analyses (
+            paper_id TEXT NOT NULL,
+            version TEXT NOT NULL,
+            prompt_version TEXT NOT NULL,
+            model TEXT NOT NULL,
+            data TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (paper_id, version, prompt_version, model)
+        );
+        CREATE TABLE briefs (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            period TEXT NOT NULL,
+            profile TEXT NOT NULL,
+            data TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            UNIQUE (kind, period, profile)
+        );
+        CREATE TABLE runs (
+            id INTEGER PRIMARY KEY,
+            command TEXT NOT NULL,
+            params TEXT NOT NULL,
+            status TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            paper_count INTEGER NOT NULL DEFAULT 0,
+            input_tokens INTEGER NOT NULL DEFAULT 0,
+            output_tokens INTEGER NOT NULL DEFAULT 0,
+            cache_read_tokens INTEGER NOT NULL DEFAULT 0,
+            cache_write_tokens INTEGER NOT NULL DEFAULT 0,
+            cost_usd REAL NOT NULL DEFAULT 0,
+            message TEXT NOT NULL DEFAULT ''
+        );
+        """,
+    ),
+]
+
+TABLES = ("papers", "analyses", "briefs", "runs")
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class AnalysisKey:
+    """An analysis is reusable only for the same paper version, prompt and model."""
+
+    paper_id: str
+    version: str
+    prompt_version: str
+    model: str
+
+
+class Store:
+    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+        self._db = connection
+        self.path = path
+
+    @classmethod
+    def open(cls, home: Path) -> Store:
+        path = home / DB_NAME
+        try:
+            home.mkdir(parents=True, exist_ok=True)
+            connection = sqlite3.connect(path, isolation_level=None)
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA busy_timeout=5000")
+        except (OSError, sqlite3.Error) as exc:
+            raise ConfigError(
+                f"cannot open the store at {path}: {exc}; set BRIEFGEN_HOME to a writable folder"
+            ) from exc
+        store = cls(connection, path)
+        store.migrate()
+        return store
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def migrate(self) -> list[str]:
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT)"
+        )
+        done = {row[0] for row in self._db.execute("SELECT name FROM schema_migrations")}
+        applied = []
+        for name, sql in MIGRATIONS:
+            if name in done:
+                continue
+            with self.transaction() as db:
+                for statement in sql.split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+                db.execute("INSERT INTO schema_migrations VALUES (?, ?)", (name, _now()))
+            applied.append(name)
+        return applied
+
+    def applied_migrations(self) -> list[str]:
+        return [r[0] for r in self._db.execute("SELECT name FROM schema_migrations ORDER BY name")]
+
+    # papers ---------------------------------------------------------------------------------
+
+    def save_papers(self, papers: list[Paper]) -> None:
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT INTO papers VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+                "version = excluded.version, published = excluded.published, "
+                "data = excluded.data, updated_at = excluded.updated_at",
+                [
+                    (p.id, p.version, p.published.isoformat(), p.model_dump_json(), _now())
+                    for p in papers
+                ],
+            )
+
+    def get_paper(self, paper_id: str) -> Paper | None:
+        row = self._db.execute("SELECT data FROM papers WHERE id = ?", (paper_id,)).fetchone()
+        return Paper.model_validate_json(row[0]) if row else None
+
+    # analyses -------------------------------------------------------------------------------
+
+    def get_analysis(self, key: AnalysisKey) -> PaperAnalysis | None:
+        row = self._db.execute(
+            "SELECT data FROM analyses WHERE paper_id = ? AND version = ? "
+            "AND prompt_version = ? AND model = ?",
+            (key.paper_id, key.version, key.prompt_version, key.model),
+        ).fetchone()
+        return PaperAnalysis.model_validate_json(row[0]) if row else None
+
+    def save_analysis(self, key: AnalysisKey, analysis: PaperAnalysis) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO analyses VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    key.paper_id,
+                    key.version,
+                    key.prompt_version,
+                    key.model,
+                    analysis.model_dump_json(),
+                    _now(),
+                ),
+            )
+
+    # briefs ---------------------------------------------------------------------------------
+
+    def save_brief(self, kind: str, period: str, profile: str, brief: Brief) -> None:
+        """One brief per (kind, period, profile): rerunning a day replaces that day's brief."""
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO briefs (kind, period, profile, data, created_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (kind, period, profile) DO UPDATE SET "
+                "data = excluded.data, created_at = excluded.created_at",
+                (kind, period, profile, brief.model_dump_json(), _now()),
+            )
+
+    def get_brief(self, kind: str, period: str, profile: str) -> Brief | None:
+        row = self._db.execute(
+            "SELECT data FROM briefs WHERE kind = ? AND period = ? AND profile = ?",
+            (kind, period, profile),
+        ).fetchone()
+        return Brief.model_validate_json(row[0]) if row else None
+
+    # runs -----------------------------------------------------------------------------------
+
+    def start_run(self, command: str, params: dict[str, Any]) -> int:
+        with self.transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO runs (command, params, status, started_at) VALUES (?, ?, ?, ?)",
+                (command, json.dumps(params, sort_keys=True, default=str), "running", _now()),
+            )
+        return int(cursor.lastrowid or 0)
+
+    def finish_run(
+        self, run_id: int, status: str, *, paper_count: int = 0, message: str = ""
+    ) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE runs SET status = ?, finished_at = ?, paper_count = ?, message = ? "
+                "WHERE id = ?",
+                (status, _now(), paper_count, message, run_id),
+            )
+
+    def runs(self) -> list[dict[str, Any]]:
+        cursor = self._db.execute("SELECT * FROM runs ORDER BY id")
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor]
+
+    # maintenance ----------------------------------------------------------------------------
+
+    def stats(self) -> dict[str, int]:
+        counts = {
+            table: int(self._db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+            for table in TABLES
+        }
+        counts["bytes"] = sum(
+            p.stat().st_size for p in self.path.parent.glob(DB_NAME + "*") if p.is_file()
+        )
+        return counts
+
+    def clear(self) -> None:
+        with self.transaction() as db:
+            for table in TABLES:
+                db.execute(f"DELETE FROM {table}")
+        self._db.execute("VACUUM")
