@@ -48,6 +48,7 @@ _TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*")
 TITLE_WEIGHT = 2
 TAG_PREFIX = "#"
 TAG_WEIGHT = 6
+BIGRAM_BOOST = 1.5
 
 
 def _tokens(text: str) -> list[tuple[str, str]]:
@@ -206,9 +207,12 @@ def top_terms(
         for term, value in corpus.vectors[doc_id].items():
             weight[term] += value
             spread[term] += 1
+    def strength(term: str) -> float:
+        # Two-word terms say more ("KV cache" over "cache"), so they win near-ties.
+        return weight[term] * spread[term] * (BIGRAM_BOOST if " " in term else 1.0)
+
     ranked = sorted(
-        (t for t in weight if not t.startswith(TAG_PREFIX)),
-        key=lambda t: (-(weight[t] * spread[t]), t),
+        (t for t in weight if not t.startswith(TAG_PREFIX)), key=lambda t: (-strength(t), t)
     )
 
     def stems(text: str) -> set[str]:
