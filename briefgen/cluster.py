@@ -207,6 +207,7 @@ def top_terms(
         for term, value in corpus.vectors[doc_id].items():
             weight[term] += value
             spread[term] += 1
+
     def strength(term: str) -> float:
         # Two-word terms say more ("KV cache" over "cache"), so they win near-ties.
         return weight[term] * spread[term] * (BIGRAM_BOOST if " " in term else 1.0)

@@ -15,7 +15,11 @@ from briefgen.errors import ConfigError
 
 def test_defaults_follow_seed_003(isolated_home: Path) -> None:
     settings = load_settings()
-    assert settings.active_profile.categories == DEFAULT_CATEGORIES == ["cs.AI", "cs.CL", "cs.DC", "cs.LG"]
+    assert (
+        settings.active_profile.categories
+        == DEFAULT_CATEGORIES
+        == ["cs.AI", "cs.CL", "cs.DC", "cs.LG"]
+    )
     assert "kv cache" in settings.active_profile.keywords
     assert settings.home == isolated_home
     assert default_config_path() == isolated_home / "config.toml"
@@ -52,7 +56,9 @@ def test_default_config_text_reads_back_as_the_defaults(tmp_path: Path) -> None:
         ('profile = "systems"', "profile 'systems' is not defined"),
     ],
 )
-def test_bad_config_is_a_config_error_naming_the_file(tmp_path: Path, text: str, message: str) -> None:
+def test_bad_config_is_a_config_error_naming_the_file(
+    tmp_path: Path, text: str, message: str
+) -> None:
     config = tmp_path / "c.toml"
     config.write_text(text)
     with pytest.raises(ConfigError, match=message) as info:

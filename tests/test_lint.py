@@ -57,7 +57,9 @@ def test_counts_and_distinct_top_five() -> None:
 
 def test_theme_without_paper_and_missing_footer() -> None:
     text = good()
-    text = text.replace("  - [SpecServe: Speculative Decoding](https://arxiv.org/abs/2602.20001v1)\n", "")
+    text = text.replace(
+        "  - [SpecServe: Speculative Decoding](https://arxiv.org/abs/2602.20001v1)\n", ""
+    )
     text = text.replace("  - [Paper 1](https://arxiv.org/abs/2602.20002v1)\n", "")
     text = text[: text.index("\n---\n")] + "\n"
     problems = lint_markdown(text)

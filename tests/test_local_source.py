@@ -48,7 +48,9 @@ def test_newest_version_wins(tmp_path: Path) -> None:
 
 def test_malformed_line_names_file_and_line(tmp_path: Path) -> None:
     path = tmp_path / "bad.jsonl"
-    good = json.dumps({"id": "2602.00001", "title": "T", "abstract": "A", "published": "2026-02-17"})
+    good = json.dumps(
+        {"id": "2602.00001", "title": "T", "abstract": "A", "published": "2026-02-17"}
+    )
     path.write_text(good + "\n\n{not json\n")
     with pytest.raises(InputError, match=r"bad\.jsonl:3: invalid JSON"):
         load_papers_file(path)

@@ -34,7 +34,9 @@ def test_title_hits_weigh_more_than_abstract_hits() -> None:
 
 
 def test_a_keyword_counts_once_even_in_title_and_abstract() -> None:
-    scored = score_paper(paper("2602.00001", "Inference", "inference again"), Profile(keywords=["inference"]))
+    scored = score_paper(
+        paper("2602.00001", "Inference", "inference again"), Profile(keywords=["inference"])
+    )
     assert scored.score == 3.0
 
 

@@ -19,7 +19,9 @@ def test_migrations_apply_once_and_wal_is_on(tmp_path: Path) -> None:
 
 
 def test_analyses_are_keyed_by_version_prompt_and_model(tmp_path: Path) -> None:
-    analysis = PaperAnalysis(paper_id="2602.00001", title="T", domain="D", one_line_contribution="C")
+    analysis = PaperAnalysis(
+        paper_id="2602.00001", title="T", domain="D", one_line_contribution="C"
+    )
     key = AnalysisKey("2602.00001", "v1", "p1", "m1")
     with Store.open(tmp_path) as store:
         store.save_analysis(key, analysis)
