@@ -67,5 +67,5 @@ def test_invalid_record_names_the_field(tmp_path: Path) -> None:
 
 
 def test_missing_file_names_the_path(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="papers file not found: .*missing.jsonl"):
+    with pytest.raises(InputError, match=r"papers file not found: .*missing\.jsonl"):
         load_papers_file(tmp_path / "missing.jsonl")

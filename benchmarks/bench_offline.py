@@ -1,0 +1,95 @@
+"""Time and memory of the offline pipeline (analyse + synthesise + render + lint), run by hand:
+
+    python benchmarks/bench_offline.py [--repeat 7]
+
+Measures the bundled 30-paper day and a synthetic 600-paper day (the example abstracts with
+their sentences recombined under new ids), side by side in one run; prints medians.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+import tracemalloc
+from collections.abc import Callable
+from datetime import date
+from functools import partial
+from pathlib import Path
+
+from briefgen.config import Profile
+from briefgen.lint import lint_markdown
+from briefgen.llm.base import AnalysedPaper
+from briefgen.llm.offline import OfflineEngine
+from briefgen.models import Paper, Provenance
+from briefgen.read import abstract_text
+from briefgen.render import render_brief_markdown
+from briefgen.select import select_papers
+from briefgen.sources.local import load_papers_file
+from briefgen.synthesize import build_brief
+
+EXAMPLE = Path(__file__).parent.parent / "examples" / "papers-2026-02-17.jsonl"
+
+
+def synthetic_day(base: list[Paper], count: int) -> list[Paper]:
+    papers = []
+    for n in range(count):
+        a, b = base[n % len(base)], base[(n * 7 + 3) % len(base)]
+        papers.append(
+            a.model_copy(
+                update={
+                    "id": f"2602.{30000 + n}",
+                    "title": f"{a.title.split(':')[0]} meets {b.title.split(':')[-1].strip()}",
+                    "abstract": f"{a.abstract} {b.abstract}",
+                    "published": date(2026, 2, 17),
+                }
+            )
+        )
+    return papers
+
+
+def pipeline(papers: list[Paper], profile: Profile) -> str:
+    engine = OfflineEngine()
+    selected = select_papers(papers, profile).selected
+    analysed = [
+        AnalysedPaper(scored=s, analysis=engine.analyze(s, abstract_text(s.paper)))
+        for s in selected
+    ]
+    provenance = Provenance(sources=["bench"], paper_count=len(analysed), engine="offline")
+    text = render_brief_markdown(build_brief("2026-02-17", analysed, engine, provenance))
+    assert lint_markdown(text) == []
+    return text
+
+
+def measure(action: Callable[[], object], repeat: int) -> tuple[float, float]:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    tracemalloc.start()
+    action()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return statistics.median(times), peak / 2**20
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=7)
+    args = parser.parse_args()
+    base = load_papers_file(EXAMPLE)
+    big = synthetic_day(base, 600)
+    cases = [
+        ("30 papers (examples), default profile", base, Profile()),
+        ("600 papers, all analysed", big, Profile(max_papers=600, min_score=0)),
+        ("600 papers, top 30 analysed", big, Profile()),
+    ]
+    print(f"{'case':<40} {'median s':>9} {'peak MiB':>9}")
+    for name, papers, profile in cases:
+        seconds, peak = measure(partial(pipeline, papers, profile), args.repeat)
+        print(f"{name:<40} {seconds:>9.3f} {peak:>9.1f}")
+
+
+if __name__ == "__main__":
+    main()
