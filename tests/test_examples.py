@@ -40,17 +40,28 @@ def test_example_briefs_are_current_and_pass_lint(
         )
 
 
-def test_piped_stdout_is_clean_markdown(example_papers: Path, tmp_path: Path) -> None:
-    env = {**os.environ, "BRIEFGEN_HOME": str(tmp_path), "TERM": "xterm-256color"}
-    done = subprocess.run(
-        [sys.executable, "-m", "briefgen", "daily", "--papers", str(example_papers)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("# AI Paper Insight Brief\n")
-    assert "\x1b[" not in done.stdout and "\x1b[" not in done.stderr
-    assert "selected for profile" in done.stderr and "selected for profile" not in done.stdout
+def test_piped_stdout_is_clean_markdown_and_the_same_every_run(
+    example_papers: Path, tmp_path: Path
+) -> None:
+    """A real process with stdout on a pipe; two hash seeds, so output that leaned on set or
+    dict ordering of strings would differ from the stored example."""
+    expected = (EXAMPLES / "brief-2026-02-17.en.md").read_text()
+    for seed in ("1", "2"):
+        env = {
+            **os.environ,
+            "BRIEFGEN_HOME": str(tmp_path / seed),
+            "PYTHONHASHSEED": seed,
+            "TERM": "xterm-256color",
+        }
+        done = subprocess.run(
+            [sys.executable, "-m", "briefgen", "daily", "--papers", str(example_papers)],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        assert done.stdout == expected
+        assert "\x1b[" not in done.stdout and "\x1b[" not in done.stderr
+        assert "selected for profile" in done.stderr

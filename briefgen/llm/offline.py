@@ -289,7 +289,7 @@ class OfflineEngine:
         # Terms that recur across themes connect otherwise separate clusters.
         theme_terms: Counter[str] = Counter()
         for members in clusters:
-            theme_terms.update(set(top_terms(corpus, members, 8)))
+            theme_terms.update(top_terms(corpus, members, 8))  # a list: ties keep theme order
         shared = [corpus.display(t) for t, n in theme_terms.most_common(5) if n > 1]
         if shared:
             lines.append(f"Cross-cutting terms (in more than one theme): {', '.join(shared)}.")
