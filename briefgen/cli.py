@@ -6,6 +6,7 @@ clear line on stderr and the exit code of SPEC §3.
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Callable
 from enum import StrEnum
@@ -268,8 +269,6 @@ def papers(
         ranked = rank_day(_request(source, papers, date), settings)
         selected = ranked.selection.selected
         if fmt is ListFormat.json:
-            import json
-
             rows = [
                 {
                     "rank": rank,

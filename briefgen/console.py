@@ -41,9 +41,6 @@ class Reporter:
         if self.verbose and not self.quiet:
             self.err.print(message, markup=False, style="dim")
 
-    def warn(self, message: str) -> None:
-        self.err.print(f"warning: {message}", markup=False, style="yellow")
-
     def error(self, message: str) -> None:
         self.err.print(f"error: {message}", markup=False, style="bold red")
 

@@ -106,9 +106,6 @@ class PaperText(Model):
     def tokens(self) -> int:
         return sum(section.tokens for section in self.sections)
 
-    def as_text(self) -> str:
-        return "\n\n".join(f"## {s.heading}\n{s.text}" for s in self.sections)
-
 
 NOT_STATED = "not stated"
 

@@ -102,6 +102,8 @@ def run_daily(
         f"{ranked.day}: {len(selected)} of {ranked.selection.considered} papers selected "
         f"for profile '{settings.profile}'"
     )
+    for reason, count in ranked.selection.dropped.items():
+        reporter.debug(f"  not selected: {count} {reason}")
     texts = {s.paper.id: abstract_text(s.paper) for s in selected}
     with reporter.progress("analysing papers", len(selected)) as advance:
         outcome = analyze_papers(
@@ -129,7 +131,11 @@ def run_daily(
             else ""
         ),
     )
-    brief = build_brief(ranked.day.isoformat(), outcome.analysed, engine, provenance)
+    try:
+        brief = build_brief(ranked.day.isoformat(), outcome.analysed, engine, provenance)
+    except Exception as exc:
+        store.finish_run(run_id, "failed", paper_count=len(outcome.analysed), message=str(exc))
+        raise
     store.save_brief("daily", brief.date, settings.profile, brief)
     store.finish_run(
         run_id,

@@ -37,7 +37,8 @@ def _problem(exc: Exception) -> str:
         parts = []
         for error in exc.errors():
             where = ".".join(str(p) for p in error["loc"])
-            parts.append(f"{where}: {error['msg']}" if where else error["msg"])
+            message = error["msg"].removeprefix("Value error, ")
+            parts.append(f"{where}: {message}" if where else message)
         return "; ".join(parts)
     return str(exc)
 
