@@ -82,3 +82,20 @@ def test_numbers_in_the_brief_come_from_the_abstracts(small_papers: Path) -> Non
             for token in bullet.replace(",", " ").split():
                 if any(ch.isdigit() for ch in token) and "%" in token:
                     assert token.rstrip(".") in sources
+
+
+def test_takeaways_count_whole_themes_not_just_the_papers_shown(example_papers: Path) -> None:
+    items = analysed(example_papers, "2026-02-17")
+    brief = build_brief(
+        "2026-02-17", items, OfflineEngine(),
+        Provenance(sources=["test"], paper_count=len(items), engine="offline"),
+    )  # fmt: skip
+    themes = {theme.title: theme for theme in brief.themes}
+    sizes = []
+    for takeaway in brief.takeaways:
+        if takeaway.headline in themes:
+            stated = int(takeaway.body.split(" ", 1)[0])
+            why = themes[takeaway.headline].why_it_matters
+            assert why.startswith(f"{stated} of the {len(items)} papers")
+            sizes.append(stated)
+    assert sum(sizes) == len(items) and max(sizes) > 4  # a theme larger than the 4 it lists

@@ -167,7 +167,7 @@ class OfflineEngine:
         themes = [self._theme(corpus, members, by_id, len(ranked)) for members in clusters]
         top = [self._top_paper(a) for a in ranked[:TOP_PAPERS]]
         return Synthesis(
-            takeaways=self._takeaways(themes, ranked, by_id),
+            takeaways=self._takeaways(themes, clusters, ranked, by_id),
             themes=themes,
             technical_synthesis=self._technical_synthesis(corpus, clusters, themes, ranked),
             top_papers=top,
@@ -237,16 +237,20 @@ class OfflineEngine:
         )
 
     def _takeaways(
-        self, themes: list[Theme], ranked: list[AnalysedPaper], by_id: dict[str, AnalysedPaper]
+        self,
+        themes: list[Theme],
+        clusters: list[list[str]],
+        ranked: list[AnalysedPaper],
+        by_id: dict[str, AnalysedPaper],
     ) -> list[Takeaway]:
         takeaways: list[Takeaway] = []
         led: set[str] = set()
-        for theme in themes[: TAKEAWAYS.high]:
+        for theme, members in list(zip(themes, clusters, strict=True))[: TAKEAWAYS.high]:
             lead = by_id[theme.paper_ids[0]]
             led.add(lead.paper_id)
             others = [extract.short_name(by_id[p].analysis.title) for p in theme.paper_ids[1:3]]
             body = (
-                f"{len(theme.paper_ids)} paper{'s' if len(theme.paper_ids) > 1 else ''}, "
+                f"{len(members)} paper{'s' if len(members) > 1 else ''}, "
                 f"led by {extract.short_name(lead.analysis.title)}: "
                 f"{lead.analysis.one_line_contribution}"
             )
