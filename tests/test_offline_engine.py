@@ -7,7 +7,7 @@ import pytest
 from briefgen.config import Profile
 from briefgen.llm.base import AnalysedPaper
 from briefgen.llm.offline import OfflineEngine, classify_domain
-from briefgen.models import Provenance
+from briefgen.models import Brief, Provenance
 from briefgen.read import abstract_text
 from briefgen.rules import check_brief
 from briefgen.select import select_papers
@@ -47,11 +47,15 @@ def test_domain_falls_back_to_the_category() -> None:
     )
 
 
+def brief_for(day: str, items: list[AnalysedPaper]) -> Brief:
+    provenance = Provenance(sources=["test"], paper_count=len(items), engine="offline")
+    return build_brief(day, items, OfflineEngine(), provenance)
+
+
 @pytest.mark.parametrize("count", [1, 2, 3, 6])
 def test_synthesis_always_makes_a_valid_brief(small_papers: Path, count: int) -> None:
     items = analysed(small_papers)[:count]
-    provenance = Provenance(sources=["test"], paper_count=count, engine="offline")
-    brief = build_brief("2026-02-18", items, OfflineEngine(), provenance)
+    brief = brief_for("2026-02-18", items)
     assert check_brief(brief) == []
     analysed_ids = {a.paper_id for a in items}
     cited = {pid for theme in brief.themes for pid in theme.paper_ids}
@@ -62,20 +66,14 @@ def test_synthesis_always_makes_a_valid_brief(small_papers: Path, count: int) ->
 
 def test_top_five_follow_the_score(small_papers: Path) -> None:
     items = analysed(small_papers)
-    brief = build_brief(
-        "2026-02-18", items, OfflineEngine(),
-        Provenance(sources=["test"], paper_count=len(items), engine="offline"),
-    )  # fmt: skip
+    brief = brief_for("2026-02-18", items)
     ranked = sorted(items, key=lambda a: (-a.scored.score, a.paper_id))
     assert [t.paper_id for t in brief.top_papers] == [a.paper_id for a in ranked[:5]]
 
 
 def test_numbers_in_the_brief_come_from_the_abstracts(small_papers: Path) -> None:
     items = analysed(small_papers)
-    brief = build_brief(
-        "2026-02-18", items, OfflineEngine(),
-        Provenance(sources=["test"], paper_count=len(items), engine="offline"),
-    )  # fmt: skip
+    brief = brief_for("2026-02-18", items)
     sources = " ".join(a.scored.paper.abstract + " " + a.scored.paper.title for a in items)
     for top in brief.top_papers:
         for bullet in top.bullets:
@@ -86,10 +84,7 @@ def test_numbers_in_the_brief_come_from_the_abstracts(small_papers: Path) -> Non
 
 def test_takeaways_count_whole_themes_not_just_the_papers_shown(example_papers: Path) -> None:
     items = analysed(example_papers, "2026-02-17")
-    brief = build_brief(
-        "2026-02-17", items, OfflineEngine(),
-        Provenance(sources=["test"], paper_count=len(items), engine="offline"),
-    )  # fmt: skip
+    brief = brief_for("2026-02-17", items)
     themes = {theme.title: theme for theme in brief.themes}
     sizes = []
     for takeaway in brief.takeaways:
