@@ -11,7 +11,7 @@ from typing import Any, Literal
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from briefgen.errors import ConfigError
+from briefgen.errors import ConfigError, describe_validation
 
 APP_NAME = "briefgen"
 
@@ -121,14 +121,6 @@ def _read_config_file(path: Path, explicit: bool) -> dict[str, Any]:
         raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from exc
 
 
-def _describe_validation(exc: ValidationError) -> str:
-    problems = []
-    for error in exc.errors():
-        where = ".".join(str(part) for part in error["loc"]) or "(top level)"
-        problems.append(f"{where}: {error['msg']}")
-    return "; ".join(problems)
-
-
 def load_settings(
     config_path: Path | None = None,
     *,
@@ -165,7 +157,7 @@ def load_settings(
     except ValidationError as exc:
         raise ConfigError(
             f"invalid settings (from {path}, BRIEFGEN_* variables or flags): "
-            f"{_describe_validation(exc)}"
+            f"{'; '.join(describe_validation(exc))}"
         ) from exc
     return settings.model_copy(update={"home": briefgen_home(env), "config_path": path})
 

@@ -2,6 +2,18 @@
 
 from __future__ import annotations
 
+from pydantic import ValidationError
+
+
+def describe_validation(exc: ValidationError) -> list[str]:
+    """pydantic's errors as 'field.path: message' lines, without its 'Value error, ' noise."""
+    lines = []
+    for error in exc.errors():
+        where = ".".join(str(part) for part in error["loc"])
+        message = error["msg"].removeprefix("Value error, ")
+        lines.append(f"{where}: {message}" if where else message)
+    return lines
+
 
 class BriefgenError(Exception):
     """An expected failure with a message meant for the user."""

@@ -15,6 +15,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from pydantic import ValidationError
 
+from briefgen.errors import describe_validation
 from briefgen.models import Brief
 from briefgen.render import LABELS
 from briefgen.rules import (
@@ -22,8 +23,8 @@ from briefgen.rules import (
     TAKEAWAYS,
     THEMES,
     TOP_PAPERS,
-    Bounds,
     check_brief,
+    check_counts,
     linked_paper_id,
 )
 
@@ -155,13 +156,6 @@ def _parse(text: str) -> Document:
     return doc
 
 
-def _count_problem(name: str, count: int, bounds: Bounds, papers: int | None) -> list[str]:
-    low = bounds.low if papers is None else bounds.lowest_for(papers)
-    if count < low or count > bounds.high:
-        return [f"{name}: {count} items, expected {low}–{bounds.high}"]
-    return []
-
-
 def _check_structure(doc: Document) -> list[str]:
     problems: list[str] = []
     titles = {_normal(labels.title) for labels in LABELS.values()}
@@ -221,10 +215,10 @@ def _check_structure(doc: Document) -> list[str]:
     papers = len(paper_ids) if glance is not None and paper_ids else None
 
     if (takeaways := found.get(0)) is not None:
-        problems += _count_problem("executive takeaways", len(takeaways.bullets), TAKEAWAYS, papers)
+        problems += check_counts("executive takeaways", len(takeaways.bullets), TAKEAWAYS, papers)
 
     if (themes := found.get(2)) is not None:
-        problems += _count_problem("key themes", len(themes.themes), THEMES, papers)
+        problems += check_counts("key themes", len(themes.themes), THEMES, papers)
         theme_prefixes = [_normal(labels.theme) for labels in LABELS.values()]
         for theme in themes.themes:
             if not any(_normal(theme.heading).startswith(p) for p in theme_prefixes):
@@ -267,7 +261,7 @@ def _check_structure(doc: Document) -> list[str]:
             problems.append(f"line {top.line}: top papers repeat {', '.join(repeated)}")
 
     if (steps := found.get(5)) is not None:
-        problems += _count_problem("practical next steps", len(steps.bullets), NEXT_STEPS, papers)
+        problems += check_counts("practical next steps", len(steps.bullets), NEXT_STEPS, papers)
 
     known = set(paper_ids)
     for href, line in doc.links:
@@ -312,9 +306,7 @@ def lint_json(text: str) -> list[str]:
     except json.JSONDecodeError as exc:
         return [f"line {exc.lineno}: invalid JSON: {exc.msg}"]
     except ValidationError as exc:
-        return [
-            f"{'.'.join(str(p) for p in error['loc'])}: {error['msg']}" for error in exc.errors()
-        ]
+        return describe_validation(exc)
     return check_brief(brief)
 
 

@@ -91,12 +91,36 @@ def run_daily(
     use_cache: bool = True,
 ) -> DailyResult:
     ranked = rank_day(request, settings)
-    selected = ranked.selection.selected
     run_id = store.start_run(
         "daily",
         {"date": ranked.day, "sources": ranked.sources, "engine": engine.name,
          "profile": settings.profile},
     )  # fmt: skip
+    # Whatever stops the run (a failure, Ctrl-C) is recorded; finished analyses stay stored.
+    try:
+        result = _brief_for_day(ranked, settings, store, engine, reporter, use_cache)
+    except BaseException as exc:
+        status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
+        store.finish_run(run_id, status, message=str(exc))
+        raise
+    store.finish_run(
+        run_id,
+        "partial" if result.failed else "done",
+        paper_count=result.brief.provenance.paper_count,
+        message="; ".join(result.failed),
+    )
+    return result
+
+
+def _brief_for_day(
+    ranked: RankedDay,
+    settings: Settings,
+    store: Store,
+    engine: Engine,
+    reporter: Reporter,
+    use_cache: bool,
+) -> DailyResult:
+    selected = ranked.selection.selected
     store.save_papers([s.paper for s in selected])
     reporter.info(
         f"{ranked.day}: {len(selected)} of {ranked.selection.considered} papers selected "
@@ -112,7 +136,6 @@ def run_daily(
     if outcome.from_cache:
         reporter.info(f"{outcome.from_cache} analyses reused from the store")
     if not outcome.analysed:
-        store.finish_run(run_id, "failed", message="every paper failed")
         raise NoPapersError(
             "every selected paper failed to analyse: "
             + "; ".join(f"{k}: {v}" for k, v in outcome.failed.items())
@@ -131,18 +154,8 @@ def run_daily(
             else ""
         ),
     )
-    try:
-        brief = build_brief(ranked.day.isoformat(), outcome.analysed, engine, provenance)
-    except Exception as exc:
-        store.finish_run(run_id, "failed", paper_count=len(outcome.analysed), message=str(exc))
-        raise
+    brief = build_brief(ranked.day.isoformat(), outcome.analysed, engine, provenance)
     store.save_brief("daily", brief.date, settings.profile, brief)
-    store.finish_run(
-        run_id,
-        "partial" if outcome.failed else "done",
-        paper_count=len(outcome.analysed),
-        message="; ".join(outcome.failed),
-    )
     return DailyResult(
         day=ranked.day,
         brief=brief,

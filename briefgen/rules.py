@@ -17,9 +17,10 @@ class Bounds:
     low: int
     high: int
 
-    def lowest_for(self, paper_count: int) -> int:
-        """A day with few papers cannot fill the usual minimum; never ask for more than exist."""
-        return min(self.low, paper_count)
+    def lowest_for(self, paper_count: int | None) -> int:
+        """A day with few papers cannot fill the usual minimum; never ask for more than exist.
+        An unknown count (a markdown brief without its table) keeps the usual minimum."""
+        return self.low if paper_count is None else min(self.low, paper_count)
 
 
 TAKEAWAYS = Bounds(4, 7)
@@ -40,7 +41,7 @@ def linked_paper_id(url: str) -> str | None:
     return match.group("id") if match else None
 
 
-def check_counts(name: str, count: int, bounds: Bounds, paper_count: int) -> list[str]:
+def check_counts(name: str, count: int, bounds: Bounds, paper_count: int | None) -> list[str]:
     low = bounds.lowest_for(paper_count)
     if count < low or count > bounds.high:
         return [f"{name}: {count} items, expected {low}–{bounds.high}"]

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from briefgen.errors import InputError
+from briefgen.errors import InputError, describe_validation
 from briefgen.models import Paper
 from briefgen.sources import merge_papers
 
@@ -32,22 +32,13 @@ def _normalise(record: Any) -> dict[str, Any]:
     return data
 
 
-def _problem(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        parts = []
-        for error in exc.errors():
-            where = ".".join(str(p) for p in error["loc"])
-            message = error["msg"].removeprefix("Value error, ")
-            parts.append(f"{where}: {message}" if where else message)
-        return "; ".join(parts)
-    return str(exc)
-
-
 def _paper(record: Any, where: str) -> Paper:
     try:
         return Paper.model_validate(_normalise(record))
-    except (ValidationError, ValueError) as exc:
-        raise InputError(f"{where}: {_problem(exc)}") from exc
+    except ValidationError as exc:
+        raise InputError(f"{where}: {'; '.join(describe_validation(exc))}") from exc
+    except ValueError as exc:
+        raise InputError(f"{where}: {exc}") from exc
 
 
 def load_papers_file(path: Path) -> list[Paper]:

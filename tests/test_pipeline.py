@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from briefgen.config import load_settings
+from briefgen.console import Reporter
+from briefgen.llm.offline import OfflineEngine
+from briefgen.models import PaperAnalysis, PaperText, ScoredPaper
+from briefgen.pipeline import PaperRequest, run_daily
+from briefgen.store import Store
+
+
+class InterruptedEngine(OfflineEngine):
+    """Analyses `budget` papers, then the user presses Ctrl-C."""
+
+    def __init__(self, budget: int) -> None:
+        super().__init__()
+        self.budget = budget
+        self.calls = 0
+
+    def analyze(self, paper: ScoredPaper, text: PaperText) -> PaperAnalysis:
+        if self.calls == self.budget:
+            raise KeyboardInterrupt
+        self.calls += 1
+        return super().analyze(paper, text)
+
+
+def test_an_interrupted_run_is_recorded_and_resumes(small_papers: Path, tmp_path: Path) -> None:
+    settings = load_settings(env={"BRIEFGEN_HOME": str(tmp_path)})
+    request = PaperRequest(papers_path=small_papers)
+    with Store.open(tmp_path) as store:
+        with pytest.raises(KeyboardInterrupt):
+            run_daily(request, settings, store, InterruptedEngine(2), Reporter(quiet=True))
+        assert [r["status"] for r in store.runs()] == ["interrupted"]
+        assert store.stats()["analyses"] == 2
+        resumed = InterruptedEngine(100)
+        result = run_daily(request, settings, store, resumed, Reporter(quiet=True))
+        assert result.from_cache == 2 and resumed.calls == 4  # 6 selected, 2 already stored
+        assert [r["status"] for r in store.runs()] == ["interrupted", "done"]
+        assert store.runs()[1]["paper_count"] == 6
