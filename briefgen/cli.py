@@ -29,10 +29,13 @@ from briefgen.lint import lint_file
 from briefgen.llm.offline import OfflineEngine
 from briefgen.models import Brief
 from briefgen.output import write_atomic
-from briefgen.pipeline import PaperRequest, rank_day, run_daily
+from briefgen.pipeline import rank_day, run_daily
 from briefgen.prompts import bundled_prompts_dir
 from briefgen.render import RenderLang, render_brief_json, render_brief_markdown
+from briefgen.show import render_shown, render_shown_json, show_paper
 from briefgen.sources.dates import parse_date_option
+from briefgen.sources.gather import PaperRequest
+from briefgen.sources.remote import Remote
 from briefgen.store import Store
 
 app = typer.Typer(
@@ -64,6 +67,8 @@ class ListFormat(StrEnum):
 
 
 class Source(StrEnum):
+    arxiv = "arxiv"
+    hf = "hf"
     file = "file"
 
 
@@ -79,7 +84,28 @@ DateOpt = Annotated[
 ]
 SourceOpt = Annotated[
     list[Source] | None,
-    typer.Option("--source", help="Where papers come from (repeatable). 'file' reads --papers."),
+    typer.Option(
+        "--source",
+        "-s",
+        help="arxiv, hf or file (repeatable; merged). Default: arxiv, or file with --papers.",
+    ),
+]
+CrossListsOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--cross-lists/--no-cross-lists", help="Also take papers cross-listed into the categories."
+    ),
+]
+FulltextOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--fulltext/--abstract-only",
+        help="Read arXiv HTML full text, or only abstracts. Default: full text for arxiv/hf "
+        "papers, abstracts for a papers file.",
+    ),
+]
+NoCacheOpt = Annotated[
+    bool, typer.Option("--no-cache", help="Fetch and analyse again even if stored.")
 ]
 PapersOpt = Annotated[
     Path | None, typer.Option("--papers", help="A JSON or JSONL list of papers (the file source).")
@@ -146,10 +172,18 @@ def _settings(
     )
 
 
-def _request(sources: list[Source] | None, papers: Path | None, date: str | None) -> PaperRequest:
-    if sources and Source.file in sources and papers is None:
-        raise UsageError("--source file needs --papers FILE")
-    return PaperRequest(papers_path=papers, date=parse_date_option(date))
+def _request(
+    sources: list[Source] | None,
+    papers: Path | None,
+    date: str | None,
+    cross_lists: bool | None = None,
+) -> PaperRequest:
+    return PaperRequest(
+        papers_path=papers,
+        date=parse_date_option(date),
+        sources=[s.value for s in sources or []],
+        cross_lists=cross_lists,
+    )
 
 
 def _documents(brief: Brief, lang: Lang, fmt: BriefFormat) -> list[tuple[RenderLang, str]]:
@@ -207,9 +241,9 @@ def daily(
     provider: Annotated[
         ProviderChoice | None, typer.Option("--provider", help="The engine that analyses.")
     ] = None,
-    no_cache: Annotated[
-        bool, typer.Option("--no-cache", help="Analyse again even if stored.")
-    ] = False,
+    cross_lists: CrossListsOpt = None,
+    fulltext: FulltextOpt = None,
+    no_cache: NoCacheOpt = False,
     config: ConfigOpt = None,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
@@ -225,11 +259,12 @@ def daily(
             max_papers=max_papers, lang=lang.value if lang else None,
             provider=provider.value if provider else None,
         )  # fmt: skip
-        request = _request(source, papers, date)
-        with Store.open(settings.home) as store:
+        request = _request(source, papers, date, cross_lists)
+        with Store.open(settings.home) as store, Remote(settings) as remote:
             result = run_daily(
-                request, settings, store, OfflineEngine(), reporter, use_cache=not no_cache
-            )
+                request, settings, store, OfflineEngine(), reporter, remote,
+                use_cache=not no_cache, fulltext=fulltext,
+            )  # fmt: skip
         _emit(
             result.brief, lang=Lang(settings.lang), fmt=fmt, output=output,
             output_dir=output_dir, reporter=reporter,
@@ -255,6 +290,8 @@ def papers(
     fmt: Annotated[ListFormat, typer.Option("--format", "-f", help="table or json.")] = (
         ListFormat.table
     ),
+    cross_lists: CrossListsOpt = None,
+    no_cache: NoCacheOpt = False,
     config: ConfigOpt = None,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
@@ -266,7 +303,9 @@ def papers(
         settings = _settings(
             config, categories=category, keywords=keyword, exclude=exclude, max_papers=max_papers
         )
-        ranked = rank_day(_request(source, papers, date), settings)
+        request = _request(source, papers, date, cross_lists)
+        with Store.open(settings.home) as store, Remote(settings) as remote:
+            ranked = rank_day(request, settings, store, remote, reporter, use_cache=not no_cache)
         selected = ranked.selection.selected
         if fmt is ListFormat.json:
             rows = [
@@ -274,8 +313,12 @@ def papers(
                     "rank": rank,
                     "id": s.paper.versioned_id,
                     "title": s.paper.title,
+                    "authors": s.paper.authors,
                     "categories": s.paper.categories,
                     "published": s.paper.published.isoformat(),
+                    "announce_type": s.paper.announce_type,
+                    "upvotes": s.paper.upvotes,
+                    "source": s.paper.source,
                     "url": s.paper.abs_url,
                     "score": s.score,
                     "reasons": s.reasons,
@@ -301,6 +344,49 @@ def papers(
         dropped = ranked.selection.dropped
         if dropped:
             reporter.info("not selected: " + "; ".join(f"{n} {why}" for why, n in dropped.items()))
+
+    _run(reporter, action)
+
+
+class ShowFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+@app.command()
+def show(
+    paper_id: Annotated[str, typer.Argument(help="arXiv id, e.g. 2602.13531 or 2602.13531v2.")],
+    abstract_only: Annotated[
+        bool, typer.Option("--abstract-only", help="Show the abstract path, fetch no HTML.")
+    ] = False,
+    budget: Annotated[
+        int | None, typer.Option("--budget", min=500, help="Token budget for the full text.")
+    ] = None,
+    outline: Annotated[
+        bool, typer.Option("--outline", help="Headings and token counts only, no text.")
+    ] = False,
+    fmt: Annotated[ShowFormat, typer.Option("--format", "-f", help="text or json.")] = (
+        ShowFormat.text
+    ),
+    no_cache: NoCacheOpt = False,
+    config: ConfigOpt = None,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """One paper: its metadata, where its text comes from, and the text the model reads."""
+    reporter = Reporter(quiet=quiet, verbose=verbose)
+
+    def action() -> None:
+        settings = _settings(config, fulltext_budget=budget)
+        with Store.open(settings.home) as store, Remote(settings) as remote:
+            shown = show_paper(
+                paper_id, settings, store, remote,
+                fulltext=not abstract_only, use_cache=not no_cache,
+            )  # fmt: skip
+        if fmt is ShowFormat.json:
+            sys.stdout.write(render_shown_json(shown))
+        else:
+            sys.stdout.write(render_shown(shown, outline=outline))
 
     _run(reporter, action)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
@@ -28,6 +29,12 @@ DEFAULT_KEYWORDS = [
 
 Lang = Literal["en", "zh", "both"]
 ProviderName = Literal["offline"]
+SourceName = Literal["arxiv", "hf", "file"]
+
+ARXIV_API_URL = "https://export.arxiv.org/api/query"
+ARXIV_RSS_URL = "https://rss.arxiv.org/rss/"
+ARXIV_HTML_URL = "https://arxiv.org/html/"
+HF_API_URL = "https://huggingface.co/api/daily_papers"
 
 
 class Profile(BaseModel):
@@ -60,6 +67,41 @@ class Settings(BaseModel):
     profile: str = Field(default="default", description="the interest profile in use")
     profiles: dict[str, Profile] = Field(default_factory=lambda: {"default": Profile()})
 
+    sources: list[SourceName] = Field(
+        default_factory=lambda: list[SourceName](["arxiv"]),
+        description="where papers come from when --source is not given (arxiv, hf)",
+    )
+    cross_lists: bool = Field(default=False, description="also take arXiv cross-lists")
+    fulltext_budget: int = Field(
+        default=12000, ge=500, le=200_000, description="tokens of full text the model reads"
+    )
+    fulltext_concurrency: int = Field(
+        default=4, ge=1, le=8, description="full-text pages fetched at once"
+    )
+    arxiv_api_url: str = Field(default=ARXIV_API_URL, description="arXiv API endpoint")
+    arxiv_rss_url: str = Field(default=ARXIV_RSS_URL, description="arXiv RSS base URL")
+    arxiv_html_url: str = Field(default=ARXIV_HTML_URL, description="arXiv HTML base URL")
+    hf_api_url: str = Field(default=HF_API_URL, description="Hugging Face daily papers API")
+    arxiv_delay_seconds: float = Field(
+        default=3.0,
+        ge=0,
+        description="pause between arXiv API/RSS requests (arXiv asks for at least 3 s; "
+        "lower it only for a local mirror)",
+    )
+    http_timeout_seconds: float = Field(default=30.0, gt=0, description="per-request timeout")
+    http_retries: int = Field(
+        default=4, ge=1, le=10, description="attempts per request before giving up"
+    )
+    retry_wait_seconds: float = Field(
+        default=2.0, ge=0, description="first wait before a retry; doubles each time"
+    )
+    contact: str = Field(
+        default="", description="an email or URL put in the User-Agent so arXiv can reach you"
+    )
+    extra_holidays: list[date] = Field(
+        default_factory=list, description="more arXiv holidays (listing dates, YYYY-MM-DD)"
+    )
+
     # Where things live; never read from the config file itself.
     home: Path = Field(default=Path("."), exclude=True)
     config_path: Path = Field(default=Path("config.toml"), exclude=True)
@@ -90,13 +132,19 @@ def _split_list(value: str) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+LIST_SETTINGS = ("sources", "extra_holidays")
+
+
 def _env_overrides(env: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, Any]]:
     """(top-level settings, active-profile fields) named by BRIEFGEN_* variables."""
     top: dict[str, Any] = {}
     profile: dict[str, Any] = {}
-    for key in ("provider", "lang", "profile"):
-        if env.get(f"BRIEFGEN_{key.upper()}"):
-            top[key] = env[f"BRIEFGEN_{key.upper()}"]
+    for key in Settings.model_fields:
+        if key in ("profiles", "home", "config_path"):
+            continue
+        value = env.get(f"BRIEFGEN_{key.upper()}")
+        if value:
+            top[key] = _split_list(value) if key in LIST_SETTINGS else value
     for key in ("categories", "keywords", "exclude"):
         if f"BRIEFGEN_{key.upper()}" in env:
             profile[key] = _split_list(env[f"BRIEFGEN_{key.upper()}"])
@@ -176,9 +224,8 @@ def _toml_value(value: Any) -> str:
 def settings_to_toml(settings: Settings) -> str:
     """The effective settings as a TOML document that `load_settings` reads back."""
     lines = [
-        f"provider = {_toml_value(settings.provider)}",
-        f"lang = {_toml_value(settings.lang)}",
-        f"profile = {_toml_value(settings.profile)}",
+        f"{key} = {_toml_value(value)}"
+        for key, value in settings.model_dump(mode="json", exclude={"profiles"}).items()
     ]
     for name, profile in settings.profiles.items():
         lines += ["", f"[profiles.{name}]"]
@@ -194,6 +241,11 @@ CONFIG_TEMPLATE_HEADER = """\
 # lang: en, zh or both. profile: the [profiles.NAME] table used unless --profile says otherwise.
 # In a profile: categories (a paper must be in one), keywords (title hits weigh more than
 # abstract hits), exclude (any hit drops the paper), max_papers, min_score (0 keeps all).
+# sources: arxiv and/or hf when --source is not given. cross_lists: also take arXiv
+# cross-lists. fulltext_budget: tokens of each paper's full text the model reads.
+# *_url: service endpoints (point them at a mirror or a local server). arxiv_delay_seconds:
+# arXiv asks for one request every 3 s. contact: put in the User-Agent so arXiv can reach you.
+# extra_holidays: arXiv holidays not yet bundled with briefgen (listing dates).
 
 """
 

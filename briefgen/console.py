@@ -41,6 +41,10 @@ class Reporter:
         if self.verbose and not self.quiet:
             self.err.print(message, markup=False, style="dim")
 
+    def warning(self, message: str) -> None:
+        if not self.quiet:
+            self.err.print(f"warning: {message}", markup=False, style="yellow")
+
     def error(self, message: str) -> None:
         self.err.print(f"error: {message}", markup=False, style="bold red")
 

@@ -33,11 +33,16 @@ CODE_CUES = re.compile(
 
 
 def split_sentences(text: str) -> list[str]:
-    protected = text
-    for abbreviation in _ABBREVIATIONS:
-        protected = protected.replace(abbreviation, abbreviation.replace(".", _PLACEHOLDER))
-    parts = _SENTENCE_END.split(" ".join(protected.split()))
-    return [p.replace(_PLACEHOLDER, ".").strip() for p in parts if p.strip()]
+    """Sentences in order; a blank line (a paragraph or table row of full text) always ends
+    one, so a table row never runs into the sentence after it."""
+    sentences: list[str] = []
+    for paragraph in re.split(r"\n\s*\n", text):
+        protected = paragraph
+        for abbreviation in _ABBREVIATIONS:
+            protected = protected.replace(abbreviation, abbreviation.replace(".", _PLACEHOLDER))
+        parts = _SENTENCE_END.split(" ".join(protected.split()))
+        sentences += [p.replace(_PLACEHOLDER, ".").strip() for p in parts if p.strip()]
+    return sentences
 
 
 _LATEX_COMMAND = re.compile(r"\\(?:textsc|textbf|textit|emph|texttt|mathrm|text)\{([^{}]*)\}")

@@ -93,6 +93,9 @@ class Section(Model):
     heading: str
     text: str
     tokens: int = 0
+    level: int = Field(default=1, description="1 section or appendix, 2 subsection")
+    appendix: bool = False
+    truncated: bool = Field(default=False, description="cut short to fit the token budget")
 
 
 class PaperText(Model):
@@ -101,10 +104,23 @@ class PaperText(Model):
     paper_id: str
     read_from: ReadFrom
     sections: list[Section]
+    omitted: list[Section] = Field(
+        default_factory=list, description="sections left out to fit the budget (text empty)"
+    )
+    budget: int | None = None
+    note: str = Field(default="", description="why the abstract was read instead of HTML")
 
     @property
     def tokens(self) -> int:
         return sum(section.tokens for section in self.sections)
+
+
+class ParsedHtml(Model):
+    """A paper's HTML page, parsed once and cached; the token budget is applied on each read."""
+
+    title: str
+    abstract: str
+    sections: list[Section]
 
 
 NOT_STATED = "not stated"

@@ -1,34 +1,26 @@
 """Wires the stages for a daily brief: sources -> select -> read -> analyze -> synthesize.
 
-No I/O of its own: sources read files, the store keeps results, the reporter shows progress.
+No I/O of its own: sources fetch, the store keeps results, the reporter shows progress.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 
 from briefgen.analyze import analyze_papers
 from briefgen.config import Settings
 from briefgen.console import Reporter
-from briefgen.errors import NoPapersError, UsageError
+from briefgen.errors import NoPapersError
+from briefgen.fulltext import FullTextReader
 from briefgen.llm.base import Engine
-from briefgen.models import Brief, Paper, Provenance
+from briefgen.models import Brief, Paper, PaperText, Provenance
 from briefgen.read import abstract_text
 from briefgen.select import Selection, select_papers
-from briefgen.sources.dates import DateSpec, weekday_name
-from briefgen.sources.local import load_papers_file
+from briefgen.sources.gather import Gatherer, PaperRequest
+from briefgen.sources.remote import Remote
 from briefgen.store import Store
 from briefgen.synthesize import build_brief
-
-
-@dataclass
-class PaperRequest:
-    """Which papers: a source and a date."""
-
-    papers_path: Path | None
-    date: DateSpec = "latest"
 
 
 @dataclass
@@ -36,6 +28,7 @@ class RankedDay:
     day: date
     selection: Selection
     sources: list[str]
+    remote: bool = False
 
 
 @dataclass
@@ -45,40 +38,68 @@ class DailyResult:
     selection: Selection
     failed: dict[str, str] = field(default_factory=dict)
     from_cache: int = 0
+    read_from_html: int = 0
 
 
-def _papers_for_day(papers: list[Paper], wanted: DateSpec, where: str) -> tuple[date, list[Paper]]:
-    if not papers:
-        raise NoPapersError(f"{where} contains no papers")
-    dates = sorted({p.published for p in papers})
-    day = dates[-1] if wanted == "latest" else wanted
-    chosen = [p for p in papers if p.published == day]
-    if not chosen:
-        hint = ""
-        if day.weekday() >= 5:
-            hint = f" {day} is a {weekday_name(day)}: arXiv announces no papers on weekends."
-        have = ", ".join(d.isoformat() for d in dates[-5:])
-        raise NoPapersError(
-            f"no papers published on {day} in {where} (it has papers for {have}).{hint}"
-        )
-    return day, chosen
-
-
-def rank_day(request: PaperRequest, settings: Settings) -> RankedDay:
-    if request.papers_path is None:
-        raise UsageError(
-            "no papers to read: pass --papers FILE (a JSON or JSONL list of papers), "
-            "e.g. --papers examples/papers-2026-02-17.jsonl"
-        )
-    papers = load_papers_file(request.papers_path)
-    day, todays = _papers_for_day(papers, request.date, str(request.papers_path))
-    selection = select_papers(todays, settings.active_profile)
+def rank_day(
+    request: PaperRequest,
+    settings: Settings,
+    store: Store,
+    remote: Remote,
+    reporter: Reporter,
+    *,
+    use_cache: bool = True,
+) -> RankedDay:
+    gatherer = Gatherer(
+        settings, store, remote, use_cache=use_cache,
+        log=reporter.debug, info=reporter.info, warn=reporter.warning,
+    )  # fmt: skip
+    gathered = gatherer.gather(request)
+    selection = select_papers(gathered.papers, settings.active_profile)
     if not selection.selected:
         raise NoPapersError(
-            f"nothing to brief for {day}: {selection.why_empty()}; "
+            f"nothing to brief for {gathered.day}: {selection.why_empty()}; "
             "loosen the profile (--category, --keyword, --exclude) or lower min_score"
         )
-    return RankedDay(day=day, selection=selection, sources=[f"file {request.papers_path.name}"])
+    return RankedDay(
+        day=gathered.day, selection=selection, sources=gathered.sources, remote=gathered.remote
+    )
+
+
+def read_papers(
+    papers: list[Paper],
+    settings: Settings,
+    store: Store,
+    remote: Remote,
+    reporter: Reporter,
+    *,
+    fulltext: bool,
+    use_cache: bool = True,
+) -> dict[str, PaperText]:
+    """What the analysis reads: arXiv HTML full text when asked and available, else abstracts."""
+    if not fulltext:
+        return {p.id: abstract_text(p) for p in papers}
+    reader = FullTextReader(
+        remote.http,
+        settings.arxiv_html_url,
+        policy=remote.policy,
+        cache=store,
+        budget=settings.fulltext_budget,
+        concurrency=settings.fulltext_concurrency,
+    )
+    with reporter.progress("reading full texts", len(papers)) as advance:
+        texts = reader.read_all(papers, use_cache=use_cache, advance=advance)
+    missing = {pid: t.note for pid, t in texts.items() if t.read_from == "abstract"}
+    reporter.info(
+        f"full text: {len(papers) - len(missing)} of {len(papers)} papers from arXiv HTML "
+        f"({reader.fetched} fetched, the rest from the store)"
+    )
+    for paper_id, why in missing.items():
+        reporter.debug(f"  {paper_id}: read from the abstract: {why}")
+    failures = [why for why in missing.values() if why and "404" not in why]
+    if failures:
+        reporter.warning(f"{len(failures)} full texts could not be fetched: {failures[0]}")
+    return texts
 
 
 def run_daily(
@@ -87,10 +108,13 @@ def run_daily(
     store: Store,
     engine: Engine,
     reporter: Reporter,
+    remote: Remote,
     *,
     use_cache: bool = True,
+    fulltext: bool | None = None,
 ) -> DailyResult:
-    ranked = rank_day(request, settings)
+    """fulltext: None reads HTML for papers from arXiv/HF and abstracts for a papers file."""
+    ranked = rank_day(request, settings, store, remote, reporter, use_cache=use_cache)
     run_id = store.start_run(
         "daily",
         {"date": ranked.day, "sources": ranked.sources, "engine": engine.name,
@@ -98,7 +122,12 @@ def run_daily(
     )  # fmt: skip
     # Whatever stops the run (a failure, Ctrl-C) is recorded; finished analyses stay stored.
     try:
-        result = _brief_for_day(ranked, settings, store, engine, reporter, use_cache)
+        read_html = ranked.remote if fulltext is None else fulltext
+        texts = read_papers(
+            [s.paper for s in ranked.selection.selected], settings, store, remote, reporter,
+            fulltext=read_html, use_cache=use_cache,
+        )  # fmt: skip
+        result = _brief_for_day(ranked, texts, settings, store, engine, reporter, use_cache)
     except BaseException as exc:
         status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
         store.finish_run(run_id, status, message=str(exc))
@@ -114,6 +143,7 @@ def run_daily(
 
 def _brief_for_day(
     ranked: RankedDay,
+    texts: dict[str, PaperText],
     settings: Settings,
     store: Store,
     engine: Engine,
@@ -128,7 +158,6 @@ def _brief_for_day(
     )
     for reason, count in ranked.selection.dropped.items():
         reporter.debug(f"  not selected: {count} {reason}")
-    texts = {s.paper.id: abstract_text(s.paper) for s in selected}
     with reporter.progress("analysing papers", len(selected)) as advance:
         outcome = analyze_papers(
             selected, texts, engine, store, use_cache=use_cache, advance=advance
@@ -162,4 +191,5 @@ def _brief_for_day(
         selection=ranked.selection,
         failed=outcome.failed,
         from_cache=outcome.from_cache,
+        read_from_html=sum(1 for a in outcome.analysed if a.analysis.read_from == "html"),
     )

@@ -78,7 +78,8 @@ def select_papers(papers: list[Paper], profile: Profile) -> Selection:
     selection = Selection(selected=[], considered=len(papers))
     scored: list[ScoredPaper] = []
     for paper in papers:
-        if wanted and not wanted & {c.lower() for c in paper.categories}:
+        # A paper with no categories (Hugging Face does not say) is not known to be outside.
+        if wanted and paper.categories and not wanted & {c.lower() for c in paper.categories}:
             selection.dropped["outside the profile's categories"] += 1
             continue
         if excludes and keyword_hits(excludes, f"{paper.title}\n{paper.abstract}"):

@@ -12,14 +12,15 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from briefgen.errors import ConfigError
-from briefgen.models import Brief, Paper, PaperAnalysis
+from briefgen.models import Brief, Paper, PaperAnalysis, ParsedHtml
 
 DB_NAME = "briefgen.sqlite3"
+MISSING_HTML_TTL = timedelta(days=1)
 
 MIGRATIONS: list[tuple[str, str]] = [
     (
@@ -68,13 +69,44 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "0002_fulltexts_listings",
+        """
+        CREATE TABLE fulltexts (
+            paper_id TEXT NOT NULL,
+            version TEXT NOT NULL,
+            status TEXT NOT NULL,
+            data TEXT,
+            fetched_at TEXT NOT NULL,
+            PRIMARY KEY (paper_id, version)
+        );
+        CREATE TABLE listings (
+            source TEXT NOT NULL,
+            day TEXT NOT NULL,
+            query TEXT NOT NULL,
+            via TEXT NOT NULL,
+            papers TEXT NOT NULL,
+            fetched_at TEXT NOT NULL,
+            PRIMARY KEY (source, day, query)
+        );
+        """,
+    ),
 ]
 
-TABLES = ("papers", "analyses", "briefs", "runs")
+TABLES = ("papers", "analyses", "briefs", "runs", "fulltexts", "listings")
 
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _upsert_papers(db: sqlite3.Connection, papers: list[Paper]) -> None:
+    db.executemany(
+        "INSERT INTO papers VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+        "version = excluded.version, published = excluded.published, "
+        "data = excluded.data, updated_at = excluded.updated_at",
+        [(p.id, p.version, p.published.isoformat(), p.model_dump_json(), _now()) for p in papers],
+    )
 
 
 @dataclass(frozen=True)
@@ -151,19 +183,68 @@ class Store:
 
     def save_papers(self, papers: list[Paper]) -> None:
         with self.transaction() as db:
-            db.executemany(
-                "INSERT INTO papers VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
-                "version = excluded.version, published = excluded.published, "
-                "data = excluded.data, updated_at = excluded.updated_at",
-                [
-                    (p.id, p.version, p.published.isoformat(), p.model_dump_json(), _now())
-                    for p in papers
-                ],
-            )
+            _upsert_papers(db, papers)
 
     def get_paper(self, paper_id: str) -> Paper | None:
         row = self._db.execute("SELECT data FROM papers WHERE id = ?", (paper_id,)).fetchone()
         return Paper.model_validate_json(row[0]) if row else None
+
+    # listings: which papers a source listed for a day, so a rerun asks nobody ---------------
+
+    def save_listing(
+        self, source: str, day: str, query: str, via: str, papers: list[Paper]
+    ) -> None:
+        with self.transaction() as db:
+            _upsert_papers(db, papers)
+            db.execute(
+                "INSERT OR REPLACE INTO listings VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    source,
+                    day,
+                    query,
+                    via,
+                    json.dumps([p.model_dump(mode="json") for p in papers]),
+                    _now(),
+                ),
+            )
+
+    def get_listing(self, source: str, day: str, query: str) -> tuple[str, list[Paper]] | None:
+        row = self._db.execute(
+            "SELECT via, papers FROM listings WHERE source = ? AND day = ? AND query = ?",
+            (source, day, query),
+        ).fetchone()
+        if row is None:
+            return None
+        return str(row[0]), [Paper.model_validate(item) for item in json.loads(row[1])]
+
+    # full texts -----------------------------------------------------------------------------
+
+    def get_fulltext(self, paper_id: str, version: str) -> ParsedHtml | Literal[False] | None:
+        """The parsed HTML of a paper version; False when arXiv had none (404) within the last
+        day (it converts papers late sometimes, so an old 404 is asked again); None: unknown."""
+        row = self._db.execute(
+            "SELECT status, data, fetched_at FROM fulltexts WHERE paper_id = ? AND version = ?",
+            (paper_id, version),
+        ).fetchone()
+        if row is None:
+            return None
+        if row[0] == "html":
+            return ParsedHtml.model_validate_json(row[1])
+        fresh = datetime.now(UTC) - datetime.fromisoformat(row[2]) < MISSING_HTML_TTL
+        return False if fresh else None
+
+    def save_fulltext(self, paper_id: str, version: str, parsed: ParsedHtml | None) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO fulltexts VALUES (?, ?, ?, ?, ?)",
+                (
+                    paper_id,
+                    version,
+                    "html" if parsed is not None else "missing",
+                    parsed.model_dump_json() if parsed is not None else None,
+                    _now(),
+                ),
+            )
 
     # analyses -------------------------------------------------------------------------------
 

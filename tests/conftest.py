@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
+
+from tests.fakes import FakeServer
 
 DATA = Path(__file__).parent / "data"
 REPO = Path(__file__).parent.parent
@@ -14,9 +17,10 @@ EXAMPLE = REPO / "examples" / "papers-2026-02-17.jsonl"
 
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Every test gets its own store and config; the developer's own settings never leak in."""
+    """Every test gets its own store and config; the developer's own settings never leak in,
+    nor a proxy that would carry the tests' 127.0.0.1 traffic somewhere else."""
     for key in list(os.environ):
-        if key.startswith("BRIEFGEN_"):
+        if key.startswith("BRIEFGEN_") or key.lower().endswith("_proxy"):
             monkeypatch.delenv(key)
     home = tmp_path / "home"
     monkeypatch.setenv("BRIEFGEN_HOME", str(home))
@@ -36,3 +40,36 @@ def small_papers() -> Path:
 @pytest.fixture
 def example_papers() -> Path:
     return EXAMPLE
+
+
+# No test may reach the internet: unless a test points them at its own local server, every
+# endpoint is a closed local port, and retries neither wait nor pace.
+DEAD = "http://127.0.0.1:9"
+
+
+@pytest.fixture(autouse=True)
+def offline_endpoints(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BRIEFGEN_ARXIV_API_URL", f"{DEAD}/api/query")
+    monkeypatch.setenv("BRIEFGEN_ARXIV_RSS_URL", f"{DEAD}/rss/")
+    monkeypatch.setenv("BRIEFGEN_ARXIV_HTML_URL", f"{DEAD}/html/")
+    monkeypatch.setenv("BRIEFGEN_HF_API_URL", f"{DEAD}/api/daily_papers")
+    monkeypatch.setenv("BRIEFGEN_ARXIV_DELAY_SECONDS", "0")
+    monkeypatch.setenv("BRIEFGEN_RETRY_WAIT_SECONDS", "0")
+    monkeypatch.setenv("BRIEFGEN_HTTP_TIMEOUT_SECONDS", "5")
+
+
+@pytest.fixture
+def server() -> Iterator[FakeServer]:
+    fake = FakeServer().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def services(server: FakeServer, monkeypatch: pytest.MonkeyPatch) -> FakeServer:
+    """Every endpoint pointed at `server` (routes are added by each test)."""
+    monkeypatch.setenv("BRIEFGEN_ARXIV_API_URL", f"{server.url}/api/query")
+    monkeypatch.setenv("BRIEFGEN_ARXIV_RSS_URL", f"{server.url}/rss/")
+    monkeypatch.setenv("BRIEFGEN_ARXIV_HTML_URL", f"{server.url}/html/")
+    monkeypatch.setenv("BRIEFGEN_HF_API_URL", f"{server.url}/api/daily_papers")
+    return server

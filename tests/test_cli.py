@@ -117,7 +117,7 @@ def test_empty_day_exits_3_saying_why(
         (["--papers", "missing.jsonl"], 2, "papers file not found: missing.jsonl"),
         (["--papers", "{small}", "--date", "2026-02-30"], 2, "invalid date '2026-02-30'"),
         (["--papers", "{small}", "--date", "yesterday"], 2, "invalid date 'yesterday'"),
-        ([], 2, "no papers to read: pass --papers FILE"),
+        (["--source", "file"], 2, "--source file needs --papers FILE"),
         (["--papers", "{bad}"], 2, "bad.jsonl:2: invalid JSON"),
     ],
 )

@@ -8,7 +8,9 @@ from briefgen.config import load_settings
 from briefgen.console import Reporter
 from briefgen.llm.offline import OfflineEngine
 from briefgen.models import PaperAnalysis, PaperText, ScoredPaper
-from briefgen.pipeline import PaperRequest, run_daily
+from briefgen.pipeline import run_daily
+from briefgen.sources.gather import PaperRequest
+from briefgen.sources.remote import Remote
 from briefgen.store import Store
 
 
@@ -30,13 +32,13 @@ class InterruptedEngine(OfflineEngine):
 def test_an_interrupted_run_is_recorded_and_resumes(small_papers: Path, tmp_path: Path) -> None:
     settings = load_settings(env={"BRIEFGEN_HOME": str(tmp_path)})
     request = PaperRequest(papers_path=small_papers)
-    with Store.open(tmp_path) as store:
+    with Store.open(tmp_path) as store, Remote(settings) as remote:
         with pytest.raises(KeyboardInterrupt):
-            run_daily(request, settings, store, InterruptedEngine(2), Reporter(quiet=True))
+            run_daily(request, settings, store, InterruptedEngine(2), Reporter(quiet=True), remote)
         assert [r["status"] for r in store.runs()] == ["interrupted"]
         assert store.stats()["analyses"] == 2
         resumed = InterruptedEngine(100)
-        result = run_daily(request, settings, store, resumed, Reporter(quiet=True))
+        result = run_daily(request, settings, store, resumed, Reporter(quiet=True), remote)
         assert result.from_cache == 2 and resumed.calls == 4  # 6 selected, 2 already stored
         assert [r["status"] for r in store.runs()] == ["interrupted", "done"]
         assert store.runs()[1]["paper_count"] == 6

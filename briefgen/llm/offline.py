@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
+from collections.abc import Iterable
 
 from briefgen import extract
 from briefgen.cluster import Corpus, choose_k, kmeans, top_terms
@@ -21,6 +22,7 @@ from briefgen.models import (
     PaperAnalysis,
     PaperText,
     ScoredPaper,
+    Section,
     Takeaway,
     Theme,
     TopPaper,
@@ -29,7 +31,7 @@ from briefgen.models import (
 from briefgen.rules import NEXT_STEPS, TAKEAWAYS, THEMES, TOP_PAPERS
 
 # Bump when the extraction changes, so cached offline analyses are recomputed.
-ENGINE_REVISION = "offline-extractive-1"
+ENGINE_REVISION = "offline-extractive-2"
 
 # Domain names by the vocabulary a paper uses; the best-matching rule wins, title hits count
 # triple. The primary category is the fallback and is always shown beside the domain.
@@ -80,6 +82,18 @@ LIMITATION_CUES = re.compile(
 )
 
 
+LIMITS_HEADING = re.compile(r"limitation", re.I)
+RESULTS_HEADING = re.compile(r"experiment|evaluation|result|benchmark", re.I)
+
+
+def _is_results(section: Section) -> bool:
+    return bool(RESULTS_HEADING.search(section.heading))
+
+
+def _unique(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(item for item in items if item))
+
+
 def classify_domain(title: str, abstract: str, categories: list[str]) -> str:
     best_label, best_score = "", 0
     for label, pattern in DOMAIN_RULES:
@@ -118,15 +132,31 @@ class OfflineEngine:
 
     def analyze(self, paper: ScoredPaper, text: PaperText) -> PaperAnalysis:
         p = paper.paper
-        body = " ".join(s.text for s in text.sections if s.heading != "Title") or p.abstract
-        sentences = extract.split_sentences(body)
-        claim = extract.claim_sentence(body)
+        # The claim and the problem come from the abstract, where authors state them; results
+        # and limitations may come from the full text's own sections when it was read.
+        abstract = next((s.text for s in text.sections if s.heading == "Abstract"), p.abstract)
+        body = [s for s in text.sections if s.heading not in ("Title", "Abstract")]
+        everything = "\n\n".join([abstract, *(s.text for s in body)])
+        sentences = extract.split_sentences(abstract)
+        claim = extract.claim_sentence(abstract)
         lead = sentences[0] if sentences else p.title
-        results = [extract.tidy(s) for s in extract.result_sentences(body)][:3]
+        results = _unique(
+            extract.tidy(s)
+            for s in extract.result_sentences(abstract)
+            + [r for s in body if _is_results(s) for r in extract.result_sentences(s.text)]
+            if " | " not in s  # a table row is data, not a sentence
+        )[:3]
         innovations = [
             extract.shorten(s, 240) for s in sentences if s != claim and INNOVATION_CUES.search(s)
         ][:2]
-        limitations = [extract.tidy(s) for s in sentences if LIMITATION_CUES.search(s)][:2]
+        limitations = _unique(
+            extract.shorten(s, 300)
+            for s in [
+                *(x for sec in body if LIMITS_HEADING.search(sec.heading)
+                  for x in extract.split_sentences(sec.text)),
+                *(x for x in extract.split_sentences(everything) if LIMITATION_CUES.search(x)),
+            ]
+        )[:2]  # fmt: skip
         skeptical = [
             "Extracted from the "
             + ("full text" if text.read_from == "html" else "abstract")
@@ -138,12 +168,14 @@ class OfflineEngine:
             paper_id=p.id,
             version=p.version,
             title=p.title,
-            domain=classify_domain(p.title, body, p.categories),
+            domain=classify_domain(p.title, abstract, p.categories),
             one_line_contribution=extract.shorten(claim or lead, 220),
             problem=extract.shorten(lead, 300) if lead != claim else NOT_STATED,
             method=extract.shorten(claim, 300) if claim else NOT_STATED,
             usage_guide=UsageGuide(
-                open_source="code release mentioned" if extract.mentions_code(body) else NOT_STATED
+                open_source="code release mentioned"
+                if extract.mentions_code(everything)
+                else NOT_STATED
             ),
             innovations=innovations,
             experiments=Experiments(key_results=results),

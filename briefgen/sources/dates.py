@@ -7,16 +7,18 @@ from typing import Literal
 
 from briefgen.errors import UsageError
 
-DateSpec = date | Literal["latest"]
+# 'today' is arXiv's most recent announcement by the clock; 'latest' is the newest date the
+# source has (for arXiv the two are the same; for a papers file, its newest date).
+DateSpec = date | Literal["latest", "today"]
 
 
-def parse_date_option(text: str | None, today: date | None = None) -> DateSpec:
-    """'2026-02-17' -> that date; 'today'; 'latest' (the newest the source has); None: latest."""
+def parse_date_option(text: str | None) -> DateSpec:
+    """'2026-02-17' -> that date; 'today'; 'latest'; None means 'latest'."""
     if text is None or text.strip().lower() == "latest":
         return "latest"
     value = text.strip().lower()
     if value == "today":
-        return today or date.today()
+        return "today"
     try:
         if len(value) != 10:
             raise ValueError("expected YYYY-MM-DD")

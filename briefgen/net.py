@@ -1,0 +1,115 @@
+"""What every remote call shares: a descriptive User-Agent, timeouts, and one retry policy.
+
+Retries back off exponentially on the failures that pass (timeouts, dropped connections, 429
+and 5xx), honour a server's Retry-After, and end in an `UpstreamError` (exit 6) that names the
+service, so a service that stays down gives one clear line instead of a traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+import httpx
+import tenacity
+
+from briefgen import __version__
+from briefgen.errors import UpstreamError
+
+RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+MAX_RETRY_AFTER = 120.0  # seconds; a longer Retry-After is not worth waiting out in a CLI run
+
+T = TypeVar("T")
+
+
+def user_agent(contact: str = "") -> str:
+    """arXiv asks automated clients to say who they are and how to reach them."""
+    details = "research-brief generator" + (f"; {contact}" if contact else "")
+    return f"briefgen/{__version__} ({details})"
+
+
+class RetryableStatus(Exception):
+    """An HTTP status worth retrying, carrying the server's Retry-After if it sent one."""
+
+    def __init__(self, service: str, status: int, retry_after: float | None = None) -> None:
+        super().__init__(f"{service} answered HTTP {status}")
+        self.status = status
+        self.retry_after = retry_after
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return min(max(float(value), 0.0), MAX_RETRY_AFTER)
+    except ValueError:
+        return None  # an HTTP date: fall back to our own backoff
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 4
+    wait: float = 2.0  # the first backoff; it doubles on each retry
+    max_wait: float = 60.0
+
+    def run(
+        self,
+        service: str,
+        call: Callable[[], T],
+        retry_on: Callable[[BaseException], bool],
+        hint: str = "",
+    ) -> T:
+        """`call()` with retries on what `retry_on` accepts; UpstreamError once they run out."""
+        backoff = tenacity.wait_exponential(multiplier=self.wait, max=self.max_wait)
+
+        def wait(state: tenacity.RetryCallState) -> float:
+            error = state.outcome.exception() if state.outcome else None
+            if isinstance(error, RetryableStatus) and error.retry_after is not None:
+                return error.retry_after
+            return float(backoff(state))
+
+        retrying = tenacity.Retrying(
+            stop=tenacity.stop_after_attempt(self.attempts),
+            wait=wait,
+            retry=tenacity.retry_if_exception(retry_on),
+            reraise=True,
+        )
+        try:
+            return retrying(call)
+        except BaseException as exc:
+            if not retry_on(exc):
+                raise
+            raise UpstreamError(
+                f"{service} is unreachable after {self.attempts} attempts ({exc}); "
+                f"check your connection and try again later{hint}"
+            ) from exc
+
+
+def is_transient_http(error: BaseException) -> bool:
+    return isinstance(error, RetryableStatus | httpx.TransportError)
+
+
+def http_client(timeout: float, contact: str = "") -> httpx.Client:
+    return httpx.Client(
+        timeout=timeout,
+        headers={"User-Agent": user_agent(contact)},
+        follow_redirects=True,
+    )
+
+
+def get_checked(
+    client: httpx.Client, service: str, url: str, params: dict[str, str] | None = None
+) -> httpx.Response:
+    """GET `url`; a retryable status raises RetryableStatus, 404 is returned for the caller to
+    judge, any other error status is an UpstreamError."""
+    response = client.get(url, params=params)
+    if response.status_code in RETRY_STATUSES:
+        raise RetryableStatus(
+            service, response.status_code, retry_after_seconds(response.headers.get("Retry-After"))
+        )
+    if response.status_code >= 400 and response.status_code != 404:
+        raise UpstreamError(
+            f"{service} refused the request: HTTP {response.status_code} for {response.url}"
+        )
+    return response

@@ -1,0 +1,337 @@
+"""The arXiv source: the API (through the `arxiv` package) for any listing date, and the RSS
+feed, which is authoritative for the current announcement.
+
+Polite by construction: one connection, one request at a time, at least `delay` seconds apart
+across the API and RSS, a descriptive User-Agent, and backoff on 429/503 and on the package's
+empty-page error (arXiv returns empty pages under load).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import arxiv
+import httpx
+import requests
+from lxml import etree
+from pydantic import ValidationError
+from requests.adapters import HTTPAdapter
+
+from briefgen.errors import UpstreamError
+from briefgen.models import Paper, split_arxiv_id
+from briefgen.net import RETRY_STATUSES, RetryableStatus, RetryPolicy, get_checked
+from briefgen.sources.calendar import EASTERN, Announcement
+
+API_SERVICE = "the arXiv API"
+RSS_SERVICE = "the arXiv RSS feed"
+API_PAGE_SIZE = 500  # well under the API's 2000, so one slow page does not time out
+MIRROR_HINT = " (BRIEFGEN_ARXIV_API_URL points briefgen at a mirror)"
+
+Log = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    return None
+
+
+class Pacer:
+    """At most one arXiv request every `delay` seconds, counted across the API and RSS."""
+
+    def __init__(self, delay: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.delay = delay
+        self._clock = clock
+        self._last: float | None = None
+
+    def wait(self) -> None:
+        if self._last is not None:
+            remaining = self.delay - (self._clock() - self._last)
+            if remaining > 0:
+                time.sleep(remaining)
+
+    def mark(self) -> None:
+        self._last = self._clock()
+
+
+class _PoliteAdapter(HTTPAdapter):
+    """The `arxiv` package sends its own User-Agent and no timeout; this sets both."""
+
+    def __init__(self, agent: str, timeout: float) -> None:
+        super().__init__(max_retries=0)
+        self._agent = agent
+        self._timeout = timeout
+
+    def send(
+        self,
+        request: requests.PreparedRequest,
+        stream: bool = False,
+        timeout: float | tuple[float, float] | tuple[float, None] | None = None,
+        verify: bool | str = True,
+        cert: bytes | str | tuple[bytes | str, bytes | str] | None = None,
+        proxies: Mapping[str, str] | None = None,
+    ) -> requests.Response:
+        request.headers["User-Agent"] = self._agent
+        return super().send(
+            request,
+            stream=stream,
+            timeout=timeout or self._timeout,
+            verify=verify,
+            cert=cert,
+            proxies=proxies,
+        )
+
+
+def _transient_api_error(error: BaseException) -> bool:
+    if isinstance(error, arxiv.HTTPError):
+        return error.status in RETRY_STATUSES
+    return isinstance(
+        error,
+        arxiv.UnexpectedEmptyPageError | requests.ConnectionError | requests.Timeout,
+    )
+
+
+class ArxivApiClient(arxiv.Client):  # type: ignore[misc]  # the package ships no type hints
+    """`arxiv.Client` with our endpoint, User-Agent, timeout, pacing and backoff."""
+
+    def __init__(
+        self,
+        api_url: str,
+        *,
+        agent: str,
+        pacer: Pacer,
+        policy: RetryPolicy,
+        timeout: float = 30.0,
+        page_size: int = API_PAGE_SIZE,
+    ) -> None:
+        # The package's own retries are immediate; ours back off, so it gets none of its own.
+        super().__init__(page_size=page_size, delay_seconds=pacer.delay, num_retries=0)
+        self.query_url_format = api_url + ("&{}" if "?" in api_url else "?{}")
+        adapter = _PoliteAdapter(agent, timeout)
+        self._session.mount("http://", adapter)
+        self._session.mount("https://", adapter)
+        self._pacer = pacer
+        self._policy = policy
+        self.requests_made = 0
+
+    def _parse_feed(self, url: str, first_page: bool = True, _try_index: int = 0) -> Any:
+        def attempt() -> Any:
+            self._pacer.wait()
+            self.requests_made += 1
+            try:
+                return super(ArxivApiClient, self)._parse_feed(url, first_page, _try_index)
+            finally:
+                self._pacer.mark()
+
+        try:
+            return self._policy.run(API_SERVICE, attempt, _transient_api_error, MIRROR_HINT)
+        except arxiv.HTTPError as exc:
+            raise UpstreamError(
+                f"{API_SERVICE} refused the query with HTTP {exc.status}: {url}"
+            ) from exc
+
+    def fetch(self, search: arxiv.Search) -> list[Any]:
+        return list(self.results(search))
+
+
+def _categories_query(categories: Iterable[str]) -> str:
+    return " OR ".join(f"cat:{category}" for category in categories)
+
+
+def announcement_query(categories: list[str], announcement: Announcement) -> str:
+    """`(cat:A OR cat:B) AND submittedDate:[start TO end]`, the window in GMT."""
+    window = announcement.submitted_date_range()
+    return f"({_categories_query(categories)}) AND submittedDate:{window}"
+
+
+def result_to_paper(result: Any, listing: date, announce_type: str = "new") -> Paper:
+    categories = [result.primary_category] if result.primary_category else []
+    categories += [c for c in result.categories if c not in categories]
+    return Paper.model_validate(
+        {
+            "id": result.get_short_id(),
+            "title": result.title,
+            "authors": [author.name for author in result.authors],
+            "abstract": result.summary,
+            "categories": categories,
+            "published": listing,
+            "announce_type": announce_type,
+            "source": "arxiv",
+        }
+    )
+
+
+@dataclass
+class Listing:
+    """Papers of one listing date, and what was left out and why (for --verbose)."""
+
+    day: date
+    papers: list[Paper]
+    via: str  # "arXiv API" or "arXiv RSS"
+    skipped: Counter[str] = field(default_factory=Counter)
+
+
+def _kind(categories: list[str], primary: str, wanted: set[str]) -> str:
+    if primary.lower() in wanted:
+        return "new"
+    return "cross" if wanted & {c.lower() for c in categories} else "other"
+
+
+def fetch_announcement(
+    client: ArxivApiClient,
+    announcement: Announcement,
+    categories: list[str],
+    *,
+    cross_lists: bool = False,
+    log: Log = _quiet,
+) -> Listing:
+    """The listing of `announcement.listing` from the API: new submissions whose primary
+    category is wanted, cross-lists only when asked, replacements never."""
+    query = announcement_query(categories, announcement)
+    log(f"arXiv API query: {query}")
+    search = arxiv.Search(
+        query=query,
+        max_results=None,
+        sort_by=arxiv.SortCriterion.SubmittedDate,
+        sort_order=arxiv.SortOrder.Ascending,
+    )
+    listing = Listing(day=announcement.listing, papers=[], via="arXiv API")
+    wanted = {c.lower() for c in categories}
+    for result in client.fetch(search):
+        if result.published < announcement.window_start:
+            # First submitted before the window: a replacement, announced as such, not new.
+            listing.skipped["replacements (first submitted earlier)"] += 1
+            continue
+        if result.published >= announcement.window_end:
+            # The API's range is inclusive to the minute; 14:00:00 ET belongs to the next day.
+            listing.skipped["submitted after the cut-off (next listing)"] += 1
+            continue
+        kind = _kind(result.categories, result.primary_category, wanted)
+        if kind == "cross" and not cross_lists:
+            listing.skipped["cross-listed (add --cross-lists to include them)"] += 1
+            continue
+        if kind == "other":
+            listing.skipped["outside the requested categories"] += 1
+            continue
+        try:
+            listing.papers.append(result_to_paper(result, announcement.listing, kind))
+        except (ValidationError, ValueError):
+            listing.skipped["malformed entries"] += 1
+    return listing
+
+
+def fetch_by_ids(client: ArxivApiClient, ids: list[str]) -> list[Any]:
+    return client.fetch(arxiv.Search(id_list=ids, max_results=len(ids)))
+
+
+# RSS ---------------------------------------------------------------------------------------
+
+RSS_NS = {"arxiv": "http://arxiv.org/schemas/atom", "dc": "http://purl.org/dc/elements/1.1/"}
+_XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+
+
+def _text(element: Any, path: str) -> str:
+    found = element.find(path, RSS_NS)
+    return (found.text or "").strip() if found is not None else ""
+
+
+def _rss_abstract(description: str) -> str:
+    # "arXiv:2609.26811v1 Announce Type: new \nAbstract: The text…"
+    head, sep, rest = description.partition("Abstract:")
+    return rest.strip() if sep else head.strip()
+
+
+def _rss_authors(creators: str) -> list[str]:
+    names = []
+    for part in creators.replace(" and ", ", ").split(","):
+        name = part.strip()
+        if name:
+            names.append(name)
+    return names
+
+
+def parse_rss(content: bytes) -> tuple[date | None, list[tuple[str, Paper]]]:
+    """(the listing date the feed is for, [(announce_type, paper)]); raises ValueError."""
+    try:
+        root = etree.fromstring(content, parser=_XML_PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise ValueError(f"not an RSS document: {exc}") from exc
+    channel = root.find("channel")
+    if channel is None:
+        raise ValueError("not an RSS document: no <channel>")
+    stamp = _text(channel, "pubDate") or _text(channel, "lastBuildDate")
+    listing = parsedate_to_datetime(stamp).astimezone(EASTERN).date() if stamp else None
+    items: list[tuple[str, Paper]] = []
+    for item in channel.iterfind("item"):
+        guid = _text(item, "guid").removeprefix("oai:arXiv.org:")
+        announce_type = _text(item, "arxiv:announce_type") or "new"
+        try:
+            paper_id, version = split_arxiv_id(guid or _text(item, "link"))
+            paper = Paper(
+                id=paper_id,
+                version=version,
+                title=_text(item, "title"),
+                authors=_rss_authors(_text(item, "dc:creator")),
+                abstract=_rss_abstract(_text(item, "description")),
+                categories=[(c.text or "").strip() for c in item.iterfind("category")],
+                published=listing or date.min,
+                announce_type="new" if announce_type == "new" else (
+                    "cross" if announce_type == "cross" else "replace"
+                ),
+                source="arxiv",
+            )  # fmt: skip
+        except (ValidationError, ValueError):
+            continue
+        items.append((announce_type, paper))
+    return listing, items
+
+
+def rss_url(base: str, categories: list[str]) -> str:
+    return base.rstrip("/") + "/" + "+".join(categories)
+
+
+def fetch_rss(
+    client: httpx.Client,
+    base: str,
+    categories: list[str],
+    *,
+    pacer: Pacer,
+    policy: RetryPolicy,
+    cross_lists: bool = False,
+) -> Listing | None:
+    """Today's announcement from the RSS feed; None when the feed is empty (weekends)."""
+    url = rss_url(base, categories)
+
+    def attempt() -> httpx.Response:
+        pacer.wait()
+        try:
+            return get_checked(client, RSS_SERVICE, url)
+        finally:
+            pacer.mark()
+
+    response = policy.run(RSS_SERVICE, attempt, _transient_rss_error)
+    if response.status_code == 404:
+        raise UpstreamError(f"{RSS_SERVICE} has no feed at {url} (HTTP 404); check the categories")
+    try:
+        day, items = parse_rss(response.content)
+    except ValueError as exc:
+        raise UpstreamError(f"{RSS_SERVICE} sent something unreadable from {url}: {exc}") from exc
+    if day is None or not items:
+        return None
+    listing = Listing(day=day, papers=[], via="arXiv RSS")
+    for announce_type, paper in items:
+        if announce_type == "new" or (announce_type == "cross" and cross_lists):
+            listing.papers.append(paper)
+        elif announce_type == "cross":
+            listing.skipped["cross-listed (add --cross-lists to include them)"] += 1
+        else:
+            listing.skipped[f"{announce_type} (replacements are never new)"] += 1
+    return listing
+
+
+def _transient_rss_error(error: BaseException) -> bool:
+    return isinstance(error, RetryableStatus | httpx.TransportError)

@@ -1,0 +1,88 @@
+"""The Hugging Face source: the daily papers featured on a date, with their upvotes.
+
+The date is the day HF featured a paper, not its arXiv date. The response is tolerated
+loosely: optional fields may be missing, later responses add fields, and `paper.title` keeps
+arXiv's line wraps. An item that cannot be read is skipped and counted, never fatal.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import httpx
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from briefgen.errors import UpstreamError
+from briefgen.models import Paper
+from briefgen.net import RetryPolicy, get_checked, is_transient_http
+
+SERVICE = "the Hugging Face daily papers API"
+
+
+class _Loose(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class HfAuthor(_Loose):
+    name: str = ""
+
+
+class HfPaper(_Loose):
+    id: str
+    title: str
+    summary: str = ""
+    authors: list[HfAuthor] = Field(default_factory=list)
+    upvotes: int = 0
+
+
+class HfItem(_Loose):
+    paper: HfPaper
+    title: str | None = None  # the featured title, without line wraps
+
+
+@dataclass
+class HfDay:
+    day: date
+    papers: list[Paper]
+    skipped: Counter[str] = field(default_factory=Counter)
+
+
+def parse_daily_papers(payload: Any, day: date) -> HfDay:
+    if not isinstance(payload, list):
+        raise ValueError(f"expected a JSON list of papers, got {type(payload).__name__}")
+    result = HfDay(day=day, papers=[])
+    for raw in payload:
+        try:
+            item = HfItem.model_validate(raw)
+            paper = Paper(
+                id=item.paper.id,
+                title=item.title or item.paper.title,
+                authors=[a.name for a in item.paper.authors if a.name],
+                abstract=item.paper.summary,
+                published=day,
+                upvotes=item.paper.upvotes,
+                source="hf",
+            )
+        except (ValidationError, ValueError):
+            result.skipped["unreadable items"] += 1
+            continue
+        result.papers.append(paper)
+    return result
+
+
+def fetch_daily_papers(client: httpx.Client, url: str, day: date, *, policy: RetryPolicy) -> HfDay:
+    response = policy.run(
+        SERVICE,
+        lambda: get_checked(client, SERVICE, url, params={"date": day.isoformat()}),
+        is_transient_http,
+        " (BRIEFGEN_HF_API_URL points briefgen at another endpoint)",
+    )
+    if response.status_code == 404:
+        return HfDay(day=day, papers=[])
+    try:
+        return parse_daily_papers(response.json(), day)
+    except ValueError as exc:
+        raise UpstreamError(f"{SERVICE} sent an unreadable answer for {day}: {exc}") from exc

@@ -1,0 +1,54 @@
+"""The connections a run shares: one HTTP client, one arXiv API client, one pacer, one retry
+policy, all built from Settings so every endpoint and delay is configurable."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+import httpx
+
+from briefgen.config import Settings
+from briefgen.net import RetryPolicy, http_client, user_agent
+from briefgen.sources.arxiv_api import ArxivApiClient, Pacer
+
+
+class Remote:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.policy = RetryPolicy(attempts=settings.http_retries, wait=settings.retry_wait_seconds)
+        self.pacer = Pacer(settings.arxiv_delay_seconds)
+        self._http: httpx.Client | None = None
+        self._arxiv: ArxivApiClient | None = None
+
+    @property
+    def http(self) -> httpx.Client:
+        if self._http is None:
+            self._http = http_client(self.settings.http_timeout_seconds, self.settings.contact)
+        return self._http
+
+    @property
+    def arxiv(self) -> ArxivApiClient:
+        if self._arxiv is None:
+            self._arxiv = ArxivApiClient(
+                self.settings.arxiv_api_url,
+                agent=user_agent(self.settings.contact),
+                pacer=self.pacer,
+                policy=self.policy,
+                timeout=self.settings.http_timeout_seconds,
+            )
+        return self._arxiv
+
+    def close(self) -> None:
+        if self._http is not None:
+            self._http.close()
+
+    def __enter__(self) -> Remote:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
