@@ -13,9 +13,10 @@ from briefgen.config import Settings
 from briefgen.console import Reporter
 from briefgen.errors import NoPapersError
 from briefgen.fulltext import FullTextReader
-from briefgen.llm.base import Engine
+from briefgen.llm.base import AnalysedPaper, Engine
 from briefgen.models import Brief, Paper, PaperText, Provenance
 from briefgen.read import abstract_text
+from briefgen.render import OFFLINE_NOTES
 from briefgen.select import Selection, select_papers
 from briefgen.sources.gather import Gatherer, PaperRequest
 from briefgen.sources.remote import Remote
@@ -115,6 +116,13 @@ def run_daily(
 ) -> DailyResult:
     """fulltext: None reads HTML for papers from arXiv/HF and abstracts for a papers file."""
     ranked = rank_day(request, settings, store, remote, reporter, use_cache=use_cache)
+    selected = ranked.selection.selected
+    reporter.info(
+        f"{ranked.day}: {len(selected)} of {ranked.selection.considered} papers selected "
+        f"for profile '{settings.profile}'"
+    )
+    for reason, count in ranked.selection.dropped.items():
+        reporter.debug(f"  not selected: {count} {reason}")
     run_id = store.start_run(
         "daily",
         {"date": ranked.day, "sources": ranked.sources, "engine": engine.name,
@@ -124,7 +132,7 @@ def run_daily(
     try:
         read_html = ranked.remote if fulltext is None else fulltext
         texts = read_papers(
-            [s.paper for s in ranked.selection.selected], settings, store, remote, reporter,
+            [s.paper for s in selected], settings, store, remote, reporter,
             fulltext=read_html, use_cache=use_cache,
         )  # fmt: skip
         result = _brief_for_day(ranked, texts, settings, store, engine, reporter, use_cache)
@@ -141,6 +149,11 @@ def run_daily(
     return result
 
 
+def _offline_note(analysed: list[AnalysedPaper]) -> str:
+    read = "html" if any(a.analysis.read_from == "html" for a in analysed) else "abstract"
+    return OFFLINE_NOTES[read][0]
+
+
 def _brief_for_day(
     ranked: RankedDay,
     texts: dict[str, PaperText],
@@ -152,12 +165,6 @@ def _brief_for_day(
 ) -> DailyResult:
     selected = ranked.selection.selected
     store.save_papers([s.paper for s in selected])
-    reporter.info(
-        f"{ranked.day}: {len(selected)} of {ranked.selection.considered} papers selected "
-        f"for profile '{settings.profile}'"
-    )
-    for reason, count in ranked.selection.dropped.items():
-        reporter.debug(f"  not selected: {count} {reason}")
     with reporter.progress("analysing papers", len(selected)) as advance:
         outcome = analyze_papers(
             selected, texts, engine, store, use_cache=use_cache, advance=advance
@@ -176,12 +183,7 @@ def _brief_for_day(
         models=[] if engine.name == "offline" else [engine.model],
         prompt_versions={"analysis": engine.analysis_version},
         profile=settings.profile,
-        note=(
-            "Offline brief: sentences are extracted from titles and abstracts; "
-            "no language model was used."
-            if engine.name == "offline"
-            else ""
-        ),
+        note=_offline_note(outcome.analysed) if engine.name == "offline" else "",
     )
     brief = build_brief(ranked.day.isoformat(), outcome.analysed, engine, provenance)
     store.save_brief("daily", brief.date, settings.profile, brief)

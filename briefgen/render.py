@@ -84,7 +84,26 @@ def md_link(title: str, url: str) -> str:
     return f"[{md_text(title)}]({url})"
 
 
-OFFLINE_NOTE_ZH = "离线简报：句子摘自标题与摘要原文，未使用语言模型。"
+# The offline engine's note, by what it read; the Chinese brief carries the matching sentence.
+OFFLINE_NOTES = {
+    "abstract": (
+        "Offline brief: sentences are extracted from titles and abstracts; "
+        "no language model was used.",
+        "离线简报：句子摘自标题与摘要原文，未使用语言模型。",
+    ),
+    "html": (
+        "Offline brief: sentences are extracted from titles, abstracts and full texts; "
+        "no language model was used.",
+        "离线简报：句子摘自标题、摘要与全文原文，未使用语言模型。",
+    ),
+}
+
+
+def offline_note_zh(note_en: str) -> str:
+    for english, chinese in OFFLINE_NOTES.values():
+        if note_en == english:
+            return chinese
+    return OFFLINE_NOTES["abstract"][1]
 
 
 def footer_text(brief: Brief, lang: RenderLang) -> str:
@@ -98,7 +117,7 @@ def footer_text(brief: Brief, lang: RenderLang) -> str:
             + f"；兴趣配置：{p.profile}）。"
         )
         if p.engine == "offline":
-            text += " " + OFFLINE_NOTE_ZH
+            text += " " + offline_note_zh(p.note)
         return text
     text = (
         f"Generated from per-paper analyses of {p.paper_count} "

@@ -101,9 +101,10 @@ def render_shown(shown: ShownPaper, outline: bool = False) -> str:
         lines.append(f"Read from: abstract ({why}); {_tokens(text.tokens)}")
     for section in text.sections:
         mark = ", cut to fit" if section.truncated else ""
-        indent = "  " * (section.level - 1)
-        header = f"{indent}## {section.heading} ({_tokens(section.tokens)}{mark})"
-        lines += ["", header] if outline else ["", header, "", section.text]
+        header = f"{'#' * (section.level + 1)} {section.heading} ({_tokens(section.tokens)}{mark})"
+        lines += ["", header]
+        if section.text and not outline:
+            lines += ["", section.text]
     if text.omitted:
         lines += ["", "Left out to fit the budget:"]
         lines += [f"  - {s.heading} ({_tokens(s.tokens)})" for s in text.omitted]

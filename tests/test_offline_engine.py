@@ -94,3 +94,33 @@ def test_takeaways_count_whole_themes_not_just_the_papers_shown(example_papers: 
             assert why.startswith(f"{stated} of the {len(items)} papers")
             sizes.append(stated)
     assert sum(sizes) == len(items) and max(sizes) > 4  # a theme larger than the 4 it lists
+
+
+def test_with_full_text_results_and_limitations_come_from_their_sections() -> None:
+    from datetime import date
+
+    from briefgen.fulltext import fit_budget, parse_latexml
+    from briefgen.models import Paper, ScoredPaper
+    from tests.scenario import DATA
+
+    paper = Paper(
+        id="2602.20001v1",
+        title="Paged KV Cache Offload for Long-Context Inference",
+        abstract="We offload the KV cache to host memory.",
+        categories=["cs.LG"],
+        published=date(2026, 2, 18),
+    )
+    parsed = parse_latexml((DATA / "html" / "2602.20001v1.html").read_bytes())
+    text = fit_budget(paper.id, parsed, paper, budget=12_000)
+    analysis = OfflineEngine().analyze(ScoredPaper(paper=paper, score=1.0), text)
+    assert analysis.read_from == "html"
+    # The claim stays the abstract's; numbers come from the abstract, then from Experiments.
+    assert analysis.one_line_contribution.startswith("We offload the KV cache of long-context")
+    assert analysis.experiments.key_results == [
+        "We offload the KV cache of long-context LLM inference to host memory and page it back, "
+        "cutting GPU memory by 4x at equal throughput.",
+        "On a 128k-token workload paging reduces GPU memory from 80 GB to 20 GB.",
+    ]
+    assert analysis.limitations == ["We test one GPU type; multi-node paging is future work."]
+    assert not any(" | " in r for r in analysis.experiments.key_results)
+    assert "full text" in analysis.skeptical_note

@@ -24,10 +24,10 @@ def test_show_lists_the_sections_the_model_reads(runner: CliRunner, services: Fa
     assert out.startswith("2602.20001v1 — Paged KV Cache Offload for Long-Context Inference\n")
     assert "Authors: José Raúl Romero, Łukasz Kaiser, 王小明" in out
     assert "Read from: html (" in out
-    headings = [line for line in out.splitlines() if line.lstrip().startswith("## ")]
-    assert [h.split(" (")[0].strip() for h in headings] == [
+    headings = [line for line in out.splitlines() if line.startswith("##")]
+    assert [h.split(" (")[0] for h in headings] == [
         "## Title", "## Abstract", "## 1 Introduction", "## 2 Related Work", "## 3 Method",
-        "## 3.1 Paging policy", "## 4 Experiments", "## 5 Limitations", "## 6 Conclusion",
+        "### 3.1 Paging policy", "## 4 Experiments", "## 5 Limitations", "## 6 Conclusion",
         "## Appendix A Hyperparameters",
     ]  # fmt: skip
     assert "{mdframed}" not in out and "References" not in out and "Smith. Paging" not in out

@@ -362,8 +362,11 @@ class OfflineEngine:
             names = ", ".join(extract.short_name(a.analysis.title) for a in with_numbers[:3])
             steps.append(f"Verify the headline numbers of {names} against their full papers.")
         if len(steps) < NEXT_STEPS.high:
+            read = "titles, abstracts and full texts" if any(
+                a.analysis.read_from == "html" for a in ranked
+            ) else "titles and abstracts"  # fmt: skip
             steps.append(
-                "These are extracts from titles and abstracts: read the full text of the "
+                f"These are extracts from {read}: read the full text of the "
                 "top 5 before acting, or rerun with a language-model provider for full analyses."
             )
         while len(steps) < NEXT_STEPS.lowest_for(len(ranked)):
