@@ -81,9 +81,30 @@ class RetryPolicy:
             if not retry_on(exc):
                 raise
             raise UpstreamError(
-                f"{service} is unreachable after {self.attempts} attempts ({exc}); "
-                f"check your connection and try again later{hint}"
+                f"{service} is unreachable after {self.attempts} attempts: "
+                f"{describe_failure(exc)}; check your connection and try again later{hint}"
             ) from exc
+
+
+_UNRESOLVED = ("NameResolutionError", "Name or service not known", "nodename nor servname",
+               "getaddrinfo failed", "Temporary failure in name resolution")  # fmt: skip
+
+
+def describe_failure(error: BaseException) -> str:
+    """A short reason for the last failure, instead of a urllib3 repr a screen wide."""
+    text = str(error)
+    status = getattr(error, "status", None)
+    if isinstance(status, int):
+        return f"it answered HTTP {status}"
+    if any(marker in text for marker in _UNRESOLVED):
+        return "its host name does not resolve (no network?)"
+    if "refused" in text.lower():
+        return "the connection was refused"
+    if "timed out" in text.lower() or "timeout" in type(error).__name__.lower():
+        return "it timed out"
+    if "EmptyPage" in type(error).__name__:
+        return "it kept sending empty pages"
+    return text if len(text) <= 160 else text[:159] + "…"
 
 
 def is_transient_http(error: BaseException) -> bool:

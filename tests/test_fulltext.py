@@ -138,7 +138,7 @@ def test_no_html_falls_back_to_the_abstract(html_server: FakeServer, tmp_path: P
     missing = texts["2602.20002"]
     assert missing.read_from == "abstract" and "404" in missing.note
     assert [s.heading for s in missing.sections] == ["Title", "Abstract"]
-    assert html_server.paths() == ["/html/2602.20001v1", "/html/2602.20002v2"]
+    assert sorted(html_server.paths()) == ["/html/2602.20001v1", "/html/2602.20002v2"]
 
 
 def test_pages_are_cached_in_the_store(html_server: FakeServer, tmp_path: Path) -> None:
