@@ -1,6 +1,6 @@
 """Time and memory of the offline pipeline (analyse + synthesise + render + lint), run by hand:
 
-    python benchmarks/bench_offline.py [--repeat 7]
+    python -m benchmarks.bench_offline [--repeat 7]
 
 Measures the bundled 30-paper day and a synthetic 600-paper day (the example abstracts with
 their sentences recombined under new ids), side by side in one run; prints medians.
@@ -9,14 +9,11 @@ their sentences recombined under new ids), side by side in one run; prints media
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
-import tracemalloc
-from collections.abc import Callable
 from datetime import date
 from functools import partial
 from pathlib import Path
 
+from benchmarks.timing import measure
 from briefgen.config import Profile
 from briefgen.lint import lint_markdown
 from briefgen.llm.base import AnalysedPaper
@@ -59,19 +56,6 @@ def pipeline(papers: list[Paper], profile: Profile) -> str:
     text = render_brief_markdown(build_brief("2026-02-17", analysed, engine, provenance))
     assert lint_markdown(text) == []
     return text
-
-
-def measure(action: Callable[[], object], repeat: int) -> tuple[float, float]:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    tracemalloc.start()
-    action()
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    return statistics.median(times), peak / 2**20
 
 
 def main() -> None:

@@ -1,6 +1,6 @@
 """Time and memory of reading papers, run by hand:
 
-    python benchmarks/bench_sources.py [--repeat 5]
+    python -m benchmarks.bench_sources [--repeat 5]
 
 - parsing a large arXiv HTML page (the test fixture's sections repeated to ~700 KB, the size
   of a long real paper) and fitting it to the 12k-token budget;
@@ -13,13 +13,12 @@
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
-import tracemalloc
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
+from benchmarks.timing import measure
 from briefgen.fulltext import FullTextReader, fit_budget, parse_latexml
 from briefgen.models import Paper
 from briefgen.net import RetryPolicy, http_client
@@ -37,19 +36,6 @@ def big_page(target_bytes: int = 700_000) -> bytes:
     body = '<section class="ltx_section" id="S1">' + body
     copies = max(1, target_bytes // len(body))
     return (head + body * copies + '<section class="ltx_bibliography"' + tail).encode()
-
-
-def measure(action: Callable[[], object], repeat: int) -> tuple[float, float]:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    tracemalloc.start()
-    action()
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    return statistics.median(times), peak / 2**20
 
 
 def fetch_all(server: FakeServer, papers: list[Paper], concurrency: int) -> None:

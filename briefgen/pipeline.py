@@ -12,7 +12,6 @@ from briefgen.analyze import analyze_papers
 from briefgen.config import Settings
 from briefgen.console import Reporter
 from briefgen.errors import NoPapersError
-from briefgen.fulltext import FullTextReader
 from briefgen.llm.base import AnalysedPaper, Engine
 from briefgen.models import Brief, Paper, PaperText, Provenance
 from briefgen.read import abstract_text
@@ -69,7 +68,6 @@ def rank_day(
 
 def read_papers(
     papers: list[Paper],
-    settings: Settings,
     store: Store,
     remote: Remote,
     reporter: Reporter,
@@ -80,14 +78,7 @@ def read_papers(
     """What the analysis reads: arXiv HTML full text when asked and available, else abstracts."""
     if not fulltext:
         return {p.id: abstract_text(p) for p in papers}
-    reader = FullTextReader(
-        remote.http,
-        settings.arxiv_html_url,
-        policy=remote.policy,
-        cache=store,
-        budget=settings.fulltext_budget,
-        concurrency=settings.fulltext_concurrency,
-    )
+    reader = remote.fulltext_reader(store)
     with reporter.progress("reading full texts", len(papers)) as advance:
         texts = reader.read_all(papers, use_cache=use_cache, advance=advance)
     missing = {pid: t.note for pid, t in texts.items() if t.read_from == "abstract"}
@@ -132,7 +123,7 @@ def run_daily(
     try:
         read_html = ranked.remote if fulltext is None else fulltext
         texts = read_papers(
-            [s.paper for s in selected], settings, store, remote, reporter,
+            [s.paper for s in selected], store, remote, reporter,
             fulltext=read_html, use_cache=use_cache,
         )  # fmt: skip
         result = _brief_for_day(ranked, texts, settings, store, engine, reporter, use_cache)

@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from briefgen.config import Settings
 from briefgen.errors import NoPapersError, UpstreamError, UsageError
-from briefgen.fulltext import FullTextReader, html_url
+from briefgen.fulltext import html_url
 from briefgen.models import Paper, PaperText, split_arxiv_id
 from briefgen.read import abstract_text
 from briefgen.sources.arxiv_api import fetch_by_ids, result_to_paper
@@ -61,13 +61,7 @@ def show_paper(
     if not fulltext:
         text = abstract_text(paper).model_copy(update={"note": "--abstract-only"})
     else:
-        reader = FullTextReader(
-            remote.http,
-            settings.arxiv_html_url,
-            policy=remote.policy,
-            cache=store,
-            budget=settings.fulltext_budget,
-        )
+        reader = remote.fulltext_reader(store)
         text = reader.text(paper, reader.page(paper, use_cache=use_cache))
     return ShownPaper(paper, text, found_in, html_url(settings.arxiv_html_url, paper))
 

@@ -1,5 +1,6 @@
 """The connections a run shares: one HTTP client, one arXiv API client, one pacer, one retry
-policy, all built from Settings so every endpoint and delay is configurable."""
+policy, and the full-text reader over them, all built from Settings so every endpoint, delay
+and budget is configurable."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from types import TracebackType
 import httpx
 
 from briefgen.config import Settings
+from briefgen.fulltext import FullTextReader, PageCache
 from briefgen.net import RetryPolicy, http_client, user_agent
 from briefgen.sources.arxiv_api import ArxivApiClient, Pacer
 
@@ -37,6 +39,16 @@ class Remote:
                 timeout=self.settings.http_timeout_seconds,
             )
         return self._arxiv
+
+    def fulltext_reader(self, cache: PageCache | None) -> FullTextReader:
+        return FullTextReader(
+            self.http,
+            self.settings.arxiv_html_url,
+            policy=self.policy,
+            cache=cache,
+            budget=self.settings.fulltext_budget,
+            concurrency=self.settings.fulltext_concurrency,
+        )
 
     def close(self) -> None:
         if self._http is not None:
