@@ -1,20 +1,33 @@
-"""Per-paper analysis with a cache: a rerun spends nothing it already spent."""
+"""Per-paper analysis: cached, concurrent, and honest about failures.
+
+An analysis is stored as soon as it exists (from this thread: SQLite connections stay where
+they were opened), so an interrupted run resumes where it stopped and a rerun spends nothing it
+already spent. Model calls run `concurrency` at a time in threads. A paper that fails is
+reported, never replaced; an error that concerns the whole run (a bad key, a spend limit) stops
+it at once.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
-from briefgen.errors import BriefgenError
+from briefgen.errors import AnalysisError, BriefgenError, UpstreamError
 from briefgen.llm.base import AnalysedPaper, Engine
-from briefgen.models import PaperText, ScoredPaper
+from briefgen.llm.provider import CallRecord
+from briefgen.models import PaperAnalysis, PaperText, ScoredPaper
 from briefgen.store import AnalysisKey, Store
+
+# Failures that belong to one paper; anything else (ConfigError…) stops the run.
+PAPER_FAILURES = (AnalysisError, UpstreamError)
 
 
 @dataclass
 class AnalysisOutcome:
     analysed: list[AnalysedPaper] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)  # paper id -> why
+    errors: dict[str, BriefgenError] = field(default_factory=dict)
     from_cache: int = 0
 
 
@@ -34,26 +47,54 @@ def analyze_papers(
     store: Store,
     *,
     use_cache: bool = True,
+    concurrency: int = 1,
     advance: Callable[[], None] = lambda: None,
+    on_calls: Callable[[list[CallRecord]], None] = lambda calls: None,
 ) -> AnalysisOutcome:
-    """Analyse each paper once per (id+version, prompt version, model); each result is stored
-    as soon as it exists, so an interrupted run resumes where it stopped."""
+    """Analyse each paper once per (id+version, prompt version, model); results keep the
+    order of `papers`."""
     outcome = AnalysisOutcome()
+    done: dict[str, PaperAnalysis] = {}
+    todo: list[ScoredPaper] = []
     for paper in papers:
-        key = analysis_key(paper, engine)
-        cached = store.get_analysis(key) if use_cache else None
+        cached = store.get_analysis(analysis_key(paper, engine)) if use_cache else None
         if cached is not None:
-            outcome.analysed.append(AnalysedPaper(scored=paper, analysis=cached))
+            done[paper.paper.id] = cached
             outcome.from_cache += 1
             advance()
-            continue
-        try:
-            analysis = engine.analyze(paper, texts[paper.paper.id])
-        except BriefgenError as exc:
-            outcome.failed[paper.paper.id] = str(exc)
-            advance()
-            continue
-        store.save_analysis(key, analysis)
-        outcome.analysed.append(AnalysedPaper(scored=paper, analysis=analysis))
-        advance()
+        else:
+            todo.append(paper)
+
+    pool = ThreadPoolExecutor(max_workers=max(1, concurrency))
+    pending: dict[Future[PaperAnalysis], ScoredPaper] = {
+        pool.submit(engine.analyze, paper, texts[paper.paper.id]): paper for paper in todo
+    }
+    try:
+        while pending:
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            on_calls(engine.drain_calls())
+            # Successes first: whatever else finished, what was bought is stored before an
+            # error that stops the run is raised.
+            for future in sorted(finished, key=lambda f: f.exception() is not None):
+                paper = pending.pop(future)
+                advance()
+                try:
+                    analysis = future.result()
+                except PAPER_FAILURES as exc:
+                    outcome.failed[paper.paper.id] = str(exc)
+                    outcome.errors[paper.paper.id] = exc
+                    continue
+                store.save_analysis(analysis_key(paper, engine), analysis)
+                done[paper.paper.id] = analysis
+    finally:
+        # On Ctrl-C or a run-stopping error, queued papers are dropped at once; calls already
+        # in flight finish in the background and are simply not stored.
+        pool.shutdown(wait=False, cancel_futures=True)
+        on_calls(engine.drain_calls())
+
+    outcome.analysed = [
+        AnalysedPaper(scored=paper, analysis=done[paper.paper.id])
+        for paper in papers
+        if paper.paper.id in done
+    ]
     return outcome

@@ -26,12 +26,13 @@ from briefgen.config import (
 from briefgen.console import Reporter, print_table
 from briefgen.errors import BriefgenError, PartialError, UsageError
 from briefgen.lint import lint_file
-from briefgen.llm.offline import OfflineEngine
+from briefgen.llm.factory import make_engine
 from briefgen.models import Brief
 from briefgen.output import write_atomic
-from briefgen.pipeline import rank_day, run_daily
+from briefgen.pipeline import rank_day, run_analyze, run_daily
 from briefgen.prompts import bundled_prompts_dir
 from briefgen.render import RenderLang, render_brief_json, render_brief_markdown
+from briefgen.report import render_report
 from briefgen.show import render_shown, render_shown_json, show_paper
 from briefgen.sources.dates import parse_date_option
 from briefgen.sources.gather import PaperRequest
@@ -74,6 +75,8 @@ class Source(StrEnum):
 
 class ProviderChoice(StrEnum):
     offline = "offline"
+    anthropic = "anthropic"
+    openai = "openai"
 
 
 DateOpt = Annotated[
@@ -103,6 +106,22 @@ FulltextOpt = Annotated[
         help="Read arXiv HTML full text, or only abstracts. Default: full text for arxiv/hf "
         "papers, abstracts for a papers file.",
     ),
+]
+ProviderOpt = Annotated[
+    ProviderChoice | None,
+    typer.Option(
+        "--provider",
+        help="offline (no key), anthropic (ANTHROPIC_API_KEY) or openai (any compatible API).",
+    ),
+]
+ModelOpt = Annotated[
+    str | None, typer.Option("--model", help="The model for everything (unless overridden).")
+]
+AnalysisModelOpt = Annotated[
+    str | None, typer.Option("--analysis-model", help="The model that reads each paper.")
+]
+ConcurrencyOpt = Annotated[
+    int | None, typer.Option("--concurrency", min=1, max=64, help="Model calls at once.")
 ]
 NoCacheOpt = Annotated[
     bool, typer.Option("--no-cache", help="Fetch and analyse again even if stored.")
@@ -186,6 +205,21 @@ def _request(
     )
 
 
+def _model_overrides(
+    provider: ProviderChoice | None,
+    model: str | None,
+    analysis_model: str | None,
+    concurrency: int | None,
+) -> dict[str, Any]:
+    """--model names the model for every purpose; --analysis-model overrides the per-paper one."""
+    return {
+        "provider": provider.value if provider else None,
+        "analysis_model": analysis_model or model,
+        "synthesis_model": model,
+        "concurrency": concurrency,
+    }
+
+
 def _documents(brief: Brief, lang: Lang, fmt: BriefFormat) -> list[tuple[RenderLang, str]]:
     langs: list[RenderLang] = ["en", "zh"] if lang is Lang.both else [lang.value]  # type: ignore[list-item]
     if fmt is BriefFormat.json:
@@ -238,9 +272,10 @@ def daily(
         Path | None,
         typer.Option("--output-dir", help="Write brief-DATE.LANG.md file(s) into this folder."),
     ] = None,
-    provider: Annotated[
-        ProviderChoice | None, typer.Option("--provider", help="The engine that analyses.")
-    ] = None,
+    provider: ProviderOpt = None,
+    model: ModelOpt = None,
+    analysis_model: AnalysisModelOpt = None,
+    concurrency: ConcurrencyOpt = None,
     cross_lists: CrossListsOpt = None,
     fulltext: FulltextOpt = None,
     no_cache: NoCacheOpt = False,
@@ -257,12 +292,13 @@ def daily(
         settings = _settings(
             config, categories=category, keywords=keyword, exclude=exclude,
             max_papers=max_papers, lang=lang.value if lang else None,
-            provider=provider.value if provider else None,
+            **_model_overrides(provider, model, analysis_model, concurrency),
         )  # fmt: skip
         request = _request(source, papers, date, cross_lists)
+        engine = make_engine(settings)
         with Store.open(settings.home) as store, Remote(settings) as remote:
             result = run_daily(
-                request, settings, store, OfflineEngine(), reporter, remote,
+                request, settings, store, engine, reporter, remote,
                 use_cache=not no_cache, fulltext=fulltext,
             )  # fmt: skip
         _emit(
@@ -344,6 +380,67 @@ def papers(
         dropped = ranked.selection.dropped
         if dropped:
             reporter.info("not selected: " + "; ".join(f"{n} {why}" for why, n in dropped.items()))
+
+    _run(reporter, action)
+
+
+@app.command()
+def analyze(
+    date: DateOpt = None,
+    source: SourceOpt = None,
+    papers: PapersOpt = None,
+    category: CategoryOpt = None,
+    keyword: KeywordOpt = None,
+    exclude: ExcludeOpt = None,
+    max_papers: MaxPapersOpt = None,
+    lang: Annotated[Lang | None, typer.Option("--lang", help="en, zh or both.")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here.")] = None,
+    provider: ProviderOpt = None,
+    model: ModelOpt = None,
+    concurrency: ConcurrencyOpt = None,
+    cross_lists: CrossListsOpt = None,
+    fulltext: FulltextOpt = None,
+    no_cache: NoCacheOpt = False,
+    config: ConfigOpt = None,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Per-paper analyses of a day as a daily papers report (markdown), no synthesis."""
+    reporter = Reporter(quiet=quiet, verbose=verbose)
+
+    def action() -> None:
+        settings = _settings(
+            config, categories=category, keywords=keyword, exclude=exclude,
+            max_papers=max_papers, lang=lang.value if lang else None,
+            **_model_overrides(provider, None, model, concurrency),
+        )  # fmt: skip
+        request = _request(source, papers, date, cross_lists)
+        engine = make_engine(settings)
+        with Store.open(settings.home) as store, Remote(settings) as remote:
+            day = run_analyze(
+                request, settings, store, engine, reporter, remote,
+                use_cache=not no_cache, fulltext=fulltext,
+            )  # fmt: skip
+        langs: list[RenderLang] = ["en", "zh"] if settings.lang == "both" else [settings.lang]
+        described = f"{engine.name} ({engine.model})"
+        text = "\n".join(
+            render_report(
+                day.ranked.day.isoformat(), day.outcome.analysed, lang=code,
+                sources=day.ranked.sources, engine=described, failed=day.outcome.failed,
+            )
+            for code in langs
+        )  # fmt: skip
+        if output is not None:
+            write_atomic(output, text)
+            reporter.info(f"wrote {output}")
+        else:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        if day.outcome.failed:
+            raise PartialError(
+                f"{len(day.outcome.failed)} papers failed and are missing from the report: "
+                + ", ".join(day.outcome.failed)
+            )
 
     _run(reporter, action)
 

@@ -28,13 +28,43 @@ DEFAULT_KEYWORDS = [
 ]  # fmt: skip
 
 Lang = Literal["en", "zh", "both"]
-ProviderName = Literal["offline"]
+ProviderName = Literal["offline", "anthropic", "openai"]
+StructuredMode = Literal["output_config", "tool"]
 SourceName = Literal["arxiv", "hf", "file"]
 
 ARXIV_API_URL = "https://export.arxiv.org/api/query"
 ARXIV_RSS_URL = "https://rss.arxiv.org/rss/"
 ARXIV_HTML_URL = "https://arxiv.org/html/"
 HF_API_URL = "https://huggingface.co/api/daily_papers"
+OPENAI_BASE_URL = "https://api.openai.com/v1"
+
+# A fast, cheap model reads each paper; a stronger one writes the synthesis.
+DEFAULT_MODELS: dict[str, tuple[str, str]] = {
+    "anthropic": ("claude-haiku-4-5", "claude-sonnet-4-5"),
+    "openai": ("gpt-4o-mini", "gpt-4o"),
+    "offline": ("offline-extractive", "offline-extractive"),
+}
+
+
+class Price(BaseModel):
+    """US dollars per million tokens."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    input: float = Field(ge=0)
+    output: float = Field(ge=0)
+    cache_read: float = Field(default=0.0, ge=0)
+    cache_write: float = Field(default=0.0, ge=0)
+
+
+# List prices when this was written; a config file's [prices."MODEL"] table overrides them.
+DEFAULT_PRICES: dict[str, Price] = {
+    "claude-haiku-4-5": Price(input=1.0, output=5.0, cache_read=0.10, cache_write=1.25),
+    "claude-sonnet-4-5": Price(input=3.0, output=15.0, cache_read=0.30, cache_write=3.75),
+    "claude-opus-4-5": Price(input=5.0, output=25.0, cache_read=0.50, cache_write=6.25),
+    "gpt-4o-mini": Price(input=0.15, output=0.60, cache_read=0.075),
+    "gpt-4o": Price(input=2.50, output=10.0, cache_read=1.25),
+}
 
 
 class Profile(BaseModel):
@@ -102,6 +132,36 @@ class Settings(BaseModel):
         default_factory=list, description="more arXiv holidays (listing dates, YYYY-MM-DD)"
     )
 
+    analysis_model: str = Field(default="", description="model per paper ('' = provider default)")
+    synthesis_model: str = Field(default="", description="model for synthesis ('' = default)")
+    concurrency: int = Field(default=8, ge=1, le=64, description="model calls in flight at once")
+    model_timeout_seconds: float = Field(
+        default=120.0, gt=0, description="per model call (a long paper takes a while)"
+    )
+    max_output_tokens: int = Field(
+        default=4096, ge=256, le=64_000, description="cap on each analysis reply"
+    )
+    anthropic_structured: StructuredMode = Field(
+        default="output_config",
+        description="how Anthropic is asked for JSON: structured outputs (output_config), or "
+        "forced tool use (tool) for models or proxies without them",
+    )
+    openai_base_url: str = Field(
+        default=OPENAI_BASE_URL, description="any OpenAI-compatible endpoint (Ollama, vLLM, …)"
+    )
+    prompts_dir: Path | None = Field(default=None, description="your own prompt templates")
+    prices: dict[str, Price] = Field(
+        default_factory=dict, description="USD per million tokens, by model (adds to defaults)"
+    )
+
+    def model_for(self, purpose: Literal["analysis", "synthesis"]) -> str:
+        chosen = self.analysis_model if purpose == "analysis" else self.synthesis_model
+        analysis_default, synthesis_default = DEFAULT_MODELS[self.provider]
+        return chosen or (analysis_default if purpose == "analysis" else synthesis_default)
+
+    def price_of(self, model: str) -> Price | None:
+        return self.prices.get(model) or DEFAULT_PRICES.get(model)
+
     # Where things live; never read from the config file itself.
     home: Path = Field(default=Path("."), exclude=True)
     config_path: Path = Field(default=Path("config.toml"), exclude=True)
@@ -140,7 +200,7 @@ def _env_overrides(env: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, An
     top: dict[str, Any] = {}
     profile: dict[str, Any] = {}
     for key in Settings.model_fields:
-        if key in ("profiles", "home", "config_path"):
+        if key in ("profiles", "home", "config_path", "prices"):
             continue
         value = env.get(f"BRIEFGEN_{key.upper()}")
         if value:
@@ -225,8 +285,12 @@ def settings_to_toml(settings: Settings) -> str:
     """The effective settings as a TOML document that `load_settings` reads back."""
     lines = [
         f"{key} = {_toml_value(value)}"
-        for key, value in settings.model_dump(mode="json", exclude={"profiles"}).items()
+        for key, value in settings.model_dump(mode="json", exclude={"profiles", "prices"}).items()
+        if value is not None  # TOML has no null: an unset optional key is simply absent
     ]
+    for model, price in settings.prices.items():
+        lines += ["", f"[prices.{_toml_value(model)}]"]
+        lines += [f"{k} = {_toml_value(v)}" for k, v in price.model_dump().items()]
     for name, profile in settings.profiles.items():
         lines += ["", f"[profiles.{name}]"]
         for key, value in profile.model_dump().items():
@@ -246,6 +310,13 @@ CONFIG_TEMPLATE_HEADER = """\
 # *_url: service endpoints (point them at a mirror or a local server). arxiv_delay_seconds:
 # arXiv asks for one request every 3 s. contact: put in the User-Agent so arXiv can reach you.
 # extra_holidays: arXiv holidays not yet bundled with briefgen (listing dates).
+# provider: offline, anthropic (ANTHROPIC_API_KEY) or openai (OPENAI_API_KEY, any compatible
+# endpoint at openai_base_url). analysis_model / synthesis_model: '' uses the provider's
+# default. Prices (USD per million tokens) for models briefgen does not know go in a table:
+#   [prices."my-model"]
+#   input = 0.5
+#   output = 1.5
+# API keys are read from the environment only, never from this file.
 
 """
 

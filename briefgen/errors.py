@@ -53,3 +53,10 @@ class UpstreamError(BriefgenError):
     """A remote service stayed unreachable after retries; the message names the service."""
 
     exit_code = 6
+
+
+class AnalysisError(BriefgenError):
+    """One paper could not be analysed (a refused request, a reply that failed validation
+    twice). The run goes on without it and ends partial (exit 4)."""
+
+    exit_code = 4

@@ -47,6 +47,18 @@ def retry_after_seconds(value: str | None) -> float | None:
         return None  # an HTTP date: fall back to our own backoff
 
 
+def server_retry_after(error: BaseException) -> float | None:
+    """The wait a server asked for: our RetryableStatus, or any SDK error carrying its HTTP
+    response (the Anthropic SDK's APIStatusError does)."""
+    if isinstance(error, RetryableStatus):
+        return error.retry_after
+    response = getattr(error, "response", None)
+    headers = getattr(response, "headers", None)
+    if headers is None:
+        return None
+    return retry_after_seconds(headers.get("retry-after"))
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     attempts: int = 4
@@ -65,9 +77,8 @@ class RetryPolicy:
 
         def wait(state: tenacity.RetryCallState) -> float:
             error = state.outcome.exception() if state.outcome else None
-            if isinstance(error, RetryableStatus) and error.retry_after is not None:
-                return error.retry_after
-            return float(backoff(state))
+            asked = server_retry_after(error) if error is not None else None
+            return asked if asked is not None else float(backoff(state))
 
         retrying = tenacity.Retrying(
             stop=tenacity.stop_after_attempt(self.attempts),
@@ -93,7 +104,7 @@ _UNRESOLVED = ("NameResolutionError", "Name or service not known", "nodename nor
 def describe_failure(error: BaseException) -> str:
     """A short reason for the last failure, instead of a urllib3 repr a screen wide."""
     text = str(error)
-    status = getattr(error, "status", None)
+    status = getattr(error, "status", None) or getattr(error, "status_code", None)
     if isinstance(status, int):
         return f"it answered HTTP {status}"
     if any(marker in text for marker in _UNRESOLVED):

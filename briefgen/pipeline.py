@@ -5,14 +5,17 @@ No I/O of its own: sources fetch, the store keeps results, the reporter shows pr
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TypeVar
 
-from briefgen.analyze import analyze_papers
+from briefgen.analyze import AnalysisOutcome, analyze_papers
 from briefgen.config import Settings
 from briefgen.console import Reporter
-from briefgen.errors import NoPapersError
+from briefgen.errors import AnalysisError, BriefgenError, NoPapersError, UpstreamError
 from briefgen.llm.base import AnalysedPaper, Engine
+from briefgen.llm.provider import CallRecord, Usage
 from briefgen.models import Brief, Paper, PaperText, Provenance
 from briefgen.read import abstract_text
 from briefgen.render import OFFLINE_NOTES
@@ -94,6 +97,131 @@ def read_papers(
     return texts
 
 
+@dataclass
+class Spend:
+    """What this run's model calls cost; summed as their records arrive."""
+
+    calls: int = 0
+    failed_calls: int = 0
+    usage: Usage = field(default_factory=Usage)
+    cost_usd: float = 0.0
+    unpriced: set[str] = field(default_factory=set)
+
+    def add(self, records: list[CallRecord], settings: Settings) -> None:
+        for record in records:
+            self.calls += 1
+            self.failed_calls += 0 if record.ok else 1
+            self.usage = self.usage + record.usage
+            self.cost_usd += record.cost_usd
+            if record.ok and settings.price_of(record.model) is None:
+                self.unpriced.add(record.model)
+
+    def summary(self, engine: Engine) -> str:
+        u = self.usage
+        text = (
+            f"{engine.name} {engine.model}: {self.calls} calls"
+            + (f" ({self.failed_calls} failed)" if self.failed_calls else "")
+            + f"; tokens in {u.input_tokens:,} + cache read {u.cache_read_tokens:,} + cache "
+            f"write {u.cache_write_tokens:,}, out {u.output_tokens:,}; cost ${self.cost_usd:.4f}"
+        )
+        if self.unpriced:
+            text += (
+                f" (no price known for {', '.join(sorted(self.unpriced))}: add "
+                '[prices."MODEL"] to the config)'
+            )
+        return text
+
+
+@dataclass
+class DayAnalyses:
+    ranked: RankedDay
+    outcome: AnalysisOutcome
+    spend: Spend
+
+
+R = TypeVar("R")
+
+
+def run_day(
+    command: str,
+    request: PaperRequest,
+    settings: Settings,
+    store: Store,
+    engine: Engine,
+    reporter: Reporter,
+    remote: Remote,
+    finish: Callable[[DayAnalyses], R],
+    *,
+    use_cache: bool = True,
+    fulltext: bool | None = None,
+) -> R:
+    """Rank, read and analyse a day, then `finish` it (a brief, a report); the run, its calls
+    and how it ended are recorded in the store whatever happens.
+
+    fulltext: None reads HTML for papers from arXiv/HF and abstracts for a papers file.
+    """
+    ranked = rank_day(request, settings, store, remote, reporter, use_cache=use_cache)
+    selected = ranked.selection.selected
+    reporter.info(
+        f"{ranked.day}: {len(selected)} of {ranked.selection.considered} papers selected "
+        f"for profile '{settings.profile}'"
+    )
+    for reason, count in ranked.selection.dropped.items():
+        reporter.debug(f"  not selected: {count} {reason}")
+    run_id = store.start_run(
+        command,
+        {"date": ranked.day, "sources": ranked.sources, "engine": engine.name,
+         "model": engine.model, "profile": settings.profile},
+    )  # fmt: skip
+    spend = Spend()
+
+    def record(calls: list[CallRecord]) -> None:
+        store.record_calls(run_id, calls)
+        spend.add(calls, settings)
+
+    # Whatever stops the run (a failure, Ctrl-C) is recorded; finished analyses stay stored.
+    try:
+        read_html = ranked.remote if fulltext is None else fulltext
+        texts = read_papers(
+            [s.paper for s in selected], store, remote, reporter,
+            fulltext=read_html, use_cache=use_cache,
+        )  # fmt: skip
+        store.save_papers([s.paper for s in selected])
+        with reporter.progress("analysing papers", len(selected)) as advance:
+            outcome = analyze_papers(
+                selected, texts, engine, store, use_cache=use_cache,
+                concurrency=settings.concurrency, advance=advance, on_calls=record,
+            )  # fmt: skip
+        if outcome.from_cache:
+            reporter.info(f"{outcome.from_cache} analyses reused from the store")
+        for paper_id, why in outcome.failed.items():
+            reporter.warning(f"{paper_id} failed: {why}")
+        if not outcome.analysed:
+            raise _all_failed(outcome)
+        result = finish(DayAnalyses(ranked=ranked, outcome=outcome, spend=spend))
+    except BaseException as exc:
+        status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
+        store.finish_run(run_id, status, message=str(exc))
+        raise
+    finally:
+        if spend.calls:
+            reporter.info(spend.summary(engine))
+    store.finish_run(
+        run_id,
+        "partial" if outcome.failed else "done",
+        paper_count=len(outcome.analysed),
+        message="; ".join(outcome.failed),
+    )
+    return result
+
+
+def _all_failed(outcome: AnalysisOutcome) -> BriefgenError:
+    reasons = "; ".join(f"{k}: {v}" for k, v in outcome.failed.items())
+    if outcome.errors and all(isinstance(e, UpstreamError) for e in outcome.errors.values()):
+        return UpstreamError(f"every selected paper failed: {reasons}")
+    return AnalysisError(f"every selected paper failed to analyse: {reasons}")
+
+
 def run_daily(
     request: PaperRequest,
     settings: Settings,
@@ -105,39 +233,30 @@ def run_daily(
     use_cache: bool = True,
     fulltext: bool | None = None,
 ) -> DailyResult:
-    """fulltext: None reads HTML for papers from arXiv/HF and abstracts for a papers file."""
-    ranked = rank_day(request, settings, store, remote, reporter, use_cache=use_cache)
-    selected = ranked.selection.selected
-    reporter.info(
-        f"{ranked.day}: {len(selected)} of {ranked.selection.considered} papers selected "
-        f"for profile '{settings.profile}'"
-    )
-    for reason, count in ranked.selection.dropped.items():
-        reporter.debug(f"  not selected: {count} {reason}")
-    run_id = store.start_run(
-        "daily",
-        {"date": ranked.day, "sources": ranked.sources, "engine": engine.name,
-         "profile": settings.profile},
+    def finish(day: DayAnalyses) -> DailyResult:
+        return _brief_for_day(day, settings, store, engine)
+
+    return run_day(
+        "daily", request, settings, store, engine, reporter, remote, finish,
+        use_cache=use_cache, fulltext=fulltext,
     )  # fmt: skip
-    # Whatever stops the run (a failure, Ctrl-C) is recorded; finished analyses stay stored.
-    try:
-        read_html = ranked.remote if fulltext is None else fulltext
-        texts = read_papers(
-            [s.paper for s in selected], store, remote, reporter,
-            fulltext=read_html, use_cache=use_cache,
-        )  # fmt: skip
-        result = _brief_for_day(ranked, texts, settings, store, engine, reporter, use_cache)
-    except BaseException as exc:
-        status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
-        store.finish_run(run_id, status, message=str(exc))
-        raise
-    store.finish_run(
-        run_id,
-        "partial" if result.failed else "done",
-        paper_count=result.brief.provenance.paper_count,
-        message="; ".join(result.failed),
-    )
-    return result
+
+
+def run_analyze(
+    request: PaperRequest,
+    settings: Settings,
+    store: Store,
+    engine: Engine,
+    reporter: Reporter,
+    remote: Remote,
+    *,
+    use_cache: bool = True,
+    fulltext: bool | None = None,
+) -> DayAnalyses:
+    return run_day(
+        "analyze", request, settings, store, engine, reporter, remote, lambda day: day,
+        use_cache=use_cache, fulltext=fulltext,
+    )  # fmt: skip
 
 
 def _offline_note(analysed: list[AnalysedPaper]) -> str:
@@ -146,27 +265,9 @@ def _offline_note(analysed: list[AnalysedPaper]) -> str:
 
 
 def _brief_for_day(
-    ranked: RankedDay,
-    texts: dict[str, PaperText],
-    settings: Settings,
-    store: Store,
-    engine: Engine,
-    reporter: Reporter,
-    use_cache: bool,
+    day: DayAnalyses, settings: Settings, store: Store, engine: Engine
 ) -> DailyResult:
-    selected = ranked.selection.selected
-    store.save_papers([s.paper for s in selected])
-    with reporter.progress("analysing papers", len(selected)) as advance:
-        outcome = analyze_papers(
-            selected, texts, engine, store, use_cache=use_cache, advance=advance
-        )
-    if outcome.from_cache:
-        reporter.info(f"{outcome.from_cache} analyses reused from the store")
-    if not outcome.analysed:
-        raise NoPapersError(
-            "every selected paper failed to analyse: "
-            + "; ".join(f"{k}: {v}" for k, v in outcome.failed.items())
-        )
+    ranked, outcome = day.ranked, day.outcome
     provenance = Provenance(
         sources=ranked.sources,
         paper_count=len(outcome.analysed),
@@ -174,8 +275,11 @@ def _brief_for_day(
         models=[] if engine.name == "offline" else [engine.model],
         prompt_versions={"analysis": engine.analysis_version},
         profile=settings.profile,
-        note=_offline_note(outcome.analysed) if engine.name == "offline" else "",
-    )
+        note=_offline_note(outcome.analysed) if engine.name == "offline" else (
+            "Per-paper analyses by the model; themes, synthesis and top 5 are assembled from "
+            "them without a model."
+        ),
+    )  # fmt: skip
     brief = build_brief(ranked.day.isoformat(), outcome.analysed, engine, provenance)
     store.save_brief("daily", brief.date, settings.profile, brief)
     return DailyResult(

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from briefgen.errors import ConfigError
+from briefgen.llm.provider import CallRecord
 from briefgen.models import Brief, Paper, PaperAnalysis, ParsedHtml
 
 DB_NAME = "briefgen.sqlite3"
@@ -91,9 +92,31 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "0003_calls",
+        """
+        CREATE TABLE calls (
+            id INTEGER PRIMARY KEY,
+            run_id INTEGER,
+            paper_id TEXT NOT NULL,
+            purpose TEXT NOT NULL,
+            model TEXT NOT NULL,
+            ok INTEGER NOT NULL,
+            input_tokens INTEGER NOT NULL,
+            output_tokens INTEGER NOT NULL,
+            cache_read_tokens INTEGER NOT NULL,
+            cache_write_tokens INTEGER NOT NULL,
+            cost_usd REAL NOT NULL,
+            seconds REAL NOT NULL,
+            message TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX calls_run ON calls (run_id);
+        """,
+    ),
 ]
 
-TABLES = ("papers", "analyses", "briefs", "runs", "fulltexts", "listings")
+TABLES = ("papers", "analyses", "briefs", "runs", "fulltexts", "listings", "calls")
 
 
 def _now() -> str:
@@ -302,12 +325,45 @@ class Store:
     def finish_run(
         self, run_id: int, status: str, *, paper_count: int = 0, message: str = ""
     ) -> None:
+        """Close a run; its token and cost totals are summed from its recorded calls."""
         with self.transaction() as db:
+            totals = db.execute(
+                "SELECT COALESCE(SUM(input_tokens), 0), COALESCE(SUM(output_tokens), 0), "
+                "COALESCE(SUM(cache_read_tokens), 0), COALESCE(SUM(cache_write_tokens), 0), "
+                "COALESCE(SUM(cost_usd), 0) FROM calls WHERE run_id = ?",
+                (run_id,),
+            ).fetchone()
             db.execute(
-                "UPDATE runs SET status = ?, finished_at = ?, paper_count = ?, message = ? "
-                "WHERE id = ?",
-                (status, _now(), paper_count, message, run_id),
+                "UPDATE runs SET status = ?, finished_at = ?, paper_count = ?, message = ?, "
+                "input_tokens = ?, output_tokens = ?, cache_read_tokens = ?, "
+                "cache_write_tokens = ?, cost_usd = ? WHERE id = ?",
+                (status, _now(), paper_count, message, *totals, run_id),
             )
+
+    def record_calls(self, run_id: int | None, calls: list[CallRecord]) -> None:
+        if not calls:
+            return
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT INTO calls (run_id, paper_id, purpose, model, ok, input_tokens, "
+                "output_tokens, cache_read_tokens, cache_write_tokens, cost_usd, seconds, "
+                "message, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        run_id, c.paper_id, c.purpose, c.model, int(c.ok),
+                        c.usage.input_tokens, c.usage.output_tokens, c.usage.cache_read_tokens,
+                        c.usage.cache_write_tokens, c.cost_usd, round(c.seconds, 3),
+                        c.message, _now(),
+                    )
+                    for c in calls
+                ],
+            )  # fmt: skip
+
+    def calls(self, run_id: int | None = None) -> list[dict[str, Any]]:
+        query = "SELECT * FROM calls" + (" WHERE run_id = ?" if run_id is not None else "")
+        cursor = self._db.execute(query + " ORDER BY id", () if run_id is None else (run_id,))
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor]
 
     def runs(self) -> list[dict[str, Any]]:
         cursor = self._db.execute("SELECT * FROM runs ORDER BY id")

@@ -11,6 +11,7 @@ from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
 
+from briefgen.llm.provider import CallRecord
 from briefgen.models import PaperAnalysis, PaperText, ScoredPaper, Takeaway, Theme, TopPaper
 
 
@@ -55,3 +56,7 @@ class Engine(Protocol):
     def analyze(self, paper: ScoredPaper, text: PaperText) -> PaperAnalysis: ...
 
     def synthesize(self, period: str, papers: list[AnalysedPaper]) -> Synthesis: ...
+
+    def drain_calls(self) -> list[CallRecord]:
+        """The model calls made since the last drain (thread-safe), for the runs table."""
+        ...

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from briefgen import extract
 from briefgen.cluster import Corpus, choose_k, kmeans, top_terms
 from briefgen.llm.base import AnalysedPaper, Synthesis
+from briefgen.llm.provider import CallRecord
 from briefgen.models import (
     NOT_STATED,
     Experiments,
@@ -123,10 +124,15 @@ class OfflineEngine:
     name = "offline"
     model = "offline-extractive"
 
-    def __init__(self) -> None:
+    def __init__(self, extractive: bool = True) -> None:
+        """extractive=False: the analyses come from a model; only the synthesis is ours."""
         digest = hashlib.sha256(ENGINE_REVISION.encode()).hexdigest()[:12]
         self.analysis_version = f"{ENGINE_REVISION}:{digest}"
         self.synthesis_version = self.analysis_version
+        self.extractive = extractive
+
+    def drain_calls(self) -> list[CallRecord]:
+        return []  # no model, no calls
 
     # per paper ------------------------------------------------------------------------------
 
@@ -244,9 +250,10 @@ class OfflineEngine:
                 f"{len(without_numbers)} of {len(members)} papers here state no quantitative "
                 "result in what was read; check their experiments before relying on them."
             )
-        questions.append(
-            "Limitations are rarely stated in abstracts; read each paper's limitations section."
-        )
+        if self.extractive:
+            questions.append(
+                "Limitations are rarely stated in abstracts; read each paper's limitations section."
+            )
         return Theme(
             title=title,
             why_it_matters=why,
@@ -361,13 +368,18 @@ class OfflineEngine:
         if with_numbers and len(steps) < NEXT_STEPS.high - 1:
             names = ", ".join(extract.short_name(a.analysis.title) for a in with_numbers[:3])
             steps.append(f"Verify the headline numbers of {names} against their full papers.")
-        if len(steps) < NEXT_STEPS.high:
+        if len(steps) < NEXT_STEPS.high and self.extractive:
             read = "titles, abstracts and full texts" if any(
                 a.analysis.read_from == "html" for a in ranked
             ) else "titles and abstracts"  # fmt: skip
             steps.append(
                 f"These are extracts from {read}: read the full text of the "
                 "top 5 before acting, or rerun with a language-model provider for full analyses."
+            )
+        elif len(steps) < NEXT_STEPS.high:
+            steps.append(
+                "These analyses are a model's reading of each paper: check the top 5's claims "
+                "and numbers against the papers before acting on them."
             )
         while len(steps) < NEXT_STEPS.lowest_for(len(ranked)):
             item = ranked[len(steps) % len(ranked)]

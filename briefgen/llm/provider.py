@@ -1,0 +1,82 @@
+"""What a language-model provider does for briefgen: one structured completion.
+
+`complete` takes a system prompt, the conversation so far and a JSON schema, and returns the
+reply's text (which should be JSON for that schema) with its token usage. Retries, wire formats
+and error mapping live in each provider; prompts, validation and repair live in the engine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol, TypedDict
+
+from briefgen.config import Price
+
+
+class ChatMessage(TypedDict):
+    role: Literal["user", "assistant"]
+    content: str
+
+
+@dataclass(frozen=True)
+class Usage:
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            self.input_tokens + other.input_tokens,
+            self.output_tokens + other.output_tokens,
+            self.cache_read_tokens + other.cache_read_tokens,
+            self.cache_write_tokens + other.cache_write_tokens,
+        )
+
+    def cost(self, price: Price | None) -> float:
+        """US dollars; 0 when the model's price is unknown (the run says so)."""
+        if price is None:
+            return 0.0
+        return (
+            self.input_tokens * price.input
+            + self.output_tokens * price.output
+            + self.cache_read_tokens * price.cache_read
+            + self.cache_write_tokens * price.cache_write
+        ) / 1_000_000
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    usage: Usage
+    stop_reason: str  # "end_turn", "max_tokens", "tool_use", …
+    model: str
+
+
+class Provider(Protocol):
+    name: str
+
+    def complete(
+        self,
+        *,
+        model: str,
+        system: str,
+        messages: list[ChatMessage],
+        schema: dict[str, Any],
+        max_tokens: int,
+    ) -> Reply: ...
+
+
+@dataclass
+class CallRecord:
+    """One model call, for the runs table and the end-of-run summary."""
+
+    paper_id: str
+    purpose: str
+    model: str
+    usage: Usage
+    seconds: float
+    ok: bool
+    message: str = ""
+    cost_usd: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)
