@@ -7,6 +7,7 @@ service, so a service that stays down gives one clear line instead of a tracebac
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -64,6 +65,7 @@ class RetryPolicy:
     attempts: int = 4
     wait: float = 2.0  # the first backoff; it doubles on each retry
     max_wait: float = 60.0
+    sleep: Callable[[float], None] = time.sleep  # tests record the waits instead
 
     def run(
         self,
@@ -85,6 +87,7 @@ class RetryPolicy:
             wait=wait,
             retry=tenacity.retry_if_exception(retry_on),
             reraise=True,
+            sleep=self.sleep,
         )
         try:
             return retrying(call)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tests.fakes import FakeServer
+from tests.fakes import FakeAnthropic, FakeOpenAI, FakeServer
 
 DATA = Path(__file__).parent / "data"
 REPO = Path(__file__).parent.parent
@@ -20,7 +20,7 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test gets its own store and config; the developer's own settings never leak in,
     nor a proxy that would carry the tests' 127.0.0.1 traffic somewhere else."""
     for key in list(os.environ):
-        if key.startswith("BRIEFGEN_") or key.lower().endswith("_proxy"):
+        if key.startswith(("BRIEFGEN_", "ANTHROPIC_", "OPENAI_")) or key.lower().endswith("_proxy"):
             monkeypatch.delenv(key)
     home = tmp_path / "home"
     monkeypatch.setenv("BRIEFGEN_HOME", str(home))
@@ -53,6 +53,8 @@ def offline_endpoints(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BRIEFGEN_ARXIV_RSS_URL", f"{DEAD}/rss/")
     monkeypatch.setenv("BRIEFGEN_ARXIV_HTML_URL", f"{DEAD}/html/")
     monkeypatch.setenv("BRIEFGEN_HF_API_URL", f"{DEAD}/api/daily_papers")
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", DEAD)
+    monkeypatch.setenv("BRIEFGEN_OPENAI_BASE_URL", f"{DEAD}/v1")
     monkeypatch.setenv("BRIEFGEN_ARXIV_DELAY_SECONDS", "0")
     monkeypatch.setenv("BRIEFGEN_RETRY_WAIT_SECONDS", "0")
     monkeypatch.setenv("BRIEFGEN_HTTP_TIMEOUT_SECONDS", "5")
@@ -73,3 +75,24 @@ def services(server: FakeServer, monkeypatch: pytest.MonkeyPatch) -> FakeServer:
     monkeypatch.setenv("BRIEFGEN_ARXIV_HTML_URL", f"{server.url}/html/")
     monkeypatch.setenv("BRIEFGEN_HF_API_URL", f"{server.url}/api/daily_papers")
     return server
+
+
+# A key no real account has; tests check that it never leaks into any output.
+SECRET_KEY = "sk-ant-test-NEVER-PRINT-ME-0123456789"
+
+
+@pytest.fixture
+def anthropic_api(server: FakeServer, monkeypatch: pytest.MonkeyPatch) -> FakeAnthropic:
+    api = FakeAnthropic()
+    server.route("/v1/messages", api)
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", server.url)
+    monkeypatch.setenv("ANTHROPIC_API_KEY", SECRET_KEY)
+    return api
+
+
+@pytest.fixture
+def openai_api(server: FakeServer, monkeypatch: pytest.MonkeyPatch) -> FakeOpenAI:
+    api = FakeOpenAI()
+    server.route("/v1/chat/completions", api)
+    monkeypatch.setenv("BRIEFGEN_OPENAI_BASE_URL", f"{server.url}/v1")
+    return api

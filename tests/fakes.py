@@ -3,8 +3,11 @@ every request, and builders for responses in the services' real shapes."""
 
 from __future__ import annotations
 
+import json
 import re
 import threading
+import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -19,7 +22,11 @@ class Request:
     method: str
     path: str
     query: dict[str, str]
-    headers: dict[str, str]
+    headers: dict[str, str]  # names in lower case
+    body: bytes = b""
+
+    def json(self) -> Any:
+        return json.loads(self.body)
 
 
 @dataclass
@@ -45,9 +52,17 @@ class FakeServer:
 
         class _Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
+                self._answer("GET", b"")
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                self._answer("POST", self.rfile.read(length))
+
+            def _answer(self, method: str, body: bytes) -> None:
                 parts = urlsplit(self.path)
                 query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-                request = Request("GET", parts.path, query, dict(self.headers.items()))
+                headers = {name.lower(): value for name, value in self.headers.items()}
+                request = Request(method, parts.path, query, headers, body)
                 reply = server.handle(request)
                 body = reply.body.encode() if isinstance(reply.body, str) else reply.body
                 self.send_response(reply.status)
@@ -214,3 +229,133 @@ def static(body: bytes | str, status: int = 200, content_type: str = "") -> Hand
     if content_type:
         reply.content_type = content_type
     return lambda request: reply
+
+
+# Language-model APIs ---------------------------------------------------------------------------
+
+
+def analysis_json(title: str, **overrides: Any) -> dict[str, Any]:
+    """A valid analysis, as a model would write it, for the paper titled `title`."""
+    analysis: dict[str, Any] = {
+        "domain": "LLM systems",
+        "one_line_contribution": f"The model's reading of {title}.",
+        "problem": "not stated",
+        "method": "A method described in the paper.",
+        "usage_guide": {"inputs": "text", "how_to_use": "not stated", "hardware": "one GPU",
+                        "open_source": "not stated"},
+        "innovations": ["An innovation the paper claims."],
+        "experiments": {"datasets": ["a benchmark"], "key_results": ["2.1x faster decoding"],
+                        "baselines": ["a baseline"]},
+        "limitations": ["Tested on one GPU type."],
+        "skeptical_note": "Single-run numbers.",
+        "why_now": "Long contexts are common now.",
+        "keywords": ["inference"],
+    }  # fmt: skip
+    analysis.update(overrides)
+    return analysis
+
+
+def _constant(reply: Reply) -> Callable[[dict[str, Any]], Reply]:
+    return lambda body: reply
+
+
+TITLE_LINE = re.compile(r"^Paper: (.+)$", re.MULTILINE)
+
+
+def _title_of(body: dict[str, Any]) -> str:
+    first = body["messages"][0]["content"]
+    text = first if isinstance(first, str) else first[0]["text"]
+    match = TITLE_LINE.search(text)
+    return match.group(1) if match else "a paper"
+
+
+class FakeModelApi:
+    """A scripted model endpoint. Requests are answered from `enqueue`d replies first, then by
+    the default: a valid analysis of the paper named in the prompt. Tracks calls in flight."""
+
+    def __init__(self, delay: float = 0.0) -> None:
+        self.queue: deque[Callable[[dict[str, Any]], Reply]] = deque()
+        self.delay = delay
+        self.active = 0
+        self.peak = 0
+        self._lock = threading.Lock()
+
+    def enqueue(self, *replies: Reply | Callable[[dict[str, Any]], Reply]) -> None:
+        for reply in replies:
+            self.queue.append(reply if callable(reply) else _constant(reply))
+
+    def __call__(self, request: Request) -> Reply:
+        with self._lock:
+            self.active += 1
+            self.peak = max(self.peak, self.active)
+            scripted = self.queue.popleft() if self.queue else None
+        try:
+            if self.delay:
+                time.sleep(self.delay)
+            body = request.json()
+            return scripted(body) if scripted else self.default(body)
+        finally:
+            with self._lock:
+                self.active -= 1
+
+    def default(self, body: dict[str, Any]) -> Reply:
+        raise NotImplementedError
+
+
+class FakeAnthropic(FakeModelApi):
+    """POST /v1/messages in the Messages API wire format."""
+
+    @staticmethod
+    def message(text: str, *, stop_reason: str = "end_turn", model: str = "claude-haiku-4-5",
+                usage: dict[str, int] | None = None, tool_input: Any = None) -> Reply:  # fmt: skip
+        content: list[dict[str, Any]] = (
+            [{"type": "tool_use", "id": "toolu_01", "name": "record_analysis", "input": tool_input}]
+            if tool_input is not None
+            else [{"type": "text", "text": text}]
+        )
+        body = {
+            "id": "msg_01", "type": "message", "role": "assistant", "model": model,
+            "content": content, "stop_reason": stop_reason, "stop_sequence": None,
+            "usage": usage or {"input_tokens": 1000, "output_tokens": 200,
+                               "cache_creation_input_tokens": 0, "cache_read_input_tokens": 800},
+        }  # fmt: skip
+        return Reply(body=json.dumps(body), content_type="application/json")
+
+    @staticmethod
+    def error(status: int, kind: str, message: str, retry_after: str | None = None) -> Reply:
+        body = {"type": "error", "error": {"type": kind, "message": message}}
+        headers = {"retry-after": retry_after} if retry_after is not None else {}
+        return Reply(status=status, body=json.dumps(body), content_type="application/json",
+                     headers=headers)  # fmt: skip
+
+    def default(self, body: dict[str, Any]) -> Reply:
+        analysis = analysis_json(_title_of(body))
+        if body.get("tools"):
+            return self.message("", stop_reason="tool_use", tool_input=analysis)
+        return self.message(json.dumps(analysis))
+
+
+class FakeOpenAI(FakeModelApi):
+    """POST /v1/chat/completions in the OpenAI wire format."""
+
+    @staticmethod
+    def completion(text: str, *, finish_reason: str = "stop", model: str = "qwen-long") -> Reply:
+        body = {
+            "id": "chatcmpl-1", "object": "chat.completion", "model": model,
+            "choices": [{"index": 0, "finish_reason": finish_reason,
+                         "message": {"role": "assistant", "content": text}}],
+            "usage": {"prompt_tokens": 900, "completion_tokens": 150,
+                      "prompt_tokens_details": {"cached_tokens": 100}},
+        }  # fmt: skip
+        return Reply(body=json.dumps(body), content_type="application/json")
+
+    @staticmethod
+    def error(status: int, message: str) -> Reply:
+        body = {"error": {"message": message, "type": "invalid_request_error"}}
+        return Reply(status=status, body=json.dumps(body), content_type="application/json")
+
+    def default(self, body: dict[str, Any]) -> Reply:
+        first_user = next(m for m in body["messages"] if m["role"] == "user")
+        match = TITLE_LINE.search(first_user["content"])
+        title = match.group(1) if match else "a paper"
+        return self.completion(json.dumps(analysis_json(title)), model=body["model"])

@@ -196,7 +196,7 @@ def test_an_empty_feed_is_no_papers(server: FakeServer) -> None:
 def test_requests_say_who_is_asking(runner: CliRunner, services: FakeServer) -> None:
     serve_arxiv(services)
     papers_json(runner, "--date", "2026-02-18", "--source", "arxiv", "-c", "cs.LG")
-    agents = {r.headers.get("User-Agent", "") for r in services.requests}
+    agents = {r.headers.get("user-agent", "") for r in services.requests}
     assert len(agents) == 1 and agents.pop().startswith("briefgen/")
 
 

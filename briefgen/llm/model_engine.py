@@ -16,7 +16,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from briefgen.config import Price
-from briefgen.errors import AnalysisError, UpstreamError
+from briefgen.errors import AnalysisError, ConfigError, UpstreamError
 from briefgen.llm.base import AnalysedPaper, Synthesis
 from briefgen.llm.offline import OfflineEngine
 from briefgen.llm.provider import CallRecord, ChatMessage, Provider, Reply, Usage
@@ -93,6 +93,7 @@ class ModelEngine:
         self._synthesiser = OfflineEngine(extractive=False)
         self._calls: list[CallRecord] = []
         self._lock = threading.Lock()
+        self._stopped: ConfigError | None = None
 
     # calls ---------------------------------------------------------------------------------
 
@@ -102,6 +103,9 @@ class ModelEngine:
         return calls
 
     def _call(self, paper_id: str, messages: list[ChatMessage]) -> Reply:
+        if self._stopped is not None:
+            # A bad key or a spend limit concerns every paper: no further requests.
+            raise self._stopped
         started = time.perf_counter()
         try:
             reply = self.provider.complete(
@@ -111,6 +115,9 @@ class ModelEngine:
                 schema=AnalysisOutput.model_json_schema(),
                 max_tokens=self.max_tokens,
             )
+        except ConfigError as exc:
+            self._stopped = exc
+            raise
         except (AnalysisError, UpstreamError) as exc:
             seconds = time.perf_counter() - started
             failed = CallRecord(paper_id, "analysis", self.model, Usage(), seconds, ok=False,

@@ -1,0 +1,229 @@
+"""The Anthropic path end to end: the real `anthropic` SDK against a local server that speaks
+the Messages API wire format."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from briefgen.cli import app
+from briefgen.errors import AnalysisError, ConfigError, UpstreamError
+from briefgen.llm.anthropic_provider import AnthropicProvider
+from briefgen.net import RetryPolicy
+from briefgen.store import Store
+from tests.conftest import SECRET_KEY
+from tests.fakes import FakeAnthropic, FakeServer, analysis_json
+
+SCHEMA = {"type": "object", "properties": {"domain": {"type": "string"}}, "required": ["domain"]}
+
+
+def analyze(runner: CliRunner, papers: Path, *args: str) -> tuple[int, str, str]:
+    result = runner.invoke(
+        app, ["analyze", "--papers", str(papers), "--provider", "anthropic", *args]
+    )
+    return result.exit_code, result.stdout, result.stderr
+
+
+def message_requests(server: FakeServer) -> list[dict[str, object]]:
+    return [r.json() for r in server.hits("/v1/messages")]
+
+
+def test_every_paper_is_analysed_with_structured_output_and_prompt_caching(
+    runner: CliRunner, server: FakeServer, anthropic_api: FakeAnthropic, small_papers: Path
+) -> None:
+    anthropic_api.delay = 0.05  # long enough that calls overlap
+    code, out, err = analyze(runner, small_papers, "--concurrency", "4")
+    assert code == 0, err
+    bodies = message_requests(server)
+    assert len(bodies) == 6  # the six selected papers of 2026-02-18
+    for body in bodies:
+        assert body["model"] == "claude-haiku-4-5"
+        assert body["output_config"]["format"]["type"] == "json_schema"  # type: ignore[index]
+        assert body["system"][0]["cache_control"] == {"type": "ephemeral"}  # type: ignore[index]
+        assert not {"temperature", "top_p", "top_k"} & set(body)
+    assert 1 < anthropic_api.peak <= 4
+    assert out.count("## 📄 ") == 6
+    assert "The model's reading of SpecServe" in out
+    assert "2.1x faster decoding" in out
+    assert "anthropic claude-haiku-4-5: 6 calls" in err and "cost $" in err
+    headers = server.hits("/v1/messages")[0].headers
+    # The SDK sends the key as x-api-key or as a bearer token, depending on its version.
+    assert headers.get("x-api-key") == SECRET_KEY or (
+        headers.get("authorization") == f"Bearer {SECRET_KEY}"
+    )
+
+
+def test_a_second_run_makes_no_model_calls(
+    runner: CliRunner, server: FakeServer, anthropic_api: FakeAnthropic, small_papers: Path
+) -> None:
+    first = analyze(runner, small_papers)
+    second = analyze(runner, small_papers)
+    assert first[0] == second[0] == 0
+    assert first[1] == second[1]
+    assert len(server.hits("/v1/messages")) == 6
+    assert "6 analyses reused from the store" in second[2]
+    analyze(runner, small_papers, "--no-cache")
+    assert len(server.hits("/v1/messages")) == 12
+
+
+def test_without_a_key_exit_5_names_the_variable(
+    runner: CliRunner, server: FakeServer, anthropic_api: FakeAnthropic, small_papers: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    monkeypatch.delenv("ANTHROPIC_API_KEY")
+    code, out, err = analyze(runner, small_papers)
+    assert code == 5
+    assert "set ANTHROPIC_API_KEY" in err and out == ""
+    assert server.hits("/v1/messages") == []
+
+
+def test_a_rejected_key_stops_at_once_with_exit_5(
+    runner: CliRunner, server: FakeServer, anthropic_api: FakeAnthropic, small_papers: Path
+) -> None:
+    anthropic_api.enqueue(
+        *[FakeAnthropic.error(401, "authentication_error", "invalid x-api-key")] * 6
+    )
+    code, _, err = analyze(runner, small_papers, "--concurrency", "1")
+    assert code == 5
+    assert "refused the API key (HTTP 401: invalid x-api-key); set ANTHROPIC_API_KEY" in err
+    assert len(server.hits("/v1/messages")) == 1  # no retries, no further papers
+
+
+def test_the_key_never_leaks(
+    runner: CliRunner, server: FakeServer, anthropic_api: FakeAnthropic, small_papers: Path,
+    isolated_home: Path, tmp_path: Path,
+) -> None:  # fmt: skip
+    anthropic_api.enqueue(FakeAnthropic.error(500, "api_error", "boom"))
+    report = tmp_path / "report.md"
+    result = runner.invoke(
+        app,
+        ["analyze", "--papers", str(small_papers), "--provider", "anthropic", "--verbose",
+         "-o", str(report)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    daily = runner.invoke(
+        app, ["daily", "--papers", str(small_papers), "--provider", "anthropic", "--verbose"]
+    )
+    assert daily.exit_code == 0, daily.stderr
+    stored = b"".join(p.read_bytes() for p in isolated_home.glob("briefgen.sqlite3*"))
+    for where in (result.stdout, result.stderr, daily.stdout, daily.stderr, report.read_text(),
+                  stored.decode("utf-8", "replace")):  # fmt: skip
+        assert SECRET_KEY not in where
+        assert "NEVER-PRINT" not in where
+
+
+def provider(server: FakeServer, waits: list[float], **kwargs: object) -> AnthropicProvider:
+    return AnthropicProvider(
+        api_key=SECRET_KEY,
+        base_url=server.url,
+        policy=RetryPolicy(attempts=4, wait=0.5, sleep=waits.append),
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+def complete(p: AnthropicProvider) -> str:
+    return p.complete(
+        model="claude-haiku-4-5", system="s", messages=[{"role": "user", "content": "Paper: X"}],
+        schema=SCHEMA, max_tokens=100,
+    ).text  # fmt: skip
+
+
+def test_429_honours_retry_after_and_529_500_back_off(
+    server: FakeServer, anthropic_api: FakeAnthropic
+) -> None:
+    anthropic_api.enqueue(
+        FakeAnthropic.error(429, "rate_limit_error", "slow down", retry_after="7"),
+        FakeAnthropic.error(529, "overloaded_error", "Overloaded"),
+        FakeAnthropic.error(500, "api_error", "Internal error"),
+    )
+    waits: list[float] = []
+    text = complete(provider(server, waits))
+    assert json.loads(text)["domain"] == "LLM systems"
+    assert len(server.hits("/v1/messages")) == 4  # the SDK's own retries are off
+    assert waits[0] == 7.0  # the server's retry-after, not our backoff
+    assert waits[1:] == [1.0, 2.0]  # then exponential backoff from 0.5 s
+
+
+def test_a_server_that_stays_overloaded_is_an_upstream_error(
+    server: FakeServer, anthropic_api: FakeAnthropic
+) -> None:
+    anthropic_api.enqueue(*[FakeAnthropic.error(529, "overloaded_error", "Overloaded")] * 4)
+    with pytest.raises(UpstreamError, match="unreachable after 4 attempts: it answered HTTP 529"):
+        complete(provider(server, []))
+
+
+def test_a_spend_limit_stops_the_run(server: FakeServer, anthropic_api: FakeAnthropic) -> None:
+    anthropic_api.enqueue(
+        FakeAnthropic.error(429, "rate_limit_error", "You have reached your spend limit")
+    )
+    with pytest.raises(ConfigError, match="stopped the run: You have reached your spend limit"):
+        complete(provider(server, []))
+    assert len(server.hits("/v1/messages")) == 1
+
+
+def test_a_bad_request_fails_only_that_paper(
+    server: FakeServer, anthropic_api: FakeAnthropic
+) -> None:
+    anthropic_api.enqueue(FakeAnthropic.error(400, "invalid_request_error", "prompt too long"))
+    with pytest.raises(AnalysisError, match="HTTP 400: prompt too long"):
+        complete(provider(server, []))
+
+
+def test_forced_tool_use_when_structured_outputs_are_off(
+    server: FakeServer, anthropic_api: FakeAnthropic
+) -> None:
+    text = complete(provider(server, [], structured="tool"))
+    body = message_requests(server)[0]
+    assert body["tool_choice"] == {"type": "tool", "name": "record_analysis"}
+    assert "output_config" not in body
+    assert json.loads(text) == analysis_json("X")
+
+
+def test_truncated_json_is_repaired_and_max_tokens_twice_fails_the_paper(
+    runner: CliRunner, server: FakeServer, anthropic_api: FakeAnthropic, small_papers: Path
+) -> None:
+    anthropic_api.enqueue(
+        FakeAnthropic.message('{"domain": "LLM sys'),  # truncated: repaired on the retry
+        FakeAnthropic.message("", stop_reason="max_tokens"),
+        FakeAnthropic.message("", stop_reason="max_tokens"),
+    )
+    code, out, err = analyze(runner, small_papers, "--concurrency", "1")
+    assert code == 4
+    assert len(server.hits("/v1/messages")) == 8  # 6 papers + 2 repairs
+    repair = message_requests(server)[1]["messages"]
+    assert "does not match the required JSON schema" in repair[-1]["content"]  # type: ignore[index]
+    assert out.count("## 📄 ") == 5
+    assert "Not analysed (failed)" in out and "cut off at the 4096-token limit" in out
+    assert "1 papers failed and are missing from the report" in err
+
+
+def test_usage_and_cost_are_recorded_per_call_and_per_run(
+    runner: CliRunner, server: FakeServer, anthropic_api: FakeAnthropic, small_papers: Path,
+    isolated_home: Path,
+) -> None:  # fmt: skip
+    code, _, err = analyze(runner, small_papers)
+    assert code == 0, err
+    with Store.open(isolated_home) as store:
+        (run,) = store.runs()
+        calls = store.calls(run["id"])
+    assert len(calls) == 6 and all(c["model"] == "claude-haiku-4-5" for c in calls)
+    assert run["input_tokens"] == 6000 and run["output_tokens"] == 1200
+    assert run["cache_read_tokens"] == 4800
+    # Haiku at $1/$5 per million, cache reads at $0.10: 6000, 1200 and 4800 tokens.
+    assert run["cost_usd"] == pytest.approx(0.006 + 0.006 + 0.00048)
+    assert "cost $0.0125" in err
+
+
+def test_daily_with_anthropic_names_the_model_and_passes_lint(
+    runner: CliRunner, server: FakeServer, anthropic_api: FakeAnthropic, small_papers: Path
+) -> None:
+    from briefgen.lint import lint_markdown
+
+    result = runner.invoke(app, ["daily", "--papers", str(small_papers), "--provider", "anthropic"])
+    assert result.exit_code == 0, result.stderr
+    assert lint_markdown(result.stdout) == []
+    assert "engine: anthropic; models: claude-haiku-4-5" in result.stdout
+    assert "The model's reading of SpecServe" in result.stdout
