@@ -123,6 +123,10 @@ AnalysisModelOpt = Annotated[
 ConcurrencyOpt = Annotated[
     int | None, typer.Option("--concurrency", min=1, max=64, help="Model calls at once.")
 ]
+PromptsOpt = Annotated[
+    Path | None,
+    typer.Option("--prompts", help="A folder with your own prompt templates (see prompts/)."),
+]
 NoCacheOpt = Annotated[
     bool, typer.Option("--no-cache", help="Fetch and analyse again even if stored.")
 ]
@@ -276,6 +280,7 @@ def daily(
     model: ModelOpt = None,
     analysis_model: AnalysisModelOpt = None,
     concurrency: ConcurrencyOpt = None,
+    prompts: PromptsOpt = None,
     cross_lists: CrossListsOpt = None,
     fulltext: FulltextOpt = None,
     no_cache: NoCacheOpt = False,
@@ -292,7 +297,7 @@ def daily(
         settings = _settings(
             config, categories=category, keywords=keyword, exclude=exclude,
             max_papers=max_papers, lang=lang.value if lang else None,
-            **_model_overrides(provider, model, analysis_model, concurrency),
+            prompts_dir=prompts, **_model_overrides(provider, model, analysis_model, concurrency),
         )  # fmt: skip
         request = _request(source, papers, date, cross_lists)
         engine = make_engine(settings)
@@ -398,6 +403,7 @@ def analyze(
     provider: ProviderOpt = None,
     model: ModelOpt = None,
     concurrency: ConcurrencyOpt = None,
+    prompts: PromptsOpt = None,
     cross_lists: CrossListsOpt = None,
     fulltext: FulltextOpt = None,
     no_cache: NoCacheOpt = False,
@@ -412,7 +418,7 @@ def analyze(
         settings = _settings(
             config, categories=category, keywords=keyword, exclude=exclude,
             max_papers=max_papers, lang=lang.value if lang else None,
-            **_model_overrides(provider, None, model, concurrency),
+            prompts_dir=prompts, **_model_overrides(provider, None, model, concurrency),
         )  # fmt: skip
         request = _request(source, papers, date, cross_lists)
         engine = make_engine(settings)

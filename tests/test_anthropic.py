@@ -227,3 +227,23 @@ def test_daily_with_anthropic_names_the_model_and_passes_lint(
     assert lint_markdown(result.stdout) == []
     assert "engine: anthropic; models: claude-haiku-4-5" in result.stdout
     assert "The model's reading of SpecServe" in result.stdout
+
+
+def test_your_own_prompts_are_sent_and_a_missing_one_is_exit_5(
+    runner: CliRunner, server: FakeServer, anthropic_api: FakeAnthropic, small_papers: Path,
+    tmp_path: Path,
+) -> None:  # fmt: skip
+    from briefgen.prompts import bundled_prompts_dir
+
+    mine = tmp_path / "prompts"
+    mine.mkdir()
+    for name in ("analyze_paper.md", "analyze_paper.system.md"):
+        (mine / name).write_text((bundled_prompts_dir() / name).read_text())
+    (mine / "analyze_paper.system.md").write_text("You are a terse reviewer. Reply in JSON.")
+    code, _, err = analyze(runner, small_papers, "--prompts", str(mine), "--max-papers", "1")
+    assert code == 0, err
+    assert message_requests(server)[0]["system"][0]["text"] == (  # type: ignore[index]
+        "You are a terse reviewer. Reply in JSON."
+    )
+    code, _, err = analyze(runner, small_papers, "--prompts", str(tmp_path / "nowhere"))
+    assert code == 5 and "prompt 'analyze_paper.system' not found" in err
