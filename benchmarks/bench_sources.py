@@ -21,8 +21,8 @@ from pathlib import Path
 from benchmarks.timing import measure
 from briefgen.fulltext import FullTextReader, fit_budget, parse_latexml
 from briefgen.models import Paper
-from briefgen.net import RetryPolicy, http_client
-from briefgen.sources.arxiv_api import ArxivApiClient, Pacer, fetch_announcement
+from briefgen.net import Pacer, RetryPolicy, http_client
+from briefgen.sources.arxiv_api import ArxivApiClient, fetch_announcement
 from briefgen.sources.calendar import ArxivCalendar
 from tests.fakes import Entry, FakeArxivApi, FakeServer, Reply, Request
 

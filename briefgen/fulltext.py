@@ -14,9 +14,8 @@ import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-import httpx
 from lxml import etree
 from lxml import html as lxml_html
 
@@ -24,6 +23,9 @@ from briefgen.errors import UpstreamError
 from briefgen.models import Paper, PaperText, ParsedHtml, Section
 from briefgen.net import RetryPolicy, get_checked, is_transient_http
 from briefgen.read import abstract_text, estimate_tokens
+
+if TYPE_CHECKING:
+    import httpx
 
 SERVICE = "arXiv HTML"
 DEFAULT_BUDGET = 12_000

@@ -10,13 +10,15 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-import httpx
 import tenacity
 
 from briefgen import __version__
 from briefgen.errors import UpstreamError
+
+if TYPE_CHECKING:  # httpx is imported where a request is made: a papers-file run needs none
+    import httpx
 
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 MAX_RETRY_AFTER = 120.0  # seconds; a longer Retry-After is not worth waiting out in a CLI run
@@ -58,6 +60,24 @@ def server_retry_after(error: BaseException) -> float | None:
     if headers is None:
         return None
     return retry_after_seconds(headers.get("retry-after"))
+
+
+class Pacer:
+    """At most one request every `delay` seconds (arXiv counts its API and RSS together)."""
+
+    def __init__(self, delay: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.delay = delay
+        self._clock = clock
+        self._last: float | None = None
+
+    def wait(self) -> None:
+        if self._last is not None:
+            remaining = self.delay - (self._clock() - self._last)
+            if remaining > 0:
+                time.sleep(remaining)
+
+    def mark(self) -> None:
+        self._last = self._clock()
 
 
 @dataclass(frozen=True)
@@ -122,10 +142,14 @@ def describe_failure(error: BaseException) -> str:
 
 
 def is_transient_http(error: BaseException) -> bool:
+    import httpx
+
     return isinstance(error, RetryableStatus | httpx.TransportError)
 
 
 def http_client(timeout: float, contact: str = "") -> httpx.Client:
+    import httpx
+
     return httpx.Client(
         timeout=timeout,
         headers={"User-Agent": user_agent(contact)},

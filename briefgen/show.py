@@ -12,7 +12,6 @@ from briefgen.errors import NoPapersError, UpstreamError, UsageError
 from briefgen.fulltext import html_url
 from briefgen.models import Paper, PaperText, split_arxiv_id
 from briefgen.read import abstract_text
-from briefgen.sources.arxiv_api import fetch_by_ids, result_to_paper
 from briefgen.sources.calendar import ArxivCalendar
 from briefgen.sources.remote import Remote
 from briefgen.store import Store
@@ -28,6 +27,8 @@ class ShownPaper:
 
 def find_paper(raw_id: str, store: Store, remote: Remote, settings: Settings) -> tuple[Paper, str]:
     """The stored paper (any source has saved it), else the arXiv API's record of it."""
+    from briefgen.sources.arxiv_api import fetch_by_ids, result_to_paper
+
     try:
         paper_id, version = split_arxiv_id(raw_id)
     except ValueError as exc:

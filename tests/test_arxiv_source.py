@@ -16,9 +16,9 @@ from typer.testing import CliRunner
 from briefgen.cli import app
 from briefgen.config import load_settings
 from briefgen.errors import UpstreamError
-from briefgen.net import RetryPolicy
+from briefgen.net import Pacer, RetryPolicy
 from briefgen.sources import arxiv_api
-from briefgen.sources.arxiv_api import ArxivApiClient, Pacer, fetch_announcement, parse_rss
+from briefgen.sources.arxiv_api import ArxivApiClient, fetch_announcement, parse_rss
 from briefgen.sources.calendar import EASTERN, ArxivCalendar
 from briefgen.sources.gather import Gatherer, PaperRequest
 from briefgen.sources.remote import Remote

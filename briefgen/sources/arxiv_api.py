@@ -8,7 +8,6 @@ empty-page error (arXiv returns empty pages under load).
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -25,7 +24,7 @@ from requests.adapters import HTTPAdapter
 
 from briefgen.errors import UpstreamError
 from briefgen.models import Paper, split_arxiv_id
-from briefgen.net import RETRY_STATUSES, RetryableStatus, RetryPolicy, get_checked
+from briefgen.net import RETRY_STATUSES, Pacer, RetryableStatus, RetryPolicy, get_checked
 from briefgen.sources.calendar import EASTERN, Announcement
 
 API_SERVICE = "the arXiv API"
@@ -38,24 +37,6 @@ Log = Callable[[str], None]
 
 def _quiet(_: str) -> None:
     return None
-
-
-class Pacer:
-    """At most one arXiv request every `delay` seconds, counted across the API and RSS."""
-
-    def __init__(self, delay: float, clock: Callable[[], float] = time.monotonic) -> None:
-        self.delay = delay
-        self._clock = clock
-        self._last: float | None = None
-
-    def wait(self) -> None:
-        if self._last is not None:
-            remaining = self.delay - (self._clock() - self._last)
-            if remaining > 0:
-                time.sleep(remaining)
-
-    def mark(self) -> None:
-        self._last = self._clock()
 
 
 class _PoliteAdapter(HTTPAdapter):

@@ -8,18 +8,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from briefgen.config import Settings
 from briefgen.errors import NoPapersError, UpstreamError, UsageError
 from briefgen.models import Paper
 from briefgen.sources import merge_papers
-from briefgen.sources.arxiv_api import Listing, fetch_announcement, fetch_rss
 from briefgen.sources.calendar import EASTERN, ArxivCalendar
 from briefgen.sources.dates import DateSpec, weekday_name
-from briefgen.sources.hf import fetch_daily_papers
 from briefgen.sources.local import load_papers_file
 from briefgen.sources.remote import Remote
 from briefgen.store import Store
+
+if TYPE_CHECKING:
+    from briefgen.sources.arxiv_api import Listing
 
 Log = Callable[[str], None]
 REMOTE_SOURCES = ("arxiv", "hf")
@@ -173,6 +175,8 @@ class Gatherer:
         return chosen_day, chosen
 
     def _arxiv(self, day: date, latest: date, cross_lists: bool) -> Listing:
+        from briefgen.sources.arxiv_api import Listing, fetch_announcement
+
         categories = self._categories()
         query = f"{'+'.join(sorted(categories))}|cross={int(cross_lists)}"
         # A past listing never changes; today's may still be filling in, so it is asked again.
@@ -204,6 +208,8 @@ class Gatherer:
         return listing
 
     def _rss(self, day: date, categories: list[str], cross_lists: bool) -> Listing | None:
+        from briefgen.sources.arxiv_api import fetch_rss
+
         try:
             listing = fetch_rss(
                 self.remote.http,
@@ -224,6 +230,8 @@ class Gatherer:
         return listing
 
     def _hf(self, day: date, settled: bool) -> list[Paper]:
+        from briefgen.sources.hf import fetch_daily_papers
+
         query = "daily_papers"
         if self.use_cache and settled:
             stored = self.store.get_listing("hf", day.isoformat(), query)

@@ -10,14 +10,16 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from briefgen.errors import UpstreamError
 from briefgen.models import Paper
 from briefgen.net import RetryPolicy, get_checked, is_transient_http
+
+if TYPE_CHECKING:
+    import httpx
 
 SERVICE = "the Hugging Face daily papers API"
 

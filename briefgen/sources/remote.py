@@ -5,13 +5,16 @@ and budget is configurable."""
 from __future__ import annotations
 
 from types import TracebackType
-
-import httpx
+from typing import TYPE_CHECKING
 
 from briefgen.config import Settings
 from briefgen.fulltext import FullTextReader, PageCache
-from briefgen.net import RetryPolicy, http_client, user_agent
-from briefgen.sources.arxiv_api import ArxivApiClient, Pacer
+from briefgen.net import Pacer, RetryPolicy, http_client, user_agent
+
+if TYPE_CHECKING:  # the network libraries load when a run first needs them
+    import httpx
+
+    from briefgen.sources.arxiv_api import ArxivApiClient
 
 
 class Remote:
@@ -31,6 +34,8 @@ class Remote:
     @property
     def arxiv(self) -> ArxivApiClient:
         if self._arxiv is None:
+            from briefgen.sources.arxiv_api import ArxivApiClient
+
             self._arxiv = ArxivApiClient(
                 self.settings.arxiv_api_url,
                 agent=user_agent(self.settings.contact),
