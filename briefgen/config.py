@@ -40,7 +40,7 @@ OPENAI_BASE_URL = "https://api.openai.com/v1"
 
 # A fast, cheap model reads each paper; a stronger one writes the synthesis.
 DEFAULT_MODELS: dict[str, tuple[str, str]] = {
-    "anthropic": ("claude-haiku-4-5", "claude-sonnet-4-5"),
+    "anthropic": ("claude-haiku-4-5", "claude-sonnet-4-6"),
     "openai": ("gpt-4o-mini", "gpt-4o"),
     "offline": ("offline-extractive", "offline-extractive"),
 }
@@ -60,6 +60,7 @@ class Price(BaseModel):
 # List prices when this was written; a config file's [prices."MODEL"] table overrides them.
 DEFAULT_PRICES: dict[str, Price] = {
     "claude-haiku-4-5": Price(input=1.0, output=5.0, cache_read=0.10, cache_write=1.25),
+    "claude-sonnet-4-6": Price(input=3.0, output=15.0, cache_read=0.30, cache_write=3.75),
     "claude-sonnet-4-5": Price(input=3.0, output=15.0, cache_read=0.30, cache_write=3.75),
     "claude-opus-4-5": Price(input=5.0, output=25.0, cache_read=0.50, cache_write=6.25),
     "gpt-4o-mini": Price(input=0.15, output=0.60, cache_read=0.075),
@@ -135,6 +136,9 @@ class Settings(BaseModel):
     analysis_model: str = Field(default="", description="model per paper ('' = provider default)")
     synthesis_model: str = Field(default="", description="model for synthesis ('' = default)")
     concurrency: int = Field(default=8, ge=1, le=64, description="model calls in flight at once")
+    synthesis_batch: int = Field(
+        default=40, ge=5, le=500, description="above this many papers, synthesise per cluster"
+    )
     model_timeout_seconds: float = Field(
         default=120.0, gt=0, description="per model call (a long paper takes a while)"
     )

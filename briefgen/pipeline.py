@@ -199,6 +199,7 @@ def run_day(
         if not outcome.analysed:
             raise _all_failed(outcome)
         result = finish(DayAnalyses(ranked=ranked, outcome=outcome, spend=spend))
+        record(engine.drain_calls())  # the synthesis and translation calls, if any
     except BaseException as exc:
         status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
         store.finish_run(run_id, status, message=str(exc))
@@ -234,7 +235,7 @@ def run_daily(
     fulltext: bool | None = None,
 ) -> DailyResult:
     def finish(day: DayAnalyses) -> DailyResult:
-        return _brief_for_day(day, settings, store, engine)
+        return _brief_for_day(day, settings, store, engine, reporter, use_cache)
 
     return run_day(
         "daily", request, settings, store, engine, reporter, remote, finish,
@@ -265,22 +266,31 @@ def _offline_note(analysed: list[AnalysedPaper]) -> str:
 
 
 def _brief_for_day(
-    day: DayAnalyses, settings: Settings, store: Store, engine: Engine
+    day: DayAnalyses,
+    settings: Settings,
+    store: Store,
+    engine: Engine,
+    reporter: Reporter,
+    use_cache: bool,
 ) -> DailyResult:
     ranked, outcome = day.ranked, day.outcome
+    offline = engine.name == "offline"
+    synthesis_model = getattr(engine, "synthesis_model", engine.model)
     provenance = Provenance(
         sources=ranked.sources,
         paper_count=len(outcome.analysed),
         engine=engine.name,
-        models=[] if engine.name == "offline" else [engine.model],
-        prompt_versions={"analysis": engine.analysis_version},
+        models=[] if offline else list(dict.fromkeys([engine.model, synthesis_model])),
+        prompt_versions={"analysis": engine.analysis_version}
+        if offline
+        else {"analysis": engine.analysis_version, "synthesis": engine.synthesis_version},
         profile=settings.profile,
-        note=_offline_note(outcome.analysed) if engine.name == "offline" else (
-            "Per-paper analyses by the model; themes, synthesis and top 5 are assembled from "
-            "them without a model."
-        ),
+        note=_offline_note(outcome.analysed) if offline else "",
+    )
+    brief = build_brief(
+        ranked.day.isoformat(), outcome.analysed, engine, provenance,
+        store=store, use_cache=use_cache, warn=reporter.warning,
     )  # fmt: skip
-    brief = build_brief(ranked.day.isoformat(), outcome.analysed, engine, provenance)
     store.save_brief("daily", brief.date, settings.profile, brief)
     return DailyResult(
         day=ranked.day,

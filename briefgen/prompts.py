@@ -28,12 +28,18 @@ def bundled_prompts_dir() -> Path:
 
 
 def load_template(name: str, prompts_dir: Path | None = None) -> str:
-    folder = prompts_dir or bundled_prompts_dir()
-    path = folder / f"{name}.md"
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"prompt {name!r} not found: {path} does not exist") from None
+    """`NAME.md` from the user's prompts folder when it has one, else the bundled one; so a
+    folder with only the prompts you changed is enough."""
+    if prompts_dir is not None and not prompts_dir.is_dir():
+        raise ConfigError(
+            f"prompts folder not found: {prompts_dir} (copy {bundled_prompts_dir()} and edit it)"
+        )
+    candidates = [prompts_dir / f"{name}.md"] if prompts_dir is not None else []
+    candidates.append(bundled_prompts_dir() / f"{name}.md")
+    for path in candidates:
+        if path.is_file():
+            return path.read_text(encoding="utf-8")
+    raise ConfigError(f"prompt {name!r} not found: {candidates[-1]} does not exist")
 
 
 def template_version(text: str) -> str:

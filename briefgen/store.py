@@ -114,9 +114,21 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX calls_run ON calls (run_id);
         """,
     ),
+    (
+        "0004_cache",
+        """
+        CREATE TABLE cache (
+            kind TEXT NOT NULL,
+            key TEXT NOT NULL,
+            data TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (kind, key)
+        );
+        """,
+    ),
 ]
 
-TABLES = ("papers", "analyses", "briefs", "runs", "fulltexts", "listings", "calls")
+TABLES = ("papers", "analyses", "briefs", "runs", "fulltexts", "listings", "calls", "cache")
 
 
 def _now() -> str:
@@ -267,6 +279,20 @@ class Store:
                     parsed.model_dump_json() if parsed is not None else None,
                     _now(),
                 ),
+            )
+
+    # model results other than analyses (syntheses, translations), by a hash of their inputs -
+
+    def get_cached(self, kind: str, key: str) -> str | None:
+        row = self._db.execute(
+            "SELECT data FROM cache WHERE kind = ? AND key = ?", (kind, key)
+        ).fetchone()
+        return str(row[0]) if row else None
+
+    def put_cached(self, kind: str, key: str, data: str) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO cache VALUES (?, ?, ?, ?)", (kind, key, data, _now())
             )
 
     # analyses -------------------------------------------------------------------------------

@@ -1,11 +1,23 @@
-"""From a day's analyses to one validated `Brief`."""
+"""From a day's analyses to one validated `Brief`.
+
+The engine writes the synthesis; SPEC §2's rules are enforced on it here, whatever the engine
+(an invented paper or an untraceable number is dropped and logged, a section left short is
+filled from the analyses), and the result is checked once more as a whole brief before
+anything is written. A model's synthesis is cached by a hash of exactly what it read.
+"""
 
 from __future__ import annotations
 
-from briefgen.errors import BriefgenError
-from briefgen.llm.base import AnalysedPaper, Engine
+import hashlib
+import json
+from collections.abc import Callable
+
+from briefgen.errors import AnalysisError, BriefgenError
+from briefgen.llm.base import AnalysedPaper, Engine, Synthesis
 from briefgen.models import Brief, GlanceRow, Provenance
 from briefgen.rules import check_brief
+from briefgen.store import Store
+from briefgen.synthesis_rules import enforce_rules
 
 
 def glance_rows(papers: list[AnalysedPaper]) -> list[GlanceRow]:
@@ -23,10 +35,62 @@ def glance_rows(papers: list[AnalysedPaper]) -> list[GlanceRow]:
     ]
 
 
+def synthesis_key(period: str, papers: list[AnalysedPaper], engine: Engine) -> str:
+    inputs = {
+        "period": period,
+        "engine": engine.name,
+        "version": engine.synthesis_version,
+        "model": getattr(engine, "synthesis_model", engine.model),
+        "papers": [[p.paper_id, p.scored.score, p.analysis.model_dump()] for p in papers],
+    }
+    return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
+
+
+def _noop(_: str) -> None:
+    return None
+
+
+def synthesize_day(
+    period: str,
+    papers: list[AnalysedPaper],
+    engine: Engine,
+    *,
+    store: Store | None = None,
+    use_cache: bool = True,
+    warn: Callable[[str], None] = _noop,
+) -> Synthesis:
+    cacheable = store is not None and engine.name != "offline"
+    key = synthesis_key(period, papers, engine) if cacheable else ""
+    if cacheable and use_cache and store is not None:
+        cached = store.get_cached("synthesis", key)
+        if cached is not None:
+            return Synthesis.model_validate_json(cached)
+    try:
+        synthesis = engine.synthesize(period, papers)
+    except AnalysisError as exc:
+        warn(f"synthesis failed ({exc}); the brief is assembled from the analyses instead")
+        synthesis = engine.fallback_synthesis(period, papers)
+    synthesis, notes = enforce_rules(
+        synthesis, papers, lambda: engine.fallback_synthesis(period, papers)
+    )
+    for note in notes:
+        warn(f"synthesis: {note}")
+    if cacheable and store is not None:
+        store.put_cached("synthesis", key, synthesis.model_dump_json())
+    return synthesis
+
+
 def build_brief(
-    period: str, papers: list[AnalysedPaper], engine: Engine, provenance: Provenance
+    period: str,
+    papers: list[AnalysedPaper],
+    engine: Engine,
+    provenance: Provenance,
+    *,
+    store: Store | None = None,
+    use_cache: bool = True,
+    warn: Callable[[str], None] = _noop,
 ) -> Brief:
-    synthesis = engine.synthesize(period, papers)
+    synthesis = synthesize_day(period, papers, engine, store=store, use_cache=use_cache, warn=warn)
     brief = Brief(
         date=period,
         takeaways=synthesis.takeaways,

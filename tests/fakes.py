@@ -260,6 +260,59 @@ def _constant(reply: Reply) -> Callable[[dict[str, Any]], Reply]:
 
 
 TITLE_LINE = re.compile(r"^Paper: (.+)$", re.MULTILINE)
+ANALYSES = re.compile(r"<analyses>\s*(.*?)\s*</analyses>", re.DOTALL)
+
+
+def synthesis_json(ids: list[str], **overrides: Any) -> dict[str, Any]:
+    """A synthesis that follows every rule, over the analysed papers `ids` (best first)."""
+    n = len(ids)
+    top = ids[: min(5, n)]
+    synthesis: dict[str, Any] = {
+        "takeaways": [
+            {"headline": f"Takeaway {i + 1}", "body": f"Paper {ids[i % n]} reports 2.1x faster "
+             "decoding.", "paper_ids": [ids[i % n]]}
+            for i in range(min(4, n))
+        ],
+        "themes": [
+            {"title": "Serving efficiency", "why_it_matters": "Inference cost dominates.",
+             "paper_ids": ids[:2], "common_approach": ["Batching", "Caching"],
+             "open_questions": ["Does it hold on other GPUs?"]},
+        ],
+        "technical_synthesis": ["Memory, not compute, limits long-context serving."],
+        "top_papers": [
+            {"paper_id": pid, "bullets": ["A method described in the paper.",
+                                          "2.1x faster decoding"],
+             "why_now": "Long contexts are common now.", "skepticism": "Single-run numbers."}
+            for pid in top
+        ],
+        "next_steps": ["Profile your KV cache.", "Try speculative decoding.",
+                       "Measure p99 latency."],
+    }  # fmt: skip
+    synthesis.update(overrides)
+    return synthesis
+
+
+def analysed_ids(prompt: str) -> list[str]:
+    match = ANALYSES.search(prompt)
+    return [item["id"] for item in json.loads(match.group(1))] if match else []
+
+
+TEXTS = re.compile(r"<texts>\s*(.*?)\s*</texts>", re.DOTALL)
+
+
+def translated(prompt: str) -> dict[str, Any]:
+    """A faithful fake translation: each text prefixed with 中文, numbers and ids untouched."""
+    match = TEXTS.search(prompt)
+    texts = json.loads(match.group(1)) if match else {}
+    return {"translations": {key: f"中文：{value}" for key, value in texts.items()}}
+
+
+def request_kind(schema_text: str) -> str:
+    if '"takeaways"' in schema_text:
+        return "synthesis"
+    if '"translations"' in schema_text or "Translated" in schema_text:
+        return "translation"
+    return "analysis"
 
 
 def _title_of(body: dict[str, Any]) -> str:
@@ -275,24 +328,41 @@ class FakeModelApi:
 
     def __init__(self, delay: float = 0.0) -> None:
         self.queue: deque[Callable[[dict[str, Any]], Reply]] = deque()
+        self.queues: dict[str, deque[Callable[[dict[str, Any]], Reply]]] = {}
         self.delay = delay
         self.active = 0
         self.peak = 0
         self._lock = threading.Lock()
 
     def enqueue(self, *replies: Reply | Callable[[dict[str, Any]], Reply]) -> None:
+        """Replies for the next requests, whatever they ask."""
         for reply in replies:
             self.queue.append(reply if callable(reply) else _constant(reply))
+
+    def enqueue_for(self, kind: str, *replies: Reply | Callable[[dict[str, Any]], Reply]) -> None:
+        """Replies for the next requests of one kind: analysis, synthesis or translation."""
+        queue = self.queues.setdefault(kind, deque())
+        for reply in replies:
+            queue.append(reply if callable(reply) else _constant(reply))
+
+    def schema_text(self, body: dict[str, Any]) -> str:
+        raise NotImplementedError
+
+    def kind(self, body: dict[str, Any]) -> str:
+        return request_kind(self.schema_text(body))
 
     def __call__(self, request: Request) -> Reply:
         with self._lock:
             self.active += 1
             self.peak = max(self.peak, self.active)
-            scripted = self.queue.popleft() if self.queue else None
+            body = request.json()
+            by_kind = self.queues.get(self.kind(body))
+            scripted = (
+                self.queue.popleft() if self.queue else by_kind.popleft() if by_kind else None
+            )
         try:
             if self.delay:
                 time.sleep(self.delay)
-            body = request.json()
             return scripted(body) if scripted else self.default(body)
         finally:
             with self._lock:
@@ -328,11 +398,23 @@ class FakeAnthropic(FakeModelApi):
         return Reply(status=status, body=json.dumps(body), content_type="application/json",
                      headers=headers)  # fmt: skip
 
-    def default(self, body: dict[str, Any]) -> Reply:
-        analysis = analysis_json(_title_of(body))
+    def schema_text(self, body: dict[str, Any]) -> str:
         if body.get("tools"):
-            return self.message("", stop_reason="tool_use", tool_input=analysis)
-        return self.message(json.dumps(analysis))
+            return json.dumps(body["tools"][0]["input_schema"])
+        return json.dumps((body.get("output_config") or {}).get("format", {}))
+
+    def default(self, body: dict[str, Any]) -> Reply:
+        kind = self.kind(body)
+        prompt = body["messages"][0]["content"]
+        if kind == "synthesis":
+            answer = synthesis_json(analysed_ids(prompt))
+        elif kind == "translation":
+            answer = translated(prompt)
+        else:
+            answer = analysis_json(_title_of(body))
+        if body.get("tools"):
+            return self.message("", stop_reason="tool_use", tool_input=answer)
+        return self.message(json.dumps(answer, ensure_ascii=False))
 
 
 class FakeOpenAI(FakeModelApi):
@@ -354,8 +436,17 @@ class FakeOpenAI(FakeModelApi):
         body = {"error": {"message": message, "type": "invalid_request_error"}}
         return Reply(status=status, body=json.dumps(body), content_type="application/json")
 
+    def schema_text(self, body: dict[str, Any]) -> str:
+        return json.dumps(body.get("response_format") or {}) + str(body["messages"][0]["content"])
+
     def default(self, body: dict[str, Any]) -> Reply:
-        first_user = next(m for m in body["messages"] if m["role"] == "user")
-        match = TITLE_LINE.search(first_user["content"])
-        title = match.group(1) if match else "a paper"
-        return self.completion(json.dumps(analysis_json(title)), model=body["model"])
+        first_user = next(m for m in body["messages"] if m["role"] == "user")["content"]
+        kind = self.kind(body)
+        if kind == "synthesis":
+            answer = synthesis_json(analysed_ids(first_user))
+        elif kind == "translation":
+            answer = translated(first_user)
+        else:
+            match = TITLE_LINE.search(first_user)
+            answer = analysis_json(match.group(1) if match else "a paper")
+        return self.completion(json.dumps(answer, ensure_ascii=False), model=body["model"])

@@ -236,14 +236,13 @@ def test_your_own_prompts_are_sent_and_a_missing_one_is_exit_5(
     from briefgen.prompts import bundled_prompts_dir
 
     mine = tmp_path / "prompts"
-    mine.mkdir()
-    for name in ("analyze_paper.md", "analyze_paper.system.md"):
-        (mine / name).write_text((bundled_prompts_dir() / name).read_text())
+    mine.mkdir()  # only the prompt you change: the others come from the bundle
     (mine / "analyze_paper.system.md").write_text("You are a terse reviewer. Reply in JSON.")
+    assert (bundled_prompts_dir() / "analyze_paper.md").exists()
     code, _, err = analyze(runner, small_papers, "--prompts", str(mine), "--max-papers", "1")
     assert code == 0, err
     assert message_requests(server)[0]["system"][0]["text"] == (  # type: ignore[index]
         "You are a terse reviewer. Reply in JSON."
     )
     code, _, err = analyze(runner, small_papers, "--prompts", str(tmp_path / "nowhere"))
-    assert code == 5 and "prompt 'analyze_paper.system' not found" in err
+    assert code == 5 and "prompts folder not found" in err

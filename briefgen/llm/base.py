@@ -57,6 +57,10 @@ class Engine(Protocol):
 
     def synthesize(self, period: str, papers: list[AnalysedPaper]) -> Synthesis: ...
 
+    def fallback_synthesis(self, period: str, papers: list[AnalysedPaper]) -> Synthesis:
+        """Written without a model from the analyses; fills what a synthesis left short."""
+        ...
+
     def drain_calls(self) -> list[CallRecord]:
         """The model calls made since the last drain (thread-safe), for the runs table."""
         ...

@@ -39,10 +39,14 @@ def make_engine(settings: Settings, env: Mapping[str, str] | None = None) -> Eng
     if settings.provider == "offline":
         return OfflineEngine()
     model = settings.model_for("analysis")
+    synthesis_model = settings.model_for("synthesis")
     return ModelEngine(
         make_provider(settings, env),
         model,
         prompts_dir=settings.prompts_dir,
         max_tokens=settings.max_output_tokens,
         price=settings.price_of(model),
+        synthesis_model=synthesis_model,
+        synthesis_price=settings.price_of(synthesis_model),
+        batch_size=settings.synthesis_batch,
     )

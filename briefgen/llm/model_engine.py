@@ -2,8 +2,9 @@
 
 The paper's text is fenced as untrusted data. The reply must parse as `AnalysisOutput`; if it
 does not, the model is shown the validation errors and asked once more; a paper that still
-fails is reported as failed, never replaced by its abstract. Synthesis is assembled from the
-model's analyses by the offline synthesiser until the model writes it (the synthesis issue).
+fails is reported as failed, never replaced by its abstract. Synthesis works the same way over
+the compact analyses, against SPEC §2's rules (synthesis_rules.py); what still breaks a rule
+after the one retry is dropped by the caller, never passed through.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import json
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -22,9 +24,55 @@ from briefgen.llm.offline import OfflineEngine
 from briefgen.llm.provider import CallRecord, ChatMessage, Provider, Reply, Usage
 from briefgen.models import Experiments, PaperAnalysis, PaperText, ScoredPaper, UsageGuide
 from briefgen.prompts import fill, load_template, template_version
+from briefgen.rules import NEXT_STEPS, TAKEAWAYS, THEMES, TOP_PAPERS
+from briefgen.synthesis_rules import synthesis_problems
+from briefgen.synthesize_large import cluster_papers, merge_syntheses
 
 ANALYSIS_PROMPT = "analyze_paper"
+SYNTHESIS_PROMPT = "synthesize_brief"
 MAX_ERRORS_SHOWN = 8
+MAX_ENUM_IDS = 200  # beyond this an id enum bloats the schema; the validator still checks ids
+
+
+def fence(text: str, tag: str) -> str:
+    """Untrusted text cannot close the fence it is put in."""
+    return text.replace(f"</{tag}>", f"</ {tag}>").replace(f"<{tag}>", f"< {tag}>")
+
+
+def compact_analysis(item: AnalysedPaper) -> dict[str, Any]:
+    """What synthesis reads of a paper: its analysis, not its full text."""
+    a = item.analysis
+    return {
+        "id": item.paper_id,
+        "title": a.title,
+        "relevance_score": item.scored.score,
+        "read_from": a.read_from,
+        "domain": a.domain,
+        "contribution": a.one_line_contribution,
+        "problem": a.problem,
+        "method": a.method,
+        "innovations": a.innovations,
+        "key_results": a.experiments.key_results,
+        "datasets": a.experiments.datasets,
+        "baselines": a.experiments.baselines,
+        "limitations": a.limitations,
+        "skeptical_note": a.skeptical_note,
+        "why_now": a.why_now,
+        "keywords": a.keywords,
+    }
+
+
+def synthesis_schema(ids: list[str]) -> dict[str, Any]:
+    """The Synthesis schema, with paper ids constrained to the analysed set (an enum)."""
+    schema = Synthesis.model_json_schema()
+    if len(ids) > MAX_ENUM_IDS:
+        return schema
+    id_type = {"type": "string", "enum": sorted(ids)}
+    defs = schema["$defs"]
+    defs["Takeaway"]["properties"]["paper_ids"]["items"] = dict(id_type)
+    defs["Theme"]["properties"]["paper_ids"]["items"] = dict(id_type)
+    defs["TopPaper"]["properties"]["paper_id"] = dict(id_type)
+    return schema
 
 
 class AnalysisOutput(BaseModel):
@@ -48,12 +96,11 @@ class AnalysisOutput(BaseModel):
 
 def render_paper_text(text: PaperText) -> str:
     """The sections as plain text; a stray fence tag in the paper cannot close the fence."""
-    parts = []
-    for section in text.sections:
-        if section.heading == "Title":
-            continue
-        body = section.text.replace("</paper>", "</ paper>").replace("<paper>", "< paper>")
-        parts.append(f"## {section.heading}\n\n{body}")
+    parts = [
+        f"## {section.heading}\n\n{fence(section.text, 'paper')}"
+        for section in text.sections
+        if section.heading != "Title"
+    ]
     return "\n\n".join(parts)
 
 
@@ -78,6 +125,10 @@ class ModelEngine:
         prompts_dir: Path | None = None,
         max_tokens: int = 4096,
         price: Price | None = None,
+        synthesis_model: str | None = None,
+        synthesis_price: Price | None = None,
+        synthesis_max_tokens: int = 8192,
+        batch_size: int = 40,
     ) -> None:
         self.provider = provider
         self.name = provider.name
@@ -89,8 +140,17 @@ class ModelEngine:
         schema_text = json.dumps(AnalysisOutput.model_json_schema(), sort_keys=True)
         # The version covers what shapes a reply: both prompt parts and the schema.
         self.analysis_version = template_version(self.system + self.template + schema_text)
-        self.synthesis_version = OfflineEngine().synthesis_version
-        self._synthesiser = OfflineEngine(extractive=False)
+        self.synthesis_model = synthesis_model or model
+        self.synthesis_price = synthesis_price if synthesis_model else price
+        self.synthesis_max_tokens = synthesis_max_tokens
+        self.batch_size = batch_size
+        self.synthesis_system = load_template(f"{SYNTHESIS_PROMPT}.system", prompts_dir)
+        self.synthesis_template = load_template(SYNTHESIS_PROMPT, prompts_dir)
+        synthesis_schema_text = json.dumps(Synthesis.model_json_schema(), sort_keys=True)
+        self.synthesis_version = template_version(
+            self.synthesis_system + self.synthesis_template + synthesis_schema_text
+        )
+        self._fallback = OfflineEngine(extractive=False)
         self._calls: list[CallRecord] = []
         self._lock = threading.Lock()
         self._stopped: ConfigError | None = None
@@ -102,17 +162,29 @@ class ModelEngine:
             calls, self._calls = self._calls, []
         return calls
 
-    def _call(self, paper_id: str, messages: list[ChatMessage]) -> Reply:
+    def _call(
+        self,
+        paper_id: str,
+        messages: list[ChatMessage],
+        *,
+        purpose: str = "analysis",
+        system: str | None = None,
+        schema: dict[str, Any] | None = None,
+        model: str | None = None,
+        price: Price | None = None,
+    ) -> Reply:
         if self._stopped is not None:
             # A bad key or a spend limit concerns every paper: no further requests.
             raise self._stopped
+        model = model or self.model
+        price = price if model != self.model else self.price
         started = time.perf_counter()
         try:
             reply = self.provider.complete(
-                model=self.model,
-                system=self.system,
+                model=model,
+                system=system if system is not None else self.system,
                 messages=messages,
-                schema=AnalysisOutput.model_json_schema(),
+                schema=schema if schema is not None else AnalysisOutput.model_json_schema(),
                 max_tokens=self.max_tokens,
             )
         except ConfigError as exc:
@@ -120,14 +192,14 @@ class ModelEngine:
             raise
         except (AnalysisError, UpstreamError) as exc:
             seconds = time.perf_counter() - started
-            failed = CallRecord(paper_id, "analysis", self.model, Usage(), seconds, ok=False,
+            failed = CallRecord(paper_id, purpose, model, Usage(), seconds, ok=False,
                                 message=str(exc))  # fmt: skip
             self._record(failed)
             raise
         self._record(
             CallRecord(
-                paper_id, "analysis", reply.model or self.model, reply.usage,
-                time.perf_counter() - started, ok=True, cost_usd=reply.usage.cost(self.price),
+                paper_id, purpose, reply.model or model, reply.usage,
+                time.perf_counter() - started, ok=True, cost_usd=reply.usage.cost(price),
             )
         )  # fmt: skip
         return reply
@@ -185,5 +257,65 @@ class ModelEngine:
             )
         raise AnalysisError(f"the model's reply failed validation twice: {problem}")
 
+    def fallback_synthesis(self, period: str, papers: list[AnalysedPaper]) -> Synthesis:
+        """Assembled from the analyses without a model: what fills a section left short."""
+        return self._fallback.synthesize(period, papers)
+
     def synthesize(self, period: str, papers: list[AnalysedPaper]) -> Synthesis:
-        return self._synthesiser.synthesize(period, papers)
+        """One call (and at most one repair) for a normal day; a day above `batch_size`
+        papers is clustered, each cluster synthesised, and the parts merged."""
+        if len(papers) <= self.batch_size:
+            return self._synthesize_once(period, papers)
+        parts = [
+            self._synthesize_once(period, group)
+            for group in cluster_papers(papers, self.batch_size)
+        ]
+        return merge_syntheses(parts, papers)
+
+    def synthesis_prompt(self, period: str, papers: list[AnalysedPaper]) -> str:
+        n = len(papers)
+        compact = [compact_analysis(p) for p in sorted(papers, key=lambda p: -p.scored.score)]
+        return fill(
+            self.synthesis_template,
+            period=period,
+            paper_count=str(n),
+            takeaways_range=f"{TAKEAWAYS.lowest_for(n)}-{TAKEAWAYS.high}",
+            themes_range=f"{THEMES.lowest_for(n)}-{min(THEMES.high, n)}",
+            top_count=str(min(TOP_PAPERS, n)),
+            next_steps_range=f"{NEXT_STEPS.lowest_for(n)}-{NEXT_STEPS.high}",
+            analyses=fence(json.dumps(compact, ensure_ascii=False, indent=1), "analyses"),
+        )
+
+    def _synthesize_once(self, period: str, papers: list[AnalysedPaper]) -> Synthesis:
+        schema = synthesis_schema([p.paper_id for p in papers])
+        messages: list[ChatMessage] = [
+            {"role": "user", "content": self.synthesis_prompt(period, papers)}
+        ]
+        parsed: Synthesis | None = None
+        for attempt in (1, 2):
+            reply = self._call(
+                period, messages, purpose="synthesis", system=self.synthesis_system,
+                schema=schema, model=self.synthesis_model, price=self.synthesis_price,
+            )  # fmt: skip
+            try:
+                if reply.stop_reason == "max_tokens":
+                    raise ValueError("the reply was cut off at the token limit; be more concise")
+                parsed = Synthesis.model_validate_json(reply.text)
+                problems = synthesis_problems(parsed, papers)
+            except (ValidationError, ValueError) as exc:
+                problems = [validation_summary(exc)]
+            if not problems or attempt == 2:
+                break
+            messages = [
+                *messages,
+                {"role": "assistant", "content": reply.text or "(empty reply)"},
+                {
+                    "role": "user",
+                    "content": "That synthesis breaks the brief's rules:\n- "
+                    + "\n- ".join(problems[: MAX_ERRORS_SHOWN * 2])
+                    + "\nReply again with only the corrected JSON object.",
+                },
+            ]
+        if parsed is None:
+            raise AnalysisError(f"the synthesis reply failed validation twice: {problems[0]}")
+        return parsed  # what still breaks a rule is dropped by enforce_rules

@@ -134,6 +134,9 @@ class OfflineEngine:
     def drain_calls(self) -> list[CallRecord]:
         return []  # no model, no calls
 
+    def fallback_synthesis(self, period: str, papers: list[AnalysedPaper]) -> Synthesis:
+        return self.synthesize(period, papers)
+
     # per paper ------------------------------------------------------------------------------
 
     def analyze(self, paper: ScoredPaper, text: PaperText) -> PaperAnalysis:
