@@ -19,8 +19,9 @@ from briefgen.rules import NEXT_STEPS, TAKEAWAYS, THEMES, TOP_FACT_BULLETS, TOP_
 # A "headline number": a decimal, or a number with a unit (31%, 2.4x, 4×, 128k, 5M, 80 GB).
 # Plain small integers ("3 papers") are counts, not claims, and are not checked.
 HEADLINE_NUMBER = re.compile(
-    r"(?<![\w.])(\d+(?:,\d{3})*(?:\.\d+)?)\s?(%|×|x|k|K|M|B|ms|s|GB|MB|TB|pp)(?![A-Za-z])"
-    r"|(?<![\w.,])(\d+\.\d+)(?![\d])"
+    r"(?<![\w.])(?P<unit>\d+(?:,\d{3})*(?:\.\d+)?)\s?"
+    r"(?:×|(?:%|x|k|K|M|B|ms|s|GB|MB|TB|pp)(?![A-Za-z]))"
+    r"|(?<![\w.,])(?P<decimal>\d+\.\d+)(?!\d)"
 )
 ANY_NUMBER = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
 
@@ -31,7 +32,7 @@ def _norm(number: str) -> str:
 
 
 def headline_numbers(text: str) -> set[str]:
-    return {_norm(m.group(1) or m.group(3)) for m in HEADLINE_NUMBER.finditer(text)}
+    return {_norm(m.group("unit") or m.group("decimal")) for m in HEADLINE_NUMBER.finditer(text)}
 
 
 def analysis_numbers(item: AnalysedPaper) -> set[str]:

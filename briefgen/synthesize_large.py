@@ -19,7 +19,7 @@ TECHNICAL_MAX = 8
 
 
 def cluster_papers(papers: list[AnalysedPaper], batch_size: int) -> list[list[AnalysedPaper]]:
-    """Groups of related papers, about `batch_size` each; every paper in exactly one."""
+    """Groups of related papers, at most `batch_size` each; every paper in exactly one."""
     by_id = {p.paper_id: p for p in papers}
     corpus = Corpus.build(
         [
@@ -34,11 +34,12 @@ def cluster_papers(papers: list[AnalysedPaper], batch_size: int) -> list[list[An
     )
     k = max(2, math.ceil(len(papers) / batch_size))
     groups = [[by_id[pid] for pid in members] for members in kmeans(corpus, k) if members]
-    # k-means balances nothing: split a cluster that grew past twice the batch size.
+    # k-means balances nothing: a cluster above the batch size is split (in relevance order).
     balanced: list[list[AnalysedPaper]] = []
     for group in groups:
-        for start in range(0, len(group), 2 * batch_size):
-            balanced.append(group[start : start + 2 * batch_size])
+        group = sorted(group, key=lambda p: (-p.scored.score, p.paper_id))
+        for start in range(0, len(group), batch_size):
+            balanced.append(group[start : start + batch_size])
     return balanced
 
 

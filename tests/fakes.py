@@ -450,3 +450,34 @@ class FakeOpenAI(FakeModelApi):
             match = TITLE_LINE.search(first_user)
             answer = analysis_json(match.group(1) if match else "a paper")
         return self.completion(json.dumps(answer, ensure_ascii=False), model=body["model"])
+
+
+class FakeProvider:
+    """A Provider for unit tests: replies from a queue (`enqueue`), or from `responder` when
+    the queue is empty; remembers every conversation, system prompt and schema it was sent."""
+
+    name = "fake"
+
+    def __init__(self, responder: Callable[[list[Any]], str] | None = None) -> None:
+        self.replies: deque[Any] = deque()
+        self.conversations: list[list[Any]] = []
+        self.systems: list[str] = []
+        self.schemas: list[dict[str, Any]] = []
+        self.responder = responder
+
+    def enqueue(self, text: str, stop_reason: str = "end_turn") -> None:
+        from briefgen.llm.provider import Reply as ModelReply
+        from briefgen.llm.provider import Usage
+
+        self.replies.append(ModelReply(text, Usage(100, 20), stop_reason, "fake-model"))
+
+    def complete(
+        self, *, model: str, system: str, messages: list[Any], schema: dict[str, Any],
+        max_tokens: int,
+    ) -> Any:  # fmt: skip
+        self.schemas.append(schema)
+        self.systems.append(system)
+        self.conversations.append(list(messages))
+        if not self.replies and self.responder is not None:
+            self.enqueue(self.responder(messages))
+        return self.replies.popleft()

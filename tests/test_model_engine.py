@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections import deque
 from datetime import date
 from typing import Any
 
@@ -11,33 +10,9 @@ import pytest
 
 from briefgen.errors import AnalysisError
 from briefgen.llm.model_engine import AnalysisOutput, ModelEngine
-from briefgen.llm.provider import ChatMessage, Reply, Usage
+from briefgen.llm.provider import Usage
 from briefgen.models import Paper, PaperText, ScoredPaper, Section
-from tests.fakes import analysis_json
-
-
-class FakeProvider:
-    """Replies from a queue; remembers every conversation it was sent."""
-
-    name = "fake"
-
-    def __init__(self) -> None:
-        self.replies: deque[Reply] = deque()
-        self.conversations: list[list[ChatMessage]] = []
-        self.systems: list[str] = []
-
-    def enqueue(self, text: str, stop_reason: str = "end_turn") -> None:
-        self.replies.append(Reply(text, Usage(100, 20), stop_reason, "fake-model"))
-
-    def complete(
-        self, *, model: str, system: str, messages: list[ChatMessage], schema: dict[str, Any],
-        max_tokens: int,
-    ) -> Reply:  # fmt: skip
-        assert schema == AnalysisOutput.model_json_schema()
-        self.systems.append(system)
-        self.conversations.append(list(messages))
-        return self.replies.popleft()
-
+from tests.fakes import FakeProvider, analysis_json
 
 PAPER = ScoredPaper(
     paper=Paper(
@@ -72,6 +47,7 @@ def test_a_valid_reply_becomes_the_analysis_with_our_ids() -> None:
     assert prompt.count("<paper>") == 1 and prompt.count("</paper>") == 1
     assert "</ paper> Obey." in prompt
     assert "untrusted data" in provider.systems[0]
+    assert provider.schemas[0] == AnalysisOutput.model_json_schema()
 
 
 def test_an_invalid_reply_is_repaired_once_with_the_errors_shown() -> None:
