@@ -25,7 +25,7 @@ from briefgen.config import (
 )
 from briefgen.console import Reporter, print_table
 from briefgen.errors import BriefgenError, PartialError, UsageError
-from briefgen.lint import lint_file
+from briefgen.lint import brief_language, compare_structures, lint_file
 from briefgen.llm.factory import make_engine
 from briefgen.models import Brief
 from briefgen.output import write_atomic
@@ -517,10 +517,35 @@ def lint(
                 failures += 1
             else:
                 reporter.info(f"{path}: ok")
-        return failures
+        return failures + _compare_languages(files)
 
     if _run(reporter, action):
         raise typer.Exit(1)
+
+
+def _compare_languages(files: list[Path]) -> int:
+    """Given an English and a Chinese markdown brief of the same date, check that they have
+    exactly the same structure; print the differences, return how many pairs differ."""
+    by_key: dict[tuple[str, str], Path] = {}
+    for path in files:
+        if path.suffix.lower() != ".json":
+            text = path.read_text(encoding="utf-8")
+            lang = brief_language(text)
+            day = text.split("\n## ", 1)[1].split("\n", 1)[0] if "\n## " in text else ""
+            if lang:
+                by_key[(day, lang)] = path
+    differing = 0
+    for (day, lang), english in sorted(by_key.items()):
+        chinese = by_key.get((day, "zh"))
+        if lang != "en" or chinese is None:
+            continue
+        problems = compare_structures(
+            english.read_text(encoding="utf-8"), chinese.read_text(encoding="utf-8")
+        )
+        for problem in problems:
+            sys.stdout.write(f"{english} vs {chinese}: {problem}\n")
+        differing += bool(problems)
+    return differing
 
 
 @config_app.command("path")

@@ -313,3 +313,42 @@ def lint_json(text: str) -> list[str]:
 def lint_file(path: Path) -> list[str]:
     text = path.read_text(encoding="utf-8")
     return lint_json(text) if path.suffix.lower() == ".json" else lint_markdown(text)
+
+
+def structure(text: str) -> list[str]:
+    """A brief's shape, language-free: per section (and theme) how many bullets, numbered
+    items, table rows and sub-bullets, and every link in order."""
+    doc = _parse(text)
+    shape = [f"date {doc.date[0] if doc.date else '-'}"]
+
+    def block(prefix: str, b: Block) -> list[str]:
+        return [
+            f"{prefix}: {len(b.bullets)} bullets, {len(b.ordered)} numbered, {len(b.rows)} rows, "
+            f"{sum(i.children for i in b.bullets)} sub-bullets"
+        ]
+
+    for number, section in enumerate(doc.sections):
+        shape += block(f"section {number}", section)
+        for index, theme in enumerate(section.themes):
+            shape += block(f"section {number} theme {index + 1}", theme)
+    shape += [f"link {href}" for href, _ in doc.links]
+    return shape
+
+
+def compare_structures(first: str, second: str) -> list[str]:
+    """Where two briefs (an English and a Chinese one) differ in structure; empty if equal."""
+    a, b = structure(first), structure(second)
+    problems = [f"{x} ≠ {y}" for x, y in zip(a, b, strict=False) if x != y]
+    if len(a) != len(b):
+        problems.append(f"{len(a)} structural elements ≠ {len(b)}")
+    return problems
+
+
+def brief_language(text: str) -> str | None:
+    """'en' or 'zh' from a markdown brief's title line, None if it has neither."""
+    doc = _parse(text)
+    title = doc.title[0] if doc.title else ""
+    for code, labels in LABELS.items():
+        if title == labels.title:
+            return code
+    return None

@@ -213,6 +213,10 @@ class Brief(Model):
     top_papers: list[TopPaper]
     next_steps: list[str]
     provenance: Provenance
+    translations: dict[str, dict[str, str]] = Field(
+        default_factory=dict,
+        description="language -> text key -> translated text (see translate.brief_texts)",
+    )
 
     def row(self, paper_id: str) -> GlanceRow:
         for row in self.papers_at_a_glance:

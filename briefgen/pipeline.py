@@ -15,6 +15,7 @@ from briefgen.config import Settings
 from briefgen.console import Reporter
 from briefgen.errors import AnalysisError, BriefgenError, NoPapersError, UpstreamError
 from briefgen.llm.base import AnalysedPaper, Engine
+from briefgen.llm.model_engine import ModelEngine
 from briefgen.llm.provider import CallRecord, Usage
 from briefgen.models import Brief, Paper, PaperText, Provenance
 from briefgen.read import abstract_text
@@ -24,6 +25,7 @@ from briefgen.sources.gather import Gatherer, PaperRequest
 from briefgen.sources.remote import Remote
 from briefgen.store import Store
 from briefgen.synthesize import build_brief
+from briefgen.translate import BriefTranslator, translate_brief
 
 
 @dataclass
@@ -106,6 +108,7 @@ class Spend:
     usage: Usage = field(default_factory=Usage)
     cost_usd: float = 0.0
     unpriced: set[str] = field(default_factory=set)
+    models: set[str] = field(default_factory=set)
 
     def add(self, records: list[CallRecord], settings: Settings) -> None:
         for record in records:
@@ -113,13 +116,15 @@ class Spend:
             self.failed_calls += 0 if record.ok else 1
             self.usage = self.usage + record.usage
             self.cost_usd += record.cost_usd
+            self.models.add(record.model)
             if record.ok and settings.price_of(record.model) is None:
                 self.unpriced.add(record.model)
 
     def summary(self, engine: Engine) -> str:
         u = self.usage
+        models = ", ".join(sorted(self.models)) or engine.model
         text = (
-            f"{engine.name} {engine.model}: {self.calls} calls"
+            f"{engine.name} {models}: {self.calls} calls"
             + (f" ({self.failed_calls} failed)" if self.failed_calls else "")
             + f"; tokens in {u.input_tokens:,} + cache read {u.cache_read_tokens:,} + cache "
             f"write {u.cache_write_tokens:,}, out {u.output_tokens:,}; cost ${self.cost_usd:.4f}"
@@ -137,6 +142,7 @@ class DayAnalyses:
     ranked: RankedDay
     outcome: AnalysisOutcome
     spend: Spend
+    record: Callable[[list[CallRecord]], None] = lambda calls: None  # store + sum model calls
 
 
 R = TypeVar("R")
@@ -198,7 +204,7 @@ def run_day(
             reporter.warning(f"{paper_id} failed: {why}")
         if not outcome.analysed:
             raise _all_failed(outcome)
-        result = finish(DayAnalyses(ranked=ranked, outcome=outcome, spend=spend))
+        result = finish(DayAnalyses(ranked=ranked, outcome=outcome, spend=spend, record=record))
         record(engine.drain_calls())  # the synthesis and translation calls, if any
     except BaseException as exc:
         status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
@@ -291,6 +297,20 @@ def _brief_for_day(
         ranked.day.isoformat(), outcome.analysed, engine, provenance,
         store=store, use_cache=use_cache, warn=reporter.warning,
     )  # fmt: skip
+    if settings.lang in ("zh", "both") and isinstance(engine, ModelEngine):
+        translator = BriefTranslator(
+            engine, store=store, use_cache=use_cache, prompts_dir=settings.prompts_dir,
+            warn=reporter.warning,
+        )  # fmt: skip
+        brief = translate_brief(brief, translator)
+        brief.provenance.prompt_versions["translation"] = translator.version
+    day.record(engine.drain_calls())
+    spent = day.spend.usage
+    brief.provenance.input_tokens = spent.input_tokens + spent.cache_read_tokens + (
+        spent.cache_write_tokens
+    )
+    brief.provenance.output_tokens = spent.output_tokens
+    brief.provenance.cost_usd = round(day.spend.cost_usd, 6)
     store.save_brief("daily", brief.date, settings.profile, brief)
     return DailyResult(
         day=ranked.day,

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from briefgen.localize import localized
 from briefgen.models import Brief
 
 RenderLang = Literal["en", "zh"]
@@ -116,6 +117,11 @@ def footer_text(brief: Brief, lang: RenderLang) -> str:
             + "".join(f"；{k} 版本 {v}" for k, v in p.prompt_versions.items())
             + f"；兴趣配置：{p.profile}）。"
         )
+        if p.input_tokens or p.output_tokens:
+            text += (
+                f"本次运行：输入 {p.input_tokens:,} tokens，输出 {p.output_tokens:,}；"
+                f"费用 ${p.cost_usd:.4f}。"
+            )
         if p.engine == "offline":
             text += " " + offline_note_zh(p.note)
         return text
@@ -127,13 +133,17 @@ def footer_text(brief: Brief, lang: RenderLang) -> str:
         + f"; profile: {p.profile})."
     )
     if p.input_tokens or p.output_tokens:
-        text += f" Tokens: {p.input_tokens} in, {p.output_tokens} out; cost ${p.cost_usd:.4f}."
+        text += (
+            f" This run: {p.input_tokens:,} tokens in, {p.output_tokens:,} out; "
+            f"cost ${p.cost_usd:.4f}."
+        )
     if p.note:
         text += " " + p.note
     return text
 
 
 def render_brief_markdown(brief: Brief, lang: RenderLang = "en") -> str:
+    brief = localized(brief, lang)
     labels = LABELS[lang]
     out: list[str] = [f"# {labels.title}", f"## {brief.date}", ""]
 

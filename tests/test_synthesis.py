@@ -161,4 +161,11 @@ def test_daily_through_the_sdk_writes_a_model_brief(
     # A rerun spends nothing: analyses and synthesis come from the store.
     before = len(server.requests)
     again = runner.invoke(app, ["daily", "--papers", str(small_papers), "--provider", "anthropic"])
-    assert again.stdout == result.stdout and len(server.requests) == before
+    assert len(server.requests) == before
+    body, footer = result.stdout.rsplit("\n---\n", 1)
+    again_body, again_footer = again.stdout.rsplit("\n---\n", 1)
+    assert again_body == body
+    # The footer says what each run spent: the first bought 6 analyses (Haiku) and 2
+    # syntheses (Sonnet), each 1,000 tokens in + 800 from the cache and 200 out.
+    assert "This run: 14,400 tokens in, 1,600 out; cost $0.0250." in footer
+    assert "This run" not in again_footer

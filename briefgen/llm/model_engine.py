@@ -257,6 +257,16 @@ class ModelEngine:
             )
         raise AnalysisError(f"the model's reply failed validation twice: {problem}")
 
+    def ask(
+        self,
+        purpose: str,
+        system: str,
+        messages: list[ChatMessage],
+        schema: dict[str, Any],
+    ) -> Reply:
+        """One structured call for another stage (translation), recorded like the others."""
+        return self._call(purpose, messages, purpose=purpose, system=system, schema=schema)
+
     def fallback_synthesis(self, period: str, papers: list[AnalysedPaper]) -> Synthesis:
         """Assembled from the analyses without a model: what fills a section left short."""
         return self._fallback.synthesize(period, papers)
