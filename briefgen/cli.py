@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar, cast
 
 import typer
 
@@ -24,14 +24,15 @@ from briefgen.config import (
     settings_to_toml,
 )
 from briefgen.console import Reporter, print_table
-from briefgen.errors import BriefgenError, PartialError, UsageError
-from briefgen.lint import brief_language, compare_structures, lint_file
+from briefgen.errors import BriefgenError, InputError, PartialError, UsageError
+from briefgen.lint import brief_language, compare_structures, lint_file, lint_json
 from briefgen.llm.factory import make_engine
 from briefgen.models import Brief
 from briefgen.output import write_atomic
 from briefgen.pipeline import rank_day, run_analyze, run_daily
 from briefgen.prompts import bundled_prompts_dir
-from briefgen.render import RenderLang, render_brief_json, render_brief_markdown
+from briefgen.publish import EXTENSIONS, Format, render_document
+from briefgen.render import RenderLang
 from briefgen.report import render_report
 from briefgen.show import render_shown, render_shown_json, show_paper
 from briefgen.sources.dates import parse_date_option
@@ -59,6 +60,7 @@ class Lang(StrEnum):
 
 class BriefFormat(StrEnum):
     markdown = "markdown"
+    html = "html"
     json = "json"
 
 
@@ -224,11 +226,21 @@ def _model_overrides(
     }
 
 
-def _documents(brief: Brief, lang: Lang, fmt: BriefFormat) -> list[tuple[RenderLang, str]]:
+def _documents(
+    brief: Brief, lang: Lang, fmt: BriefFormat, with_front_matter: bool
+) -> list[tuple[RenderLang, str]]:
     langs: list[RenderLang] = ["en", "zh"] if lang is Lang.both else [lang.value]  # type: ignore[list-item]
-    if fmt is BriefFormat.json:
-        return [(langs[0], render_brief_json(brief))]
-    return [(code, render_brief_markdown(brief, code)) for code in langs]
+    if fmt is BriefFormat.json:  # one JSON document carries every language
+        return [(langs[0], render_document(brief, langs[0], "json"))]
+    return [
+        (
+            code,
+            render_document(
+                brief, code, cast(Format, fmt.value), with_front_matter=with_front_matter
+            ),
+        )
+        for code in langs
+    ]
 
 
 def _emit(
@@ -239,14 +251,14 @@ def _emit(
     output: Path | None,
     output_dir: Path | None,
     reporter: Reporter,
+    with_front_matter: bool = False,
 ) -> None:
-    documents = _documents(brief, lang, fmt)
+    documents = _documents(brief, lang, fmt, with_front_matter)
     if output_dir is not None:
-        suffix = "json" if fmt is BriefFormat.json else "md"
         for code, text in documents:
             name = (
                 f"brief-{brief.date}.json" if fmt is BriefFormat.json
-                else f"brief-{brief.date}.{code}.{suffix}"
+                else f"brief-{brief.date}.{code}.{EXTENSIONS[fmt.value]}"
             )  # fmt: skip
             write_atomic(output_dir / name, text)
             reporter.info(f"wrote {output_dir / name}")
@@ -256,6 +268,15 @@ def _emit(
     else:
         sys.stdout.write("\n".join(text for _, text in documents))
         sys.stdout.flush()
+
+
+FrontMatterOpt = Annotated[
+    bool,
+    typer.Option("--front-matter", help="Start markdown with YAML front matter (Hugo, Jekyll)."),
+]
+BriefFormatOpt = Annotated[
+    BriefFormat, typer.Option("--format", "-f", help="markdown, html or json.")
+]
 
 
 @app.command()
@@ -268,9 +289,8 @@ def daily(
     exclude: ExcludeOpt = None,
     max_papers: MaxPapersOpt = None,
     lang: Annotated[Lang | None, typer.Option("--lang", help="en, zh or both.")] = None,
-    fmt: Annotated[
-        BriefFormat, typer.Option("--format", "-f", help="markdown or json.")
-    ] = BriefFormat.markdown,
+    fmt: BriefFormatOpt = BriefFormat.markdown,
+    front_matter: FrontMatterOpt = False,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here.")] = None,
     output_dir: Annotated[
         Path | None,
@@ -308,7 +328,7 @@ def daily(
             )  # fmt: skip
         _emit(
             result.brief, lang=Lang(settings.lang), fmt=fmt, output=output,
-            output_dir=output_dir, reporter=reporter,
+            output_dir=output_dir, reporter=reporter, with_front_matter=front_matter,
         )  # fmt: skip
         if result.failed:
             raise PartialError(
@@ -546,6 +566,45 @@ def _compare_languages(files: list[Path]) -> int:
             sys.stdout.write(f"{english} vs {chinese}: {problem}\n")
         differing += bool(problems)
     return differing
+
+
+@app.command()
+def render(
+    file: Annotated[Path, typer.Argument(help="A brief saved with --format json.")],
+    fmt: BriefFormatOpt = BriefFormat.markdown,
+    lang: Annotated[Lang, typer.Option("--lang", help="en, zh or both.")] = Lang.en,
+    front_matter: FrontMatterOpt = False,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here.")] = None,
+    output_dir: Annotated[
+        Path | None, typer.Option("--output-dir", help="Write brief-DATE.LANG.EXT file(s) here.")
+    ] = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Re-render a stored JSON brief as markdown, HTML or JSON, in English or Chinese."""
+    reporter = Reporter(quiet=quiet)
+
+    def action() -> None:
+        if output is not None and output_dir is not None:
+            raise UsageError("use either --output or --output-dir, not both")
+        try:
+            text = file.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise UsageError(f"no such file: {file}") from None
+        problems = lint_json(text)
+        if problems:
+            raise InputError(f"{file} is not a valid brief: {'; '.join(problems[:5])}")
+        brief = Brief.model_validate_json(text)
+        if lang is not Lang.en and "zh" not in brief.translations:
+            reporter.warning(
+                f"{file} holds no Chinese translation: the Chinese version has Chinese headings "
+                "around the English text (make it with --lang zh or both and a model provider)"
+            )
+        _emit(
+            brief, lang=lang, fmt=fmt, output=output, output_dir=output_dir,
+            reporter=reporter, with_front_matter=front_matter,
+        )  # fmt: skip
+
+    _run(reporter, action)
 
 
 @config_app.command("path")

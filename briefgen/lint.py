@@ -280,9 +280,18 @@ def _check_structure(doc: Document) -> list[str]:
     return problems
 
 
+FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
+
+
+def _without_front_matter(text: str) -> str:
+    """A static site's YAML front matter is not part of the brief; blank it, keeping lines."""
+    match = FRONT_MATTER.match(text)
+    return "\n" * match.group(0).count("\n") + text[match.end() :] if match else text
+
+
 def lint_markdown(text: str) -> list[str]:
     """Problems with a markdown brief, one line each; an empty list means it passes."""
-    doc = _parse(text)
+    doc = _parse(_without_front_matter(text))
     problems: list[str] = []
     wrapped = (
         len(doc.fences) == 1
@@ -318,7 +327,7 @@ def lint_file(path: Path) -> list[str]:
 def structure(text: str) -> list[str]:
     """A brief's shape, language-free: per section (and theme) how many bullets, numbered
     items, table rows and sub-bullets, and every link in order."""
-    doc = _parse(text)
+    doc = _parse(_without_front_matter(text))
     shape = [f"date {doc.date[0] if doc.date else '-'}"]
 
     def block(prefix: str, b: Block) -> list[str]:
@@ -346,7 +355,7 @@ def compare_structures(first: str, second: str) -> list[str]:
 
 def brief_language(text: str) -> str | None:
     """'en' or 'zh' from a markdown brief's title line, None if it has neither."""
-    doc = _parse(text)
+    doc = _parse(_without_front_matter(text))
     title = doc.title[0] if doc.title else ""
     for code, labels in LABELS.items():
         if title == labels.title:

@@ -306,8 +306,8 @@ def _brief_for_day(
         brief.provenance.prompt_versions["translation"] = translator.version
     day.record(engine.drain_calls())
     spent = day.spend.usage
-    brief.provenance.input_tokens = spent.input_tokens + spent.cache_read_tokens + (
-        spent.cache_write_tokens
+    brief.provenance.input_tokens = (
+        spent.input_tokens + spent.cache_read_tokens + (spent.cache_write_tokens)
     )
     brief.provenance.output_tokens = spent.output_tokens
     brief.provenance.cost_usd = round(day.spend.cost_usd, 6)

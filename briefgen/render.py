@@ -73,12 +73,16 @@ LABELS: dict[RenderLang, Labels] = {
 }
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
+_TAG_START = re.compile(r"\\<(?=[A-Za-z/!?])")
 
 
 def md_text(text: str) -> str:
     """Paper-derived text as inert inline markdown: one line, no emphasis, links or HTML it
-    did not ask for, safe inside a table cell. Untrusted text cannot change the structure."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    did not ask for, safe inside a table cell. Untrusted text cannot change the structure.
+    A tag-like '<' ('<script', '</a') becomes the entity '&lt;', so the markdown source holds
+    no tag at all (it still reads as '<' once rendered); other specials are backslashed."""
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    return _TAG_START.sub("&lt;", escaped)
 
 
 def md_link(title: str, url: str) -> str:
