@@ -443,15 +443,17 @@ def analyze(
         request = _request(source, papers, date, cross_lists)
         engine = make_engine(settings)
         with Store.open(settings.home) as store, Remote(settings) as remote:
-            day = run_analyze(
+            result = run_analyze(
                 request, settings, store, engine, reporter, remote,
                 use_cache=not no_cache, fulltext=fulltext,
             )  # fmt: skip
+        day, chinese = result.day, result.chinese
         langs: list[RenderLang] = ["en", "zh"] if settings.lang == "both" else [settings.lang]
         described = f"{engine.name} ({engine.model})"
+        analysed = {"en": day.outcome.analysed, "zh": chinese or day.outcome.analysed}
         text = "\n".join(
             render_report(
-                day.ranked.day.isoformat(), day.outcome.analysed, lang=code,
+                day.ranked.day.isoformat(), analysed[code], lang=code,
                 sources=day.ranked.sources, engine=described, failed=day.outcome.failed,
             )
             for code in langs

@@ -6,6 +6,7 @@ have the same sections, bullets and papers in the same places.
 
 from __future__ import annotations
 
+from briefgen.llm.base import AnalysedPaper
 from briefgen.models import Brief
 
 
@@ -87,3 +88,50 @@ def localized(brief: Brief, lang: str) -> Brief:
     """The brief in `lang`: its stored translation applied, or the brief itself."""
     texts = brief.translations.get(lang)
     return apply_texts(brief, texts) if texts else brief
+
+
+def analysis_texts(papers: list[AnalysedPaper]) -> dict[str, str]:
+    """The translatable texts of per-paper analyses (for the `analyze` report)."""
+    texts: dict[str, str] = {}
+    for i, item in enumerate(papers):
+        a = item.analysis
+        texts[f"p{i}.domain"] = a.domain
+        texts[f"p{i}.contribution"] = a.one_line_contribution
+        for field_name, value in a.usage_guide.model_dump().items():
+            texts[f"p{i}.usage.{field_name}"] = value
+        for key, values in (("innovations", a.innovations),
+                            ("results", a.experiments.key_results),
+                            ("limitations", a.limitations)):  # fmt: skip
+            for j, value in enumerate(values):
+                texts[f"p{i}.{key}.{j}"] = value
+    return texts
+
+
+def apply_analysis_texts(papers: list[AnalysedPaper], texts: dict[str, str]) -> list[AnalysedPaper]:
+    out = []
+    for i, item in enumerate(papers):
+        a = item.analysis
+
+        def get(key: str, original: str, i: int = i) -> str:
+            return texts.get(f"p{i}.{key}", original)
+
+        analysis = a.model_copy(
+            update={
+                "domain": get("domain", a.domain),
+                "one_line_contribution": get("contribution", a.one_line_contribution),
+                "usage_guide": a.usage_guide.model_copy(
+                    update={k: get(f"usage.{k}", v) for k, v in a.usage_guide.model_dump().items()}
+                ),
+                "innovations": [get(f"innovations.{j}", v) for j, v in enumerate(a.innovations)],
+                "experiments": a.experiments.model_copy(
+                    update={
+                        "key_results": [
+                            get(f"results.{j}", v) for j, v in enumerate(a.experiments.key_results)
+                        ]
+                    }
+                ),
+                "limitations": [get(f"limitations.{j}", v) for j, v in enumerate(a.limitations)],
+            }
+        )
+        out.append(item.model_copy(update={"analysis": analysis}))
+    return out

@@ -17,6 +17,7 @@ from briefgen.errors import AnalysisError, BriefgenError, NoPapersError, Upstrea
 from briefgen.llm.base import AnalysedPaper, Engine
 from briefgen.llm.model_engine import ModelEngine
 from briefgen.llm.provider import CallRecord, Usage
+from briefgen.localize import analysis_texts, apply_analysis_texts
 from briefgen.models import Brief, Paper, PaperText, Provenance
 from briefgen.read import abstract_text
 from briefgen.render import OFFLINE_NOTES
@@ -249,6 +250,12 @@ def run_daily(
     )  # fmt: skip
 
 
+@dataclass
+class AnalyzeResult:
+    day: DayAnalyses
+    chinese: list[AnalysedPaper] | None = None  # the analyses with Chinese texts, if asked
+
+
 def run_analyze(
     request: PaperRequest,
     settings: Settings,
@@ -259,9 +266,20 @@ def run_analyze(
     *,
     use_cache: bool = True,
     fulltext: bool | None = None,
-) -> DayAnalyses:
+) -> AnalyzeResult:
+    def finish(day: DayAnalyses) -> AnalyzeResult:
+        result = AnalyzeResult(day=day)
+        if settings.lang in ("zh", "both") and isinstance(engine, ModelEngine):
+            translator = BriefTranslator(
+                engine, store=store, use_cache=use_cache, prompts_dir=settings.prompts_dir,
+                warn=reporter.warning,
+            )  # fmt: skip
+            texts = translator.translate(analysis_texts(day.outcome.analysed))
+            result.chinese = apply_analysis_texts(day.outcome.analysed, texts)
+        return result
+
     return run_day(
-        "analyze", request, settings, store, engine, reporter, remote, lambda day: day,
+        "analyze", request, settings, store, engine, reporter, remote, finish,
         use_cache=use_cache, fulltext=fulltext,
     )  # fmt: skip
 

@@ -246,3 +246,16 @@ def test_your_own_prompts_are_sent_and_a_missing_one_is_exit_5(
     )
     code, _, err = analyze(runner, small_papers, "--prompts", str(tmp_path / "nowhere"))
     assert code == 5 and "prompts folder not found" in err
+
+
+def test_analyze_in_chinese_translates_the_analyses(
+    runner: CliRunner, server: FakeServer, anthropic_api: FakeAnthropic, small_papers: Path
+) -> None:
+    code, out, err = analyze(runner, small_papers, "--lang", "zh")
+    assert code == 0, err
+    assert out.startswith("# 每日论文报告\n**日期**：2026-02-18")
+    assert "2. **一句话核心贡献**：中文：The model's reading of SpecServe" in out
+    assert "*   中文：2.1x faster decoding" in out  # numbers untouched
+    kinds = [anthropic_api.kind(r.json()) for r in server.hits("/v1/messages")]
+    assert kinds.count("translation") == 1 and kinds.count("analysis") == 6
+    assert "7 calls" in err  # the translation is counted with the run
