@@ -250,6 +250,19 @@ def run_daily(
     )  # fmt: skip
 
 
+def _chinese_translator(
+    settings: Settings, store: Store, engine: Engine, reporter: Reporter, use_cache: bool
+) -> BriefTranslator | None:
+    """A translator when Chinese is asked for and a model can write it (the offline engine
+    writes no Chinese prose: its Chinese output has Chinese headings only)."""
+    if settings.lang not in ("zh", "both") or not isinstance(engine, ModelEngine):
+        return None
+    return BriefTranslator(
+        engine, store=store, use_cache=use_cache, prompts_dir=settings.prompts_dir,
+        warn=reporter.warning,
+    )  # fmt: skip
+
+
 @dataclass
 class AnalyzeResult:
     day: DayAnalyses
@@ -269,11 +282,8 @@ def run_analyze(
 ) -> AnalyzeResult:
     def finish(day: DayAnalyses) -> AnalyzeResult:
         result = AnalyzeResult(day=day)
-        if settings.lang in ("zh", "both") and isinstance(engine, ModelEngine):
-            translator = BriefTranslator(
-                engine, store=store, use_cache=use_cache, prompts_dir=settings.prompts_dir,
-                warn=reporter.warning,
-            )  # fmt: skip
+        translator = _chinese_translator(settings, store, engine, reporter, use_cache)
+        if translator is not None:
             texts = translator.translate(analysis_texts(day.outcome.analysed))
             result.chinese = apply_analysis_texts(day.outcome.analysed, texts)
         return result
@@ -315,11 +325,8 @@ def _brief_for_day(
         ranked.day.isoformat(), outcome.analysed, engine, provenance,
         store=store, use_cache=use_cache, warn=reporter.warning,
     )  # fmt: skip
-    if settings.lang in ("zh", "both") and isinstance(engine, ModelEngine):
-        translator = BriefTranslator(
-            engine, store=store, use_cache=use_cache, prompts_dir=settings.prompts_dir,
-            warn=reporter.warning,
-        )  # fmt: skip
+    translator = _chinese_translator(settings, store, engine, reporter, use_cache)
+    if translator is not None:
         brief = translate_brief(brief, translator)
         brief.provenance.prompt_versions["translation"] = translator.version
     day.record(engine.drain_calls())
