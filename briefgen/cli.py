@@ -24,14 +24,16 @@ from briefgen.config import (
     settings_to_toml,
 )
 from briefgen.console import Reporter, print_table
-from briefgen.errors import BriefgenError, InputError, PartialError, UsageError
+from briefgen.errors import BriefgenError, InputError, NoPapersError, PartialError, UsageError
+from briefgen.feed import atom_feed
 from briefgen.lint import brief_language, compare_structures, lint_file, lint_json
 from briefgen.llm.factory import make_engine
 from briefgen.models import Brief
 from briefgen.output import write_atomic
-from briefgen.pipeline import rank_day, run_analyze, run_daily
+from briefgen.periods import parse_range, parse_week
+from briefgen.pipeline import rank_day, run_analyze, run_daily, run_weekly
 from briefgen.prompts import bundled_prompts_dir
-from briefgen.publish import EXTENSIONS, Format, render_document
+from briefgen.publish import Format, file_name, is_daily, render_document
 from briefgen.render import RenderLang
 from briefgen.report import render_report
 from briefgen.show import render_shown, render_shown_json, show_paper
@@ -148,6 +150,10 @@ MaxPapersOpt = Annotated[
     int | None, typer.Option("--max-papers", min=1, help="How many papers to analyse.")
 ]
 ConfigOpt = Annotated[Path | None, typer.Option("--config", help="Config file to read.")]
+ProfileOpt = Annotated[
+    str | None,
+    typer.Option("--profile", "-p", help="A named interest profile from the config file."),
+]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on stderr.")]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="More detail on stderr.")]
 
@@ -252,14 +258,12 @@ def _emit(
     output_dir: Path | None,
     reporter: Reporter,
     with_front_matter: bool = False,
+    pattern: str = "{date}-brief.{lang}.{ext}",
 ) -> None:
     documents = _documents(brief, lang, fmt, with_front_matter)
     if output_dir is not None:
         for code, text in documents:
-            name = (
-                f"brief-{brief.date}.json" if fmt is BriefFormat.json
-                else f"brief-{brief.date}.{code}.{EXTENSIONS[fmt.value]}"
-            )  # fmt: skip
+            name = file_name(pattern, brief, code, fmt.value)
             write_atomic(output_dir / name, text)
             reporter.info(f"wrote {output_dir / name}")
     elif output is not None:
@@ -294,7 +298,9 @@ def daily(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here.")] = None,
     output_dir: Annotated[
         Path | None,
-        typer.Option("--output-dir", help="Write brief-DATE.LANG.md file(s) into this folder."),
+        typer.Option(
+            "--output-dir", help="Write DATE-brief.LANG.md file(s) here (daily_filename)."
+        ),
     ] = None,
     provider: ProviderOpt = None,
     model: ModelOpt = None,
@@ -304,6 +310,7 @@ def daily(
     cross_lists: CrossListsOpt = None,
     fulltext: FulltextOpt = None,
     no_cache: NoCacheOpt = False,
+    profile: ProfileOpt = None,
     config: ConfigOpt = None,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
@@ -316,7 +323,7 @@ def daily(
             raise UsageError("use either --output or --output-dir, not both")
         settings = _settings(
             config, categories=category, keywords=keyword, exclude=exclude,
-            max_papers=max_papers, lang=lang.value if lang else None,
+            max_papers=max_papers, lang=lang.value if lang else None, profile=profile,
             prompts_dir=prompts, **_model_overrides(provider, model, analysis_model, concurrency),
         )  # fmt: skip
         request = _request(source, papers, date, cross_lists)
@@ -328,13 +335,128 @@ def daily(
             )  # fmt: skip
         _emit(
             result.brief, lang=Lang(settings.lang), fmt=fmt, output=output,
-            output_dir=output_dir, reporter=reporter, with_front_matter=front_matter,
+            output_dir=output_dir, reporter=reporter,
+            with_front_matter=front_matter or settings.front_matter,
+            pattern=settings.daily_filename,
         )  # fmt: skip
         if result.failed:
             raise PartialError(
                 f"{len(result.failed)} papers failed and are missing from the brief: "
                 + ", ".join(result.failed)
             )
+
+    _run(reporter, action)
+
+
+@app.command()
+def weekly(
+    week: Annotated[
+        str | None, typer.Option("--week", "-w", help="ISO week, e.g. 2026-W08.")
+    ] = None,
+    start: Annotated[str | None, typer.Option("--from", help="First date (YYYY-MM-DD).")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Last date (YYYY-MM-DD).")] = None,
+    source: SourceOpt = None,
+    papers: PapersOpt = None,
+    category: CategoryOpt = None,
+    keyword: KeywordOpt = None,
+    exclude: ExcludeOpt = None,
+    max_papers: MaxPapersOpt = None,
+    lang: Annotated[Lang | None, typer.Option("--lang", help="en, zh or both.")] = None,
+    fmt: BriefFormatOpt = BriefFormat.markdown,
+    front_matter: FrontMatterOpt = False,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here.")] = None,
+    output_dir: Annotated[
+        Path | None,
+        typer.Option("--output-dir", help="Write PERIOD-roundup.LANG.md here (weekly_filename)."),
+    ] = None,
+    provider: ProviderOpt = None,
+    model: ModelOpt = None,
+    analysis_model: AnalysisModelOpt = None,
+    concurrency: ConcurrencyOpt = None,
+    prompts: PromptsOpt = None,
+    cross_lists: CrossListsOpt = None,
+    fulltext: FulltextOpt = None,
+    no_cache: NoCacheOpt = False,
+    profile: ProfileOpt = None,
+    config: ConfigOpt = None,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """A roundup of a week or a date range from the stored analyses (only missing days are
+    fetched and analysed)."""
+    reporter = Reporter(quiet=quiet, verbose=verbose)
+
+    def action() -> None:
+        if output is not None and output_dir is not None:
+            raise UsageError("use either --output or --output-dir, not both")
+        if week and (start or end):
+            raise UsageError("use either --week or --from/--to, not both")
+        if week:
+            period = parse_week(week)
+        elif start and end:
+            period = parse_range(start, end)
+        else:
+            raise UsageError("say which period: --week 2026-W08, or --from D --to D")
+        settings = _settings(
+            config, categories=category, keywords=keyword, exclude=exclude,
+            max_papers=max_papers, lang=lang.value if lang else None, profile=profile,
+            prompts_dir=prompts, **_model_overrides(provider, model, analysis_model, concurrency),
+        )  # fmt: skip
+        request = _request(source, papers, None, cross_lists)
+        engine = make_engine(settings)
+        with Store.open(settings.home) as store, Remote(settings) as remote:
+            result = run_weekly(
+                period, request, settings, store, engine, reporter, remote,
+                use_cache=not no_cache, fulltext=fulltext,
+            )  # fmt: skip
+        _emit(
+            result.brief, lang=Lang(settings.lang), fmt=fmt, output=output,
+            output_dir=output_dir, reporter=reporter,
+            with_front_matter=front_matter or settings.front_matter,
+            pattern=settings.weekly_filename,
+        )  # fmt: skip
+        if result.failed:
+            raise PartialError(
+                f"{len(result.failed)} papers failed and are missing from the roundup: "
+                + ", ".join(result.failed)
+            )
+
+    _run(reporter, action)
+
+
+@app.command()
+def feed(
+    lang: Annotated[Lang, typer.Option("--lang", help="en, zh or both (one entry each).")] = (
+        Lang.en
+    ),
+    base_url: Annotated[
+        str | None,
+        typer.Option("--base-url", help="Where the briefs are published (entry links)."),
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Newest entries to keep.")] = 50,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here.")] = None,
+    profile: ProfileOpt = None,
+    config: ConfigOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """An Atom feed of the stored briefs (daily and weekly), newest first."""
+    reporter = Reporter(quiet=quiet)
+
+    def action() -> None:
+        settings = _settings(config, profile=profile, feed_base_url=base_url)
+        langs: list[RenderLang] = ["en", "zh"] if lang is Lang.both else [lang.value]  # type: ignore[list-item]
+        with Store.open(settings.home) as store:
+            stored = store.list_briefs(settings.profile, limit=limit)
+        if not stored:
+            raise NoPapersError(
+                f"no stored briefs for profile '{settings.profile}' yet: run briefgen daily first"
+            )
+        text = atom_feed(stored, langs, settings)
+        if output is not None:
+            write_atomic(output, text)
+            reporter.info(f"wrote {output} ({len(stored) * len(langs)} entries)")
+        else:
+            sys.stdout.write(text)
 
     _run(reporter, action)
 
@@ -353,6 +475,7 @@ def papers(
     ),
     cross_lists: CrossListsOpt = None,
     no_cache: NoCacheOpt = False,
+    profile: ProfileOpt = None,
     config: ConfigOpt = None,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
@@ -362,8 +485,9 @@ def papers(
 
     def action() -> None:
         settings = _settings(
-            config, categories=category, keywords=keyword, exclude=exclude, max_papers=max_papers
-        )
+            config, categories=category, keywords=keyword, exclude=exclude,
+            max_papers=max_papers, profile=profile,
+        )  # fmt: skip
         request = _request(source, papers, date, cross_lists)
         with Store.open(settings.home) as store, Remote(settings) as remote:
             ranked = rank_day(request, settings, store, remote, reporter, use_cache=not no_cache)
@@ -427,6 +551,7 @@ def analyze(
     cross_lists: CrossListsOpt = None,
     fulltext: FulltextOpt = None,
     no_cache: NoCacheOpt = False,
+    profile: ProfileOpt = None,
     config: ConfigOpt = None,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
@@ -437,7 +562,7 @@ def analyze(
     def action() -> None:
         settings = _settings(
             config, categories=category, keywords=keyword, exclude=exclude,
-            max_papers=max_papers, lang=lang.value if lang else None,
+            max_papers=max_papers, lang=lang.value if lang else None, profile=profile,
             prompts_dir=prompts, **_model_overrides(provider, None, model, concurrency),
         )  # fmt: skip
         request = _request(source, papers, date, cross_lists)
@@ -578,8 +703,9 @@ def render(
     front_matter: FrontMatterOpt = False,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here.")] = None,
     output_dir: Annotated[
-        Path | None, typer.Option("--output-dir", help="Write brief-DATE.LANG.EXT file(s) here.")
+        Path | None, typer.Option("--output-dir", help="Write the file(s) into this folder.")
     ] = None,
+    config: ConfigOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Re-render a stored JSON brief as markdown, HTML or JSON, in English or Chinese."""
@@ -601,9 +727,11 @@ def render(
                 f"{file} holds no Chinese translation: the Chinese version has Chinese headings "
                 "around the English text (make it with --lang zh or both and a model provider)"
             )
+        settings = load_settings(config)
         _emit(
             brief, lang=lang, fmt=fmt, output=output, output_dir=output_dir,
-            reporter=reporter, with_front_matter=front_matter,
+            reporter=reporter, with_front_matter=front_matter or settings.front_matter,
+            pattern=settings.daily_filename if is_daily(brief) else settings.weekly_filename,
         )  # fmt: skip
 
     _run(reporter, action)

@@ -136,6 +136,20 @@ class Settings(BaseModel):
     analysis_model: str = Field(default="", description="model per paper ('' = provider default)")
     synthesis_model: str = Field(default="", description="model for synthesis ('' = default)")
     concurrency: int = Field(default=8, ge=1, le=64, description="model calls in flight at once")
+    daily_filename: str = Field(
+        default="{date}-brief.{lang}.{ext}", description="--output-dir file name of a day"
+    )
+    weekly_filename: str = Field(
+        default="{date}-roundup.{lang}.{ext}", description="--output-dir file name of a roundup"
+    )
+    front_matter: bool = Field(default=False, description="YAML front matter on markdown")
+    feed_base_url: str = Field(
+        default="", description="where the briefs are published: the feed's entry links"
+    )
+    feed_title: str = Field(default="AI Paper Insight Briefs", description="the feed's title")
+    weekly_max_papers: int = Field(
+        default=40, ge=5, le=500, description="papers in a weekly or range roundup"
+    )
     synthesis_batch: int = Field(
         default=40, ge=5, le=500, description="above this many papers, synthesise per cluster"
     )

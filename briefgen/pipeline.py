@@ -5,9 +5,10 @@ No I/O of its own: sources fetch, the store keeps results, the reporter shows pr
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from typing import TypeVar
 
 from briefgen.analyze import AnalysisOutcome, analyze_papers
@@ -19,9 +20,11 @@ from briefgen.llm.model_engine import ModelEngine
 from briefgen.llm.provider import CallRecord, Usage
 from briefgen.localize import analysis_texts, apply_analysis_texts
 from briefgen.models import Brief, Paper, PaperText, Provenance
+from briefgen.periods import Period
 from briefgen.read import abstract_text
 from briefgen.render import OFFLINE_NOTES
 from briefgen.select import Selection, select_papers
+from briefgen.sources.calendar import EASTERN, ArxivCalendar
 from briefgen.sources.gather import Gatherer, PaperRequest
 from briefgen.sources.remote import Remote
 from briefgen.store import Store
@@ -306,8 +309,11 @@ def _brief_for_day(
     engine: Engine,
     reporter: Reporter,
     use_cache: bool,
+    period: Period | None = None,
 ) -> DailyResult:
+    """The brief of a day, or of a roundup `period` (kind "weekly", the period's label)."""
     ranked, outcome = day.ranked, day.outcome
+    label = period.label if period is not None else ranked.day.isoformat()
     offline = engine.name == "offline"
     synthesis_model = getattr(engine, "synthesis_model", engine.model)
     provenance = Provenance(
@@ -322,7 +328,7 @@ def _brief_for_day(
         note=_offline_note(outcome.analysed) if offline else "",
     )
     brief = build_brief(
-        ranked.day.isoformat(), outcome.analysed, engine, provenance,
+        label, outcome.analysed, engine, provenance,
         store=store, use_cache=use_cache, warn=reporter.warning,
     )  # fmt: skip
     translator = _chinese_translator(settings, store, engine, reporter, use_cache)
@@ -336,7 +342,7 @@ def _brief_for_day(
     )
     brief.provenance.output_tokens = spent.output_tokens
     brief.provenance.cost_usd = round(day.spend.cost_usd, 6)
-    store.save_brief("daily", brief.date, settings.profile, brief)
+    store.save_brief("daily" if period is None else "weekly", brief.date, settings.profile, brief)
     return DailyResult(
         day=ranked.day,
         brief=brief,
@@ -344,4 +350,142 @@ def _brief_for_day(
         failed=outcome.failed,
         from_cache=outcome.from_cache,
         read_from_html=sum(1 for a in outcome.analysed if a.analysis.read_from == "html"),
+    )
+
+
+# roundups ------------------------------------------------------------------------------------
+
+
+@dataclass
+class WeeklyResult:
+    period: Period
+    brief: Brief
+    days: list[date]
+    skipped: dict[date, str] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)
+
+
+THEME_CITATION_WEIGHT = 1.0  # a paper a daily brief chose as representative ranks higher
+
+
+def listing_days(
+    period: Period, request: PaperRequest, settings: Settings, now: datetime
+) -> list[date]:
+    """The days of `period` that can have papers: arXiv listing days already announced, or,
+    for a papers file alone, every day (the file decides what it holds)."""
+    sources = request.resolved_sources(settings)
+    if sources == ["file"]:
+        return period.days()
+    calendar = ArxivCalendar(settings.extra_holidays)
+    latest = calendar.latest_listing(now)
+    if "arxiv" not in sources:  # Hugging Face features papers every day
+        return [day for day in period.days() if day <= latest]
+    return [day for day in period.days() if calendar.is_listing(day) and day <= latest]
+
+
+def run_weekly(
+    period: Period,
+    request: PaperRequest,
+    settings: Settings,
+    store: Store,
+    engine: Engine,
+    reporter: Reporter,
+    remote: Remote,
+    *,
+    use_cache: bool = True,
+    fulltext: bool | None = None,
+) -> WeeklyResult:
+    """One roundup over a period, reusing every stored listing, full text and analysis: only
+    days never analysed are fetched and analysed (with the same sources and profile)."""
+    now = request.now or datetime.now(tz=EASTERN)
+    days = listing_days(period, request, settings, now)
+    if not days:
+        raise NoPapersError(f"no arXiv announcement between {period.start} and {period.end}")
+    collected: dict[str, AnalysedPaper] = {}
+    result_days: list[date] = []
+    skipped: dict[date, str] = {}
+    failed: dict[str, str] = {}
+    for day in days:
+        try:
+            analysed = run_day(
+                "analyze", replace(request, date=day), settings, store, engine, reporter,
+                remote, lambda d: d, use_cache=use_cache, fulltext=fulltext,
+            )  # fmt: skip
+        except NoPapersError as exc:
+            skipped[day] = str(exc)
+            reporter.info(f"{day}: skipped ({exc})")
+            continue
+        result_days.append(day)
+        failed.update(analysed.outcome.failed)
+        for item in analysed.outcome.analysed:
+            known = collected.get(item.paper_id)
+            if known is None or item.scored.score > known.scored.score:
+                collected[item.paper_id] = item
+    if not collected:
+        raise NoPapersError(
+            f"no papers for {period.title}: "
+            + "; ".join(f"{day}: {why}" for day, why in skipped.items())
+        )
+    ranked = rank_roundup(list(collected.values()), result_days, settings, store)
+    chosen = ranked[: settings.weekly_max_papers]
+    reporter.info(
+        f"{period.title}: {len(chosen)} of {len(collected)} papers from {len(result_days)} "
+        f"days in the roundup"
+    )
+    run_id = store.start_run(
+        "weekly", {"period": period.label, "engine": engine.name, "profile": settings.profile}
+    )
+    spend = Spend()
+
+    def record(calls: list[CallRecord]) -> None:
+        store.record_calls(run_id, calls)
+        spend.add(calls, settings)
+
+    sources = sorted({s for day in result_days for s in _day_sources(request, settings)})
+    try:
+        day_result = _brief_for_day(
+            DayAnalyses(
+                ranked=RankedDay(day=period.start,
+                                 selection=Selection([p.scored for p in chosen], len(collected)),
+                                 sources=sources),
+                outcome=AnalysisOutcome(analysed=chosen),
+                spend=spend,
+                record=record,
+            ),
+            settings, store, engine, reporter, use_cache, period=period,
+        )  # fmt: skip
+    except BaseException as exc:
+        store.finish_run(run_id, "failed", message=str(exc))
+        raise
+    finally:
+        if spend.calls:
+            reporter.info(spend.summary(engine))
+    store.finish_run(run_id, "done", paper_count=len(chosen))
+    return WeeklyResult(
+        period=period, brief=day_result.brief, days=result_days, skipped=skipped, failed=failed
+    )
+
+
+def _day_sources(request: PaperRequest, settings: Settings) -> list[str]:
+    names = {"arxiv": "arXiv", "hf": "Hugging Face daily papers", "file": "file"}
+    sources = request.resolved_sources(settings)
+    described = [names[s] for s in sources if s != "file"]
+    if "file" in sources and request.papers_path is not None:
+        described.append(f"file {request.papers_path.name}")
+    return described
+
+
+def rank_roundup(
+    papers: list[AnalysedPaper], days: list[date], settings: Settings, store: Store
+) -> list[AnalysedPaper]:
+    """By relevance score (keywords and upvotes), plus one point each time a stored daily
+    brief named the paper in a theme; ties by id."""
+    cited: Counter[str] = Counter()
+    for day in days:
+        daily = store.get_brief("daily", day.isoformat(), settings.profile)
+        if daily is not None:
+            cited.update(pid for theme in daily.themes for pid in theme.paper_ids)
+    return sorted(
+        papers,
+        key=lambda p: (-(p.scored.score + THEME_CITATION_WEIGHT * cited[p.paper_id]), p.paper_id),
     )

@@ -6,6 +6,7 @@ markup or script."""
 from __future__ import annotations
 
 import json
+import re
 from html import escape
 from typing import Literal
 
@@ -15,6 +16,7 @@ from briefgen.models import Brief
 from briefgen.render import LABELS, RenderLang, render_brief_json, render_brief_markdown
 
 Format = Literal["markdown", "html", "json"]
+WEEK_LABEL = re.compile(r"^\d{4}-W\d{2}$")
 EXTENSIONS = {"markdown": "md", "html": "html", "json": "json"}
 
 CSS = """
@@ -38,8 +40,27 @@ def _markdown_to_html(text: str) -> str:
     return str(md.render(text))
 
 
+def is_daily(brief: Brief) -> bool:
+    return len(brief.date) == 10 and brief.date[4] == "-" and brief.date[7] == "-"
+
+
 def title_of(brief: Brief, lang: RenderLang) -> str:
-    return f"{LABELS[lang].title} — {brief.date}"
+    """'AI Paper Insight Brief — 2026-02-17', '… — Week 2026-W08', '… — 2026-02-17 to …'."""
+    period = brief.date
+    if WEEK_LABEL.match(period):
+        period = f"第 {period} 周" if lang == "zh" else f"Week {period}"
+    elif lang == "zh":
+        period = period.replace(" to ", " 至 ")
+    return f"{LABELS[lang].title} — {period}"
+
+
+def file_name(pattern: str, brief: Brief, lang: RenderLang, fmt: Format) -> str:
+    """A file name from a pattern with {date} (the date or period), {lang} and {ext}; a JSON
+    brief holds every language, so its name drops the {lang} part."""
+    if fmt == "json":
+        pattern = pattern.replace(".{lang}", "").replace("{lang}", "")
+    period = brief.date.replace(" to ", "_to_").replace(" ", "_")
+    return pattern.format(date=period, period=period, lang=lang, ext=EXTENSIONS[fmt])
 
 
 def front_matter(brief: Brief, lang: RenderLang, tags: list[str]) -> str:
@@ -47,7 +68,7 @@ def front_matter(brief: Brief, lang: RenderLang, tags: list[str]) -> str:
     lines = [
         "---",
         f"title: {json.dumps(title_of(brief, lang), ensure_ascii=False)}",
-        f"date: {brief.date}" if len(brief.date) == 10 else f"date: {json.dumps(brief.date)}",
+        f"date: {brief.date}" if is_daily(brief) else f"period: {json.dumps(brief.date)}",
         f"lang: {json.dumps('zh-CN' if lang == 'zh' else 'en')}",
         "tags: [" + ", ".join(json.dumps(tag, ensure_ascii=False) for tag in tags) + "]",
         f"papers: {brief.provenance.paper_count}",
@@ -58,11 +79,17 @@ def front_matter(brief: Brief, lang: RenderLang, tags: list[str]) -> str:
 
 
 def default_tags(brief: Brief) -> list[str]:
-    return ["arxiv", "paper-brief", brief.provenance.profile]
+    kind = "paper-brief" if is_daily(brief) else "weekly-roundup"
+    return ["arxiv", kind, brief.provenance.profile]
+
+
+def render_html_fragment(brief: Brief, lang: RenderLang) -> str:
+    """The brief's body as HTML (what a page or a feed entry holds)."""
+    return _markdown_to_html(render_brief_markdown(brief, lang))
 
 
 def render_html(brief: Brief, lang: RenderLang) -> str:
-    body = _markdown_to_html(render_brief_markdown(brief, lang))
+    body = render_html_fragment(brief, lang)
     html_lang = "zh-CN" if lang == "zh" else "en"
     return (
         f'<!DOCTYPE html>\n<html lang="{html_lang}">\n<head>\n<meta charset="utf-8">\n'

@@ -145,6 +145,14 @@ def _upsert_papers(db: sqlite3.Connection, papers: list[Paper]) -> None:
 
 
 @dataclass(frozen=True)
+class StoredBrief:
+    kind: str  # "daily" or "weekly"
+    period: str
+    brief: Brief
+    updated: datetime
+
+
+@dataclass(frozen=True)
 class AnalysisKey:
     """An analysis is reusable only for the same paper version, prompt and model."""
 
@@ -337,6 +345,19 @@ class Store:
             (kind, period, profile),
         ).fetchone()
         return Brief.model_validate_json(row[0]) if row else None
+
+    def list_briefs(self, profile: str, limit: int = 50) -> list[StoredBrief]:
+        """The profile's stored briefs, newest first (by when they were written)."""
+        rows = self._db.execute(
+            "SELECT kind, period, data, created_at FROM briefs WHERE profile = ? "
+            "ORDER BY created_at DESC, period DESC LIMIT ?",
+            (profile, limit),
+        ).fetchall()
+        return [
+            StoredBrief(kind=r[0], period=r[1], brief=Brief.model_validate_json(r[2]),
+                        updated=datetime.fromisoformat(r[3]))
+            for r in rows
+        ]  # fmt: skip
 
     # runs -----------------------------------------------------------------------------------
 

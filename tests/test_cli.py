@@ -55,8 +55,8 @@ def test_output_dir_and_output_files(runner: CliRunner, small_papers: Path, tmp_
     )
     assert code == 0 and out == ""
     assert sorted(p.name for p in out_dir.iterdir()) == [
-        "brief-2026-02-18.en.md",
-        "brief-2026-02-18.zh.md",
+        "2026-02-18-brief.en.md",
+        "2026-02-18-brief.zh.md",
     ]
     code, _, _ = run(runner, "lint", *sorted(out_dir.iterdir()))
     assert code == 0

@@ -33,7 +33,7 @@ def test_example_briefs_are_current_and_pass_lint(
     )
     assert result.exit_code == 0, result.stderr
     for lang in ("en", "zh"):
-        name = f"brief-2026-02-17.{lang}.md"
+        name = f"2026-02-17-brief.{lang}.md"
         assert lint_file(EXAMPLES / name) == []
         assert (tmp_path / name).read_text() == (EXAMPLES / name).read_text(), (
             f"examples/{name} is stale: regenerate it with the command in the README"
@@ -45,7 +45,7 @@ def test_piped_stdout_is_clean_markdown_and_the_same_every_run(
 ) -> None:
     """A real process with stdout on a pipe; two hash seeds, so output that leaned on set or
     dict ordering of strings would differ from the stored example."""
-    expected = (EXAMPLES / "brief-2026-02-17.en.md").read_text()
+    expected = (EXAMPLES / "2026-02-17-brief.en.md").read_text()
     for seed in ("1", "2"):
         env = {
             **os.environ,

@@ -100,7 +100,7 @@ def test_json_renders_back_to_the_same_documents(
     )
     assert done.exit_code == 0, done.stderr
     assert sorted(p.name for p in out.iterdir()) == [
-        "brief-2026-02-18.en.html", "brief-2026-02-18.zh.html"
+        "2026-02-18-brief.en.html", "2026-02-18-brief.zh.html"
     ]  # fmt: skip
     broken = tmp_path / "broken.json"
     broken.write_text(stored.read_text().replace('"top_papers": [', '"top_papers": [], "x": ['))
@@ -119,18 +119,18 @@ def test_model_brief_in_both_languages_has_one_structure(
          "--output-dir", str(out)],
     )  # fmt: skip
     assert result.exit_code == 0, result.stderr
-    english = (out / "brief-2026-02-18.en.md").read_text()
-    chinese = (out / "brief-2026-02-18.zh.md").read_text()
+    english = (out / "2026-02-18-brief.en.md").read_text()
+    chinese = (out / "2026-02-18-brief.zh.md").read_text()
     assert lint_markdown(english) == [] and lint_markdown(chinese) == []
     assert compare_structures(english, chinese) == []
     assert chinese.count("\n1) [") + chinese.count("\n5) [") == 2  # five top papers
     assert "中文：Takeaway 1" in chinese and "2.1x" in chinese
-    checked = runner.invoke(app, ["lint", str(out / "brief-2026-02-18.en.md"),
-                                  str(out / "brief-2026-02-18.zh.md")])  # fmt: skip
+    checked = runner.invoke(app, ["lint", str(out / "2026-02-18-brief.en.md"),
+                                  str(out / "2026-02-18-brief.zh.md")])  # fmt: skip
     assert checked.exit_code == 0, checked.stdout
     # A Chinese file that lost a bullet is caught by the structural comparison.
     (out / "bad.zh.md").write_text(chinese.replace("- **中文：Takeaway 4**", "", 1))
-    bad = runner.invoke(app, ["lint", str(out / "brief-2026-02-18.en.md"),
+    bad = runner.invoke(app, ["lint", str(out / "2026-02-18-brief.en.md"),
                               str(out / "bad.zh.md")])  # fmt: skip
     assert bad.exit_code == 1 and "section 0: 4 bullets" in bad.stdout
     kinds = [anthropic_api.kind(r.json()) for r in server.hits("/v1/messages")]

@@ -46,6 +46,7 @@ def compact_analysis(item: AnalysedPaper) -> dict[str, Any]:
         "id": item.paper_id,
         "title": a.title,
         "relevance_score": item.scored.score,
+        "listed": item.scored.paper.published.isoformat(),
         "read_from": a.read_from,
         "domain": a.domain,
         "contribution": a.one_line_contribution,
@@ -60,6 +61,18 @@ def compact_analysis(item: AnalysedPaper) -> dict[str, Any]:
         "why_now": a.why_now,
         "keywords": a.keywords,
     }
+
+
+def roundup_scope(papers: list[AnalysedPaper]) -> str:
+    """For a weekly or range roundup: cover the whole period and say which days themes span."""
+    days = sorted({p.scored.paper.published for p in papers})
+    if len(days) <= 1:
+        return ""
+    return (
+        f"This is a roundup of {len(days)} listing days ({days[0]} to {days[-1]}; each "
+        "analysis has its `listed` date): write themes across days, and say in each theme's "
+        "why_it_matters on which days its papers appeared."
+    )
 
 
 def synthesis_schema(ids: list[str]) -> dict[str, Any]:
@@ -294,6 +307,7 @@ class ModelEngine:
             top_count=str(min(TOP_PAPERS, n)),
             next_steps_range=f"{NEXT_STEPS.lowest_for(n)}-{NEXT_STEPS.high}",
             analyses=fence(json.dumps(compact, ensure_ascii=False, indent=1), "analyses"),
+            scope=roundup_scope(papers),
         )
 
     def _synthesize_once(self, period: str, papers: list[AnalysedPaper]) -> Synthesis:

@@ -205,7 +205,11 @@ class OfflineEngine:
             tags={a.paper_id: [_domain_label(a)] for a in ranked},
         )
         clusters = kmeans(corpus, choose_k(len(ranked), THEMES.high))[: THEMES.high]
-        themes = [self._theme(corpus, members, by_id, len(ranked)) for members in clusters]
+        days = sorted({a.scored.paper.published for a in ranked})
+        themes = [
+            self._theme(corpus, members, by_id, len(ranked), roundup=len(days) > 1)
+            for members in clusters
+        ]
         top = [self._top_paper(a) for a in ranked[:TOP_PAPERS]]
         return Synthesis(
             takeaways=self._takeaways(themes, clusters, ranked, by_id),
@@ -216,7 +220,12 @@ class OfflineEngine:
         )
 
     def _theme(
-        self, corpus: Corpus, members: list[str], by_id: dict[str, AnalysedPaper], total: int
+        self,
+        corpus: Corpus,
+        members: list[str],
+        by_id: dict[str, AnalysedPaper],
+        total: int,
+        roundup: bool = False,
     ) -> Theme:
         domains = Counter(_domain_label(by_id[m]) for m in members)
         domain, domain_count = domains.most_common(1)[0]
@@ -231,8 +240,14 @@ class OfflineEngine:
         domain_text = ", ".join(f"{d} ({n})" for d, n in domains.most_common(3))
         lead = by_id[members[0]]
         share = f"{len(members)} of the {total} papers" if total > 1 else "The only paper"
+        when = "selected today"
+        if roundup:  # a weekly or range roundup says which days the theme's papers came from
+            listed = Counter(by_id[m].scored.paper.published for m in members)
+            when = "in this roundup, listed " + ", ".join(
+                f"{day:%a %Y-%m-%d} ({n})" for day, n in sorted(listed.items())
+            )
         why = (
-            f"{share} selected today; their domains: {domain_text}; recurring terms: "
+            f"{share} {when}; their domains: {domain_text}; recurring terms: "
             f"{', '.join(shown) or 'none'}. Highest-ranked for your profile: "
             f"{extract.short_name(lead.scored.paper.title)} (score {lead.scored.score:g})."
         )
