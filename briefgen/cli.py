@@ -25,13 +25,15 @@ from briefgen.config import (
 )
 from briefgen.console import Reporter, print_table
 from briefgen.errors import BriefgenError, InputError, NoPapersError, PartialError, UsageError
+from briefgen.estimate import render_estimate
 from briefgen.feed import atom_feed
 from briefgen.lint import brief_language, compare_structures, lint_file, lint_json
+from briefgen.llm.base import Engine
 from briefgen.llm.factory import make_engine
 from briefgen.models import Brief
 from briefgen.output import write_atomic
 from briefgen.periods import parse_range, parse_week
-from briefgen.pipeline import rank_day, run_analyze, run_daily, run_weekly
+from briefgen.pipeline import preview_day, rank_day, run_analyze, run_daily, run_weekly
 from briefgen.prompts import bundled_prompts_dir
 from briefgen.publish import Format, file_name, is_daily, render_document
 from briefgen.render import RenderLang
@@ -130,6 +132,16 @@ ConcurrencyOpt = Annotated[
 PromptsOpt = Annotated[
     Path | None,
     typer.Option("--prompts", help="A folder with your own prompt templates (see prompts/)."),
+]
+DryRunOpt = Annotated[
+    bool,
+    typer.Option(
+        "--dry-run", help="Show the papers, tokens and cost estimate; call no model, spend nothing."
+    ),
+]
+MaxCostOpt = Annotated[
+    float | None,
+    typer.Option("--max-cost", min=0, help="Stop before a run estimated above USD this much."),
 ]
 NoCacheOpt = Annotated[
     bool, typer.Option("--no-cache", help="Fetch and analyse again even if stored.")
@@ -232,6 +244,24 @@ def _model_overrides(
     }
 
 
+def _dry_run(
+    request: PaperRequest,
+    settings: Settings,
+    engine: Engine,
+    reporter: Reporter,
+    use_cache: bool,
+    fulltext: bool | None,
+    *,
+    synthesis: bool,
+) -> None:
+    with Store.open(settings.home) as store, Remote(settings) as remote:
+        ranked, estimate = preview_day(
+            request, settings, store, engine, reporter, remote,
+            use_cache=use_cache, fulltext=fulltext, synthesis=synthesis,
+        )  # fmt: skip
+    sys.stdout.write(render_estimate(estimate, engine, ranked.day.isoformat()))
+
+
 def _documents(
     brief: Brief, lang: Lang, fmt: BriefFormat, with_front_matter: bool
 ) -> list[tuple[RenderLang, str]]:
@@ -309,6 +339,8 @@ def daily(
     prompts: PromptsOpt = None,
     cross_lists: CrossListsOpt = None,
     fulltext: FulltextOpt = None,
+    dry_run: DryRunOpt = False,
+    max_cost: MaxCostOpt = None,
     no_cache: NoCacheOpt = False,
     profile: ProfileOpt = None,
     config: ConfigOpt = None,
@@ -328,10 +360,13 @@ def daily(
         )  # fmt: skip
         request = _request(source, papers, date, cross_lists)
         engine = make_engine(settings)
+        if dry_run:
+            _dry_run(request, settings, engine, reporter, not no_cache, fulltext, synthesis=True)
+            return
         with Store.open(settings.home) as store, Remote(settings) as remote:
             result = run_daily(
                 request, settings, store, engine, reporter, remote,
-                use_cache=not no_cache, fulltext=fulltext,
+                use_cache=not no_cache, fulltext=fulltext, max_cost=max_cost,
             )  # fmt: skip
         _emit(
             result.brief, lang=Lang(settings.lang), fmt=fmt, output=output,
@@ -550,6 +585,8 @@ def analyze(
     prompts: PromptsOpt = None,
     cross_lists: CrossListsOpt = None,
     fulltext: FulltextOpt = None,
+    dry_run: DryRunOpt = False,
+    max_cost: MaxCostOpt = None,
     no_cache: NoCacheOpt = False,
     profile: ProfileOpt = None,
     config: ConfigOpt = None,
@@ -567,10 +604,13 @@ def analyze(
         )  # fmt: skip
         request = _request(source, papers, date, cross_lists)
         engine = make_engine(settings)
+        if dry_run:
+            _dry_run(request, settings, engine, reporter, not no_cache, fulltext, synthesis=False)
+            return
         with Store.open(settings.home) as store, Remote(settings) as remote:
             result = run_analyze(
                 request, settings, store, engine, reporter, remote,
-                use_cache=not no_cache, fulltext=fulltext,
+                use_cache=not no_cache, fulltext=fulltext, max_cost=max_cost,
             )  # fmt: skip
         day, chinese = result.day, result.chinese
         langs: list[RenderLang] = ["en", "zh"] if settings.lang == "both" else [settings.lang]

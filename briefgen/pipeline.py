@@ -14,7 +14,14 @@ from typing import TypeVar
 from briefgen.analyze import AnalysisOutcome, analyze_papers
 from briefgen.config import Settings
 from briefgen.console import Reporter
-from briefgen.errors import AnalysisError, BriefgenError, NoPapersError, UpstreamError
+from briefgen.errors import (
+    AnalysisError,
+    BriefgenError,
+    ConfigError,
+    NoPapersError,
+    UpstreamError,
+)
+from briefgen.estimate import Estimate, estimate_run
 from briefgen.llm.base import AnalysedPaper, Engine
 from briefgen.llm.model_engine import ModelEngine
 from briefgen.llm.provider import CallRecord, Usage
@@ -164,6 +171,8 @@ def run_day(
     *,
     use_cache: bool = True,
     fulltext: bool | None = None,
+    max_cost: float | None = None,
+    synthesis: bool = True,
 ) -> R:
     """Rank, read and analyse a day, then `finish` it (a brief, a report); the run, its calls
     and how it ended are recorded in the store whatever happens.
@@ -197,6 +206,11 @@ def run_day(
             fulltext=read_html, use_cache=use_cache,
         )  # fmt: skip
         store.save_papers([s.paper for s in selected])
+        if max_cost is not None:
+            check_cost(
+                estimate_run(selected, texts, engine, store, settings, use_cache=use_cache,
+                             synthesis=synthesis), max_cost, reporter,
+            )  # fmt: skip
         with reporter.progress("analysing papers", len(selected)) as advance:
             outcome = analyze_papers(
                 selected, texts, engine, store, use_cache=use_cache,
@@ -226,6 +240,48 @@ def run_day(
     return result
 
 
+def check_cost(estimate: Estimate, max_cost: float, reporter: Reporter) -> None:
+    """Stop before spending when the estimate is above the user's limit."""
+    cost = estimate.total()
+    if cost > max_cost:
+        raise ConfigError(
+            f"the estimated cost ${cost:.4f} is above --max-cost ${max_cost:.4f} (with --batch "
+            f"${estimate.total(batch=True):.4f}); nothing was spent: lower --max-papers, use "
+            "--batch, or raise the limit (see --dry-run)"
+        )
+    if estimate.unpriced:
+        reporter.warning(
+            f"--max-cost cannot price {', '.join(estimate.unpriced)}: their calls count as $0"
+        )
+    reporter.info(f"estimated cost ${cost:.4f}, within --max-cost ${max_cost:.4f}")
+
+
+def preview_day(
+    request: PaperRequest,
+    settings: Settings,
+    store: Store,
+    engine: Engine,
+    reporter: Reporter,
+    remote: Remote,
+    *,
+    use_cache: bool = True,
+    fulltext: bool | None = None,
+    synthesis: bool = True,
+) -> tuple[RankedDay, Estimate]:
+    """What a run would analyse and what it would cost; no model is called, no run recorded."""
+    ranked = rank_day(request, settings, store, remote, reporter, use_cache=use_cache)
+    selected = ranked.selection.selected
+    read_html = ranked.remote if fulltext is None else fulltext
+    texts = read_papers(
+        [s.paper for s in selected], store, remote, reporter, fulltext=read_html,
+        use_cache=use_cache,
+    )  # fmt: skip
+    estimate = estimate_run(
+        selected, texts, engine, store, settings, use_cache=use_cache, synthesis=synthesis
+    )
+    return ranked, estimate
+
+
 def _all_failed(outcome: AnalysisOutcome) -> BriefgenError:
     reasons = "; ".join(f"{k}: {v}" for k, v in outcome.failed.items())
     if outcome.errors and all(isinstance(e, UpstreamError) for e in outcome.errors.values()):
@@ -243,13 +299,14 @@ def run_daily(
     *,
     use_cache: bool = True,
     fulltext: bool | None = None,
+    max_cost: float | None = None,
 ) -> DailyResult:
     def finish(day: DayAnalyses) -> DailyResult:
         return _brief_for_day(day, settings, store, engine, reporter, use_cache)
 
     return run_day(
         "daily", request, settings, store, engine, reporter, remote, finish,
-        use_cache=use_cache, fulltext=fulltext,
+        use_cache=use_cache, fulltext=fulltext, max_cost=max_cost,
     )  # fmt: skip
 
 
@@ -282,6 +339,7 @@ def run_analyze(
     *,
     use_cache: bool = True,
     fulltext: bool | None = None,
+    max_cost: float | None = None,
 ) -> AnalyzeResult:
     def finish(day: DayAnalyses) -> AnalyzeResult:
         result = AnalyzeResult(day=day)
@@ -293,7 +351,7 @@ def run_analyze(
 
     return run_day(
         "analyze", request, settings, store, engine, reporter, remote, finish,
-        use_cache=use_cache, fulltext=fulltext,
+        use_cache=use_cache, fulltext=fulltext, max_cost=max_cost, synthesis=False,
     )  # fmt: skip
 
 

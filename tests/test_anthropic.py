@@ -4,6 +4,7 @@ the Messages API wire format."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -259,3 +260,37 @@ def test_analyze_in_chinese_translates_the_analyses(
     kinds = [anthropic_api.kind(r.json()) for r in server.hits("/v1/messages")]
     assert kinds.count("translation") == 1 and kinds.count("analysis") == 6
     assert "7 calls" in err  # the translation is counted with the run
+
+
+def test_dry_run_estimates_tokens_and_cost_and_calls_nothing(
+    runner: CliRunner, server: FakeServer, anthropic_api: FakeAnthropic, small_papers: Path
+) -> None:
+    analyze(runner, small_papers, "--max-papers", "2")  # two analyses already bought
+    before = len(server.requests)
+    result = runner.invoke(
+        app, ["daily", "--papers", str(small_papers), "--provider", "anthropic", "--dry-run",
+              "--lang", "both"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert len(server.requests) == before  # nothing sent to the model
+    out = result.stdout
+    assert out.startswith("Dry run for 2026-02-18: nothing was sent to a model.")
+    assert out.count("cached: no call") == 2 and out.count("would be analysed") == 4
+    assert "analysis    claude-haiku-4-5        4 calls" in out
+    assert "synthesis   claude-sonnet-4-6" in out and "translation" in out
+    total = next(line for line in out.splitlines() if line.startswith("total"))
+    match = re.search(r"estimated \$([\d.]+); with --batch \$([\d.]+)", total)
+    assert match is not None
+    full, batch = float(match.group(1)), float(match.group(2))
+    assert batch == pytest.approx(full / 2, abs=0.0001) and full > 0
+
+
+def test_max_cost_stops_before_spending(
+    runner: CliRunner, server: FakeServer, anthropic_api: FakeAnthropic, small_papers: Path
+) -> None:
+    code, out, err = analyze(runner, small_papers, "--max-cost", "0.0001")
+    assert code == 5 and out == ""
+    assert "above --max-cost $0.0001" in err and "nothing was spent" in err
+    assert server.hits("/v1/messages") == []
+    code, _, err = analyze(runner, small_papers, "--max-cost", "5")
+    assert code == 0 and "within --max-cost $5.0000" in err

@@ -1,0 +1,142 @@
+"""What a run would cost, before it spends anything (`--dry-run`, `--max-cost`).
+
+Input tokens are counted from the exact prompts briefgen would send (system prompt, the filled
+template, the paper's text), at about four characters a token; output tokens are typical reply
+sizes. Cached analyses cost nothing. Message Batches are priced at half.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from briefgen.config import Price, Settings
+from briefgen.llm.base import Engine
+from briefgen.llm.model_engine import ModelEngine
+from briefgen.models import PaperText, ScoredPaper
+from briefgen.read import estimate_tokens
+from briefgen.store import Store
+
+# Typical reply sizes, measured on briefgen's own schemas (a JSON analysis, a synthesis, a
+# translated brief); an estimate, so rounded up.
+ANALYSIS_OUTPUT = 800
+COMPACT_ANALYSIS = 450  # what one analysis adds to the synthesis prompt
+SYNTHESIS_OUTPUT = 3000
+TRANSLATION_INPUT = 3500
+TRANSLATION_OUTPUT = 4500
+BATCH_DISCOUNT = 0.5
+
+
+@dataclass
+class Line:
+    purpose: str
+    model: str
+    calls: int
+    input_tokens: int
+    output_tokens: int
+    price: Price | None
+
+    def cost(self, batch: bool = False) -> float | None:
+        if self.price is None:
+            return None
+        dollars = (
+            self.input_tokens * self.price.input + self.output_tokens * self.price.output
+        ) / 1_000_000
+        return dollars * (BATCH_DISCOUNT if batch else 1.0)
+
+
+@dataclass
+class PaperEstimate:
+    paper: ScoredPaper
+    cached: bool
+    read_from: str
+    input_tokens: int
+
+
+@dataclass
+class Estimate:
+    papers: list[PaperEstimate] = field(default_factory=list)
+    lines: list[Line] = field(default_factory=list)
+
+    def total(self, batch: bool = False) -> float:
+        return sum(line.cost(batch) or 0.0 for line in self.lines)
+
+    @property
+    def unpriced(self) -> list[str]:
+        return sorted({line.model for line in self.lines if line.price is None})
+
+
+def estimate_run(
+    papers: list[ScoredPaper],
+    texts: dict[str, PaperText],
+    engine: Engine,
+    store: Store,
+    settings: Settings,
+    *,
+    use_cache: bool = True,
+    synthesis: bool = True,
+) -> Estimate:
+    from briefgen.analyze import analysis_key
+
+    estimate = Estimate()
+    model_engine = engine if isinstance(engine, ModelEngine) else None
+    for paper in papers:
+        text = texts[paper.paper.id]
+        cached = use_cache and store.get_analysis(analysis_key(paper, engine)) is not None
+        tokens = (
+            estimate_tokens(model_engine.system + model_engine.prompt(paper, text))
+            if model_engine is not None
+            else 0
+        )
+        estimate.papers.append(PaperEstimate(paper, cached, text.read_from, tokens))
+    if model_engine is None:
+        return estimate  # the offline engine costs nothing
+    to_buy = [p for p in estimate.papers if not p.cached]
+    estimate.lines.append(
+        Line("analysis", model_engine.model, len(to_buy), sum(p.input_tokens for p in to_buy),
+             ANALYSIS_OUTPUT * len(to_buy), settings.price_of(model_engine.model))
+    )  # fmt: skip
+    if synthesis:
+        batches = max(1, math.ceil(len(papers) / model_engine.batch_size))
+        synthesis_input = batches * estimate_tokens(
+            model_engine.synthesis_system + model_engine.synthesis_template
+        ) + COMPACT_ANALYSIS * len(papers)
+        estimate.lines.append(
+            Line("synthesis", model_engine.synthesis_model, batches, synthesis_input,
+                 SYNTHESIS_OUTPUT * batches, settings.price_of(model_engine.synthesis_model))
+        )  # fmt: skip
+    if settings.lang in ("zh", "both"):
+        estimate.lines.append(
+            Line("translation", model_engine.model, 1, TRANSLATION_INPUT, TRANSLATION_OUTPUT,
+                 settings.price_of(model_engine.model))
+        )  # fmt: skip
+    return estimate
+
+
+def render_estimate(estimate: Estimate, engine: Engine, day: str) -> str:
+    lines = [f"Dry run for {day}: nothing was sent to a model.", ""]
+    lines.append(f"{'#':>3}  {'paper':<14} {'read from':<9} {'input tokens':>12}  status")
+    for number, item in enumerate(estimate.papers, start=1):
+        status = "cached: no call" if item.cached else "would be analysed"
+        lines.append(
+            f"{number:>3}  {item.paper.paper.versioned_id:<14} {item.read_from:<9} "
+            f"{item.input_tokens:>12,}  {status}"
+        )
+    lines.append("")
+    if not estimate.lines:
+        lines.append(f"engine {engine.name}: no model, no cost.")
+        return "\n".join(lines) + "\n"
+    for line in estimate.lines:
+        cost, batch = line.cost(), line.cost(batch=True)
+        price = 'price unknown: add [prices."MODEL"] to the config'
+        if cost is not None and batch is not None:
+            price = f"${cost:.4f} (with --batch ${batch:.4f})"
+        lines.append(
+            f"{line.purpose:<11} {line.model:<20} {line.calls:>4} calls  "
+            f"~{line.input_tokens:>9,} in  ~{line.output_tokens:>8,} out  {price}"
+        )
+    lines.append(
+        f"{'total':<11} {'':<20} {sum(x.calls for x in estimate.lines):>4} calls  "
+        f"estimated ${estimate.total():.4f}; with --batch ${estimate.total(batch=True):.4f}"
+    )
+    return "\n".join(lines) + "\n"
