@@ -4,6 +4,7 @@ every request, and builders for responses in the services' real shapes."""
 from __future__ import annotations
 
 import json
+import random
 import re
 import threading
 import time
@@ -326,10 +327,12 @@ class FakeModelApi:
     """A scripted model endpoint. Requests are answered from `enqueue`d replies first, then by
     the default: a valid analysis of the paper named in the prompt. Tracks calls in flight."""
 
-    def __init__(self, delay: float = 0.0) -> None:
+    def __init__(self, delay: float = 0.0, jitter: float = 0.0, seed: int = 0) -> None:
         self.queue: deque[Callable[[dict[str, Any]], Reply]] = deque()
         self.queues: dict[str, deque[Callable[[dict[str, Any]], Reply]]] = {}
         self.delay = delay
+        self.jitter = jitter  # each call takes delay ± jitter seconds (uniform)
+        self._random = random.Random(seed)
         self.active = 0
         self.peak = 0
         self._lock = threading.Lock()
@@ -361,8 +364,10 @@ class FakeModelApi:
                 self.queue.popleft() if self.queue else by_kind.popleft() if by_kind else None
             )
         try:
-            if self.delay:
-                time.sleep(self.delay)
+            if self.delay or self.jitter:
+                with self._lock:
+                    spread = self._random.uniform(-self.jitter, self.jitter)
+                time.sleep(max(0.0, self.delay + spread))
             return scripted(body) if scripted else self.default(body)
         finally:
             with self._lock:
