@@ -22,6 +22,10 @@ from briefgen.store import AnalysisKey, Store
 # Failures that belong to one paper; anything else (ConfigError…) stops the run.
 PAPER_FAILURES = (AnalysisError, UpstreamError)
 
+BatchRunner = Callable[
+    [list[ScoredPaper], dict[str, PaperText]], dict[str, PaperAnalysis | BriefgenError]
+]
+
 
 @dataclass
 class AnalysisOutcome:
@@ -50,6 +54,7 @@ def analyze_papers(
     concurrency: int = 1,
     advance: Callable[[], None] = lambda: None,
     on_calls: Callable[[list[CallRecord]], None] = lambda calls: None,
+    batch: BatchRunner | None = None,
 ) -> AnalysisOutcome:
     """Analyse each paper once per (id+version, prompt version, model); results keep the
     order of `papers`."""
@@ -65,6 +70,9 @@ def analyze_papers(
         else:
             todo.append(paper)
 
+    if batch is not None:
+        _analyze_in_batch(todo, texts, engine, store, batch, outcome, done, on_calls, advance)
+        todo = []
     pool = ThreadPoolExecutor(max_workers=max(1, concurrency))
     pending: dict[Future[PaperAnalysis], ScoredPaper] = {
         pool.submit(engine.analyze, paper, texts[paper.paper.id]): paper for paper in todo
@@ -98,3 +106,28 @@ def analyze_papers(
         if paper.paper.id in done
     ]
     return outcome
+
+
+def _analyze_in_batch(
+    todo: list[ScoredPaper],
+    texts: dict[str, PaperText],
+    engine: Engine,
+    store: Store,
+    batch: BatchRunner,
+    outcome: AnalysisOutcome,
+    done: dict[str, PaperAnalysis],
+    on_calls: Callable[[list[CallRecord]], None],
+    advance: Callable[[], None],
+) -> None:
+    results = batch(todo, texts)
+    on_calls(engine.drain_calls())
+    for paper in todo:
+        result = results.get(paper.paper.id)
+        advance()
+        if isinstance(result, PaperAnalysis):
+            store.save_analysis(analysis_key(paper, engine), result)
+            done[paper.paper.id] = result
+        else:
+            error = result or AnalysisError("no result from the batch")
+            outcome.failed[paper.paper.id] = str(error)
+            outcome.errors[paper.paper.id] = error

@@ -133,6 +133,12 @@ PromptsOpt = Annotated[
     Path | None,
     typer.Option("--prompts", help="A folder with your own prompt templates (see prompts/)."),
 ]
+BatchOpt = Annotated[
+    bool,
+    typer.Option(
+        "--batch", help="Send the analyses as an Anthropic Message Batch (half price, slower)."
+    ),
+]
 DryRunOpt = Annotated[
     bool,
     typer.Option(
@@ -341,6 +347,7 @@ def daily(
     fulltext: FulltextOpt = None,
     dry_run: DryRunOpt = False,
     max_cost: MaxCostOpt = None,
+    batch: BatchOpt = False,
     no_cache: NoCacheOpt = False,
     profile: ProfileOpt = None,
     config: ConfigOpt = None,
@@ -366,7 +373,7 @@ def daily(
         with Store.open(settings.home) as store, Remote(settings) as remote:
             result = run_daily(
                 request, settings, store, engine, reporter, remote,
-                use_cache=not no_cache, fulltext=fulltext, max_cost=max_cost,
+                use_cache=not no_cache, fulltext=fulltext, max_cost=max_cost, batch=batch,
             )  # fmt: skip
         _emit(
             result.brief, lang=Lang(settings.lang), fmt=fmt, output=output,
@@ -411,6 +418,7 @@ def weekly(
     prompts: PromptsOpt = None,
     cross_lists: CrossListsOpt = None,
     fulltext: FulltextOpt = None,
+    batch: BatchOpt = False,
     no_cache: NoCacheOpt = False,
     profile: ProfileOpt = None,
     config: ConfigOpt = None,
@@ -442,7 +450,7 @@ def weekly(
         with Store.open(settings.home) as store, Remote(settings) as remote:
             result = run_weekly(
                 period, request, settings, store, engine, reporter, remote,
-                use_cache=not no_cache, fulltext=fulltext,
+                use_cache=not no_cache, fulltext=fulltext, batch=batch,
             )  # fmt: skip
         _emit(
             result.brief, lang=Lang(settings.lang), fmt=fmt, output=output,
@@ -587,6 +595,7 @@ def analyze(
     fulltext: FulltextOpt = None,
     dry_run: DryRunOpt = False,
     max_cost: MaxCostOpt = None,
+    batch: BatchOpt = False,
     no_cache: NoCacheOpt = False,
     profile: ProfileOpt = None,
     config: ConfigOpt = None,
@@ -610,7 +619,7 @@ def analyze(
         with Store.open(settings.home) as store, Remote(settings) as remote:
             result = run_analyze(
                 request, settings, store, engine, reporter, remote,
-                use_cache=not no_cache, fulltext=fulltext, max_cost=max_cost,
+                use_cache=not no_cache, fulltext=fulltext, max_cost=max_cost, batch=batch,
             )  # fmt: skip
         day, chinese = result.day, result.chinese
         langs: list[RenderLang] = ["en", "zh"] if settings.lang == "both" else [settings.lang]

@@ -150,6 +150,9 @@ class Settings(BaseModel):
     weekly_max_papers: int = Field(
         default=40, ge=5, le=500, description="papers in a weekly or range roundup"
     )
+    batch_poll_seconds: float = Field(
+        default=30.0, ge=0, description="how often a Message Batch is polled (--batch)"
+    )
     synthesis_batch: int = Field(
         default=40, ge=5, le=500, description="above this many papers, synthesise per cluster"
     )

@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from briefgen.analyze import AnalysisOutcome, analyze_papers
 from briefgen.config import Settings
@@ -20,9 +20,11 @@ from briefgen.errors import (
     ConfigError,
     NoPapersError,
     UpstreamError,
+    UsageError,
 )
 from briefgen.estimate import Estimate, estimate_run
 from briefgen.llm.base import AnalysedPaper, Engine
+from briefgen.llm.batch import BatchAnalyzer, BatchProvider
 from briefgen.llm.model_engine import ModelEngine
 from briefgen.llm.provider import CallRecord, Usage
 from briefgen.localize import analysis_texts, apply_analysis_texts
@@ -173,6 +175,7 @@ def run_day(
     fulltext: bool | None = None,
     max_cost: float | None = None,
     synthesis: bool = True,
+    batch: bool = False,
 ) -> R:
     """Rank, read and analyse a day, then `finish` it (a brief, a report); the run, its calls
     and how it ended are recorded in the store whatever happens.
@@ -209,12 +212,14 @@ def run_day(
         if max_cost is not None:
             check_cost(
                 estimate_run(selected, texts, engine, store, settings, use_cache=use_cache,
-                             synthesis=synthesis), max_cost, reporter,
+                             synthesis=synthesis), max_cost, reporter, batch=batch,
             )  # fmt: skip
+        runner = _batch_runner(engine, store, settings, reporter) if batch else None
         with reporter.progress("analysing papers", len(selected)) as advance:
             outcome = analyze_papers(
                 selected, texts, engine, store, use_cache=use_cache,
                 concurrency=settings.concurrency, advance=advance, on_calls=record,
+                batch=runner,
             )  # fmt: skip
         if outcome.from_cache:
             reporter.info(f"{outcome.from_cache} analyses reused from the store")
@@ -240,9 +245,23 @@ def run_day(
     return result
 
 
-def check_cost(estimate: Estimate, max_cost: float, reporter: Reporter) -> None:
+def _batch_runner(
+    engine: Engine, store: Store, settings: Settings, reporter: Reporter
+) -> BatchAnalyzer:
+    provider = getattr(engine, "provider", None)
+    if not isinstance(engine, ModelEngine) or not hasattr(provider, "batch_submit"):
+        raise UsageError("--batch needs --provider anthropic (Anthropic Message Batches)")
+    return BatchAnalyzer(
+        engine, cast(BatchProvider, provider), store,
+        poll_seconds=settings.batch_poll_seconds, info=reporter.info,
+    )  # fmt: skip
+
+
+def check_cost(
+    estimate: Estimate, max_cost: float, reporter: Reporter, *, batch: bool = False
+) -> None:
     """Stop before spending when the estimate is above the user's limit."""
-    cost = estimate.total()
+    cost = estimate.total(batch=batch)
     if cost > max_cost:
         raise ConfigError(
             f"the estimated cost ${cost:.4f} is above --max-cost ${max_cost:.4f} (with --batch "
@@ -300,13 +319,14 @@ def run_daily(
     use_cache: bool = True,
     fulltext: bool | None = None,
     max_cost: float | None = None,
+    batch: bool = False,
 ) -> DailyResult:
     def finish(day: DayAnalyses) -> DailyResult:
         return _brief_for_day(day, settings, store, engine, reporter, use_cache)
 
     return run_day(
         "daily", request, settings, store, engine, reporter, remote, finish,
-        use_cache=use_cache, fulltext=fulltext, max_cost=max_cost,
+        use_cache=use_cache, fulltext=fulltext, max_cost=max_cost, batch=batch,
     )  # fmt: skip
 
 
@@ -340,6 +360,7 @@ def run_analyze(
     use_cache: bool = True,
     fulltext: bool | None = None,
     max_cost: float | None = None,
+    batch: bool = False,
 ) -> AnalyzeResult:
     def finish(day: DayAnalyses) -> AnalyzeResult:
         result = AnalyzeResult(day=day)
@@ -352,6 +373,7 @@ def run_analyze(
     return run_day(
         "analyze", request, settings, store, engine, reporter, remote, finish,
         use_cache=use_cache, fulltext=fulltext, max_cost=max_cost, synthesis=False,
+        batch=batch,
     )  # fmt: skip
 
 
@@ -452,6 +474,7 @@ def run_weekly(
     *,
     use_cache: bool = True,
     fulltext: bool | None = None,
+    batch: bool = False,
 ) -> WeeklyResult:
     """One roundup over a period, reusing every stored listing, full text and analysis: only
     days never analysed are fetched and analysed (with the same sources and profile)."""
@@ -467,7 +490,7 @@ def run_weekly(
         try:
             analysed = run_day(
                 "analyze", replace(request, date=day), settings, store, engine, reporter,
-                remote, lambda d: d, use_cache=use_cache, fulltext=fulltext,
+                remote, lambda d: d, use_cache=use_cache, fulltext=fulltext, batch=batch,
             )  # fmt: skip
         except NoPapersError as exc:
             skipped[day] = str(exc)

@@ -486,3 +486,64 @@ class FakeProvider:
         if not self.replies and self.responder is not None:
             self.enqueue(self.responder(messages))
         return self.replies.popleft()
+
+
+class FakeBatches:
+    """POST/GET /v1/messages/batches…: Message Batches over a FakeAnthropic's answers. A batch
+    ends after `polls` status requests; `outcomes` makes chosen custom ids errored/expired."""
+
+    def __init__(self, api: FakeAnthropic, base_url: str, polls: int = 2) -> None:
+        self.api = api
+        self.base_url = base_url
+        self.polls = polls
+        self.outcomes: dict[str, str] = {}
+        self.batches: dict[str, dict[str, Any]] = {}
+        self.created = 0
+
+    def _batch(self, batch_id: str) -> dict[str, Any]:
+        batch = self.batches[batch_id]
+        ended = batch["polled"] >= self.polls
+        total = len(batch["requests"])
+        counts = {"processing": 0 if ended else total, "succeeded": 0, "errored": 0,
+                  "canceled": 0, "expired": 0}  # fmt: skip
+        if ended:
+            for request in batch["requests"]:
+                kind = self.outcomes.get(request["custom_id"], "succeeded")
+                counts[kind] += 1
+        return {
+            "id": batch_id, "type": "message_batch",
+            "processing_status": "ended" if ended else "in_progress",
+            "request_counts": counts, "created_at": "2026-02-18T00:00:00Z",
+            "expires_at": "2026-02-19T00:00:00Z",
+            "ended_at": "2026-02-18T00:10:00Z" if ended else None,
+            "archived_at": None, "cancel_initiated_at": None,
+            "results_url": f"{self.base_url}/v1/messages/batches/{batch_id}/results"
+            if ended else None,
+        }  # fmt: skip
+
+    def __call__(self, request: Request) -> Reply:
+        parts = request.path.rstrip("/").split("/")  # ['', 'v1', 'messages', 'batches', id, …]
+        if request.method == "POST" and len(parts) == 4:
+            self.created += 1
+            batch_id = f"msgbatch_{self.created:02d}"
+            self.batches[batch_id] = {"requests": request.json()["requests"], "polled": 0}
+            return Reply(body=json.dumps(self._batch(batch_id)), content_type="application/json")
+        batch_id = parts[4]
+        if batch_id not in self.batches:
+            return FakeAnthropic.error(404, "not_found_error", f"no batch {batch_id}")
+        if len(parts) == 5:
+            self.batches[batch_id]["polled"] += 1
+            return Reply(body=json.dumps(self._batch(batch_id)), content_type="application/json")
+        lines = []
+        for item in self.batches[batch_id]["requests"]:
+            kind = self.outcomes.get(item["custom_id"], "succeeded")
+            if kind == "succeeded":
+                message = json.loads(self.api.default(item["params"]).body)
+                result: dict[str, Any] = {"type": "succeeded", "message": message}
+            elif kind == "errored":
+                result = {"type": "errored", "error": {"type": "error", "error": {
+                    "type": "api_error", "message": "Internal server error"}}}  # fmt: skip
+            else:
+                result = {"type": kind}
+            lines.append(json.dumps({"custom_id": item["custom_id"], "result": result}))
+        return Reply(body="\n".join(lines) + "\n", content_type="application/binary")

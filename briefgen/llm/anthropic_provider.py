@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar, cast
 
 import anthropic
 
@@ -22,6 +22,7 @@ from briefgen.errors import AnalysisError, ConfigError
 from briefgen.llm.provider import ChatMessage, Reply, Usage
 from briefgen.net import RetryPolicy
 
+T = TypeVar("T")
 SERVICE = "the Anthropic API"
 KEY_VARIABLE = "ANTHROPIC_API_KEY"
 TOOL_NAME = "record_analysis"
@@ -107,6 +108,62 @@ class AnthropicProvider:
             }
         return request
 
+    def request_for(
+        self, model: str, system: str, messages: list[ChatMessage], schema: dict[str, Any],
+        max_tokens: int,
+    ) -> dict[str, Any]:  # fmt: skip
+        """The Messages API request body `complete` would send (a batch request's params)."""
+        return self._request(model, system, messages, schema, max_tokens)
+
+    def _run(self, call: Callable[[], T]) -> T:
+        try:
+            return self._policy.run(SERVICE, call, _transient, " (ANTHROPIC_BASE_URL points the "
+                                    "SDK at another endpoint)")  # fmt: skip
+        except anthropic.APIStatusError as exc:
+            raise _fatal(exc) from None
+
+    def batch_submit(self, requests: list[tuple[str, dict[str, Any]]]) -> str:
+        """Send (custom_id, request) pairs as one Message Batch; returns its id."""
+        batch = self._run(
+            lambda: self._client.messages.batches.create(
+                # The params are the same request dicts `complete` sends, typed loosely here.
+                requests=cast(Any, [{"custom_id": c, "params": p} for c, p in requests])
+            )
+        )
+        return str(batch.id)
+
+    def batch_status(self, batch_id: str) -> tuple[str, dict[str, int]]:
+        """(processing_status, request counts) of a batch."""
+        batch = self._run(lambda: self._client.messages.batches.retrieve(batch_id))
+        counts = batch.request_counts
+        return str(batch.processing_status), {
+            "processing": counts.processing, "succeeded": counts.succeeded,
+            "errored": counts.errored, "canceled": counts.canceled, "expired": counts.expired,
+        }  # fmt: skip
+
+    def batch_results(self, batch_id: str) -> list[tuple[str, Reply | None, str]]:
+        """(custom_id, the reply, or None and why) for every request of an ended batch."""
+        entries = self._run(lambda: list(self._client.messages.batches.results(batch_id)))
+        results: list[tuple[str, Reply | None, str]] = []
+        for entry in entries:
+            result = entry.result
+            if result.type == "succeeded":
+                message = result.message
+                reply = Reply(
+                    text=_reply_text(message.content),
+                    usage=_usage(message.usage),
+                    stop_reason=str(message.stop_reason or ""),
+                    model=str(message.model),
+                )
+                results.append((entry.custom_id, reply, ""))
+            elif result.type == "errored":
+                error = getattr(result, "error", None)
+                detail = getattr(getattr(error, "error", None), "message", None) or str(error)
+                results.append((entry.custom_id, None, f"errored: {detail}"))
+            else:
+                results.append((entry.custom_id, None, str(result.type)))
+        return results
+
     def complete(
         self,
         *,
@@ -117,15 +174,7 @@ class AnthropicProvider:
         max_tokens: int,
     ) -> Reply:
         request = self._request(model, system, messages, schema, max_tokens)
-        try:
-            message = self._policy.run(
-                SERVICE,
-                lambda: self._client.messages.create(**request),
-                _transient,
-                " (ANTHROPIC_BASE_URL points the SDK at another endpoint)",
-            )
-        except anthropic.APIStatusError as exc:
-            raise _fatal(exc) from None
+        message = self._run(lambda: self._client.messages.create(**request))
         return Reply(
             text=_reply_text(message.content),
             usage=_usage(message.usage),

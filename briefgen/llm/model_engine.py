@@ -217,6 +217,10 @@ class ModelEngine:
         )  # fmt: skip
         return reply
 
+    def record(self, record: CallRecord) -> None:
+        """Record a call made elsewhere (a Message Batch) with the engine's own."""
+        self._record(record)
+
     def _record(self, record: CallRecord) -> None:
         with self._lock:
             self._calls.append(record)
@@ -235,11 +239,18 @@ class ModelEngine:
         )
 
     def analyze(self, paper: ScoredPaper, text: PaperText) -> PaperAnalysis:
+        return self.complete_analysis(paper, text)
+
+    def complete_analysis(
+        self, paper: ScoredPaper, text: PaperText, first_reply: Reply | None = None
+    ) -> PaperAnalysis:
+        """Validate a reply (the first one may come from a Message Batch) and repair it once
+        with a normal call if it does not fit the schema."""
         p = paper.paper
         messages: list[ChatMessage] = [{"role": "user", "content": self.prompt(paper, text)}]
         problem = ""
         for attempt in (1, 2):
-            reply = self._call(p.id, messages)
+            reply = first_reply if attempt == 1 and first_reply else self._call(p.id, messages)
             try:
                 if reply.stop_reason == "max_tokens":
                     raise ValueError(

@@ -1,0 +1,126 @@
+"""`--batch`: the analyses as one Anthropic Message Batch, through the real SDK against a local
+server; resumable; failed requests retried directly; same brief."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from briefgen.cli import app
+from briefgen.config import load_settings
+from briefgen.lint import compare_structures, lint_markdown
+from briefgen.llm.anthropic_provider import AnthropicProvider
+from briefgen.llm.batch import BatchAnalyzer, custom_id
+from briefgen.llm.factory import make_engine
+from briefgen.llm.model_engine import ModelEngine
+from briefgen.read import abstract_text
+from briefgen.select import select_papers
+from briefgen.sources.local import load_papers_file
+from briefgen.store import Store
+from tests.fakes import FakeAnthropic, FakeBatches, FakeServer
+
+
+@pytest.fixture
+def batches(
+    server: FakeServer, anthropic_api: FakeAnthropic, monkeypatch: pytest.MonkeyPatch
+) -> FakeBatches:
+    fake = FakeBatches(anthropic_api, server.url)
+    server.route("/v1/messages/batches", fake)
+    monkeypatch.setenv("BRIEFGEN_BATCH_POLL_SECONDS", "0")
+    return fake
+
+
+def kinds(server: FakeServer, anthropic_api: FakeAnthropic) -> list[str]:
+    return [anthropic_api.kind(r.json()) for r in server.hits("/v1/messages")
+            if not r.path.startswith("/v1/messages/batches")]  # fmt: skip
+
+
+def test_daily_with_batch_sends_one_batch_and_makes_the_same_brief(
+    runner: CliRunner, server: FakeServer, anthropic_api: FakeAnthropic, batches: FakeBatches,
+    small_papers: Path, isolated_home: Path,
+) -> None:  # fmt: skip
+    result = runner.invoke(
+        app, ["daily", "--papers", str(small_papers), "--provider", "anthropic", "--batch"]
+    )
+    assert result.exit_code == 0, result.stderr
+    created = [r for r in server.hits("/v1/messages/batches") if r.method == "POST"]
+    assert len(created) == 1
+    requests = created[0].json()["requests"]
+    assert sorted(r["custom_id"] for r in requests) == sorted(
+        custom_id(f"2602.2000{n}") for n in (1, 2, 3, 4, 5, 8)
+    )
+    params = requests[0]["params"]
+    assert params["output_config"]["format"]["type"] == "json_schema"
+    assert params["system"][0]["cache_control"] == {"type": "ephemeral"}
+    assert kinds(server, anthropic_api) == ["synthesis"]  # no direct analysis call
+    assert "submitted Message Batch msgbatch_01 with 6 analyses" in result.stderr
+    assert "Message Batch msgbatch_01: ended, 6 of 6 requests done" in result.stderr
+    assert lint_markdown(result.stdout) == []
+    with Store.open(isolated_home) as store:
+        calls = [c for c in store.calls() if c["purpose"] == "analysis (batch)"]
+    # Half price: 1,000 in and 200 out on Haiku ($1/$5), 800 cached reads ($0.10), halved.
+    assert len(calls) == 6 and calls[0]["cost_usd"] == pytest.approx(0.00104)
+    direct = runner.invoke(
+        app, ["daily", "--papers", str(small_papers), "--provider", "anthropic", "--no-cache"]
+    )
+    assert compare_structures(direct.stdout, result.stdout) == []
+
+
+def test_an_interrupted_batch_is_resumed_not_resubmitted(
+    server: FakeServer, anthropic_api: FakeAnthropic, batches: FakeBatches, small_papers: Path,
+    isolated_home: Path,
+) -> None:  # fmt: skip
+    settings = load_settings(overrides={"provider": "anthropic"})
+    engine = make_engine(settings)
+    assert isinstance(engine, ModelEngine) and isinstance(engine.provider, AnthropicProvider)
+    papers = [p for p in load_papers_file(small_papers) if p.published.isoformat() == "2026-02-18"]
+    selected = select_papers(papers, settings.active_profile).selected
+    texts = {s.paper.id: abstract_text(s.paper) for s in selected}
+
+    def ctrl_c(_: float) -> None:
+        raise KeyboardInterrupt
+
+    batches.polls = 3
+    with Store.open(isolated_home) as store:
+        with pytest.raises(KeyboardInterrupt):
+            BatchAnalyzer(engine, engine.provider, store, poll_seconds=5, sleep=ctrl_c)(
+                selected, texts
+            )
+        results = BatchAnalyzer(engine, engine.provider, store, poll_seconds=0)(selected, texts)
+    assert batches.created == 1  # the second run polled the stored batch
+    assert sorted(results) == sorted(s.paper.id for s in selected)
+    assert all(not isinstance(r, Exception) for r in results.values())
+
+
+def test_errored_and_expired_requests_are_retried_directly(
+    runner: CliRunner, server: FakeServer, anthropic_api: FakeAnthropic, batches: FakeBatches,
+    small_papers: Path,
+) -> None:  # fmt: skip
+    batches.outcomes = {custom_id("2602.20001"): "errored", custom_id("2602.20002"): "expired"}
+    result = runner.invoke(
+        app, ["analyze", "--papers", str(small_papers), "--provider", "anthropic", "--batch"]
+    )
+    assert result.exit_code == 0, result.stderr
+    assert kinds(server, anthropic_api) == ["analysis", "analysis"]
+    assert "2602.20001: batch request errored: Internal server error; retrying it directly" in (
+        result.stderr
+    )
+    assert result.stdout.count("## 📄 ") == 6
+
+
+def test_batch_needs_anthropic(runner: CliRunner, small_papers: Path) -> None:
+    result = runner.invoke(
+        app, ["analyze", "--papers", str(small_papers), "--provider", "openai", "--batch"]
+    )
+    assert result.exit_code == 2 and "--batch needs --provider anthropic" in result.stderr
+
+
+def test_dry_run_prices_the_batch(
+    runner: CliRunner, server: FakeServer, anthropic_api: FakeAnthropic, small_papers: Path
+) -> None:
+    result = runner.invoke(
+        app, ["daily", "--papers", str(small_papers), "--provider", "anthropic", "--dry-run"]
+    )
+    assert "with --batch $" in result.stdout and server.requests == []
