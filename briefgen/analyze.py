@@ -9,7 +9,7 @@ it at once.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
@@ -46,7 +46,7 @@ def analysis_key(paper: ScoredPaper, engine: Engine) -> AnalysisKey:
 
 def analyze_papers(
     papers: list[ScoredPaper],
-    texts: dict[str, PaperText],
+    texts: dict[str, PaperText] | Iterable[tuple[str, PaperText]],
     engine: Engine,
     store: Store,
     *,
@@ -57,7 +57,8 @@ def analyze_papers(
     batch: BatchRunner | None = None,
 ) -> AnalysisOutcome:
     """Analyse each paper once per (id+version, prompt version, model); results keep the
-    order of `papers`."""
+    order of `papers`. `texts` may be a stream of (paper id, text) as they arrive (full texts
+    downloading): each paper's analysis starts as soon as its text is there."""
     outcome = AnalysisOutcome()
     done: dict[str, PaperAnalysis] = {}
     todo: list[ScoredPaper] = []
@@ -69,31 +70,47 @@ def analyze_papers(
             advance()
         else:
             todo.append(paper)
+    waiting = {paper.paper.id: paper for paper in todo}
+    stream = texts.items() if isinstance(texts, dict) else texts
 
-    if batch is not None:
-        _analyze_in_batch(todo, texts, engine, store, batch, outcome, done, on_calls, advance)
-        todo = []
+    if batch is not None:  # a batch is sent whole: every text first
+        known = {pid: text for pid, text in stream if pid in waiting}
+        _analyze_in_batch(todo, known, engine, store, batch, outcome, done, on_calls, advance)
+        waiting = {}
+        stream = iter(())
     pool = ThreadPoolExecutor(max_workers=max(1, concurrency))
-    pending: dict[Future[PaperAnalysis], ScoredPaper] = {
-        pool.submit(engine.analyze, paper, texts[paper.paper.id]): paper for paper in todo
-    }
+    pending: dict[Future[PaperAnalysis], ScoredPaper] = {}
+
+    def collect(block: bool) -> None:
+        if not pending:
+            return
+        finished, _ = wait(pending, timeout=None if block else 0, return_when=FIRST_COMPLETED)
+        on_calls(engine.drain_calls())
+        # Successes first: whatever else finished, what was bought is stored before an error
+        # that stops the run is raised.
+        for future in sorted(finished, key=lambda f: f.exception() is not None):
+            paper = pending.pop(future)
+            advance()
+            try:
+                analysis = future.result()
+            except PAPER_FAILURES as exc:
+                outcome.failed[paper.paper.id] = str(exc)
+                outcome.errors[paper.paper.id] = exc
+                continue
+            store.save_analysis(analysis_key(paper, engine), analysis)
+            done[paper.paper.id] = analysis
+
     try:
+        for paper_id, text in stream:
+            ready = waiting.pop(paper_id) if paper_id in waiting else None
+            if ready is not None:
+                pending[pool.submit(engine.analyze, ready, text)] = ready
+            collect(block=False)
+        for missing in waiting.values():  # a text that never came is a failure, not a hang
+            outcome.failed[missing.paper.id] = "no text to read"
+            outcome.errors[missing.paper.id] = AnalysisError("no text to read")
         while pending:
-            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-            on_calls(engine.drain_calls())
-            # Successes first: whatever else finished, what was bought is stored before an
-            # error that stops the run is raised.
-            for future in sorted(finished, key=lambda f: f.exception() is not None):
-                paper = pending.pop(future)
-                advance()
-                try:
-                    analysis = future.result()
-                except PAPER_FAILURES as exc:
-                    outcome.failed[paper.paper.id] = str(exc)
-                    outcome.errors[paper.paper.id] = exc
-                    continue
-                store.save_analysis(analysis_key(paper, engine), analysis)
-                done[paper.paper.id] = analysis
+            collect(block=True)
     finally:
         # On Ctrl-C or a run-stopping error, queued papers are dropped at once; calls already
         # in flight finish in the background and are simply not stored.

@@ -11,8 +11,8 @@ and cached in the store; a paper with no HTML (404) is read from its abstract.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
@@ -359,6 +359,33 @@ class FullTextReader:
             return abstract_text(paper).model_copy(update={"note": page.problem})
         return fit_budget(paper.id, page.parsed, paper, self.budget)
 
+    def iter_texts(
+        self, papers: list[Paper], *, use_cache: bool = True
+    ) -> Iterator[tuple[str, PaperText]]:
+        """(paper id, text) as each becomes ready: stored pages first, then fetches in the
+        order they finish, so a caller can start analysing while the rest download."""
+        wanted = []
+        for paper in papers:
+            cached = self.cached(paper) if use_cache else None
+            if cached is not None:
+                yield paper.id, self.text(paper, cached)
+            else:
+                wanted.append(paper)
+        if not wanted:
+            return
+        # Threads only fetch and parse; the store is written from this thread (SQLite
+        # connections stay in the thread that opened them).
+        pool = ThreadPoolExecutor(max_workers=self.concurrency)
+        try:
+            futures = {pool.submit(self.fetch, paper): paper for paper in wanted}
+            for future in as_completed(futures):
+                paper = futures[future]
+                page = future.result()
+                self.remember(paper, page)
+                yield paper.id, self.text(paper, page)
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+
     def read_all(
         self,
         papers: list[Paper],
@@ -366,20 +393,8 @@ class FullTextReader:
         use_cache: bool = True,
         advance: Callable[[], None] = lambda: None,
     ) -> dict[str, PaperText]:
-        pages: dict[str, FetchedPage] = {}
-        wanted = []
-        for paper in papers:
-            cached = self.cached(paper) if use_cache else None
-            if cached is not None:
-                pages[paper.id] = cached
-                advance()
-            else:
-                wanted.append(paper)
-        # Threads only fetch and parse; the store is written from this thread (SQLite
-        # connections stay in the thread that opened them).
-        with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
-            for paper, page in zip(wanted, pool.map(self.fetch, wanted), strict=True):
-                self.remember(paper, page)
-                pages[paper.id] = page
-                advance()
-        return {paper.id: self.text(paper, pages[paper.id]) for paper in papers}
+        texts: dict[str, PaperText] = {}
+        for paper_id, text in self.iter_texts(papers, use_cache=use_cache):
+            texts[paper_id] = text
+            advance()
+        return {paper.id: texts[paper.id] for paper in papers}

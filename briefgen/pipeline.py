@@ -6,7 +6,7 @@ No I/O of its own: sources fetch, the store keeps results, the reporter shows pr
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import TypeVar, cast
@@ -23,6 +23,7 @@ from briefgen.errors import (
     UsageError,
 )
 from briefgen.estimate import Estimate, estimate_run
+from briefgen.fulltext import FullTextReader
 from briefgen.llm.base import AnalysedPaper, Engine
 from briefgen.llm.batch import BatchAnalyzer, BatchProvider
 from briefgen.llm.model_engine import ModelEngine
@@ -99,17 +100,36 @@ def read_papers(
     reader = remote.fulltext_reader(store)
     with reporter.progress("reading full texts", len(papers)) as advance:
         texts = reader.read_all(papers, use_cache=use_cache, advance=advance)
+    report_texts(texts, reader.fetched, reporter)
+    return texts
+
+
+class TextStream:
+    """Full texts as they arrive, remembered for the report afterwards."""
+
+    def __init__(self, reader: FullTextReader, papers: list[Paper], use_cache: bool) -> None:
+        self.reader = reader
+        self.papers = papers
+        self.use_cache = use_cache
+        self.texts: dict[str, PaperText] = {}
+
+    def __iter__(self) -> Iterator[tuple[str, PaperText]]:
+        for paper_id, text in self.reader.iter_texts(self.papers, use_cache=self.use_cache):
+            self.texts[paper_id] = text
+            yield paper_id, text
+
+
+def report_texts(texts: dict[str, PaperText], fetched: int, reporter: Reporter) -> None:
     missing = {pid: t.note for pid, t in texts.items() if t.read_from == "abstract"}
     reporter.info(
-        f"full text: {len(papers) - len(missing)} of {len(papers)} papers from arXiv HTML "
-        f"({reader.fetched} fetched, the rest from the store)"
+        f"full text: {len(texts) - len(missing)} of {len(texts)} papers from arXiv HTML "
+        f"({fetched} fetched, the rest from the store)"
     )
     for paper_id, why in missing.items():
         reporter.debug(f"  {paper_id}: read from the abstract: {why}")
     failures = [why for why in missing.values() if why and "404" not in why]
     if failures:
         reporter.warning(f"{len(failures)} full texts could not be fetched: {failures[0]}")
-    return texts
 
 
 @dataclass
@@ -204,12 +224,20 @@ def run_day(
     # Whatever stops the run (a failure, Ctrl-C) is recorded; finished analyses stay stored.
     try:
         read_html = ranked.remote if fulltext is None else fulltext
-        texts = read_papers(
-            [s.paper for s in selected], store, remote, reporter,
-            fulltext=read_html, use_cache=use_cache,
-        )  # fmt: skip
         store.save_papers([s.paper for s in selected])
-        if max_cost is not None:
+        texts: dict[str, PaperText] | Iterable[tuple[str, PaperText]]
+        if read_html and max_cost is None:
+            # Analyses start as each full text arrives instead of after the last download.
+            reading = TextStream(remote.fulltext_reader(store), [s.paper for s in selected],
+                                 use_cache)  # fmt: skip
+            texts = reading
+        else:
+            reading = None
+            texts = read_papers(
+                [s.paper for s in selected], store, remote, reporter,
+                fulltext=read_html, use_cache=use_cache,
+            )  # fmt: skip
+        if max_cost is not None and isinstance(texts, dict):
             check_cost(
                 estimate_run(selected, texts, engine, store, settings, use_cache=use_cache,
                              synthesis=synthesis), max_cost, reporter, batch=batch,
@@ -221,6 +249,8 @@ def run_day(
                 concurrency=settings.concurrency, advance=advance, on_calls=record,
                 batch=runner,
             )  # fmt: skip
+        if reading is not None:
+            report_texts(reading.texts, reading.reader.fetched, reporter)
         if outcome.from_cache:
             reporter.info(f"{outcome.from_cache} analyses reused from the store")
         for paper_id, why in outcome.failed.items():

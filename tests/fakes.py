@@ -25,6 +25,7 @@ class Request:
     query: dict[str, str]
     headers: dict[str, str]  # names in lower case
     body: bytes = b""
+    at: float = field(default_factory=time.monotonic)  # when the server received it
 
     def json(self) -> Any:
         return json.loads(self.body)

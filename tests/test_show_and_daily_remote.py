@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
 
 from typer.testing import CliRunner
 
 from briefgen.cli import app
 from briefgen.lint import lint_markdown
-from tests.fakes import FakeServer
-from tests.scenario import serve_arxiv
+from tests.fakes import FakeAnthropic, FakeServer, Reply, Request
+from tests.scenario import html_pages, serve_arxiv
 
 ABS_LINK = re.compile(r"arxiv\.org/abs/([\w.]+)\)")
 
@@ -101,3 +102,28 @@ def test_daily_abstract_only_fetches_no_pages(
     assert result.exit_code == 0, result.stderr
     assert services.paths("/html/") == []
     assert "full text (HTML)" not in result.stdout
+
+
+def test_analyses_start_while_full_texts_are_still_downloading(
+    runner: CliRunner, services: FakeServer, anthropic_api: FakeAnthropic
+) -> None:
+    serve_arxiv(services)
+    slow_seconds = 1.0
+
+    def one_slow_page(request: Request) -> Reply:
+        if request.path.endswith("2602.20001v1"):  # the page with HTML takes a while
+            time.sleep(slow_seconds)
+        return html_pages(request)  # the other one is a quick 404
+
+    services.route("/html/", one_slow_page)
+    result = runner.invoke(
+        app, ["daily", "--date", "2026-02-18", "--source", "arxiv", "-c", "cs.LG",
+              "--provider", "anthropic"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    slow = next(r for r in services.hits("/html/") if r.path.endswith("2602.20001v1"))
+    analyses = sorted(r.at for r in services.hits("/v1/messages")
+                      if anthropic_api.kind(r.json()) == "analysis")  # fmt: skip
+    # The paper without HTML is analysed while the other page is still downloading.
+    assert analyses[0] < slow.at + slow_seconds
+    assert "full text: 1 of 2 papers from arXiv HTML" in result.stderr
