@@ -29,7 +29,7 @@ from datetime import date
 from pathlib import Path
 
 from briefgen.models import Paper
-from tests.fakes import FakeAnthropic, FakeServer
+from tests.fakes import FakeAnthropic, FakeBatches, FakeServer
 
 TOPICS = [
     "speculative decoding", "KV cache offload", "mixture-of-experts routing", "FP8 training",
@@ -57,6 +57,7 @@ def run_once(server: FakeServer, args: argparse.Namespace, papers_file: Path) ->
         env = {
             **os.environ, "BRIEFGEN_HOME": home, "ANTHROPIC_BASE_URL": server.url,
             "ANTHROPIC_API_KEY": "sk-ant-benchmark-not-a-key", "BRIEFGEN_MAX_PAPERS": "2000",
+            "BRIEFGEN_BATCH_POLL_SECONDS": "0",
         }  # fmt: skip
         command = [
             sys.executable, "-m", "briefgen", "daily", "--papers", str(papers_file),
@@ -71,7 +72,7 @@ def run_once(server: FakeServer, args: argparse.Namespace, papers_file: Path) ->
         db = sqlite3.connect(Path(home) / "briefgen.sqlite3")
         calls, tokens_in, tokens_out = db.execute(
             "SELECT COUNT(*), SUM(input_tokens + cache_read_tokens + cache_write_tokens), "
-            "SUM(output_tokens) FROM calls WHERE purpose = 'analysis'"
+            "SUM(output_tokens) FROM calls WHERE purpose LIKE 'analysis%'"
         ).fetchone()
         total_calls = db.execute("SELECT COUNT(*) FROM calls").fetchone()[0]
         db.close()
@@ -103,6 +104,7 @@ def main() -> None:
     server = FakeServer().start()
     api = FakeAnthropic(delay=args.latency, jitter=args.jitter)
     server.route("/v1/messages", api)
+    server.route("/v1/messages/batches", FakeBatches(api, server.url, polls=1))
     try:
         with tempfile.TemporaryDirectory() as folder:
             papers_file = Path(folder) / "papers.jsonl"
