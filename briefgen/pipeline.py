@@ -253,10 +253,10 @@ def run_day(
             report_texts(reading.texts, reading.reader.fetched, reporter)
         if outcome.from_cache:
             reporter.info(f"{outcome.from_cache} analyses reused from the store")
-        for paper_id, why in outcome.failed.items():
-            reporter.warning(f"{paper_id} failed: {why}")
         if not outcome.analysed:
             raise _all_failed(outcome)
+        for line in grouped_failures(outcome.failed):
+            reporter.warning(f"failed: {line}")
         result = finish(DayAnalyses(ranked=ranked, outcome=outcome, spend=spend, record=record))
         record(engine.drain_calls())  # the synthesis and translation calls, if any
     except BaseException as exc:
@@ -331,8 +331,19 @@ def preview_day(
     return ranked, estimate
 
 
+def grouped_failures(failed: dict[str, str]) -> list[str]:
+    """One line per distinct reason: a service that is down fails every paper the same way."""
+    by_reason: dict[str, list[str]] = {}
+    for paper_id, why in failed.items():
+        by_reason.setdefault(why, []).append(paper_id)
+    return [
+        f"{ids[0]}: {why}" if len(ids) == 1 else f"{len(ids)} papers ({ids[0]}, …): {why}"
+        for why, ids in by_reason.items()
+    ]
+
+
 def _all_failed(outcome: AnalysisOutcome) -> BriefgenError:
-    reasons = "; ".join(f"{k}: {v}" for k, v in outcome.failed.items())
+    reasons = "; ".join(grouped_failures(outcome.failed))
     if outcome.errors and all(isinstance(e, UpstreamError) for e in outcome.errors.values()):
         return UpstreamError(f"every selected paper failed: {reasons}")
     return AnalysisError(f"every selected paper failed to analyse: {reasons}")

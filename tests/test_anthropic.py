@@ -294,3 +294,16 @@ def test_max_cost_stops_before_spending(
     assert server.hits("/v1/messages") == []
     code, _, err = analyze(runner, small_papers, "--max-cost", "5")
     assert code == 0 and "within --max-cost $5.0000" in err
+
+
+def test_a_service_that_fails_every_paper_is_one_line_and_exit_6(
+    runner: CliRunner, server: FakeServer, anthropic_api: FakeAnthropic, small_papers: Path
+) -> None:
+    anthropic_api.enqueue(*[FakeAnthropic.error(529, "overloaded_error", "Overloaded")] * 24)
+    code, out, err = analyze(runner, small_papers, "--concurrency", "1")
+    assert code == 6 and out == ""
+    assert (
+        "every selected paper failed: 6 papers (2602.20001, …): the Anthropic API is "
+        "unreachable after 4 attempts: it answered HTTP 529" in err
+    )
+    assert err.count("unreachable") == 1  # said once, not once per paper
