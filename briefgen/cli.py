@@ -18,10 +18,12 @@ import typer
 from briefgen import __version__
 from briefgen.config import (
     Settings,
+    category_help,
     default_config_path,
     default_config_text,
     load_settings,
     settings_to_toml,
+    unknown_categories,
 )
 from briefgen.console import Reporter, print_table
 from briefgen.errors import BriefgenError, InputError, NoPapersError, PartialError, UsageError
@@ -38,6 +40,7 @@ from briefgen.prompts import bundled_prompts_dir
 from briefgen.publish import Format, file_name, is_daily, render_document
 from briefgen.render import RenderLang
 from briefgen.report import render_report
+from briefgen.secrets import install_log_redaction
 from briefgen.show import render_shown, render_shown_json, show_paper
 from briefgen.sources.dates import parse_date_option
 from briefgen.sources.gather import PaperRequest
@@ -209,6 +212,9 @@ def _settings(
     max_papers: int | None = None,
     **overrides: Any,
 ) -> Settings:
+    unknown = unknown_categories(categories or [])
+    if unknown:  # a mistyped -c is a usage error, not a config problem
+        raise UsageError(category_help(unknown))
     return load_settings(
         config,
         overrides=overrides,
@@ -892,7 +898,9 @@ def _main(
     ] = False,
 ) -> None:
     """briefgen: daily Paper Insight Briefs from arXiv."""
+    install_log_redaction()  # also when run through CliRunner or as `python -m briefgen`
 
 
 def main() -> None:
+    install_log_redaction()
     app()

@@ -6,11 +6,13 @@ import os
 import tomllib
 from collections.abc import Mapping
 from datetime import date
+from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from briefgen.errors import ConfigError, describe_validation
 
@@ -68,6 +70,33 @@ DEFAULT_PRICES: dict[str, Price] = {
 }
 
 
+@lru_cache(maxsize=1)
+def arxiv_categories() -> dict[str, str]:
+    """lower-case code -> the code as arXiv writes it, from briefgen/data/arxiv_categories.txt."""
+    text = resources.files("briefgen").joinpath("data/arxiv_categories.txt").read_text("utf-8")
+    codes = [c for line in text.splitlines() if not line.startswith("#") for c in line.split()]
+    return {code.lower(): code for code in codes}
+
+
+def unknown_categories(categories: list[str]) -> list[str]:
+    known = arxiv_categories()
+    return [c for c in categories if c.lower() not in known]
+
+
+def category_help(unknown: list[str]) -> str:
+    groups = sorted({code.split(".")[0] for code in arxiv_categories().values()})
+    close = sorted(
+        {code for code in arxiv_categories().values()
+         for bad in unknown if code.lower().startswith(bad.lower().split(".")[0] + ".")}
+    )  # fmt: skip
+    listed = ", ".join(close[:40]) if close else "groups: " + ", ".join(groups)
+    return (
+        f"unknown arXiv categor{'y' if len(unknown) == 1 else 'ies'} "
+        f"{', '.join(repr(u) for u in unknown)}; valid ones include {listed} "
+        "(all: https://arxiv.org/category_taxonomy)"
+    )
+
+
 class Profile(BaseModel):
     """An interest profile: what to fetch, how to rank it, how many papers to keep."""
 
@@ -88,6 +117,14 @@ class Profile(BaseModel):
     min_score: float = Field(
         default=1.0, ge=0, description="papers scoring below this are dropped (0 keeps all)"
     )
+
+    @field_validator("categories")
+    @classmethod
+    def _known_categories(cls, value: list[str]) -> list[str]:
+        unknown = unknown_categories(value)
+        if unknown:
+            raise ValueError(category_help(unknown))
+        return [arxiv_categories()[c.lower()] for c in value]
 
 
 class Settings(BaseModel):

@@ -20,6 +20,15 @@ ARXIV_ID_RE = re.compile(
 ReadFrom = Literal["html", "abstract"]
 
 
+# C0/C1 control characters (a terminal escape, a NUL) and the bidirectional overrides that can
+# disguise text: paper metadata is untrusted and must not reach a terminal or a page raw.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def strip_controls(text: str) -> str:
+    return _CONTROLS.sub("", text)
+
+
 def split_arxiv_id(raw: str) -> tuple[str, str]:
     """'2602.13531v2' -> ('2602.13531', 'v2'); raises ValueError for anything else."""
     text = raw.strip()
@@ -72,7 +81,12 @@ class Paper(Model):
     @classmethod
     def _one_line(cls, value: str) -> str:
         # arXiv wraps long titles and abstracts over lines; the brief wants them on one.
-        return " ".join(value.split())
+        return " ".join(strip_controls(value).split())
+
+    @field_validator("authors")
+    @classmethod
+    def _clean_authors(cls, value: list[str]) -> list[str]:
+        return [name for name in (" ".join(strip_controls(n).split()) for n in value) if name]
 
     @property
     def versioned_id(self) -> str:

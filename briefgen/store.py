@@ -172,9 +172,10 @@ class Store:
         path = home / DB_NAME
         try:
             home.mkdir(parents=True, exist_ok=True)
-            connection = sqlite3.connect(path, isolation_level=None)
+            connection = sqlite3.connect(path, isolation_level=None, timeout=30)
+            # Wait for another briefgen process (a cron job and a manual run) instead of failing.
+            connection.execute("PRAGMA busy_timeout=30000")
             connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute("PRAGMA busy_timeout=5000")
         except (OSError, sqlite3.Error) as exc:
             raise ConfigError(
                 f"cannot open the store at {path}: {exc}; set BRIEFGEN_HOME to a writable folder"
@@ -206,12 +207,16 @@ class Store:
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT)"
         )
-        done = {row[0] for row in self._db.execute("SELECT name FROM schema_migrations")}
         applied = []
         for name, sql in MIGRATIONS:
-            if name in done:
-                continue
+            # Checked inside the write lock: two processes opening a new store at once (a cron
+            # job and a manual run) apply each migration exactly once between them.
             with self.transaction() as db:
+                done = db.execute(
+                    "SELECT 1 FROM schema_migrations WHERE name = ?", (name,)
+                ).fetchone()
+                if done:
+                    continue
                 for statement in sql.split(";"):
                     if statement.strip():
                         db.execute(statement)

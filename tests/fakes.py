@@ -469,6 +469,7 @@ class FakeProvider:
         self.conversations: list[list[Any]] = []
         self.systems: list[str] = []
         self.schemas: list[dict[str, Any]] = []
+        self.budgets: list[int] = []
         self.responder = responder
 
     def enqueue(self, text: str, stop_reason: str = "end_turn") -> None:
@@ -484,6 +485,7 @@ class FakeProvider:
         self.schemas.append(schema)
         self.systems.append(system)
         self.conversations.append(list(messages))
+        self.budgets.append(max_tokens)
         if not self.replies and self.responder is not None:
             self.enqueue(self.responder(messages))
         return self.replies.popleft()

@@ -66,16 +66,30 @@ def test_a_reply_that_fails_twice_fails_the_paper() -> None:
     provider = FakeProvider()
     provider.enqueue(json.dumps({"domain": "only a domain"}))
     provider.enqueue(json.dumps({"domain": "still only a domain"}))
-    with pytest.raises(AnalysisError, match="failed validation twice: one_line_contribution"):
+    with pytest.raises(AnalysisError, match="failed twice: one_line_contribution"):
         engine(provider).analyze(PAPER, TEXT)
 
 
-def test_a_reply_cut_at_max_tokens_is_asked_again() -> None:
+def test_a_reply_cut_at_max_tokens_gets_a_larger_budget_once() -> None:
     provider = FakeProvider()
-    provider.enqueue(json.dumps(analysis_json("x")), stop_reason="max_tokens")
+    provider.enqueue(json.dumps(analysis_json("x"))[:50], stop_reason="max_tokens")
     provider.enqueue(json.dumps(analysis_json("x")))
     engine(provider).analyze(PAPER, TEXT)
-    assert "cut off at the 4096-token limit" in provider.conversations[1][2]["content"]
+    assert provider.budgets == [4096, 8192]
+    assert len(provider.conversations[1]) == 1  # the same question, with room to answer
+
+
+def test_cut_off_twice_or_a_refusal_is_reported() -> None:
+    provider = FakeProvider()
+    provider.enqueue("{", stop_reason="max_tokens")
+    provider.enqueue("{", stop_reason="max_tokens")
+    with pytest.raises(AnalysisError, match="cut off at the 8192-token limit"):
+        engine(provider).analyze(PAPER, TEXT)
+    refusing = FakeProvider()
+    refusing.enqueue("", stop_reason="refusal")
+    with pytest.raises(AnalysisError, match="declined to analyse this paper"):
+        engine(refusing).analyze(PAPER, TEXT)
+    assert len(refusing.conversations) == 1  # not retried
 
 
 def test_calls_are_recorded_with_usage_and_cost() -> None:

@@ -31,6 +31,7 @@ from briefgen.synthesize_large import cluster_papers, merge_syntheses
 ANALYSIS_PROMPT = "analyze_paper"
 SYNTHESIS_PROMPT = "synthesize_brief"
 MAX_ERRORS_SHOWN = 8
+MAX_TOKENS_CEILING = 32_000  # a cut-off reply is retried once with twice the budget, up to this
 MAX_ENUM_IDS = 200  # beyond this an id enum bloats the schema; the validator still checks ids
 
 
@@ -185,6 +186,7 @@ class ModelEngine:
         schema: dict[str, Any] | None = None,
         model: str | None = None,
         price: Price | None = None,
+        max_tokens: int | None = None,
     ) -> Reply:
         if self._stopped is not None:
             # A bad key or a spend limit concerns every paper: no further requests.
@@ -198,7 +200,7 @@ class ModelEngine:
                 system=system if system is not None else self.system,
                 messages=messages,
                 schema=schema if schema is not None else AnalysisOutput.model_json_schema(),
-                max_tokens=self.max_tokens,
+                max_tokens=max_tokens or self.max_tokens,
             )
         except ConfigError as exc:
             self._stopped = exc
@@ -244,26 +246,31 @@ class ModelEngine:
     def complete_analysis(
         self, paper: ScoredPaper, text: PaperText, first_reply: Reply | None = None
     ) -> PaperAnalysis:
-        """Validate a reply (the first one may come from a Message Batch) and repair it once
-        with a normal call if it does not fit the schema."""
+        """Validate a reply (the first one may come from a Message Batch) and fix it once: a
+        reply cut off at the token limit is asked again with twice the budget; one that does
+        not fit the schema is shown its errors; a refusal is reported, not retried."""
         p = paper.paper
-        messages: list[ChatMessage] = [{"role": "user", "content": self.prompt(paper, text)}]
+        prompt: list[ChatMessage] = [{"role": "user", "content": self.prompt(paper, text)}]
+        messages = prompt
+        budget = self.max_tokens
         problem = ""
         for attempt in (1, 2):
-            reply = first_reply if attempt == 1 and first_reply else self._call(p.id, messages)
+            if attempt == 1 and first_reply:
+                reply = first_reply
+            else:
+                reply = self._call(p.id, messages, max_tokens=budget)
+            if reply.stop_reason == "refusal":
+                raise AnalysisError("the model declined to analyse this paper (refusal)")
+            if reply.stop_reason == "max_tokens":
+                problem = f"the reply was cut off at the {budget}-token limit"
+                messages, budget = prompt, min(budget * 2, MAX_TOKENS_CEILING)
+                continue
             try:
-                if reply.stop_reason == "max_tokens":
-                    raise ValueError(
-                        f"the reply was cut off at the {self.max_tokens}-token limit; "
-                        "answer more briefly"
-                    )
                 output = AnalysisOutput.model_validate_json(reply.text)
             except (ValidationError, ValueError) as exc:
                 problem = validation_summary(exc)
-                if attempt == 2:
-                    break
                 messages = [
-                    *messages,
+                    *prompt,
                     {"role": "assistant", "content": reply.text or "(empty reply)"},
                     {
                         "role": "user",
@@ -279,7 +286,7 @@ class ModelEngine:
                 read_from=text.read_from,
                 **output.model_dump(),
             )
-        raise AnalysisError(f"the model's reply failed validation twice: {problem}")
+        raise AnalysisError(f"the model's reply failed twice: {problem}")
 
     def ask(
         self,
@@ -327,14 +334,21 @@ class ModelEngine:
             {"role": "user", "content": self.synthesis_prompt(period, papers)}
         ]
         parsed: Synthesis | None = None
+        budget = self.synthesis_max_tokens
+        problems: list[str] = []
         for attempt in (1, 2):
             reply = self._call(
                 period, messages, purpose="synthesis", system=self.synthesis_system,
                 schema=schema, model=self.synthesis_model, price=self.synthesis_price,
+                max_tokens=budget,
             )  # fmt: skip
+            if reply.stop_reason == "refusal":
+                raise AnalysisError("the model declined to write the synthesis (refusal)")
+            if reply.stop_reason == "max_tokens":
+                problems = [f"the reply was cut off at the {budget}-token limit"]
+                budget = min(budget * 2, MAX_TOKENS_CEILING)
+                continue
             try:
-                if reply.stop_reason == "max_tokens":
-                    raise ValueError("the reply was cut off at the token limit; be more concise")
                 parsed = Synthesis.model_validate_json(reply.text)
                 problems = synthesis_problems(parsed, papers)
             except (ValidationError, ValueError) as exc:
