@@ -60,3 +60,8 @@ class AnalysisError(BriefgenError):
     twice). The run goes on without it and ends partial (exit 4)."""
 
     exit_code = 4
+
+
+class ParseError(UpstreamError, ValueError):
+    """A service's answer (a feed, a page, a JSON list) that cannot be read. Exit 6, like any
+    upstream fault; a ValueError too, for callers that treat it as bad data."""

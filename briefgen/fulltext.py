@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 from lxml import etree
 from lxml import html as lxml_html
 
-from briefgen.errors import UpstreamError
-from briefgen.models import Paper, PaperText, ParsedHtml, Section
+from briefgen.errors import ParseError, UpstreamError
+from briefgen.models import Paper, PaperText, ParsedHtml, Section, strip_controls
 from briefgen.net import RetryPolicy, get_checked, is_transient_http
 from briefgen.read import abstract_text, estimate_tokens
 
@@ -74,7 +74,8 @@ def _replace_math(root: Any) -> None:
         tail = math.tail or ""
         after = "" if tail[:1] in (",", ".", ";", ":", ")") else " "
         replacement = (f" ${alt}$" if inline else f" $${alt}$$") if alt else ""
-        math.tail = replacement + after + tail
+        # lxml refuses control characters in text it is given back; pages do contain them.
+        math.tail = strip_controls(replacement + after + tail)
         math.drop_tree()
 
 
@@ -89,8 +90,8 @@ def _flatten_tables(root: Any) -> None:
         replacement = lxml_html.Element("div", {"class": "briefgen_table"})
         for text in rows:
             paragraph = etree.SubElement(replacement, "p")
-            paragraph.text = text
-        replacement.tail = table.tail
+            paragraph.text = strip_controls(text)
+        replacement.tail = strip_controls(table.tail or "")
         table.getparent().replace(table, replacement)
 
 
@@ -124,11 +125,19 @@ def _heading(section: Any) -> str:
 
 
 def parse_latexml(page: bytes | str) -> ParsedHtml:
-    """Sections of an arXiv HTML page, in document order; ValueError if it has no text."""
+    """Sections of an arXiv HTML page, in document order; ParseError if it has no text."""
+    # arXiv serves UTF-8; control characters (which lxml refuses to write back) are dropped.
+    text = page.decode("utf-8", "replace") if isinstance(page, bytes) else page
     try:
-        root = lxml_html.fromstring(page)
-    except (etree.ParserError, ValueError) as exc:
-        raise ValueError(f"not an HTML page: {exc}") from exc
+        return _parse_latexml(strip_controls(text))
+    except (etree.LxmlError, ValueError) as exc:
+        if isinstance(exc, ParseError):
+            raise
+        raise ParseError(f"not an HTML page: {exc}") from exc
+
+
+def _parse_latexml(page: str) -> ParsedHtml:
+    root = lxml_html.fromstring(page)
     for element in root.xpath(DROP_XPATH):
         element.drop_tree()
     _replace_math(root)
@@ -186,7 +195,7 @@ def parse_latexml(page: bytes | str) -> ParsedHtml:
         )
     abstract_text_ = "\n\n".join(part for part in abstract_parts if part)
     if not abstract_text_ and not any(s.text for s in sections):
-        raise ValueError("the page holds no paper text (no abstract, no sections)")
+        raise ParseError("the page holds no paper text (no abstract, no sections)")
     return ParsedHtml(title=title, abstract=abstract_text_, sections=sections)
 
 

@@ -187,17 +187,20 @@ def test_truncated_json_is_repaired_and_max_tokens_twice_fails_the_paper(
     runner: CliRunner, server: FakeServer, anthropic_api: FakeAnthropic, small_papers: Path
 ) -> None:
     anthropic_api.enqueue(
-        FakeAnthropic.message('{"domain": "LLM sys'),  # truncated: repaired on the retry
-        FakeAnthropic.message("", stop_reason="max_tokens"),
-        FakeAnthropic.message("", stop_reason="max_tokens"),
+        FakeAnthropic.message('{"domain": "LLM sys'),  # truncated JSON: the first paper…
+        anthropic_api.default,  # …is repaired on its second call
+        FakeAnthropic.message("", stop_reason="max_tokens"),  # the second paper is cut off…
+        FakeAnthropic.message("", stop_reason="max_tokens"),  # …even with twice the budget
     )
     code, out, err = analyze(runner, small_papers, "--concurrency", "1")
     assert code == 4
-    assert len(server.hits("/v1/messages")) == 8  # 6 papers + 2 repairs
-    repair = message_requests(server)[1]["messages"]
+    bodies = message_requests(server)
+    assert len(bodies) == 8  # 6 papers + 1 repair + 1 retry with a larger budget
+    repair = bodies[1]["messages"]
     assert "does not match the required JSON schema" in repair[-1]["content"]  # type: ignore[index]
+    assert [b["max_tokens"] for b in bodies[2:4]] == [4096, 8192]
     assert out.count("## 📄 ") == 5
-    assert "Not analysed (failed)" in out and "cut off at the 4096-token limit" in out
+    assert "Not analysed (failed)" in out and "cut off at the 8192-token limit" in out
     assert "1 papers failed and are missing from the report" in err
 
 

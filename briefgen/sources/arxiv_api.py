@@ -22,7 +22,7 @@ from lxml import etree
 from pydantic import ValidationError
 from requests.adapters import HTTPAdapter
 
-from briefgen.errors import UpstreamError
+from briefgen.errors import ParseError, UpstreamError
 from briefgen.models import Paper, split_arxiv_id
 from briefgen.net import RETRY_STATUSES, Pacer, RetryableStatus, RetryPolicy, get_checked
 from briefgen.sources.calendar import EASTERN, Announcement
@@ -235,17 +235,26 @@ def _rss_authors(creators: str) -> list[str]:
     return names
 
 
+def _feed_date(stamp: str) -> date | None:
+    try:
+        return parsedate_to_datetime(stamp).astimezone(EASTERN).date() if stamp else None
+    except (TypeError, ValueError, IndexError, OverflowError) as exc:
+        raise ParseError(f"the RSS feed's date {stamp[:40]!r} is unreadable ({exc})") from exc
+
+
 def parse_rss(content: bytes) -> tuple[date | None, list[tuple[str, Paper]]]:
-    """(the listing date the feed is for, [(announce_type, paper)]); raises ValueError."""
+    """(the listing date the feed is for, [(announce_type, paper)]); ParseError if the
+    document is not an RSS feed. An item that cannot be read is skipped."""
     try:
         root = etree.fromstring(content, parser=_XML_PARSER)
-    except etree.XMLSyntaxError as exc:
-        raise ValueError(f"not an RSS document: {exc}") from exc
+    except (etree.LxmlError, ValueError) as exc:
+        raise ParseError(f"not an RSS document: {exc}") from exc
+    if root is None or not isinstance(root.tag, str):
+        raise ParseError("not an RSS document: it is empty")
     channel = root.find("channel")
     if channel is None:
-        raise ValueError("not an RSS document: no <channel>")
-    stamp = _text(channel, "pubDate") or _text(channel, "lastBuildDate")
-    listing = parsedate_to_datetime(stamp).astimezone(EASTERN).date() if stamp else None
+        raise ParseError("not an RSS document: no <channel>")
+    listing = _feed_date(_text(channel, "pubDate") or _text(channel, "lastBuildDate"))
     items: list[tuple[str, Paper]] = []
     for item in channel.iterfind("item"):
         guid = _text(item, "guid").removeprefix("oai:arXiv.org:")

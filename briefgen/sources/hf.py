@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from briefgen.errors import UpstreamError
+from briefgen.errors import ParseError, UpstreamError
 from briefgen.models import Paper
 from briefgen.net import RetryPolicy, get_checked, is_transient_http
 
@@ -54,7 +54,7 @@ class HfDay:
 
 def parse_daily_papers(payload: Any, day: date) -> HfDay:
     if not isinstance(payload, list):
-        raise ValueError(f"expected a JSON list of papers, got {type(payload).__name__}")
+        raise ParseError(f"expected a JSON list of papers, got {type(payload).__name__}")
     result = HfDay(day=day, papers=[])
     for raw in payload:
         try:
