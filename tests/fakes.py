@@ -334,6 +334,9 @@ class FakeModelApi:
         self.delay = delay
         self.jitter = jitter  # each call takes delay ± jitter seconds (uniform)
         self._random = random.Random(seed)
+        # Injected faults by share of requests: "429", "529", "500", "truncated".
+        self.faults: dict[str, float] = {}
+        self.injected: dict[str, int] = {}
         self.active = 0
         self.peak = 0
         self._lock = threading.Lock()
@@ -365,16 +368,33 @@ class FakeModelApi:
                 self.queue.popleft() if self.queue else by_kind.popleft() if by_kind else None
             )
         try:
+            with self._lock:
+                spread = self._random.uniform(-self.jitter, self.jitter)
+                draw = self._random.random()
             if self.delay or self.jitter:
-                with self._lock:
-                    spread = self._random.uniform(-self.jitter, self.jitter)
                 time.sleep(max(0.0, self.delay + spread))
-            return scripted(body) if scripted else self.default(body)
+            if scripted:
+                return scripted(body)
+            fault = self.fault_for(draw)
+            return self.faulty(fault, body) if fault else self.default(body)
         finally:
             with self._lock:
                 self.active -= 1
 
     def default(self, body: dict[str, Any]) -> Reply:
+        raise NotImplementedError
+
+    def fault_for(self, draw: float) -> str | None:
+        """Which injected fault (if any) a uniform draw in [0, 1) lands on."""
+        edge = 0.0
+        for fault, share in self.faults.items():
+            edge += share
+            if draw < edge:
+                self.injected[fault] = self.injected.get(fault, 0) + 1
+                return fault
+        return None
+
+    def faulty(self, fault: str, body: dict[str, Any]) -> Reply:
         raise NotImplementedError
 
 
@@ -403,6 +423,19 @@ class FakeAnthropic(FakeModelApi):
         headers = {"retry-after": retry_after} if retry_after is not None else {}
         return Reply(status=status, body=json.dumps(body), content_type="application/json",
                      headers=headers)  # fmt: skip
+
+    def faulty(self, fault: str, body: dict[str, Any]) -> Reply:
+        if fault == "429":
+            return self.error(429, "rate_limit_error", "Rate limited", retry_after="0")
+        if fault == "529":
+            return self.error(529, "overloaded_error", "Overloaded")
+        if fault == "500":
+            return self.error(500, "api_error", "Internal server error")
+        good = json.loads(self.default(body).body)  # "truncated": half of a good answer
+        for block in good["content"]:
+            if block["type"] == "text":
+                block["text"] = block["text"][: len(block["text"]) // 2]
+        return Reply(body=json.dumps(good), content_type="application/json")
 
     def schema_text(self, body: dict[str, Any]) -> str:
         if body.get("tools"):
