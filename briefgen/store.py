@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -135,6 +136,21 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def _enable_wal(connection: sqlite3.Connection, attempts: int = 100) -> None:
+    """Switch to WAL. SQLite reports 'database is locked' at once, without waiting for the busy
+    timeout, when two processes create the same new store together; so this waits itself."""
+    for attempt in range(attempts):
+        try:
+            connection.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.05)
+
+
 def _upsert_papers(db: sqlite3.Connection, papers: list[Paper]) -> None:
     db.executemany(
         "INSERT INTO papers VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
@@ -175,7 +191,7 @@ class Store:
             connection = sqlite3.connect(path, isolation_level=None, timeout=30)
             # Wait for another briefgen process (a cron job and a manual run) instead of failing.
             connection.execute("PRAGMA busy_timeout=30000")
-            connection.execute("PRAGMA journal_mode=WAL")
+            _enable_wal(connection)
         except (OSError, sqlite3.Error) as exc:
             raise ConfigError(
                 f"cannot open the store at {path}: {exc}; set BRIEFGEN_HOME to a writable folder"
