@@ -1,5 +1,5 @@
-"""What the analysis reads for each paper. Today: the abstract; the arXiv HTML full text plugs
-in here (fulltext.py) without changing the stages around it."""
+"""The abstract as the text a paper is read from (when there is no HTML full text, or
+--abstract-only), and the token estimate every budget and cost estimate uses."""
 
 from __future__ import annotations
 

@@ -1,2 +1,2 @@
-"""Engines that analyse papers and synthesise briefs: the offline extractive engine today,
-language-model providers behind the same `Engine` protocol later."""
+"""Engines that analyse papers and synthesise briefs: the offline extractive engine and the
+model engine over a provider (Anthropic, OpenAI-compatible), behind one `Engine` protocol."""
