@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from briefgen.analyze import analysis_key
 from briefgen.config import Price, Settings
 from briefgen.llm.base import Engine
 from briefgen.llm.model_engine import ModelEngine
@@ -76,8 +77,6 @@ def estimate_run(
     use_cache: bool = True,
     synthesis: bool = True,
 ) -> Estimate:
-    from briefgen.analyze import analysis_key
-
     estimate = Estimate()
     model_engine = engine if isinstance(engine, ModelEngine) else None
     for paper in papers:

@@ -170,6 +170,51 @@ class Spend:
         return text
 
 
+class RecordedRun:
+    """One row of the runs table and the model calls made under it. Used as a context
+    manager: whatever stops the run (a failure, Ctrl-C) is recorded as it ends, and the
+    spend is summarised on stderr either way."""
+
+    def __init__(
+        self,
+        store: Store,
+        command: str,
+        params: dict[str, object],
+        settings: Settings,
+        engine: Engine,
+        reporter: Reporter,
+    ) -> None:
+        self.store = store
+        self.settings = settings
+        self.engine = engine
+        self.reporter = reporter
+        self.spend = Spend()
+        self.run_id = store.start_run(command, params)
+        self.status = ("done", 0, "")
+
+    def record(self, calls: list[CallRecord]) -> None:
+        self.store.record_calls(self.run_id, calls)
+        self.spend.add(calls, self.settings)
+
+    def finish(self, status: str, paper_count: int, message: str = "") -> None:
+        """How the run ended, written when the block exits without an error."""
+        self.status = (status, paper_count, message)
+
+    def __enter__(self) -> RecordedRun:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: object) -> None:  # fmt: skip
+        if exc is not None:
+            status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
+            self.store.finish_run(self.run_id, status, message=str(exc))
+        else:
+            status, count, message = self.status
+            self.store.finish_run(self.run_id, status, paper_count=count, message=message)
+        if self.spend.calls:
+            self.reporter.info(self.spend.summary(self.engine))
+
+
 @dataclass
 class DayAnalyses:
     ranked: RankedDay
@@ -210,19 +255,12 @@ def run_day(
     )
     for reason, count in ranked.selection.dropped.items():
         reporter.debug(f"  not selected: {count} {reason}")
-    run_id = store.start_run(
-        command,
-        {"date": ranked.day, "sources": ranked.sources, "engine": engine.name,
-         "model": engine.model, "profile": settings.profile},
-    )  # fmt: skip
-    spend = Spend()
-
-    def record(calls: list[CallRecord]) -> None:
-        store.record_calls(run_id, calls)
-        spend.add(calls, settings)
-
+    params: dict[str, object] = {
+        "date": ranked.day, "sources": ranked.sources, "engine": engine.name,
+        "model": engine.model, "profile": settings.profile,
+    }  # fmt: skip
     # Whatever stops the run (a failure, Ctrl-C) is recorded; finished analyses stay stored.
-    try:
+    with RecordedRun(store, command, params, settings, engine, reporter) as run:
         read_html = ranked.remote if fulltext is None else fulltext
         store.save_papers([s.paper for s in selected])
         texts: dict[str, PaperText] | Iterable[tuple[str, PaperText]]
@@ -246,7 +284,7 @@ def run_day(
         with reporter.progress("analysing papers", len(selected)) as advance:
             outcome = analyze_papers(
                 selected, texts, engine, store, use_cache=use_cache,
-                concurrency=settings.concurrency, advance=advance, on_calls=record,
+                concurrency=settings.concurrency, advance=advance, on_calls=run.record,
                 batch=runner,
             )  # fmt: skip
         if reading is not None:
@@ -257,21 +295,15 @@ def run_day(
             raise _all_failed(outcome)
         for line in grouped_failures(outcome.failed):
             reporter.warning(f"failed: {line}")
-        result = finish(DayAnalyses(ranked=ranked, outcome=outcome, spend=spend, record=record))
-        record(engine.drain_calls())  # the synthesis and translation calls, if any
-    except BaseException as exc:
-        status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
-        store.finish_run(run_id, status, message=str(exc))
-        raise
-    finally:
-        if spend.calls:
-            reporter.info(spend.summary(engine))
-    store.finish_run(
-        run_id,
-        "partial" if outcome.failed else "done",
-        paper_count=len(outcome.analysed),
-        message="; ".join(outcome.failed),
-    )
+        result = finish(
+            DayAnalyses(ranked=ranked, outcome=outcome, spend=run.spend, record=run.record)
+        )
+        run.record(engine.drain_calls())  # the synthesis and translation calls, if any
+        run.finish(
+            "partial" if outcome.failed else "done",
+            len(outcome.analysed),
+            "; ".join(outcome.failed),
+        )
     return result
 
 
@@ -554,35 +586,22 @@ def run_weekly(
         f"{period.title}: {len(chosen)} of {len(collected)} papers from {len(result_days)} "
         f"days in the roundup"
     )
-    run_id = store.start_run(
-        "weekly", {"period": period.label, "engine": engine.name, "profile": settings.profile}
-    )
-    spend = Spend()
-
-    def record(calls: list[CallRecord]) -> None:
-        store.record_calls(run_id, calls)
-        spend.add(calls, settings)
-
-    sources = sorted({s for day in result_days for s in _day_sources(request, settings)})
-    try:
+    params: dict[str, object] = {
+        "period": period.label, "engine": engine.name, "profile": settings.profile
+    }  # fmt: skip
+    with RecordedRun(store, "weekly", params, settings, engine, reporter) as run:
         day_result = _brief_for_day(
             DayAnalyses(
                 ranked=RankedDay(day=period.start,
                                  selection=Selection([p.scored for p in chosen], len(collected)),
-                                 sources=sources),
+                                 sources=sorted(_day_sources(request, settings))),
                 outcome=AnalysisOutcome(analysed=chosen),
-                spend=spend,
-                record=record,
+                spend=run.spend,
+                record=run.record,
             ),
             settings, store, engine, reporter, use_cache, period=period,
         )  # fmt: skip
-    except BaseException as exc:
-        store.finish_run(run_id, "failed", message=str(exc))
-        raise
-    finally:
-        if spend.calls:
-            reporter.info(spend.summary(engine))
-    store.finish_run(run_id, "done", paper_count=len(chosen))
+        run.finish("done", len(chosen))
     return WeeklyResult(
         period=period, brief=day_result.brief, days=result_days, skipped=skipped, failed=failed
     )

@@ -24,7 +24,7 @@ from requests.adapters import HTTPAdapter
 
 from briefgen.errors import ParseError, UpstreamError
 from briefgen.models import Paper, split_arxiv_id
-from briefgen.net import RETRY_STATUSES, Pacer, RetryableStatus, RetryPolicy, get_checked
+from briefgen.net import RETRY_STATUSES, Pacer, RetryPolicy, get_checked, is_transient_http
 from briefgen.sources.calendar import EASTERN, Announcement
 
 API_SERVICE = "the arXiv API"
@@ -303,7 +303,7 @@ def fetch_rss(
         finally:
             pacer.mark()
 
-    response = policy.run(RSS_SERVICE, attempt, _transient_rss_error)
+    response = policy.run(RSS_SERVICE, attempt, is_transient_http)
     if response.status_code == 404:
         raise UpstreamError(f"{RSS_SERVICE} has no feed at {url} (HTTP 404); check the categories")
     try:
@@ -321,7 +321,3 @@ def fetch_rss(
         else:
             listing.skipped[f"{announce_type} (replacements are never new)"] += 1
     return listing
-
-
-def _transient_rss_error(error: BaseException) -> bool:
-    return isinstance(error, RetryableStatus | httpx.TransportError)
