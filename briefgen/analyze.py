@@ -72,6 +72,8 @@ def analyze_papers(
             todo.append(paper)
     waiting = {paper.paper.id: paper for paper in todo}
     stream = texts.items() if isinstance(texts, dict) else texts
+    # A batch shares no warm cache: only papers analysed by direct calls count.
+    engine.prepare(0 if batch is not None else len(todo))
 
     if batch is not None:  # a batch is sent whole: every text first
         known = {pid: text for pid, text in stream if pid in waiting}

@@ -372,7 +372,7 @@ def daily(
             prompts_dir=prompts, **_model_overrides(provider, model, analysis_model, concurrency),
         )  # fmt: skip
         request = _request(source, papers, date, cross_lists)
-        engine = make_engine(settings)
+        engine = make_engine(settings, calls=not dry_run)  # a dry run needs no key
         if dry_run:
             _dry_run(request, settings, engine, reporter, not no_cache, fulltext, synthesis=True)
             return
@@ -618,7 +618,7 @@ def analyze(
             prompts_dir=prompts, **_model_overrides(provider, None, model, concurrency),
         )  # fmt: skip
         request = _request(source, papers, date, cross_lists)
-        engine = make_engine(settings)
+        engine = make_engine(settings, calls=not dry_run)  # a dry run needs no key
         if dry_run:
             _dry_run(request, settings, engine, reporter, not no_cache, fulltext, synthesis=False)
             return

@@ -199,6 +199,28 @@ class Settings(BaseModel):
     max_output_tokens: int = Field(
         default=4096, ge=256, le=64_000, description="cap on each analysis reply"
     )
+    synthesis_max_output_tokens: int = Field(
+        default=8192, ge=1024, le=64_000, description="cap on each synthesis reply"
+    )
+    translation_model: str = Field(
+        default="", description="model that translates into Chinese ('' = the analysis model)"
+    )
+    translation_max_tokens: int = Field(
+        default=8192,
+        ge=512,
+        le=64_000,
+        description="cap on each translation reply (texts are sent in chunks well below it)",
+    )
+    translation_chunk_tokens: int = Field(
+        default=1500,
+        ge=100,
+        le=32_000,
+        description="about how many output tokens one translation call is sized for",
+    )
+    prompt_caching: bool = Field(
+        default=True,
+        description="mark prompt prefixes long enough for the API to cache (Anthropic)",
+    )
     anthropic_structured: StructuredMode = Field(
         default="output_config",
         description="how Anthropic is asked for JSON: structured outputs (output_config), or "
@@ -212,7 +234,9 @@ class Settings(BaseModel):
         default_factory=dict, description="USD per million tokens, by model (adds to defaults)"
     )
 
-    def model_for(self, purpose: Literal["analysis", "synthesis"]) -> str:
+    def model_for(self, purpose: Literal["analysis", "synthesis", "translation"]) -> str:
+        if purpose == "translation":
+            return self.translation_model or self.model_for("analysis")
         chosen = self.analysis_model if purpose == "analysis" else self.synthesis_model
         analysis_default, synthesis_default = DEFAULT_MODELS[self.provider]
         return chosen or (analysis_default if purpose == "analysis" else synthesis_default)
@@ -370,7 +394,10 @@ CONFIG_TEMPLATE_HEADER = """\
 # extra_holidays: arXiv holidays not yet bundled with briefgen (listing dates).
 # provider: offline, anthropic (ANTHROPIC_API_KEY) or openai (OPENAI_API_KEY, any compatible
 # endpoint at openai_base_url). analysis_model / synthesis_model: '' uses the provider's
-# default. Prices (USD per million tokens) for models briefgen does not know go in a table:
+# default. translation_model: '' uses the analysis model; translation_max_tokens caps each
+# translation reply and translation_chunk_tokens sizes the chunks sent at once.
+# prompt_caching: mark prompts long enough for the API to cache (Anthropic).
+# Prices (USD per million tokens) for models briefgen does not know go in a table:
 #   [prices."my-model"]
 #   input = 0.5
 #   output = 1.5

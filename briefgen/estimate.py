@@ -13,18 +13,24 @@ from dataclasses import dataclass, field
 from briefgen.analyze import analysis_key
 from briefgen.config import Price, Settings
 from briefgen.llm.base import Engine
+from briefgen.llm.caching import cache_minimum
 from briefgen.llm.model_engine import ModelEngine
 from briefgen.models import PaperText, ScoredPaper
+from briefgen.prompts import load_template
 from briefgen.read import estimate_tokens
 from briefgen.store import Store
+from briefgen.translate import PROMPT, TOKENS_PER_CHARACTER, TOKENS_PER_KEY
 
 # Typical reply sizes, measured on briefgen's own schemas (a JSON analysis, a synthesis, a
 # translated brief); an estimate, so rounded up.
 ANALYSIS_OUTPUT = 800
 COMPACT_ANALYSIS = 450  # what one analysis adds to the synthesis prompt
 SYNTHESIS_OUTPUT = 3000
-TRANSLATION_INPUT = 3500
-TRANSLATION_OUTPUT = 4500
+# The English a brief sends to translation: its synthesised prose, and per paper the glance
+# table's domain and contribution (with about two dozen keys of prose besides).
+BRIEF_PROSE_CHARACTERS = 6000
+GLANCE_CHARACTERS_PER_PAPER = 260
+BRIEF_PROSE_KEYS = 60
 BATCH_DISCOUNT = 0.5
 
 
@@ -33,16 +39,21 @@ class Line:
     purpose: str
     model: str
     calls: int
-    input_tokens: int
+    input_tokens: int  # at full price
     output_tokens: int
     price: Price | None
+    cache_write_tokens: int = 0
+    cache_read_tokens: int = 0
 
     def cost(self, batch: bool = False) -> float | None:
         if self.price is None:
             return None
+        p = self.price
         dollars = (
-            self.input_tokens * self.price.input + self.output_tokens * self.price.output
-        ) / 1_000_000
+            self.input_tokens * p.input + self.output_tokens * p.output
+            + self.cache_write_tokens * (p.cache_write or p.input)
+            + self.cache_read_tokens * (p.cache_read or p.input)
+        ) / 1_000_000  # fmt: skip
         return dollars * (BATCH_DISCOUNT if batch else 1.0)
 
 
@@ -91,25 +102,48 @@ def estimate_run(
     if model_engine is None:
         return estimate  # the offline engine costs nothing
     to_buy = [p for p in estimate.papers if not p.cached]
-    estimate.lines.append(
-        Line("analysis", model_engine.model, len(to_buy), sum(p.input_tokens for p in to_buy),
-             ANALYSIS_OUTPUT * len(to_buy), settings.price_of(model_engine.model))
-    )  # fmt: skip
+    analysis = Line("analysis", model_engine.model, len(to_buy),
+                    sum(p.input_tokens for p in to_buy), ANALYSIS_OUTPUT * len(to_buy),
+                    settings.price_of(model_engine.model))  # fmt: skip
+    if model_engine.cache_analysis_prompt and to_buy:
+        # The calls in flight before the first reply starts each write the cached prefix;
+        # every later one reads it.
+        system = estimate_tokens(model_engine.system)
+        writes = min(len(to_buy), settings.concurrency)
+        analysis.cache_write_tokens = writes * system
+        analysis.cache_read_tokens = (len(to_buy) - writes) * system
+        analysis.input_tokens -= len(to_buy) * system
+    estimate.lines.append(analysis)
     if synthesis:
         batches = max(1, math.ceil(len(papers) / model_engine.batch_size))
         synthesis_input = batches * estimate_tokens(
             model_engine.synthesis_system + model_engine.synthesis_template
         ) + COMPACT_ANALYSIS * len(papers)
-        estimate.lines.append(
-            Line("synthesis", model_engine.synthesis_model, batches, synthesis_input,
-                 SYNTHESIS_OUTPUT * batches, settings.price_of(model_engine.synthesis_model))
-        )  # fmt: skip
+        line = Line("synthesis", model_engine.synthesis_model, batches, synthesis_input,
+                    SYNTHESIS_OUTPUT * batches, settings.price_of(model_engine.synthesis_model))
+        per_call = synthesis_input // batches
+        if model_engine.prompt_caching and per_call >= cache_minimum(line.model):
+            # marked for the cache so that a repair round reads it: written at 1.25x once
+            line.cache_write_tokens, line.input_tokens = synthesis_input, 0
+        estimate.lines.append(line)  # fmt: skip
     if settings.lang in ("zh", "both"):
-        estimate.lines.append(
-            Line("translation", model_engine.model, 1, TRANSLATION_INPUT, TRANSLATION_OUTPUT,
-                 settings.price_of(model_engine.model))
-        )  # fmt: skip
+        estimate.lines.append(translation_line(len(papers), model_engine, settings))
     return estimate
+
+
+def translation_line(papers: int, engine: ModelEngine, settings: Settings) -> Line:
+    """The Chinese brief: its English in chunks sized by the Chinese they come back as."""
+    characters = BRIEF_PROSE_CHARACTERS + GLANCE_CHARACTERS_PER_PAPER * papers
+    keys = BRIEF_PROSE_KEYS + 2 * papers
+    output = round(characters * TOKENS_PER_CHARACTER) + keys * TOKENS_PER_KEY
+    chunk = max(100, min(settings.translation_chunk_tokens, settings.translation_max_tokens // 2))
+    calls = max(1, math.ceil(output / chunk))
+    prompt = estimate_tokens(load_template(f"{PROMPT}.system", settings.prompts_dir)) + (
+        estimate_tokens(load_template(PROMPT, settings.prompts_dir))
+    )
+    model = settings.model_for("translation")
+    return Line("translation", model, calls, calls * prompt + characters // 4 + keys * 8,
+                output, settings.price_of(model))  # fmt: skip
 
 
 def render_estimate(estimate: Estimate, engine: Engine, day: str) -> str:

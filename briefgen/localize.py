@@ -7,7 +7,16 @@ have the same sections, bullets and papers in the same places.
 from __future__ import annotations
 
 from briefgen.llm.base import AnalysedPaper
-from briefgen.models import Brief
+from briefgen.models import Brief, GlanceRow
+
+
+def glance_texts(rows: list[GlanceRow]) -> dict[str, str]:
+    """The glance table's texts: known from the analyses, before any synthesis."""
+    texts: dict[str, str] = {}
+    for i, row in enumerate(rows):
+        texts[f"glance.{i}.domain"] = row.domain
+        texts[f"glance.{i}.contribution"] = row.contribution
+    return texts
 
 
 def brief_texts(brief: Brief) -> dict[str, str]:
@@ -16,9 +25,7 @@ def brief_texts(brief: Brief) -> dict[str, str]:
     for i, t in enumerate(brief.takeaways):
         texts[f"takeaways.{i}.headline"] = t.headline
         texts[f"takeaways.{i}.body"] = t.body
-    for i, row in enumerate(brief.papers_at_a_glance):
-        texts[f"glance.{i}.domain"] = row.domain
-        texts[f"glance.{i}.contribution"] = row.contribution
+    texts.update(glance_texts(brief.papers_at_a_glance))
     for i, theme in enumerate(brief.themes):
         texts[f"themes.{i}.title"] = theme.title
         texts[f"themes.{i}.why_it_matters"] = theme.why_it_matters

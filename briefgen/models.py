@@ -140,17 +140,45 @@ class ParsedHtml(Model):
 NOT_STATED = "not stated"
 
 
+# The descriptions of UsageGuide, Experiments, Takeaway, Theme and TopPaper are part of the
+# JSON schemas a model fills: they are written for the model.
 class UsageGuide(Model):
-    inputs: str = NOT_STATED
-    how_to_use: str = NOT_STATED
-    hardware: str = NOT_STATED
-    open_source: str = NOT_STATED
+    """What someone who wants to use the method needs to know."""
+
+    inputs: str = Field(
+        default=NOT_STATED,
+        description="What the method takes in (data, model, format), or 'not stated'.",
+    )
+    how_to_use: str = Field(
+        default=NOT_STATED,
+        description="How one would apply it in practice, in a sentence or two, or 'not stated'.",
+    )
+    hardware: str = Field(
+        default=NOT_STATED,
+        description="The hardware the paper used or requires (GPU type and count), or "
+        "'not stated'.",
+    )
+    open_source: str = Field(
+        default=NOT_STATED,
+        description="Whether code or weights are released, with the link as written, "
+        "'promised' if only announced, or 'not stated'.",
+    )
 
 
 class Experiments(Model):
-    datasets: list[str] = Field(default_factory=list)
-    key_results: list[str] = Field(default_factory=list, description="with numbers, verbatim")
-    baselines: list[str] = Field(default_factory=list)
+    """The evaluation as the text reports it."""
+
+    datasets: list[str] = Field(
+        default_factory=list, description="Datasets and benchmarks evaluated on, by name."
+    )
+    key_results: list[str] = Field(
+        default_factory=list,
+        description="Each main result with its number and unit copied exactly, the metric, "
+        "the setting and what it is compared with.",
+    )
+    baselines: list[str] = Field(
+        default_factory=list, description="The methods or systems it is compared with."
+    )
 
 
 class PaperAnalysis(Model):
@@ -174,9 +202,16 @@ class PaperAnalysis(Model):
 
 
 class Takeaway(Model):
-    headline: str
-    body: str
-    paper_ids: list[str] = Field(default_factory=list)
+    """One executive takeaway of the day."""
+
+    headline: str = Field(description="A short headline a reader can skim, a few words.")
+    body: str = Field(
+        description="One or two sentences that support the headline; name papers by their "
+        "method or short title, never by id."
+    )
+    paper_ids: list[str] = Field(
+        default_factory=list, description="The ids of the papers this takeaway rests on."
+    )
 
 
 class GlanceRow(Model):
@@ -189,18 +224,28 @@ class GlanceRow(Model):
 
 
 class Theme(Model):
-    title: str
-    why_it_matters: str
-    paper_ids: list[str]
-    common_approach: list[str]
-    open_questions: list[str]
+    """A theme that clusters several of the day's papers."""
+
+    title: str = Field(description="A specific name for the theme, a few words.")
+    why_it_matters: str = Field(description="Why a practitioner should care, one or two sentences.")
+    paper_ids: list[str] = Field(description="The ids of the theme's representative papers.")
+    common_approach: list[str] = Field(
+        description="2 to 4 approaches the theme's papers share, one per item."
+    )
+    open_questions: list[str] = Field(
+        description="1 to 3 open questions or failure modes, one per item."
+    )
 
 
 class TopPaper(Model):
-    paper_id: str
-    bullets: list[str]
-    why_now: str
-    skepticism: str
+    """One of the day's top papers for this reader."""
+
+    paper_id: str = Field(description="The paper's id, from the analyses.")
+    bullets: list[str] = Field(
+        description="2 to 4 factual bullets from its analysis: what it does and its results."
+    )
+    why_now: str = Field(description="Why it matters now, one sentence.")
+    skepticism: str = Field(description="One specific reason to doubt or check the result.")
 
 
 class Provenance(Model):

@@ -28,7 +28,7 @@ from briefgen.llm.base import AnalysedPaper, Engine
 from briefgen.llm.batch import BatchAnalyzer, BatchProvider
 from briefgen.llm.model_engine import ModelEngine
 from briefgen.llm.provider import CallRecord, Usage
-from briefgen.localize import analysis_texts, apply_analysis_texts
+from briefgen.localize import analysis_texts, apply_analysis_texts, glance_texts
 from briefgen.models import Brief, Paper, PaperText, Provenance
 from briefgen.periods import Period
 from briefgen.read import abstract_text
@@ -38,7 +38,7 @@ from briefgen.sources.calendar import EASTERN, ArxivCalendar
 from briefgen.sources.gather import Gatherer, PaperRequest
 from briefgen.sources.remote import Remote
 from briefgen.store import Store
-from briefgen.synthesize import build_brief
+from briefgen.synthesize import build_brief, glance_rows
 from briefgen.translate import BriefTranslator, translate_brief
 
 
@@ -410,9 +410,12 @@ def _chinese_translator(
     writes no Chinese prose: its Chinese output has Chinese headings only)."""
     if settings.lang not in ("zh", "both") or not isinstance(engine, ModelEngine):
         return None
+    model = settings.model_for("translation")
     return BriefTranslator(
         engine, store=store, use_cache=use_cache, prompts_dir=settings.prompts_dir,
-        warn=reporter.warning,
+        warn=reporter.warning, model=model, price=settings.price_of(model),
+        max_tokens=settings.translation_max_tokens, chunk_tokens=settings.translation_chunk_tokens,
+        concurrency=settings.concurrency,
     )  # fmt: skip
 
 
@@ -480,14 +483,19 @@ def _brief_for_day(
         profile=settings.profile,
         note=_offline_note(outcome.analysed) if offline else "",
     )
+    translator = _chinese_translator(settings, store, engine, reporter, use_cache)
+    # The glance table comes straight from the analyses: its Chinese is written while the
+    # synthesis is, so the Chinese brief costs little more than the rest of its texts.
+    ahead = translator.start(glance_texts(glance_rows(outcome.analysed))) if translator else None
     brief = build_brief(
         label, outcome.analysed, engine, provenance,
         store=store, use_cache=use_cache, warn=reporter.warning,
     )  # fmt: skip
-    translator = _chinese_translator(settings, store, engine, reporter, use_cache)
-    if translator is not None:
-        brief = translate_brief(brief, translator)
+    if translator is not None and ahead is not None:
+        brief = translate_brief(brief, translator, ahead())
         brief.provenance.prompt_versions["translation"] = translator.version
+        if translator.model not in brief.provenance.models:
+            brief.provenance.models.append(translator.model)
     day.record(engine.drain_calls())
     spent = day.spend.usage
     brief.provenance.input_tokens = (

@@ -41,6 +41,7 @@ def synthesis_key(period: str, papers: list[AnalysedPaper], engine: Engine) -> s
         "engine": engine.name,
         "version": engine.synthesis_version,
         "model": getattr(engine, "synthesis_model", engine.model),
+        "interests": getattr(engine, "interests", ""),
         "papers": [[p.paper_id, p.scored.score, p.analysis.model_dump()] for p in papers],
     }
     return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()

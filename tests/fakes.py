@@ -3,7 +3,10 @@ every request, and builders for responses in the services' real shapes."""
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 import json
+import math
 import random
 import re
 import threading
@@ -324,25 +327,199 @@ def _title_of(body: dict[str, Any]) -> str:
     return match.group(1) if match else "a paper"
 
 
-class FakeModelApi:
-    """A scripted model endpoint. Requests are answered from `enqueue`d replies first, then by
-    the default: a valid analysis of the paper named in the prompt. Tracks calls in flight."""
+# How the real Messages API counts, cuts and caches ---------------------------------------------
+# The fake's own rules, written from the API's documentation and observed behaviour, and kept
+# independent of briefgen's code so that a wrong assumption there cannot make the fake agree.
 
-    def __init__(self, delay: float = 0.0, jitter: float = 0.0, seed: int = 0) -> None:
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
+# The shortest prefix each model caches (claude-sonnet-4-6: 2,048 as observed, not the
+# documented 1,024); a prefix below it is silently not cached.
+CACHE_MINIMUM = {
+    "claude-haiku-4-5": 4096, "claude-opus-4-5": 4096, "claude-opus-4-6": 4096,
+    "claude-sonnet-4-6": 2048, "claude-sonnet-4-5": 1024,
+}  # fmt: skip
+CACHE_TTL = 300.0
+
+
+def count_tokens(text: str) -> int:
+    """About one token per CJK character and one per four other characters."""
+    cjk = len(CJK.findall(text))
+    return cjk + math.ceil((len(text) - cjk) / 4)
+
+
+def cut_to_tokens(text: str, limit: int) -> str:
+    """The longest start of `text` that fits in `limit` tokens (by count_tokens)."""
+    used = 0.0
+    for index, char in enumerate(text):
+        used += 1.0 if CJK.match(char) else 0.25
+        if math.ceil(used) > limit:
+            return text[:index]
+    return text
+
+
+def _prefix_blocks(body: dict[str, Any]) -> list[tuple[str, bool]]:
+    """(text, carries cache_control) for tools, system and messages, in the cache's order."""
+    # The structured-output schema is part of what the model reads first: a different
+    # schema is a different prefix.
+    schema = json.dumps(body.get("output_config"), sort_keys=True)
+    blocks: list[tuple[str, bool]] = [(schema, False)]
+    blocks += [
+        (json.dumps(tool, sort_keys=True), "cache_control" in tool)
+        for tool in body.get("tools") or []
+    ]
+    system = body.get("system")
+    if isinstance(system, str):
+        blocks.append((system, False))
+    for block in system if isinstance(system, list) else []:
+        blocks.append((block.get("text", ""), "cache_control" in block))
+    for message in body["messages"]:
+        content = message["content"]
+        if isinstance(content, str):
+            blocks.append((content, False))
+            continue
+        for block in content:
+            blocks.append((block.get("text") or json.dumps(block), "cache_control" in block))
+    return blocks
+
+
+@dataclass
+class Billed:
+    """What the fake charged for one request."""
+
+    kind: str
+    model: str
+    input_tokens: int
+    output_tokens: int
+    cache_read: int
+    cache_write: int
+    stop_reason: str
+    max_tokens: int
+
+
+# Full-size replies: what a real model writes to briefgen's prompts, in length and shape ---------
+
+_WORDS = [
+    "the", "method", "reduces", "memory", "traffic", "during", "decoding", "by", "reusing",
+    "cached", "attention", "states", "across", "requests", "while", "keeping", "accuracy",
+    "within", "the", "reported", "margin",
+]  # fmt: skip
+
+
+def _prose(seed: str, words: int) -> str:
+    """Deterministic English of about `words` words."""
+    start = sum(map(ord, seed)) % len(_WORDS)
+    chosen = [_WORDS[(start + i * 7) % len(_WORDS)] for i in range(words)]
+    return " ".join(chosen).capitalize() + "."
+
+
+def full_analysis_json(title: str) -> dict[str, Any]:
+    """An analysis of real length (about 800 output tokens) for the paper titled `title`."""
+    return analysis_json(
+        title,
+        domain="LLM inference / KV-cache management",
+        one_line_contribution=f"The model's reading of {title}: it reports 2.1x faster "
+        "decoding at equal accuracy. " + _prose(title, 20),
+        problem=_prose(title + "p", 45),
+        method=_prose(title + "m", 60),
+        usage_guide={"inputs": _prose(title + "i", 14), "how_to_use": _prose(title + "h", 30),
+                     "hardware": "8x A100 80 GB GPUs", "open_source": "code promised"},
+        innovations=[_prose(title + f"n{i}", 22) for i in range(3)],
+        experiments={"datasets": ["LongBench", "RULER", "ShareGPT traces"],
+                     "key_results": ["2.1x faster decoding on LongBench at 128k context",
+                                     "31% lower p99 latency than vLLM",
+                                     _prose(title + "r", 18)],
+                     "baselines": ["vLLM", "SGLang", "H2O"]},
+        limitations=[_prose(title + f"l{i}", 18) for i in range(3)],
+        skeptical_note=_prose(title + "s", 35),
+        why_now=_prose(title + "w", 28),
+        keywords=["KV cache", "LLM serving", "decoding", "memory"],
+    )  # fmt: skip
+
+
+def full_synthesis_json(ids: list[str]) -> dict[str, Any]:
+    """A synthesis of real length (3,000+ output tokens) that follows every rule."""
+    n = len(ids)
+    return synthesis_json(
+        ids,
+        takeaways=[
+            {"headline": _prose(f"h{i}", 8), "body": "The method reports 2.1x faster decoding. "
+             + _prose(f"b{i}", 40), "paper_ids": [ids[i % n]]}
+            for i in range(min(6, n))
+        ],
+        themes=[
+            {"title": _prose(f"t{i}", 5), "why_it_matters": _prose(f"w{i}", 40),
+             "paper_ids": ids[i::4][:3] or ids[:1],
+             "common_approach": [_prose(f"c{i}{j}", 18) for j in range(4)],
+             "open_questions": [_prose(f"q{i}{j}", 18) for j in range(3)]}
+            for i in range(min(4, n))
+        ],
+        technical_synthesis=[_prose(f"x{i}", 45) for i in range(6)],
+        top_papers=[
+            {"paper_id": pid, "bullets": ["2.1x faster decoding on LongBench at 128k context"]
+             + [_prose(f"{pid}{j}", 25) for j in range(3)],
+             "why_now": _prose(pid + "y", 30), "skepticism": _prose(pid + "z", 30)}
+            for pid in ids[: min(5, n)]
+        ],
+        next_steps=[_prose(f"s{i}", 25) for i in range(6)],
+    )  # fmt: skip
+
+
+_HANZI = "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可也你"
+
+
+def chinese_of(english: str) -> str:
+    """A full-size stand-in for a real translation: two characters for a word, technical
+    terms (capitalised or long words) kept in English in parentheses as the prompt asks, and
+    every token with a digit kept exactly."""
+    parts = []
+    for word in english.split():
+        if any(ch.isdigit() for ch in word):
+            parts.append(word)
+            continue
+        letters = sum(map(ord, word))
+        chinese = _HANZI[letters % len(_HANZI)] + _HANZI[(letters // 7) % len(_HANZI)]
+        if word[:1].isupper() or len(word) >= 8:
+            chinese += f"（{word.strip('.,;:')}）"
+        parts.append(chinese)
+    return "".join(parts)
+
+
+def full_translation(prompt: str) -> dict[str, Any]:
+    match = TEXTS.search(prompt)
+    texts = json.loads(match.group(1)) if match else {}
+    return {"translations": {key: chinese_of(value) for key, value in texts.items()}}
+
+
+class FakeModelApi:
+    """A scripted model endpoint, as strict as the real one. Requests are answered from
+    `enqueue`d replies first, then by the default: a valid analysis of the paper named in the
+    prompt (full-size replies with `realistic`). A reply is cut at the request's `max_tokens`,
+    usage is counted from the request and the reply, and each call takes `delay` (the time to
+    the first token) plus `per_token` seconds for each output token. Tracks calls in flight."""
+
+    def __init__(
+        self, delay: float = 0.0, jitter: float = 0.0, seed: int = 0, *,
+        per_token: float = 0.0, realistic: bool = False,
+    ) -> None:  # fmt: skip
         self.queue: deque[Callable[[dict[str, Any]], Reply]] = deque()
         self.queues: dict[str, deque[Callable[[dict[str, Any]], Reply]]] = {}
         self.delay = delay
         self.jitter = jitter  # each call takes delay ± jitter seconds (uniform)
+        self.per_token = per_token
+        self.realistic = realistic
         self._random = random.Random(seed)
         # Injected faults by share of requests: "429", "529", "500", "truncated".
         self.faults: dict[str, float] = {}
         self.injected: dict[str, int] = {}
+        self.billed: list[Billed] = []
         self.active = 0
         self.peak = 0
+        self.peaks: dict[str, int] = {}  # the most calls of one kind in flight at once
+        self._active_kind: dict[str, int] = {}
         self._lock = threading.Lock()
 
     def enqueue(self, *replies: Reply | Callable[[dict[str, Any]], Reply]) -> None:
-        """Replies for the next requests, whatever they ask."""
+        """Replies for the next requests, whatever they ask (but a cache warm-up)."""
         for reply in replies:
             self.queue.append(reply if callable(reply) else _constant(reply))
 
@@ -356,30 +533,56 @@ class FakeModelApi:
         raise NotImplementedError
 
     def kind(self, body: dict[str, Any]) -> str:
+        if int(body.get("max_tokens") or 10**6) <= 16:
+            return "warm-up"  # too small a budget for any real answer: it only fills a cache
         return request_kind(self.schema_text(body))
 
     def __call__(self, request: Request) -> Reply:
+        body = request.json()
+        kind = self.kind(body)
         with self._lock:
             self.active += 1
             self.peak = max(self.peak, self.active)
-            body = request.json()
-            by_kind = self.queues.get(self.kind(body))
+            self._active_kind[kind] = self._active_kind.get(kind, 0) + 1
+            self.peaks[kind] = max(self.peaks.get(kind, 0), self._active_kind[kind])
+            by_kind = self.queues.get(kind)
+            # `enqueue`d replies answer real questions; a cache warm-up takes only its own.
+            general = self.queue if kind != "warm-up" else None
             scripted = (
-                self.queue.popleft() if self.queue else by_kind.popleft() if by_kind else None
+                general.popleft() if general else by_kind.popleft() if by_kind else None
             )
+            spread = self._random.uniform(-self.jitter, self.jitter)
+            draw = self._random.random()
         try:
-            with self._lock:
-                spread = self._random.uniform(-self.jitter, self.jitter)
-                draw = self._random.random()
+            if scripted:
+                reply = scripted(body)
+            else:
+                fault = self.fault_for(draw)
+                reply = self.faulty(fault, body) if fault else self.default(body)
+            reply, output_tokens, started = self.finalize(body, reply)
             if self.delay or self.jitter:
                 time.sleep(max(0.0, self.delay + spread))
-            if scripted:
-                return scripted(body)
-            fault = self.fault_for(draw)
-            return self.faulty(fault, body) if fault else self.default(body)
+            started()  # what the API caches becomes readable once the response starts
+            if self.per_token and output_tokens:
+                time.sleep(self.per_token * output_tokens)
+            return reply
         finally:
             with self._lock:
                 self.active -= 1
+                self._active_kind[kind] -= 1
+
+    def finalize(self, body: dict[str, Any], reply: Reply) -> tuple[Reply, int, Callable[[], None]]:
+        """The reply as the real service would send it: (reply, output tokens, a callback
+        run when the response starts)."""
+        return reply, 0, lambda: None
+
+    def billed_for(self, kind: str) -> list[Billed]:
+        return [b for b in self.billed if b.kind == kind]
+
+    def answered(self, server: FakeServer) -> list[Request]:
+        """The requests that asked a real question (not a cache warm-up)."""
+        return [r for r in server.requests if r.method == "POST" and r.body
+                and self.kind(r.json()) != "warm-up"]  # fmt: skip
 
     def default(self, body: dict[str, Any]) -> Reply:
         raise NotImplementedError
@@ -412,10 +615,77 @@ class FakeAnthropic(FakeModelApi):
         body = {
             "id": "msg_01", "type": "message", "role": "assistant", "model": model,
             "content": content, "stop_reason": stop_reason, "stop_sequence": None,
-            "usage": usage or {"input_tokens": 1000, "output_tokens": 200,
-                               "cache_creation_input_tokens": 0, "cache_read_input_tokens": 800},
+            "usage": usage,  # None: counted from the request and the reply, as the API does
         }  # fmt: skip
         return Reply(body=json.dumps(body), content_type="application/json")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.cache: dict[str, float] = {}  # prefix hash -> when it expires
+
+    def finalize(self, body: dict[str, Any], reply: Reply) -> tuple[Reply, int, Callable[[], None]]:
+        if reply.status != 200 or reply.content_type != "application/json":
+            return reply, 0, lambda: None
+        message = json.loads(reply.body)
+        if message.get("type") != "message" or message.get("usage") is not None:
+            return reply, 0, lambda: None  # a test's own usage figures are kept as written
+        limit = int(body["max_tokens"])
+        output = 0
+        for block in message["content"]:
+            if block["type"] == "text":
+                tokens = count_tokens(block["text"])
+                if tokens > limit:
+                    block["text"] = cut_to_tokens(block["text"], limit)
+                    message["stop_reason"], tokens = "max_tokens", limit
+                output += tokens
+            elif block["type"] == "tool_use":
+                tokens = count_tokens(json.dumps(block["input"], ensure_ascii=False))
+                if tokens > limit:
+                    block["input"], message["stop_reason"], tokens = {}, "max_tokens", limit
+                output += tokens
+        usage, started = self._input_usage(body)
+        usage["output_tokens"] = output
+        message["usage"] = usage
+        with self._lock:
+            self.billed.append(Billed(
+                self.kind(body), body["model"], usage["input_tokens"], output,
+                usage["cache_read_input_tokens"], usage["cache_creation_input_tokens"],
+                message["stop_reason"], limit,
+            ))  # fmt: skip
+        return Reply(body=json.dumps(message), content_type="application/json"), output, started
+
+    def _input_usage(self, body: dict[str, Any]) -> tuple[dict[str, int], Callable[[], None]]:
+        """Input tokens, split into cache reads, cache writes and the rest: a prefix ending at
+        a cache_control marker is cached only at or above the model's minimum, and read only
+        by a request that starts after the response that wrote it has started."""
+        model = body["model"]
+        minimum = next((n for name, n in CACHE_MINIMUM.items() if model.startswith(name)), 1024)
+        blocks = _prefix_blocks(body)
+        sizes = list(itertools.accumulate(count_tokens(text) for text, _ in blocks))
+        total = sizes[-1] if sizes else 0
+        marks = [i for i, (_, marked) in enumerate(blocks) if marked and sizes[i] >= minimum]
+
+        def key(i: int) -> str:
+            texts = [text for text, _ in blocks[: i + 1]]
+            return hashlib.sha256(json.dumps([model, texts]).encode()).hexdigest()
+
+        now = time.monotonic()
+        with self._lock:
+            hit = next((i for i in reversed(marks) if self.cache.get(key(i), 0) > now), None)
+            if hit is not None:
+                self.cache[key(hit)] = now + CACHE_TTL  # a read refreshes the entry
+        read = sizes[hit] if hit is not None else 0
+        write_at = marks[-1] if marks and (hit is None or marks[-1] > hit) else None
+        write = sizes[write_at] - read if write_at is not None else 0
+
+        def started() -> None:
+            if write_at is not None:
+                with self._lock:
+                    self.cache[key(write_at)] = time.monotonic() + CACHE_TTL
+
+        usage = {"input_tokens": total - read - write, "cache_read_input_tokens": read,
+                 "cache_creation_input_tokens": write}  # fmt: skip
+        return usage, started
 
     @staticmethod
     def error(status: int, kind: str, message: str, retry_after: str | None = None) -> Reply:
@@ -444,13 +714,16 @@ class FakeAnthropic(FakeModelApi):
 
     def default(self, body: dict[str, Any]) -> Reply:
         kind = self.kind(body)
-        prompt = body["messages"][0]["content"]
+        first = body["messages"][0]["content"]
+        prompt = first if isinstance(first, str) else first[0]["text"]
         if kind == "synthesis":
-            answer = synthesis_json(analysed_ids(prompt))
+            ids = analysed_ids(prompt)
+            answer = full_synthesis_json(ids) if self.realistic else synthesis_json(ids)
         elif kind == "translation":
-            answer = translated(prompt)
+            answer = full_translation(prompt) if self.realistic else translated(prompt)
         else:
-            answer = analysis_json(_title_of(body))
+            title = _title_of(body)
+            answer = full_analysis_json(title) if self.realistic else analysis_json(title)
         if body.get("tools"):
             return self.message("", stop_reason="tool_use", tool_input=answer)
         return self.message(json.dumps(answer, ensure_ascii=False))
@@ -478,6 +751,24 @@ class FakeOpenAI(FakeModelApi):
     def schema_text(self, body: dict[str, Any]) -> str:
         return json.dumps(body.get("response_format") or {}) + str(body["messages"][0]["content"])
 
+    def finalize(self, body: dict[str, Any], reply: Reply) -> tuple[Reply, int, Callable[[], None]]:
+        """A reply longer than max_tokens is cut with finish_reason "length"."""
+        if reply.status != 200 or reply.content_type != "application/json" or not body.get(
+            "max_tokens"
+        ):
+            return reply, 0, lambda: None
+        completion = json.loads(reply.body)
+        choice = completion["choices"][0]
+        text = choice["message"]["content"] or ""
+        output = count_tokens(text)
+        if output > int(body["max_tokens"]):
+            output = int(body["max_tokens"])
+            choice["message"]["content"] = cut_to_tokens(text, output)
+            choice["finish_reason"] = "length"
+        return Reply(body=json.dumps(completion), content_type="application/json"), output, (
+            lambda: None
+        )
+
     def default(self, body: dict[str, Any]) -> Reply:
         first_user = next(m for m in body["messages"] if m["role"] == "user")["content"]
         kind = self.kind(body)
@@ -496,6 +787,7 @@ class FakeProvider:
     the queue is empty; remembers every conversation, system prompt and schema it was sent."""
 
     name = "fake"
+    caches_by_marker = False
 
     def __init__(self, responder: Callable[[list[Any]], str] | None = None) -> None:
         self.replies: deque[Any] = deque()
@@ -503,6 +795,8 @@ class FakeProvider:
         self.systems: list[str] = []
         self.schemas: list[dict[str, Any]] = []
         self.budgets: list[int] = []
+        self.caches: list[bool] = []
+        self.models: list[str] = []
         self.responder = responder
 
     def enqueue(self, text: str, stop_reason: str = "end_turn") -> None:
@@ -513,8 +807,10 @@ class FakeProvider:
 
     def complete(
         self, *, model: str, system: str, messages: list[Any], schema: dict[str, Any],
-        max_tokens: int,
+        max_tokens: int, cache: bool = False,
     ) -> Any:  # fmt: skip
+        self.caches.append(cache)
+        self.models.append(model)
         self.schemas.append(schema)
         self.systems.append(system)
         self.conversations.append(list(messages))
@@ -574,7 +870,10 @@ class FakeBatches:
         for item in self.batches[batch_id]["requests"]:
             kind = self.outcomes.get(item["custom_id"], "succeeded")
             if kind == "succeeded":
-                message = json.loads(self.api.default(item["params"]).body)
+                params = item["params"]
+                answer, _, started = self.api.finalize(params, self.api.default(params))
+                started()
+                message = json.loads(answer.body)
                 result: dict[str, Any] = {"type": "succeeded", "message": message}
             elif kind == "errored":
                 result = {"type": "errored", "error": {"type": "error", "error": {

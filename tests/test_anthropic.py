@@ -29,7 +29,8 @@ def analyze(runner: CliRunner, papers: Path, *args: str) -> tuple[int, str, str]
 
 
 def message_requests(server: FakeServer) -> list[dict[str, object]]:
-    return [r.json() for r in server.hits("/v1/messages")]
+    """The Messages requests that asked a question (a cache warm-up asks none)."""
+    return [r.json() for r in server.hits("/v1/messages") if r.json()["max_tokens"] > 16]
 
 
 def test_every_paper_is_analysed_with_structured_output_and_prompt_caching(
@@ -49,7 +50,13 @@ def test_every_paper_is_analysed_with_structured_output_and_prompt_caching(
     assert out.count("## 📄 ") == 6
     assert "The model's reading of SpecServe" in out
     assert "2.1x faster decoding" in out
-    assert "anthropic claude-haiku-4-5: 6 calls" in err and "cost $" in err
+    # 6 analyses and one warm-up call that writes the shared prompt into the cache first:
+    assert "anthropic claude-haiku-4-5: 7 calls" in err and "cost $" in err
+    warm_up, *analyses = anthropic_api.billed
+    assert warm_up.kind == "warm-up" and warm_up.output_tokens == 1
+    assert warm_up.cache_write >= 4096  # the prompt is long enough for Haiku to cache it
+    assert [b.cache_read for b in analyses] == [warm_up.cache_write] * 6
+    assert all(b.cache_write == 0 for b in analyses)
     headers = server.hits("/v1/messages")[0].headers
     # The SDK sends the key as x-api-key or as a bearer token, depending on its version.
     assert headers.get("x-api-key") == SECRET_KEY or (
@@ -64,10 +71,10 @@ def test_a_second_run_makes_no_model_calls(
     second = analyze(runner, small_papers)
     assert first[0] == second[0] == 0
     assert first[1] == second[1]
-    assert len(server.hits("/v1/messages")) == 6
+    assert len(message_requests(server)) == 6
     assert "6 analyses reused from the store" in second[2]
     analyze(runner, small_papers, "--no-cache")
-    assert len(server.hits("/v1/messages")) == 12
+    assert len(message_requests(server)) == 12
 
 
 def test_without_a_key_exit_5_names_the_variable(
@@ -90,7 +97,7 @@ def test_a_rejected_key_stops_at_once_with_exit_5(
     code, _, err = analyze(runner, small_papers, "--concurrency", "1")
     assert code == 5
     assert "refused the API key (HTTP 401: invalid x-api-key); set ANTHROPIC_API_KEY" in err
-    assert len(server.hits("/v1/messages")) == 1  # no retries, no further papers
+    assert len(message_requests(server)) == 1  # no retries, no further papers
 
 
 def test_the_key_never_leaks(
@@ -128,7 +135,7 @@ def provider(server: FakeServer, waits: list[float], **kwargs: object) -> Anthro
 def complete(p: AnthropicProvider) -> str:
     return p.complete(
         model="claude-haiku-4-5", system="s", messages=[{"role": "user", "content": "Paper: X"}],
-        schema=SCHEMA, max_tokens=100,
+        schema=SCHEMA, max_tokens=1000,
     ).text  # fmt: skip
 
 
@@ -213,12 +220,19 @@ def test_usage_and_cost_are_recorded_per_call_and_per_run(
     with Store.open(isolated_home) as store:
         (run,) = store.runs()
         calls = store.calls(run["id"])
-    assert len(calls) == 6 and all(c["model"] == "claude-haiku-4-5" for c in calls)
-    assert run["input_tokens"] == 6000 and run["output_tokens"] == 1200
-    assert run["cache_read_tokens"] == 4800
-    # Haiku at $1/$5 per million, cache reads at $0.10: 6000, 1200 and 4800 tokens.
-    assert run["cost_usd"] == pytest.approx(0.006 + 0.006 + 0.00048)
-    assert "cost $0.0125" in err
+    assert len(calls) == 7 and all(c["model"] == "claude-haiku-4-5" for c in calls)
+    assert sorted(c["purpose"] for c in calls) == ["analysis"] * 6 + ["cache warm-up"]
+    # What the run recorded is what the server billed, token for token.
+    billed = anthropic_api.billed
+    assert run["input_tokens"] == sum(b.input_tokens for b in billed)
+    assert run["output_tokens"] == sum(b.output_tokens for b in billed)
+    assert run["cache_read_tokens"] == sum(b.cache_read for b in billed) > 0
+    assert run["cache_write_tokens"] == sum(b.cache_write for b in billed) > 0
+    # Haiku at $1/$5 per million, cache writes at $1.25 and reads at $0.10.
+    expected = (run["input_tokens"] * 1.0 + run["output_tokens"] * 5.0
+                + run["cache_write_tokens"] * 1.25 + run["cache_read_tokens"] * 0.10) / 1e6
+    assert run["cost_usd"] == pytest.approx(expected)
+    assert f"cost ${expected:.4f}" in err
 
 
 def test_daily_with_anthropic_names_the_model_and_passes_lint(
@@ -262,7 +276,7 @@ def test_analyze_in_chinese_translates_the_analyses(
     assert "*   中文：2.1x faster decoding" in out  # numbers untouched
     kinds = [anthropic_api.kind(r.json()) for r in server.hits("/v1/messages")]
     assert kinds.count("translation") == 1 and kinds.count("analysis") == 6
-    assert "7 calls" in err  # the translation is counted with the run
+    assert "8 calls" in err  # the translation (and the cache warm-up) counted with the run
 
 
 def test_dry_run_estimates_tokens_and_cost_and_calls_nothing(

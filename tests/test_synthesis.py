@@ -165,7 +165,17 @@ def test_daily_through_the_sdk_writes_a_model_brief(
     body, footer = result.stdout.rsplit("\n---\n", 1)
     again_body, again_footer = again.stdout.rsplit("\n---\n", 1)
     assert again_body == body
-    # The footer says what each run spent: the first bought 6 analyses (Haiku) and 2
-    # syntheses (Sonnet), each 1,000 tokens in + 800 from the cache and 200 out.
-    assert "This run: 14,400 tokens in, 1,600 out; cost $0.0250." in footer
+    # The footer says what each run spent, as the server billed it: a cache warm-up and 6
+    # analyses on Haiku, 2 syntheses on Sonnet.
+    billed = anthropic_api.billed
+    tokens_in = sum(b.input_tokens + b.cache_read + b.cache_write for b in billed)
+    tokens_out = sum(b.output_tokens for b in billed)
+    prices = {"claude-haiku-4-5": (1.0, 5.0, 1.25, 0.10),
+              "claude-sonnet-4-6": (3.0, 15.0, 3.75, 0.30)}  # fmt: skip
+    cost = sum(
+        (b.input_tokens * p[0] + b.output_tokens * p[1] + b.cache_write * p[2]
+         + b.cache_read * p[3]) / 1e6
+        for b in billed for p in [prices[b.model]]
+    )  # fmt: skip
+    assert f"This run: {tokens_in:,} tokens in, {tokens_out:,} out; cost ${cost:.4f}." in footer
     assert "This run" not in again_footer

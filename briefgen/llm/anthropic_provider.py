@@ -2,8 +2,9 @@
 
 Structured outputs: the JSON schema goes in `output_config.format` (what the SDK's
 `messages.parse` sends), or, for models and proxies without them, a forced tool call whose
-input is the JSON. The static system prompt carries `cache_control`, so every paper after the
-first reads it from the prompt cache. No sampling parameters (newer models reject them). The
+input is the JSON. Where the engine asks for it, the system prompt (and a message it flags)
+carries `cache_control`: the API caches a prefix only above a per-model minimum length, so the
+engine decides (see briefgen.llm.caching). No sampling parameters (newer models reject them). The
 SDK's own retries are off; ours back off on 429/529/5xx/timeouts and honour `retry-after`, so
 attempts are never multiplied. Errors that retrying cannot fix stop the run at once.
 """
@@ -61,6 +62,7 @@ def _fatal(error: anthropic.APIStatusError) -> Exception:
 
 class AnthropicProvider:
     name = "anthropic"
+    caches_by_marker = True
 
     def __init__(
         self,
@@ -85,13 +87,16 @@ class AnthropicProvider:
 
     def _request(
         self, model: str, system: str, messages: list[ChatMessage], schema: dict[str, Any],
-        max_tokens: int,
+        max_tokens: int, cache: bool = False,
     ) -> dict[str, Any]:  # fmt: skip
+        system_block: dict[str, Any] = {"type": "text", "text": system}
+        if cache:
+            system_block["cache_control"] = {"type": "ephemeral"}
         request: dict[str, Any] = {
             "model": model,
             "max_tokens": max_tokens,
-            "system": [{"type": "text", "text": system, "cache_control": {"type": "ephemeral"}}],
-            "messages": [{"role": m["role"], "content": m["content"]} for m in messages],
+            "system": [system_block],
+            "messages": [_message(m, cache) for m in messages],
         }
         if self.structured == "tool":
             request["tools"] = [
@@ -110,10 +115,10 @@ class AnthropicProvider:
 
     def request_for(
         self, model: str, system: str, messages: list[ChatMessage], schema: dict[str, Any],
-        max_tokens: int,
+        max_tokens: int, cache: bool = False,
     ) -> dict[str, Any]:  # fmt: skip
         """The Messages API request body `complete` would send (a batch request's params)."""
-        return self._request(model, system, messages, schema, max_tokens)
+        return self._request(model, system, messages, schema, max_tokens, cache)
 
     def _run(self, call: Callable[[], T]) -> T:
         try:
@@ -172,8 +177,9 @@ class AnthropicProvider:
         messages: list[ChatMessage],
         schema: dict[str, Any],
         max_tokens: int,
+        cache: bool = False,
     ) -> Reply:
-        request = self._request(model, system, messages, schema, max_tokens)
+        request = self._request(model, system, messages, schema, max_tokens, cache)
         message = self._run(lambda: self._client.messages.create(**request))
         return Reply(
             text=_reply_text(message.content),
@@ -181,6 +187,13 @@ class AnthropicProvider:
             stop_reason=str(message.stop_reason or ""),
             model=str(message.model or model),
         )
+
+
+def _message(message: ChatMessage, cache: bool) -> dict[str, Any]:
+    if cache and message.get("cache"):
+        block = {"type": "text", "text": message["content"], "cache_control": {"type": "ephemeral"}}
+        return {"role": message["role"], "content": [block]}
+    return {"role": message["role"], "content": message["content"]}
 
 
 def _reply_text(blocks: list[Any]) -> str:

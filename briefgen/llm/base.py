@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from briefgen.llm.provider import CallRecord
 from briefgen.models import PaperAnalysis, PaperText, ScoredPaper, Takeaway, Theme, TopPaper
@@ -28,17 +28,23 @@ class AnalysedPaper(BaseModel):
         return self.scored.paper.id
 
 
+# The parts of a brief that synthesis writes; the glance table and provenance are not
+# synthesised (they come straight from the analyses and the run). The descriptions are read by
+# the model that fills this schema.
 class Synthesis(BaseModel):
-    """The parts of a brief that synthesis writes; the glance table and provenance are not
-    synthesised (they come straight from the analyses and the run)."""
+    """The synthesis of a research brief across the analysed papers."""
 
     model_config = ConfigDict(extra="forbid")
 
-    takeaways: list[Takeaway]
-    themes: list[Theme]
-    technical_synthesis: list[str]
-    top_papers: list[TopPaper]
-    next_steps: list[str]
+    takeaways: list[Takeaway] = Field(description="The executive takeaways, most important first.")
+    themes: list[Theme] = Field(description="Themes that cluster the papers.")
+    technical_synthesis: list[str] = Field(
+        description="Statements that connect methods and results across papers, one per item."
+    )
+    top_papers: list[TopPaper] = Field(description="The top papers for this reader, best first.")
+    next_steps: list[str] = Field(
+        description="Practical next steps a reader could take this week, one per item."
+    )
 
 
 class Engine(Protocol):
@@ -63,4 +69,9 @@ class Engine(Protocol):
 
     def drain_calls(self) -> list[CallRecord]:
         """The model calls made since the last drain (thread-safe), for the runs table."""
+        ...
+
+    def prepare(self, analyses: int) -> None:
+        """Told before a run's analyses how many calls are coming (a shared cached prefix
+        pays only when more than one call reads it)."""
         ...

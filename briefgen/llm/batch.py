@@ -29,7 +29,7 @@ class BatchProvider(Protocol):
 
     def request_for(
         self, model: str, system: str, messages: list[ChatMessage], schema: dict[str, Any],
-        max_tokens: int,
+        max_tokens: int, cache: bool = False,
     ) -> dict[str, Any]: ...  # fmt: skip
 
     def batch_submit(self, requests: list[tuple[str, dict[str, Any]]]) -> str: ...
@@ -78,6 +78,7 @@ class BatchAnalyzer:
                 engine.model, engine.system,
                 [{"role": "user", "content": engine.prompt(paper, texts[paper.paper.id])}],
                 AnalysisOutput.model_json_schema(), engine.max_tokens,
+                engine.cache_analysis_prompt,
             ))
             for cid, paper in by_custom.items()
         ]  # fmt: skip

@@ -6,10 +6,11 @@ import os
 from collections.abc import Mapping
 
 from briefgen.config import Settings
+from briefgen.errors import BriefgenError
 from briefgen.llm.base import Engine
 from briefgen.llm.model_engine import ModelEngine
 from briefgen.llm.offline import OfflineEngine
-from briefgen.llm.provider import Provider
+from briefgen.llm.provider import Provider, Reply
 from briefgen.net import RetryPolicy
 
 
@@ -35,18 +36,47 @@ def make_provider(settings: Settings, env: Mapping[str, str] | None = None) -> P
     )
 
 
-def make_engine(settings: Settings, env: Mapping[str, str] | None = None) -> Engine:
+def reader_interests(settings: Settings) -> str:
+    """The active profile as the synthesis reads it: who the brief is for."""
+    profile = settings.active_profile
+    categories = ", ".join(profile.categories) or "any"
+    keywords = ", ".join(profile.keywords) or "none given"
+    return f"profile {settings.profile!r}; arXiv categories: {categories}; keywords: {keywords}"
+
+
+class NoCallProvider:
+    """Stands in for a provider when nothing may be sent (`--dry-run`): an estimate needs the
+    prompts and models but no key, and a call reaching here is a bug, not a spend."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.caches_by_marker = name == "anthropic"
+
+    def complete(self, **_: object) -> Reply:
+        raise BriefgenError(f"internal error: a dry run tried to call {self.name}")
+
+
+def make_engine(
+    settings: Settings, env: Mapping[str, str] | None = None, *, calls: bool = True
+) -> Engine:
+    """The engine of a run; `calls=False` builds one that can only estimate (no key needed)."""
     if settings.provider == "offline":
         return OfflineEngine()
     model = settings.model_for("analysis")
     synthesis_model = settings.model_for("synthesis")
+    provider: Provider = make_provider(settings, env) if calls else NoCallProvider(
+        settings.provider
+    )
     return ModelEngine(
-        make_provider(settings, env),
+        provider,
         model,
         prompts_dir=settings.prompts_dir,
         max_tokens=settings.max_output_tokens,
         price=settings.price_of(model),
         synthesis_model=synthesis_model,
         synthesis_price=settings.price_of(synthesis_model),
+        synthesis_max_tokens=settings.synthesis_max_output_tokens,
         batch_size=settings.synthesis_batch,
+        prompt_caching=settings.prompt_caching,
+        interests=reader_interests(settings),
     )

@@ -9,6 +9,7 @@ after the one retry is dropped by the caller, never passed through.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -20,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from briefgen.config import Price
 from briefgen.errors import AnalysisError, ConfigError, UpstreamError
 from briefgen.llm.base import AnalysedPaper, Synthesis
+from briefgen.llm.caching import worth_caching
 from briefgen.llm.offline import OfflineEngine
 from briefgen.llm.provider import CallRecord, ChatMessage, Provider, Reply, Usage
 from briefgen.models import Experiments, PaperAnalysis, PaperText, ScoredPaper, UsageGuide
@@ -61,6 +63,8 @@ def compact_analysis(item: AnalysedPaper) -> dict[str, Any]:
         "skeptical_note": a.skeptical_note,
         "why_now": a.why_now,
         "keywords": a.keywords,
+        # Code and hardware are what "practical next steps" are made of.
+        "usage_guide": a.usage_guide.model_dump(),
     }
 
 
@@ -89,23 +93,50 @@ def synthesis_schema(ids: list[str]) -> dict[str, Any]:
     return schema
 
 
+# What the model writes for one paper (SPEC §7). Ids, title and read_from are not asked for:
+# briefgen knows them, and a model cannot get them wrong if it never writes them. Every
+# description here is read by the model, so each says what a good value is, for the model.
 class AnalysisOutput(BaseModel):
-    """What the model writes for one paper (SPEC §7). Ids, title and read_from are not asked
-    for: briefgen knows them, and a model cannot get them wrong if it never writes them."""
+    """An analysis of one paper for a research brief, faithful to the paper's text."""
 
     model_config = ConfigDict(extra="forbid")
 
-    domain: str = Field(description="the research area in a few words")
-    one_line_contribution: str = Field(description="what the paper contributes, one sentence")
-    problem: str = Field(description="the problem it addresses, or 'not stated'")
-    method: str = Field(description="how it addresses it, or 'not stated'")
-    usage_guide: UsageGuide
-    innovations: list[str] = Field(description="what is new compared with prior work")
-    experiments: Experiments
-    limitations: list[str] = Field(description="limitations the paper states or shows")
-    skeptical_note: str = Field(description="what to doubt, what is missing")
-    why_now: str = Field(description="why this matters now")
-    keywords: list[str] = Field(description="3-8 keywords")
+    domain: str = Field(
+        description="The research area in a few words, as a reader would file it "
+        "(e.g. 'LLM inference / KV-cache compression')."
+    )
+    one_line_contribution: str = Field(
+        description="One sentence: what the paper contributes, naming its method and its "
+        "main measured result when the text gives one."
+    )
+    problem: str = Field(
+        description="The problem it addresses, in one or two sentences; 'not stated' if the "
+        "text does not say."
+    )
+    method: str = Field(
+        description="How it addresses the problem: the mechanism, in two or three sentences; "
+        "'not stated' if the text does not say."
+    )
+    usage_guide: UsageGuide = Field(
+        description="What someone who wants to use the method needs to know."
+    )
+    innovations: list[str] = Field(
+        description="What is new compared with prior work, one idea per item."
+    )
+    experiments: Experiments = Field(description="The evaluation as the text reports it.")
+    limitations: list[str] = Field(
+        description="Limitations the paper states or that its evaluation shows, one per item."
+    )
+    skeptical_note: str = Field(
+        description="What to doubt or what is missing (baselines, seeds, scale, self-reported "
+        "numbers); say so when only the abstract was read."
+    )
+    why_now: str = Field(
+        description="Why this matters now, tied to a concrete current trend or need."
+    )
+    keywords: list[str] = Field(
+        description="3 to 8 specific technical keywords (methods, tasks, artefacts)."
+    )
 
 
 def render_paper_text(text: PaperText) -> str:
@@ -143,6 +174,8 @@ class ModelEngine:
         synthesis_price: Price | None = None,
         synthesis_max_tokens: int = 8192,
         batch_size: int = 40,
+        prompt_caching: bool = True,
+        interests: str = "",
     ) -> None:
         self.provider = provider
         self.name = provider.name
@@ -164,6 +197,18 @@ class ModelEngine:
         self.synthesis_version = template_version(
             self.synthesis_system + self.synthesis_template + synthesis_schema_text
         )
+        # The analysis system prompt is the one prefix every paper shares; it is marked for
+        # the cache only when the API will cache it (see briefgen.llm.caching).
+        self.prompt_caching = prompt_caching and provider.caches_by_marker
+        self.cache_analysis_prompt = self.prompt_caching and worth_caching(model, self.system)
+        self._cache_analyses = self.cache_analysis_prompt
+        # Calls sent at once all miss the cache and all pay to write it: the API makes an
+        # entry readable only once the response that writes it has started. So a run with
+        # several analyses first sends one call of one output token that writes the prefix
+        # (set up by `prepare`); the analyses then read it at a tenth of the price.
+        self._warm_lock = threading.Lock()
+        self._warmed = True
+        self.interests = interests or "not given"
         self._fallback = OfflineEngine(extractive=False)
         self._calls: list[CallRecord] = []
         self._lock = threading.Lock()
@@ -187,6 +232,7 @@ class ModelEngine:
         model: str | None = None,
         price: Price | None = None,
         max_tokens: int | None = None,
+        cache: bool | None = None,
     ) -> Reply:
         if self._stopped is not None:
             # A bad key or a spend limit concerns every paper: no further requests.
@@ -201,6 +247,7 @@ class ModelEngine:
                 messages=messages,
                 schema=schema if schema is not None else AnalysisOutput.model_json_schema(),
                 max_tokens=max_tokens or self.max_tokens,
+                cache=self.cache_analysis_prompt if cache is None else cache,
             )
         except ConfigError as exc:
             self._stopped = exc
@@ -218,6 +265,28 @@ class ModelEngine:
             )
         )  # fmt: skip
         return reply
+
+    def prepare(self, analyses: int) -> None:
+        self._cache_analyses = self.cache_analysis_prompt and analyses >= 2
+        self._warmed = not self._cache_analyses
+
+    def _warm_cache(self) -> None:
+        """Write the analysis prompt into the cache once, before the first analysis; the
+        others wait here meanwhile (about the time to a first token)."""
+        if self._warmed:
+            return
+        with self._warm_lock:
+            if self._warmed:
+                return
+            try:
+                # A failed warm-up costs nothing more: the analyses run, missing the cache.
+                with contextlib.suppress(AnalysisError, UpstreamError):
+                    self._call(
+                        "cache", [{"role": "user", "content": "Reply with {}."}],
+                        purpose="cache warm-up", max_tokens=1, cache=True,
+                    )  # fmt: skip
+            finally:
+                self._warmed = True  # only now: the others wait on the lock until it is done
 
     def record(self, record: CallRecord) -> None:
         """Record a call made elsewhere (a Message Batch) with the engine's own."""
@@ -258,7 +327,8 @@ class ModelEngine:
             if attempt == 1 and first_reply:
                 reply = first_reply
             else:
-                reply = self._call(p.id, messages, max_tokens=budget)
+                self._warm_cache()
+                reply = self._call(p.id, messages, max_tokens=budget, cache=self._cache_analyses)
             if reply.stop_reason == "refusal":
                 raise AnalysisError("the model declined to analyse this paper (refusal)")
             if reply.stop_reason == "max_tokens":
@@ -294,9 +364,19 @@ class ModelEngine:
         system: str,
         messages: list[ChatMessage],
         schema: dict[str, Any],
+        *,
+        model: str | None = None,
+        price: Price | None = None,
+        max_tokens: int | None = None,
     ) -> Reply:
-        """One structured call for another stage (translation), recorded like the others."""
-        return self._call(purpose, messages, purpose=purpose, system=system, schema=schema)
+        """One structured call for another stage (translation), recorded like the others.
+        Its system prompt is marked for the cache only when it is long enough to be cached."""
+        chosen = model or self.model
+        cache = self.prompt_caching and worth_caching(chosen, system)
+        return self._call(
+            purpose, messages, purpose=purpose, system=system, schema=schema, model=chosen,
+            price=price, max_tokens=max_tokens, cache=cache,
+        )  # fmt: skip
 
     def fallback_synthesis(self, period: str, papers: list[AnalysedPaper]) -> Synthesis:
         """Assembled from the analyses without a model: what fills a section left short."""
@@ -326,13 +406,18 @@ class ModelEngine:
             next_steps_range=f"{NEXT_STEPS.lowest_for(n)}-{NEXT_STEPS.high}",
             analyses=fence(json.dumps(compact, ensure_ascii=False, indent=1), "analyses"),
             scope=roundup_scope(papers),
+            interests=self.interests,
         )
 
     def _synthesize_once(self, period: str, papers: list[AnalysedPaper]) -> Synthesis:
         schema = synthesis_schema([p.paper_id for p in papers])
-        messages: list[ChatMessage] = [
-            {"role": "user", "content": self.synthesis_prompt(period, papers)}
-        ]
+        prompt = self.synthesis_prompt(period, papers)
+        # The analyses are the long part of the prompt: cached, a repair round reads them at a
+        # tenth of the price instead of paying for them again.
+        cache = self.prompt_caching and worth_caching(
+            self.synthesis_model, self.synthesis_system, prompt
+        )
+        messages: list[ChatMessage] = [{"role": "user", "content": prompt, "cache": True}]
         parsed: Synthesis | None = None
         budget = self.synthesis_max_tokens
         problems: list[str] = []
@@ -340,7 +425,7 @@ class ModelEngine:
             reply = self._call(
                 period, messages, purpose="synthesis", system=self.synthesis_system,
                 schema=schema, model=self.synthesis_model, price=self.synthesis_price,
-                max_tokens=budget,
+                max_tokens=budget, cache=cache,
             )  # fmt: skip
             if reply.stop_reason == "refusal":
                 raise AnalysisError("the model declined to write the synthesis (refusal)")

@@ -131,6 +131,9 @@ class OfflineEngine:
         self.synthesis_version = self.analysis_version
         self.extractive = extractive
 
+    def prepare(self, analyses: int) -> None:
+        return None  # no model, no cache
+
     def drain_calls(self) -> list[CallRecord]:
         return []  # no model, no calls
 

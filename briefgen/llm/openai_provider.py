@@ -21,6 +21,7 @@ KEY_VARIABLE = "OPENAI_API_KEY"
 
 class OpenAIProvider:
     name = "openai"
+    caches_by_marker = False
 
     def __init__(
         self,
@@ -58,7 +59,10 @@ class OpenAIProvider:
         return {
             "model": model,
             "max_tokens": max_tokens,
-            "messages": [{"role": "system", "content": system}, *messages],
+            "messages": [
+                {"role": "system", "content": system},
+                *({"role": m["role"], "content": m["content"]} for m in messages),
+            ],
             "response_format": response_format,
         }
 
@@ -76,6 +80,7 @@ class OpenAIProvider:
         messages: list[ChatMessage],
         schema: dict[str, Any],
         max_tokens: int,
+        cache: bool = False,  # OpenAI-compatible servers cache long prefixes without markers
     ) -> Reply:
         for _ in range(2):
             body = self._body(model, system, messages, schema, max_tokens)

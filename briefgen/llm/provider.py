@@ -8,7 +8,7 @@ and error mapping live in each provider; prompts, validation and repair live in 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol, TypedDict
+from typing import Any, Literal, NotRequired, Protocol, TypedDict
 
 from briefgen.config import Price
 
@@ -16,6 +16,8 @@ from briefgen.config import Price
 class ChatMessage(TypedDict):
     role: Literal["user", "assistant"]
     content: str
+    # Mark this message as the end of a cached prefix (providers that cache by marker only).
+    cache: NotRequired[bool]
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,9 @@ class Reply:
 
 class Provider(Protocol):
     name: str
+    # Whether the API caches a prompt prefix only where a request marks it (Anthropic); an
+    # OpenAI-compatible server caches long prefixes by itself, and no marker is sent.
+    caches_by_marker: bool
 
     def complete(
         self,
@@ -64,7 +69,11 @@ class Provider(Protocol):
         messages: list[ChatMessage],
         schema: dict[str, Any],
         max_tokens: int,
-    ) -> Reply: ...
+        cache: bool = False,
+    ) -> Reply:
+        """`cache`: mark the system prompt (and messages flagged `cache`) as a cached prefix;
+        the engine asks only where the prefix is long enough for the API to cache it."""
+        ...
 
 
 @dataclass
