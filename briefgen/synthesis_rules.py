@@ -8,36 +8,122 @@ short from the extractive fallback, so a brief never carries an invented paper o
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
 
 from briefgen.llm.base import AnalysedPaper, Synthesis
 from briefgen.models import Takeaway, Theme, TopPaper
 from briefgen.rules import NEXT_STEPS, TAKEAWAYS, THEMES, TOP_FACT_BULLETS, TOP_PAPERS
 
-# A "headline number": a decimal, or a number with a unit (31%, 2.4x, 4×, 128k, 5M, 80 GB).
-# Plain small integers ("3 papers") are counts, not claims, and are not checked.
-HEADLINE_NUMBER = re.compile(
-    r"(?<![\w.])(?P<unit>\d+(?:,\d{3})*(?:\.\d+)?)\s?"
-    r"(?:×|(?:%|x|k|K|M|B|ms|s|GB|MB|TB|pp)(?![A-Za-z]))"
-    r"|(?<![\w.,])(?P<decimal>\d+\.\d+)(?!\d)"
+# The number guard. A model restates a paper's numbers in its own spelling ("~5×" for "roughly
+# five times", "128k" for "128,000", "3∼6×" for "3-6x"), so both sides are read into one normal
+# form before they are compared; only the value is compared, never the unit.
+#
+# A "headline number" in a synthesis is a claim: a decimal, or a number with a unit (31%, 2.4x,
+# 4×, 128k, 5M, 80 GB). Plain small integers ("3 papers") are counts, not claims, and are not
+# checked; nor is a spelled-out number unless a multiplier or percent follows ("five times").
+
+# Spelled-out numbers, as models write small multipliers and percentages.
+_ONE_TO_TWENTY = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+                  "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+                  "eighteen", "nineteen", "twenty")  # fmt: skip
+WORDS = {word: value for value, word in enumerate(_ONE_TO_TWENTY, start=1)} | {"twice": 2}
+# A magnitude suffix may be matched written out or not: "128k" is "128,000" and "128K".
+MAGNITUDES = {"k": 10**3, "thousand": 10**3, "m": 10**6, "million": 10**6, "b": 10**9,
+              "billion": 10**9}  # fmt: skip
+
+_WORD = "|".join(sorted(WORDS, key=len, reverse=True))  # longest first: "seventeen", "seven"
+_VALUE = rf"\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|(?i:\b(?:{_WORD})\b)"
+# Approximation markers say nothing about the value; one may open a range's second end.
+_APPROX = r"(?:[~≈∼]\s?|(?i:about|roughly|around|nearly|approximately)\s+)"
+_RANGE = r"\s?[-–∼~]\s?|\s+to\s+"
+_UNIT = (
+    r"(?P<times>×|[xX](?![A-Za-z])|(?i:times|-?fold)\b)"
+    r"|(?P<percent>%|(?i:percent|per\s?cent)\b)"
+    r"|(?P<scale>[kKMB](?![A-Za-z])|(?i:thousand|million|billion)\b)"
+    r"|(?:ms|s|GB|MB|TB|pp)(?![A-Za-z])"
 )
+# One number as written: an optional range start ("3∼", "3 to "), the value, an optional unit
+# (\s also takes the non-breaking and narrow spaces of "2.6 %"). A number glued to a word or
+# to another number ("H100", "v2.1") is part of a name; a range start after a hyphen is too
+# ("Llama-3-8B" is no range of 3 to 8).
+NUMBER = re.compile(
+    rf"(?<![\w.,])(?:(?<![-–])(?P<low>{_VALUE})(?:{_RANGE}){_APPROX}?)?"
+    rf"(?P<value>{_VALUE})(?:\s?(?P<unit>{_UNIT}))?"
+)
+# Any run of digits at all, however glued: the analysis side keeps every number it ever had.
 ANY_NUMBER = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
 
 
-def _norm(number: str) -> str:
-    value = number.replace(",", "")
-    return value.rstrip("0").rstrip(".") if "." in value else value
+@dataclass(frozen=True)
+class Number:
+    """A number read from text: `shown` is its normal form, `forms` all it may be matched by."""
+
+    shown: str
+    forms: frozenset[str]
+    headline: bool
+
+
+def _value(token: str) -> Decimal:
+    word = WORDS.get(token.lower())
+    return Decimal(word) if word is not None else Decimal(token.replace(",", ""))
+
+
+def _norm(value: Decimal) -> str:
+    """One spelling per value: "0.50" and "0.5", "1,024" and "1024", 1.5e6 and "1500000"."""
+    return format(value.normalize(), "f")
+
+
+def read_numbers(text: str) -> list[Number]:
+    """Every number in `text`, each end of a range on its own, in the normal form."""
+    numbers: list[Number] = []
+    for m in NUMBER.finditer(text):
+        unit = m.group("unit")
+        scale = MAGNITUDES[unit.lower()] if m.group("scale") else None
+        # A spelled-out number is a claim only as a multiplier or percentage ("five times", not
+        # "five papers"); digits are one with any unit, or as a decimal.
+        word_claim = bool(m.group("times") or m.group("percent"))
+        ends = [m.group("value")]
+        low = m.group("low")
+        if low is not None and _value(low) < _value(ends[0]):
+            ends.insert(0, low)  # a range: its start shares the unit ("3∼6×" claims 3× too)
+        elif low is not None:
+            numbers.append(_number(low, None, False))  # not a range ("2024-5x"): judged alone
+        for token in ends:
+            digits = token[0].isdigit()
+            headline = (digits or word_claim) if unit else (digits and "." in token)
+            numbers.append(_number(token, scale, headline))
+    return numbers
+
+
+def _number(token: str, scale: int | None, headline: bool) -> Number:
+    value = _value(token)
+    forms = {_norm(value)} | ({_norm(value * scale)} if scale else set())
+    return Number(_norm(value), frozenset(forms), headline)
 
 
 def headline_numbers(text: str) -> set[str]:
-    return {_norm(m.group("unit") or m.group("decimal")) for m in HEADLINE_NUMBER.finditer(text)}
+    return {n.shown for n in read_numbers(text) if n.headline}
 
 
 def analysis_numbers(item: AnalysedPaper) -> set[str]:
-    text = json.dumps(item.analysis.model_dump(), ensure_ascii=False)
-    return {_norm(n) for n in ANY_NUMBER.findall(text)}
+    """Every number an analysis states, in every form it may be cited by."""
+    texts = list(_strings(item.analysis.model_dump()))
+    numbers = {form for text in texts for n in read_numbers(text) for form in n.forms}
+    return numbers | {_norm(_value(n)) for text in texts for n in ANY_NUMBER.findall(text)}
+
+
+def _strings(value: object) -> Iterator[str]:
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _strings(item)
+    else:
+        yield str(value)
 
 
 class Checker:
@@ -53,7 +139,8 @@ class Checker:
         """Headline numbers in `text` that no cited analysis (any, if none cited) contains."""
         cited = [pid for pid in cited if pid in self.known]
         pool = set().union(*(self.numbers[pid] for pid in cited)) if cited else self.all_numbers
-        return sorted(n for n in headline_numbers(text) if n not in pool)
+        # A claim is traceable when any of its forms is there ("128k" as "128" or "128000").
+        return sorted({n.shown for n in read_numbers(text) if n.headline and not n.forms & pool})
 
     def bounds(self, name: str, count: int, low: int, high: int) -> list[str]:
         if count < low or count > high:
