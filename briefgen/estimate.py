@@ -136,7 +136,7 @@ def translation_line(papers: int, engine: ModelEngine, settings: Settings) -> Li
     characters = BRIEF_PROSE_CHARACTERS + GLANCE_CHARACTERS_PER_PAPER * papers
     keys = BRIEF_PROSE_KEYS + 2 * papers
     output = round(characters * TOKENS_PER_CHARACTER) + keys * TOKENS_PER_KEY
-    chunk = max(100, min(settings.translation_chunk_tokens, settings.translation_max_tokens // 2))
+    chunk = max(100, settings.translation_chunk_tokens)
     calls = max(1, math.ceil(output / chunk))
     prompt = estimate_tokens(load_template(f"{PROMPT}.system", settings.prompts_dir)) + (
         estimate_tokens(load_template(PROMPT, settings.prompts_dir))

@@ -161,8 +161,9 @@ class BriefTranslator:
         self.model = model or engine.model
         self.price = price
         self.max_tokens = max_tokens
-        # A chunk's expected reply stays well inside the budget, so a cut-off is rare.
-        self.chunk_tokens = max(100, min(chunk_tokens, max_tokens // 2))
+        # Chunks are sized to stay well inside the budget; one that is not (a wordier model,
+        # a chunk size set above the budget) is cut off, and its rest split and asked again.
+        self.chunk_tokens = max(100, chunk_tokens)
         self.concurrency = max(1, concurrency)
         self.system = load_template(f"{PROMPT}.system", prompts_dir)
         self.template = load_template(PROMPT, prompts_dir)

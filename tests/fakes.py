@@ -474,7 +474,7 @@ def chinese_of(english: str) -> str:
     parts = []
     for word in english.split():
         if any(ch.isdigit() for ch in word):
-            parts.append(word)
+            parts.append(f" {word} ")  # set apart, as Chinese sets off numbers and Latin
             continue
         letters = sum(map(ord, word))
         chinese = _HANZI[letters % len(_HANZI)] + _HANZI[(letters // 7) % len(_HANZI)]

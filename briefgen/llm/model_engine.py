@@ -89,7 +89,8 @@ def synthesis_schema(ids: list[str]) -> dict[str, Any]:
     defs = schema["$defs"]
     defs["Takeaway"]["properties"]["paper_ids"]["items"] = dict(id_type)
     defs["Theme"]["properties"]["paper_ids"]["items"] = dict(id_type)
-    defs["TopPaper"]["properties"]["paper_id"] = dict(id_type)
+    top_id = defs["TopPaper"]["properties"]["paper_id"]
+    defs["TopPaper"]["properties"]["paper_id"] = {**id_type, "description": top_id["description"]}
     return schema
 
 
