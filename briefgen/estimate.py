@@ -105,13 +105,13 @@ def estimate_run(
     analysis = Line("analysis", model_engine.model, len(to_buy),
                     sum(p.input_tokens for p in to_buy), ANALYSIS_OUTPUT * len(to_buy),
                     settings.price_of(model_engine.model))  # fmt: skip
-    if model_engine.cache_analysis_prompt and to_buy:
-        # The calls in flight before the first reply starts each write the cached prefix;
-        # every later one reads it.
+    if model_engine.cache_analysis_prompt and len(to_buy) >= 2:
+        # One warm-up call writes the shared system prompt to the cache; every analysis
+        # then reads it (see ModelEngine.prepare).
         system = estimate_tokens(model_engine.system)
-        writes = min(len(to_buy), settings.concurrency)
-        analysis.cache_write_tokens = writes * system
-        analysis.cache_read_tokens = (len(to_buy) - writes) * system
+        analysis.calls += 1
+        analysis.cache_write_tokens = system
+        analysis.cache_read_tokens = len(to_buy) * system
         analysis.input_tokens -= len(to_buy) * system
     estimate.lines.append(analysis)
     if synthesis:
@@ -164,10 +164,17 @@ def render_estimate(estimate: Estimate, engine: Engine, day: str) -> str:
         price = 'price unknown: add [prices."MODEL"] to the config'
         if cost is not None and batch is not None:
             price = f"${cost:.4f} (with --batch ${batch:.4f})"
+        total_in = line.input_tokens + line.cache_write_tokens + line.cache_read_tokens
         lines.append(
             f"{line.purpose:<11} {line.model:<20} {line.calls:>4} calls  "
-            f"~{line.input_tokens:>9,} in  ~{line.output_tokens:>8,} out  {price}"
+            f"~{total_in:>9,} in  ~{line.output_tokens:>8,} out  {price}"
         )
+        if line.cache_write_tokens or line.cache_read_tokens:
+            lines.append(
+                f"{'':<11} {'':<20} {'':>4}        of the input, ~{line.cache_write_tokens:,} "
+                f"written to the prompt cache (1.25x) and ~{line.cache_read_tokens:,} read "
+                "from it (0.1x)"
+            )
     lines.append(
         f"{'total':<11} {'':<20} {sum(x.calls for x in estimate.lines):>4} calls  "
         f"estimated ${estimate.total():.4f}; with --batch ${estimate.total(batch=True):.4f}"

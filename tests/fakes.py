@@ -394,6 +394,7 @@ class Billed:
     cache_write: int
     stop_reason: str
     max_tokens: int
+    at: float = field(default_factory=time.monotonic)  # when the request arrived
 
 
 # Full-size replies: what a real model writes to briefgen's prompts, in length and shape ---------
@@ -500,12 +501,14 @@ class FakeModelApi:
     def __init__(
         self, delay: float = 0.0, jitter: float = 0.0, seed: int = 0, *,
         per_token: float = 0.0, realistic: bool = False,
+        per_token_by_model: dict[str, float] | None = None,
     ) -> None:  # fmt: skip
         self.queue: deque[Callable[[dict[str, Any]], Reply]] = deque()
         self.queues: dict[str, deque[Callable[[dict[str, Any]], Reply]]] = {}
         self.delay = delay
         self.jitter = jitter  # each call takes delay ± jitter seconds (uniform)
         self.per_token = per_token
+        self.per_token_by_model = per_token_by_model or {}  # a faster small model, …
         self.realistic = realistic
         self._random = random.Random(seed)
         # Injected faults by share of requests: "429", "529", "500", "truncated".
@@ -563,8 +566,9 @@ class FakeModelApi:
             if self.delay or self.jitter:
                 time.sleep(max(0.0, self.delay + spread))
             started()  # what the API caches becomes readable once the response starts
-            if self.per_token and output_tokens:
-                time.sleep(self.per_token * output_tokens)
+            rate = self.per_token_by_model.get(str(body.get("model")), self.per_token)
+            if rate and output_tokens:
+                time.sleep(rate * output_tokens)
             return reply
         finally:
             with self._lock:
@@ -724,9 +728,10 @@ class FakeAnthropic(FakeModelApi):
         else:
             title = _title_of(body)
             answer = full_analysis_json(title) if self.realistic else analysis_json(title)
+        model = str(body.get("model"))  # the API answers as the model asked for
         if body.get("tools"):
-            return self.message("", stop_reason="tool_use", tool_input=answer)
-        return self.message(json.dumps(answer, ensure_ascii=False))
+            return self.message("", stop_reason="tool_use", tool_input=answer, model=model)
+        return self.message(json.dumps(answer, ensure_ascii=False), model=model)
 
 
 class FakeOpenAI(FakeModelApi):

@@ -293,7 +293,12 @@ def test_dry_run_estimates_tokens_and_cost_and_calls_nothing(
     out = result.stdout
     assert out.startswith("Dry run for 2026-02-18: nothing was sent to a model.")
     assert out.count("cached: no call") == 2 and out.count("would be analysed") == 4
-    assert "analysis    claude-haiku-4-5        4 calls" in out
+    # 4 analyses and the warm-up call that writes their shared prompt to the cache
+    assert "analysis    claude-haiku-4-5        5 calls" in out
+    cached = re.search(r"~([\d,]+) written to the prompt cache \(1.25x\) and ~([\d,]+) read", out)
+    assert cached is not None
+    written, read = (int(n.replace(",", "")) for n in cached.groups())
+    assert written >= 4096 and read == 4 * written  # written once, read by each analysis
     assert "synthesis   claude-sonnet-4-6" in out and "translation" in out
     total = next(line for line in out.splitlines() if line.startswith("total"))
     match = re.search(r"estimated \$([\d.]+); with --batch \$([\d.]+)", total)

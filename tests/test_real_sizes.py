@@ -312,7 +312,7 @@ def test_dry_run_needs_no_api_key(
     assert server.requests == []
     out = result.stdout
     assert out.startswith("Dry run for 2026-02-18: nothing was sent to a model.")
-    assert "analysis    claude-haiku-4-5        6 calls" in out
+    assert "analysis    claude-haiku-4-5        7 calls" in out  # with the cache warm-up
     assert re.search(r"translation +claude-haiku-4-5 +\d+ calls", out)
     assert re.search(r"estimated \$\d+\.\d{4}", out)
     # The run itself still needs the key, and says so before sending anything.
