@@ -17,7 +17,8 @@ Sonnet 15 ms; all latencies multiplied by --time-scale so a run is quick, ratios
        + synthesis latency (+ for both: the longest translation sent after the synthesis)
 
 2. Billed input tokens per paper and per brief, with prompt caching on and off (`--lang en`):
-   input at full price, cache writes (1.25x) and reads (0.1x), in full-price tokens and dollars.
+   input at full price, cache writes (1.25x) and reads (0.1x), in full-price tokens and dollars,
+   and what the whole brief costs, also for `--lang both`.
 """
 
 from __future__ import annotations
@@ -198,6 +199,8 @@ def main() -> None:
                                   for k, v in paper_tokens.items()},
                     "per_brief": billed_tokens(billed),
                 }  # fmt: skip
+            _, billed = run_once(server, api, args, papers_file, "both")
+            report["lang_both_per_brief"] = billed_tokens(billed)
     finally:
         server.stop()
     print(json.dumps(report, indent=2))

@@ -24,7 +24,7 @@ from briefgen.translate import PROMPT, TOKENS_PER_CHARACTER, TOKENS_PER_KEY
 # Typical reply sizes, measured on briefgen's own schemas (a JSON analysis, a synthesis, a
 # translated brief); an estimate, so rounded up.
 ANALYSIS_OUTPUT = 800
-COMPACT_ANALYSIS = 450  # what one analysis adds to the synthesis prompt
+COMPACT_ANALYSIS = 900  # what one analysis (about its reply size, usage guide included) adds
 SYNTHESIS_OUTPUT = 3000
 # The English a brief sends to translation: its synthesised prose, and per paper the glance
 # table's domain and contribution (with about two dozen keys of prose besides).
