@@ -174,6 +174,27 @@ def test_analyze_in_chinese_at_real_sizes(
     assert len(CJK.findall(result.stdout)) >= 5000
 
 
+def test_a_forty_paper_synthesis_at_real_size(
+    runner: CliRunner, server: FakeServer, real_model: FakeAnthropic, tmp_path: Path
+) -> None:
+    papers = tmp_path / "forty.jsonl"
+    papers.write_text("".join(
+        json.dumps({"id": f"2602.{40000 + n}v1", "title": f"Efficient LLM inference, variant {n}",
+                    "authors": ["A. Author"], "categories": ["cs.LG"], "published": "2026-02-18",
+                    "abstract": f"We make LLM inference {n % 5 + 1}.{n % 10}x faster."}) + "\n"
+        for n in range(40)
+    ))  # fmt: skip
+    result = runner.invoke(
+        app, ["daily", "--papers", str(papers), "--provider", "anthropic", "--max-papers", "40"]
+    )
+    assert result.exit_code == 0, result.stderr
+    (synthesis,) = real_model.billed_for("synthesis")  # 40 papers: one call, no cluster split
+    assert synthesis.output_tokens >= 3000 and synthesis.stop_reason == "end_turn"
+    assert synthesis.input_tokens + synthesis.cache_write >= 40 * 700  # the analyses it read
+    assert lint_markdown(result.stdout) == []
+    assert "synthesis:" not in result.stderr  # nothing dropped, nothing filled
+
+
 # Caching that really applies --------------------------------------------------------------------
 
 
