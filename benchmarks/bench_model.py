@@ -36,8 +36,8 @@ from datetime import date
 from pathlib import Path
 
 from benchmarks.bench_sources import big_page
-from briefgen.config import DEFAULT_PRICES
-from briefgen.models import Paper
+from briefgen.core.models import Paper
+from briefgen.core.settings import DEFAULT_PRICES
 from tests.fakes import Billed, FakeAnthropic, FakeBatches, FakeServer, Reply
 
 HAIKU, SONNET = "claude-haiku-4-5", "claude-sonnet-4-6"

@@ -21,16 +21,15 @@ from functools import partial
 from pathlib import Path
 
 from benchmarks.timing import measure
-from briefgen.config import Profile
-from briefgen.lint import lint_markdown
-from briefgen.llm.base import AnalysedPaper
-from briefgen.llm.offline import OfflineEngine
-from briefgen.models import Paper, Provenance
-from briefgen.read import abstract_text
-from briefgen.render import render_brief_markdown
+from briefgen.core.models import AnalysedPaper, Paper, Provenance
+from briefgen.core.settings import Profile
+from briefgen.engines.offline.engine import OfflineEngine
+from briefgen.read.abstract import abstract_text
+from briefgen.render.lint import lint_markdown
+from briefgen.render.markdown import render_brief_markdown
 from briefgen.select import select_papers
 from briefgen.sources.local import load_papers_file
-from briefgen.synthesize import build_brief
+from briefgen.synthesize.brief import build_brief
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "papers-2026-02-17.jsonl"
 

@@ -19,9 +19,9 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from benchmarks.timing import measure
-from briefgen.fulltext import FullTextReader, fit_budget, parse_latexml
-from briefgen.models import Paper
-from briefgen.net import Pacer, RetryPolicy, http_client
+from briefgen.core.models import Paper
+from briefgen.infra.net import Pacer, RetryPolicy, http_client
+from briefgen.read.fulltext import FullTextReader, fit_budget, parse_latexml
 from briefgen.sources.arxiv_api import ArxivApiClient, fetch_announcement
 from briefgen.sources.calendar import ArxivCalendar
 from tests.fakes import Entry, FakeArxivApi, FakeServer, Reply, Request

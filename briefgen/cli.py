@@ -16,7 +16,10 @@ from typing import Annotated, Any, TypeVar, cast
 import typer
 
 from briefgen import __version__
-from briefgen.config import (
+from briefgen.core.errors import BriefgenError, InputError, NoPapersError, PartialError, UsageError
+from briefgen.core.models import Brief
+from briefgen.core.periods import parse_range, parse_week
+from briefgen.core.settings import (
     Settings,
     category_help,
     default_config_path,
@@ -25,27 +28,24 @@ from briefgen.config import (
     settings_to_toml,
     unknown_categories,
 )
-from briefgen.console import Reporter, print_table
-from briefgen.errors import BriefgenError, InputError, NoPapersError, PartialError, UsageError
-from briefgen.estimate import render_estimate
-from briefgen.feed import atom_feed
-from briefgen.lint import brief_language, compare_structures, lint_file, lint_json
-from briefgen.llm.base import Engine
-from briefgen.llm.factory import make_engine
-from briefgen.models import Brief
-from briefgen.output import write_atomic
-from briefgen.periods import parse_range, parse_week
-from briefgen.pipeline import preview_day, rank_day, run_analyze, run_daily, run_weekly
-from briefgen.prompts import bundled_prompts_dir
-from briefgen.publish import Format, file_name, is_daily, render_document
-from briefgen.render import RenderLang
-from briefgen.report import render_report
-from briefgen.secrets import install_log_redaction
-from briefgen.show import render_shown, render_shown_json, show_paper
+from briefgen.engines.base import Engine
+from briefgen.engines.factory import make_engine
+from briefgen.infra.console import Reporter, print_table
+from briefgen.infra.files import write_atomic
+from briefgen.infra.prompts import bundled_prompts_dir
+from briefgen.infra.secrets import install_log_redaction
+from briefgen.infra.store import Store
+from briefgen.pipeline.day import preview_day, rank_day, run_analyze, run_daily, run_weekly
+from briefgen.pipeline.estimate import render_estimate
+from briefgen.pipeline.show import render_shown, render_shown_json, show_paper
+from briefgen.render.documents import Format, file_name, is_daily, render_document
+from briefgen.render.feed import atom_feed
+from briefgen.render.lint import brief_language, compare_structures, lint_file, lint_json
+from briefgen.render.markdown import RenderLang
+from briefgen.render.report import render_report
 from briefgen.sources.dates import parse_date_option
 from briefgen.sources.gather import PaperRequest
 from briefgen.sources.remote import Remote
-from briefgen.store import Store
 
 app = typer.Typer(
     help="Paper Insight Briefs from a day's arXiv papers, in English and Chinese.",

@@ -9,8 +9,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from briefgen.config import Profile
-from briefgen.models import Paper, ScoredPaper
+from briefgen.core.models import Paper, ScoredPaper
+from briefgen.core.settings import Profile
 
 TITLE_WEIGHT = 3.0
 ABSTRACT_WEIGHT = 1.0

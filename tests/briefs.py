@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from briefgen.models import Brief, GlanceRow, Provenance, Takeaway, Theme, TopPaper
+from briefgen.core.models import Brief, GlanceRow, Provenance, Takeaway, Theme, TopPaper
 
 IDS = ["2602.20001", "2602.20002", "2602.20003", "2602.20004", "2602.20005"]
 

@@ -805,8 +805,8 @@ class FakeProvider:
         self.responder = responder
 
     def enqueue(self, text: str, stop_reason: str = "end_turn") -> None:
-        from briefgen.llm.provider import Reply as ModelReply
-        from briefgen.llm.provider import Usage
+        from briefgen.core.calls import Reply as ModelReply
+        from briefgen.core.calls import Usage
 
         self.replies.append(ModelReply(text, Usage(100, 20), stop_reason, "fake-model"))
 

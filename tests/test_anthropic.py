@@ -11,10 +11,10 @@ import pytest
 from typer.testing import CliRunner
 
 from briefgen.cli import app
-from briefgen.errors import AnalysisError, ConfigError, UpstreamError
-from briefgen.llm.anthropic_provider import AnthropicProvider
-from briefgen.net import RetryPolicy
-from briefgen.store import Store
+from briefgen.core.errors import AnalysisError, ConfigError, UpstreamError
+from briefgen.engines.providers.anthropic_provider import AnthropicProvider
+from briefgen.infra.net import RetryPolicy
+from briefgen.infra.store import Store
 from tests.conftest import SECRET_KEY
 from tests.fakes import FakeAnthropic, FakeServer, analysis_json
 
@@ -238,7 +238,7 @@ def test_usage_and_cost_are_recorded_per_call_and_per_run(
 def test_daily_with_anthropic_names_the_model_and_passes_lint(
     runner: CliRunner, server: FakeServer, anthropic_api: FakeAnthropic, small_papers: Path
 ) -> None:
-    from briefgen.lint import lint_markdown
+    from briefgen.render.lint import lint_markdown
 
     result = runner.invoke(app, ["daily", "--papers", str(small_papers), "--provider", "anthropic"])
     assert result.exit_code == 0, result.stderr
@@ -251,7 +251,7 @@ def test_your_own_prompts_are_sent_and_a_missing_one_is_exit_5(
     runner: CliRunner, server: FakeServer, anthropic_api: FakeAnthropic, small_papers: Path,
     tmp_path: Path,
 ) -> None:  # fmt: skip
-    from briefgen.prompts import bundled_prompts_dir
+    from briefgen.infra.prompts import bundled_prompts_dir
 
     mine = tmp_path / "prompts"
     mine.mkdir()  # only the prompt you change: the others come from the bundle

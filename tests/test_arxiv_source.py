@@ -14,15 +14,15 @@ import pytest
 from typer.testing import CliRunner
 
 from briefgen.cli import app
-from briefgen.config import load_settings
-from briefgen.errors import UpstreamError
-from briefgen.net import Pacer, RetryPolicy
+from briefgen.core.errors import UpstreamError
+from briefgen.core.settings import load_settings
+from briefgen.infra.net import Pacer, RetryPolicy
+from briefgen.infra.store import Store
 from briefgen.sources import arxiv_api
 from briefgen.sources.arxiv_api import ArxivApiClient, fetch_announcement, parse_rss
 from briefgen.sources.calendar import EASTERN, ArxivCalendar
 from briefgen.sources.gather import Gatherer, PaperRequest
 from briefgen.sources.remote import Remote
-from briefgen.store import Store
 from tests.fakes import FakeServer, Reply, Request, atom_feed, static
 from tests.scenario import DATA, ENTRIES, serve_arxiv
 
@@ -287,7 +287,7 @@ def test_a_failing_rss_feed_falls_back_to_the_api(
 def test_a_date_not_yet_announced_says_when_it_will_be(
     services: FakeServer, isolated_home: Path
 ) -> None:
-    from briefgen.errors import NoPapersError
+    from briefgen.core.errors import NoPapersError
 
     serve_arxiv(services)
     with pytest.raises(NoPapersError, match="has not announced the listing of 2026-02-19 yet"):

@@ -8,17 +8,17 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from briefgen.analyze.batch import BatchAnalyzer, custom_id
 from briefgen.cli import app
-from briefgen.config import load_settings
-from briefgen.lint import compare_structures, lint_markdown
-from briefgen.llm.anthropic_provider import AnthropicProvider
-from briefgen.llm.batch import BatchAnalyzer, custom_id
-from briefgen.llm.factory import make_engine
-from briefgen.llm.model_engine import ModelEngine
-from briefgen.read import abstract_text
+from briefgen.core.settings import load_settings
+from briefgen.engines.factory import make_engine
+from briefgen.engines.model_engine import ModelEngine
+from briefgen.engines.providers.anthropic_provider import AnthropicProvider
+from briefgen.infra.store import Store
+from briefgen.read.abstract import abstract_text
+from briefgen.render.lint import compare_structures, lint_markdown
 from briefgen.select import select_papers
 from briefgen.sources.local import load_papers_file
-from briefgen.store import Store
 from tests.fakes import FakeAnthropic, FakeBatches, FakeServer
 
 

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from briefgen.cli import app
-from briefgen.lint import lint_markdown
+from briefgen.render.lint import lint_markdown
 from briefgen.sources.local import load_papers_file
 
 ANSI = re.compile(r"\x1b\[")

@@ -4,13 +4,13 @@ from pathlib import Path
 
 import pytest
 
-from briefgen.config import (
+from briefgen.core.errors import ConfigError
+from briefgen.core.settings import (
     DEFAULT_CATEGORIES,
     default_config_path,
     default_config_text,
     load_settings,
 )
-from briefgen.errors import ConfigError
 
 
 def test_defaults_follow_seed_003(isolated_home: Path) -> None:

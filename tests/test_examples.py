@@ -11,7 +11,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from briefgen.cli import app
-from briefgen.lint import lint_file
+from briefgen.render.lint import lint_file
 from briefgen.sources.local import load_papers_file
 
 EXAMPLES = Path(__file__).parent.parent / "examples"

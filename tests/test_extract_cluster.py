@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from briefgen import extract
-from briefgen.cluster import Corpus, choose_k, kmeans, top_terms
+from briefgen.engines.offline import extract
+from briefgen.engines.offline.cluster import Corpus, choose_k, kmeans, top_terms
 
 
 def test_sentences_split_but_not_at_abbreviations() -> None:

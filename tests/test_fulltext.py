@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from briefgen.fulltext import FullTextReader, fit_budget, parse_latexml, section_rank
-from briefgen.models import Paper, ParsedHtml, Section
-from briefgen.net import RetryPolicy, http_client
-from briefgen.read import estimate_tokens
-from briefgen.store import Store
+from briefgen.core.models import Paper, ParsedHtml, Section
+from briefgen.infra.net import RetryPolicy, http_client
+from briefgen.infra.store import Store
+from briefgen.read.abstract import estimate_tokens
+from briefgen.read.fulltext import FullTextReader, fit_budget, parse_latexml, section_rank
 from tests.fakes import FakeServer, Reply, Request
 from tests.scenario import DATA, html_pages
 

@@ -10,9 +10,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from briefgen.errors import BriefgenError
-from briefgen.fulltext import parse_latexml
-from briefgen.lint import lint_json, lint_markdown
+from briefgen.core.errors import BriefgenError
+from briefgen.read.fulltext import parse_latexml
+from briefgen.render.lint import lint_json, lint_markdown
 from briefgen.sources.arxiv_api import parse_rss
 from briefgen.sources.hf import parse_daily_papers
 from briefgen.sources.local import load_papers_file

@@ -8,8 +8,8 @@ from datetime import date
 from typer.testing import CliRunner
 
 from briefgen.cli import app
-from briefgen.config import Profile
-from briefgen.models import Paper
+from briefgen.core.models import Paper
+from briefgen.core.settings import Profile
 from briefgen.select import select_papers
 from briefgen.sources import merge_papers
 from briefgen.sources.hf import parse_daily_papers

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from briefgen.lint import lint_file, lint_json, lint_markdown
-from briefgen.render import render_brief_json, render_brief_markdown
+from briefgen.render.lint import lint_file, lint_json, lint_markdown
+from briefgen.render.markdown import render_brief_json, render_brief_markdown
 from tests.briefs import make_brief
 
 

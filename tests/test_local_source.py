@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from briefgen.errors import InputError
+from briefgen.core.errors import InputError
 from briefgen.sources.local import load_papers_file
 
 

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from briefgen.errors import AnalysisError
-from briefgen.llm.model_engine import AnalysisOutput, ModelEngine
-from briefgen.llm.provider import Usage
-from briefgen.models import Paper, PaperText, ScoredPaper, Section
+from briefgen.core.calls import Usage
+from briefgen.core.errors import AnalysisError
+from briefgen.core.models import Paper, PaperText, ScoredPaper, Section
+from briefgen.engines.model_engine import AnalysisOutput, ModelEngine
 from tests.fakes import FakeProvider, analysis_json
 
 PAPER = ScoredPaper(
@@ -93,7 +93,7 @@ def test_cut_off_twice_or_a_refusal_is_reported() -> None:
 
 
 def test_calls_are_recorded_with_usage_and_cost() -> None:
-    from briefgen.config import Price
+    from briefgen.core.settings import Price
 
     provider = FakeProvider()
     provider.enqueue("{}")
@@ -106,7 +106,7 @@ def test_calls_are_recorded_with_usage_and_cost() -> None:
 
 
 def test_the_prompt_version_changes_with_the_prompt(tmp_path: Any) -> None:
-    from briefgen.prompts import bundled_prompts_dir
+    from briefgen.infra.prompts import bundled_prompts_dir
 
     for name in ("analyze_paper.md", "analyze_paper.system.md"):
         (tmp_path / name).write_text((bundled_prompts_dir() / name).read_text())

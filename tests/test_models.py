@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from briefgen.models import Brief, Paper, PaperAnalysis, Provenance, split_arxiv_id
+from briefgen.core.models import Brief, Paper, PaperAnalysis, Provenance, split_arxiv_id
 
 
 @pytest.mark.parametrize(

@@ -11,9 +11,13 @@ from typing import Any
 
 import pytest
 
-from briefgen.llm.base import AnalysedPaper, Synthesis
-from briefgen.models import Paper, PaperAnalysis, ScoredPaper
-from briefgen.synthesis_rules import Checker, enforce_rules, headline_numbers, synthesis_problems
+from briefgen.core.models import AnalysedPaper, Paper, PaperAnalysis, ScoredPaper, Synthesis
+from briefgen.synthesize.enforce import (
+    Checker,
+    enforce_rules,
+    headline_numbers,
+    synthesis_problems,
+)
 from tests.fakes import analysis_json, synthesis_json
 
 IDS = [f"2602.2000{n}" for n in range(1, 7)]

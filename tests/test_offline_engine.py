@@ -4,15 +4,14 @@ from pathlib import Path
 
 import pytest
 
-from briefgen.config import Profile
-from briefgen.llm.base import AnalysedPaper
-from briefgen.llm.offline import OfflineEngine, classify_domain
-from briefgen.models import Brief, Provenance
-from briefgen.read import abstract_text
-from briefgen.rules import check_brief
+from briefgen.core.models import AnalysedPaper, Brief, Provenance
+from briefgen.core.rules import check_brief
+from briefgen.core.settings import Profile
+from briefgen.engines.offline.engine import OfflineEngine, classify_domain
+from briefgen.read.abstract import abstract_text
 from briefgen.select import select_papers
 from briefgen.sources.local import load_papers_file
-from briefgen.synthesize import build_brief
+from briefgen.synthesize.brief import build_brief
 
 
 def analysed(path: Path, day: str = "2026-02-18") -> list[AnalysedPaper]:
@@ -99,8 +98,8 @@ def test_takeaways_count_whole_themes_not_just_the_papers_shown(example_papers: 
 def test_with_full_text_results_and_limitations_come_from_their_sections() -> None:
     from datetime import date
 
-    from briefgen.fulltext import fit_budget, parse_latexml
-    from briefgen.models import Paper, ScoredPaper
+    from briefgen.core.models import Paper, ScoredPaper
+    from briefgen.read.fulltext import fit_budget, parse_latexml
     from tests.scenario import DATA
 
     paper = Paper(

@@ -4,14 +4,14 @@ from pathlib import Path
 
 import pytest
 
-from briefgen.config import load_settings
-from briefgen.console import Reporter
-from briefgen.llm.offline import OfflineEngine
-from briefgen.models import PaperAnalysis, PaperText, ScoredPaper
-from briefgen.pipeline import run_daily
+from briefgen.core.models import PaperAnalysis, PaperText, ScoredPaper
+from briefgen.core.settings import load_settings
+from briefgen.engines.offline.engine import OfflineEngine
+from briefgen.infra.console import Reporter
+from briefgen.infra.store import Store
+from briefgen.pipeline.day import run_daily
 from briefgen.sources.gather import PaperRequest
 from briefgen.sources.remote import Remote
-from briefgen.store import Store
 
 
 class InterruptedEngine(OfflineEngine):

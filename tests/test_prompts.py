@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from briefgen.errors import ConfigError
-from briefgen.prompts import bundled_prompts_dir, fill, load_template, template_version
+from briefgen.core.errors import ConfigError
+from briefgen.infra.prompts import bundled_prompts_dir, fill, load_template, template_version
 
 
 def test_bundled_prompts_are_found_and_versioned() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from briefgen.cli import app
-from briefgen.lint import compare_structures, lint_markdown
+from briefgen.render.lint import compare_structures, lint_markdown
 from tests.fakes import FakeAnthropic, FakeServer, analysis_json
 
 

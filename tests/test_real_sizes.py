@@ -13,11 +13,11 @@ import pytest
 from typer.testing import CliRunner
 
 from briefgen.cli import app
-from briefgen.lint import compare_structures, lint_markdown
-from briefgen.localize import brief_texts
-from briefgen.models import Brief
-from briefgen.store import Store
-from briefgen.translate import BriefTranslator, complete_texts
+from briefgen.core.models import Brief
+from briefgen.infra.store import Store
+from briefgen.render.lint import compare_structures, lint_markdown
+from briefgen.translate.localize import brief_texts
+from briefgen.translate.translator import BriefTranslator, complete_texts
 from tests.fakes import FakeAnthropic, FakeProvider, FakeServer, count_tokens
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -122,7 +122,7 @@ def test_a_cut_off_translation_keeps_its_complete_texts_and_splits_the_rest() ->
         return json.dumps({"translations": {k: f"中文{v}" for k, v in asked.items()}})
 
     provider.responder = answer
-    from briefgen.llm.model_engine import ModelEngine
+    from briefgen.engines.model_engine import ModelEngine
 
     engine = ModelEngine(provider, "fake-model")
     warnings: list[str] = []
@@ -277,8 +277,8 @@ def _descriptions(schema: dict[str, Any]) -> list[tuple[str, str | None]]:
 
 
 def test_every_field_a_model_fills_is_described_for_the_model() -> None:
-    from briefgen.llm.base import Synthesis
-    from briefgen.llm.model_engine import AnalysisOutput, synthesis_schema
+    from briefgen.core.models import Synthesis
+    from briefgen.engines.model_engine import AnalysisOutput, synthesis_schema
 
     for schema in (AnalysisOutput.model_json_schema(), synthesis_schema(["2602.00001"])):
         fields = _descriptions(schema)
@@ -291,7 +291,7 @@ def test_every_field_a_model_fills_is_described_for_the_model() -> None:
 
 
 def test_prompts_hold_no_developer_notes_and_name_papers_by_method() -> None:
-    from briefgen.prompts import load_template
+    from briefgen.infra.prompts import load_template
 
     for name in ("analyze_paper", "analyze_paper.system", "synthesize_brief",
                  "synthesize_brief.system", "translate_zh", "translate_zh.system"):  # fmt: skip

@@ -16,7 +16,7 @@ from markdown_it import MarkdownIt
 from typer.testing import CliRunner
 
 from briefgen.cli import app
-from briefgen.lint import compare_structures, lint_markdown
+from briefgen.render.lint import compare_structures, lint_markdown
 from tests.conftest import SECRET_KEY
 from tests.fakes import FakeAnthropic, FakeServer
 

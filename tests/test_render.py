@@ -4,9 +4,9 @@ import json
 
 from markdown_it import MarkdownIt
 
-from briefgen.lint import lint_markdown
-from briefgen.models import Brief
-from briefgen.render import render_brief_json, render_brief_markdown
+from briefgen.core.models import Brief
+from briefgen.render.lint import lint_markdown
+from briefgen.render.markdown import render_brief_json, render_brief_markdown
 from tests.briefs import make_brief
 
 EN_HEADINGS = [

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from briefgen.config import Profile
-from briefgen.models import Paper
+from briefgen.core.models import Paper
+from briefgen.core.settings import Profile
 from briefgen.select import keyword_pattern, score_paper, select_papers
 
 

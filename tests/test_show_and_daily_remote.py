@@ -10,7 +10,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from briefgen.cli import app
-from briefgen.lint import lint_markdown
+from briefgen.render.lint import lint_markdown
 from tests.fakes import FakeAnthropic, FakeServer, Reply, Request
 from tests.scenario import html_pages, serve_arxiv
 

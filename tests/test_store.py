@@ -4,8 +4,8 @@ import sqlite3
 from datetime import date
 from pathlib import Path
 
-from briefgen.models import Brief, Paper, PaperAnalysis, Provenance
-from briefgen.store import MIGRATIONS, AnalysisKey, Store
+from briefgen.core.models import Brief, Paper, PaperAnalysis, Provenance
+from briefgen.infra.store import MIGRATIONS, AnalysisKey, Store
 
 
 def test_migrations_apply_once_and_wal_is_on(tmp_path: Path) -> None:

@@ -11,12 +11,11 @@ import pytest
 from typer.testing import CliRunner
 
 from briefgen.cli import app
-from briefgen.lint import lint_markdown
-from briefgen.llm.base import AnalysedPaper, Synthesis
-from briefgen.llm.model_engine import ModelEngine, synthesis_schema
-from briefgen.models import Paper, PaperAnalysis, ScoredPaper
-from briefgen.synthesis_rules import headline_numbers, synthesis_problems
-from briefgen.synthesize import synthesize_day
+from briefgen.core.models import AnalysedPaper, Paper, PaperAnalysis, ScoredPaper, Synthesis
+from briefgen.engines.model_engine import ModelEngine, synthesis_schema
+from briefgen.render.lint import lint_markdown
+from briefgen.synthesize.brief import synthesize_day
+from briefgen.synthesize.enforce import headline_numbers, synthesis_problems
 from tests.fakes import (
     FakeAnthropic,
     FakeProvider,

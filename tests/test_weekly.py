@@ -10,9 +10,9 @@ from lxml import etree
 from typer.testing import CliRunner
 
 from briefgen.cli import app
-from briefgen.errors import UsageError
-from briefgen.lint import lint_markdown
-from briefgen.periods import parse_range, parse_week
+from briefgen.core.errors import UsageError
+from briefgen.core.periods import parse_range, parse_week
+from briefgen.render.lint import lint_markdown
 from tests.fakes import FakeAnthropic, FakeServer
 
 ATOM = {"a": "http://www.w3.org/2005/Atom"}

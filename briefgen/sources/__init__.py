@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from briefgen.models import Paper
+from briefgen.core.models import Paper
 
 
 def _version_number(paper: Paper) -> int:

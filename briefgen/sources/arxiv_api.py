@@ -22,9 +22,9 @@ from lxml import etree
 from pydantic import ValidationError
 from requests.adapters import HTTPAdapter
 
-from briefgen.errors import ParseError, UpstreamError
-from briefgen.models import Paper, split_arxiv_id
-from briefgen.net import RETRY_STATUSES, Pacer, RetryPolicy, get_checked, is_transient_http
+from briefgen.core.errors import ParseError, UpstreamError
+from briefgen.core.models import Paper, split_arxiv_id
+from briefgen.infra.net import RETRY_STATUSES, Pacer, RetryPolicy, get_checked, is_transient_http
 from briefgen.sources.calendar import EASTERN, Announcement
 
 API_SERVICE = "the arXiv API"

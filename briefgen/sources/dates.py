@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from briefgen.errors import UsageError
+from briefgen.core.errors import UsageError
 
 # 'today' is arXiv's most recent announcement by the clock; 'latest' is the newest date the
 # source has (for arXiv the two are the same; for a papers file, its newest date).

@@ -10,15 +10,15 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from briefgen.config import Settings
-from briefgen.errors import NoPapersError, UpstreamError, UsageError
-from briefgen.models import Paper
+from briefgen.core.errors import NoPapersError, UpstreamError, UsageError
+from briefgen.core.models import Paper
+from briefgen.core.settings import Settings
+from briefgen.infra.store import Store
 from briefgen.sources import merge_papers
 from briefgen.sources.calendar import EASTERN, ArxivCalendar
 from briefgen.sources.dates import DateSpec, weekday_name
 from briefgen.sources.local import load_papers_file
 from briefgen.sources.remote import Remote
-from briefgen.store import Store
 
 if TYPE_CHECKING:
     from briefgen.sources.arxiv_api import Listing

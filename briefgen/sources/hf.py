@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from briefgen.errors import ParseError, UpstreamError
-from briefgen.models import Paper
-from briefgen.net import RetryPolicy, get_checked, is_transient_http
+from briefgen.core.errors import ParseError, UpstreamError
+from briefgen.core.models import Paper
+from briefgen.infra.net import RetryPolicy, get_checked, is_transient_http
 
 if TYPE_CHECKING:
     import httpx

@@ -8,8 +8,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from briefgen.errors import InputError, describe_validation
-from briefgen.models import Paper
+from briefgen.core.errors import InputError, describe_validation
+from briefgen.core.models import Paper
 from briefgen.sources import merge_papers
 
 FIELDS_HELP = "id, title, authors, abstract, categories, published (optional: url, upvotes)"

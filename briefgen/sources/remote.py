@@ -7,9 +7,9 @@ from __future__ import annotations
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from briefgen.config import Settings
-from briefgen.fulltext import FullTextReader, PageCache
-from briefgen.net import Pacer, RetryPolicy, http_client, user_agent
+from briefgen.core.settings import Settings
+from briefgen.infra.net import Pacer, RetryPolicy, http_client, user_agent
+from briefgen.read.fulltext import FullTextReader, PageCache
 
 if TYPE_CHECKING:  # the network libraries load when a run first needs them
     import httpx

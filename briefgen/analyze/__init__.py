@@ -1,0 +1,1 @@
+"""Per-paper analysis: cached, concurrent, or as one Message Batch."""

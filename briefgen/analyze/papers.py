@@ -1,0 +1,152 @@
+"""Per-paper analysis: cached, concurrent, and honest about failures.
+
+An analysis is stored as soon as it exists (from this thread: SQLite connections stay where
+they were opened), so an interrupted run resumes where it stopped and a rerun spends nothing it
+already spent. Model calls run `concurrency` at a time in threads. A paper that fails is
+reported, never replaced; an error that concerns the whole run (a bad key, a spend limit) stops
+it at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+
+from briefgen.core.calls import CallRecord
+from briefgen.core.errors import AnalysisError, BriefgenError, UpstreamError
+from briefgen.core.models import AnalysedPaper, PaperAnalysis, PaperText, ScoredPaper
+from briefgen.engines.base import Engine
+from briefgen.infra.store import AnalysisKey, Store
+
+# Failures that belong to one paper; anything else (ConfigError…) stops the run.
+PAPER_FAILURES = (AnalysisError, UpstreamError)
+
+BatchRunner = Callable[
+    [list[ScoredPaper], dict[str, PaperText]], dict[str, PaperAnalysis | BriefgenError]
+]
+
+
+@dataclass
+class AnalysisOutcome:
+    analysed: list[AnalysedPaper] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)  # paper id -> why
+    errors: dict[str, BriefgenError] = field(default_factory=dict)
+    from_cache: int = 0
+
+
+def analysis_key(paper: ScoredPaper, engine: Engine) -> AnalysisKey:
+    return AnalysisKey(
+        paper_id=paper.paper.id,
+        version=paper.paper.version,
+        prompt_version=engine.analysis_version,
+        model=engine.model,
+    )
+
+
+def analyze_papers(
+    papers: list[ScoredPaper],
+    texts: dict[str, PaperText] | Iterable[tuple[str, PaperText]],
+    engine: Engine,
+    store: Store,
+    *,
+    use_cache: bool = True,
+    concurrency: int = 1,
+    advance: Callable[[], None] = lambda: None,
+    on_calls: Callable[[list[CallRecord]], None] = lambda calls: None,
+    batch: BatchRunner | None = None,
+) -> AnalysisOutcome:
+    """Analyse each paper once per (id+version, prompt version, model); results keep the
+    order of `papers`. `texts` may be a stream of (paper id, text) as they arrive (full texts
+    downloading): each paper's analysis starts as soon as its text is there."""
+    outcome = AnalysisOutcome()
+    done: dict[str, PaperAnalysis] = {}
+    todo: list[ScoredPaper] = []
+    for paper in papers:
+        cached = store.get_analysis(analysis_key(paper, engine)) if use_cache else None
+        if cached is not None:
+            done[paper.paper.id] = cached
+            outcome.from_cache += 1
+            advance()
+        else:
+            todo.append(paper)
+    waiting = {paper.paper.id: paper for paper in todo}
+    stream = texts.items() if isinstance(texts, dict) else texts
+    # A batch shares no warm cache: only papers analysed by direct calls count.
+    engine.prepare(0 if batch is not None else len(todo))
+
+    if batch is not None:  # a batch is sent whole: every text first
+        known = {pid: text for pid, text in stream if pid in waiting}
+        _analyze_in_batch(todo, known, engine, store, batch, outcome, done, on_calls, advance)
+        waiting = {}
+        stream = iter(())
+    pool = ThreadPoolExecutor(max_workers=max(1, concurrency))
+    pending: dict[Future[PaperAnalysis], ScoredPaper] = {}
+
+    def collect(block: bool) -> None:
+        if not pending:
+            return
+        finished, _ = wait(pending, timeout=None if block else 0, return_when=FIRST_COMPLETED)
+        on_calls(engine.drain_calls())
+        # Successes first: whatever else finished, what was bought is stored before an error
+        # that stops the run is raised.
+        for future in sorted(finished, key=lambda f: f.exception() is not None):
+            paper = pending.pop(future)
+            advance()
+            try:
+                analysis = future.result()
+            except PAPER_FAILURES as exc:
+                outcome.failed[paper.paper.id] = str(exc)
+                outcome.errors[paper.paper.id] = exc
+                continue
+            store.save_analysis(analysis_key(paper, engine), analysis)
+            done[paper.paper.id] = analysis
+
+    try:
+        for paper_id, text in stream:
+            ready = waiting.pop(paper_id) if paper_id in waiting else None
+            if ready is not None:
+                pending[pool.submit(engine.analyze, ready, text)] = ready
+            collect(block=False)
+        for missing in waiting.values():  # a text that never came is a failure, not a hang
+            outcome.failed[missing.paper.id] = "no text to read"
+            outcome.errors[missing.paper.id] = AnalysisError("no text to read")
+        while pending:
+            collect(block=True)
+    finally:
+        # On Ctrl-C or a run-stopping error, queued papers are dropped at once; calls already
+        # in flight finish in the background and are simply not stored.
+        pool.shutdown(wait=False, cancel_futures=True)
+        on_calls(engine.drain_calls())
+
+    outcome.analysed = [
+        AnalysedPaper(scored=paper, analysis=done[paper.paper.id])
+        for paper in papers
+        if paper.paper.id in done
+    ]
+    return outcome
+
+
+def _analyze_in_batch(
+    todo: list[ScoredPaper],
+    texts: dict[str, PaperText],
+    engine: Engine,
+    store: Store,
+    batch: BatchRunner,
+    outcome: AnalysisOutcome,
+    done: dict[str, PaperAnalysis],
+    on_calls: Callable[[list[CallRecord]], None],
+    advance: Callable[[], None],
+) -> None:
+    results = batch(todo, texts)
+    on_calls(engine.drain_calls())
+    for paper in todo:
+        result = results.get(paper.paper.id)
+        advance()
+        if isinstance(result, PaperAnalysis):
+            store.save_analysis(analysis_key(paper, engine), result)
+            done[paper.paper.id] = result
+        else:
+            error = result or AnalysisError("no result from the batch")
+            outcome.failed[paper.paper.id] = str(error)
+            outcome.errors[paper.paper.id] = error

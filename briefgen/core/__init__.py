@@ -1,0 +1,2 @@
+"""Values that flow between the stages, the brief's rules, settings, errors and periods:
+imports nothing else of briefgen."""

@@ -1,0 +1,316 @@
+"""The values that flow between briefgen's stages.
+
+sources -> Paper, select -> ScoredPaper, read -> PaperText, analyze -> PaperAnalysis,
+synthesize -> Brief. Every model round-trips through JSON, which is how the store keeps them.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+# New-style ids (2602.13531) and old-style ones (astro-ph/0601001, math.GT/0309136).
+ARXIV_ID_RE = re.compile(
+    r"^(?P<id>\d{4}\.\d{4,5}|[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})(?P<version>v\d+)?$"
+)
+
+ReadFrom = Literal["html", "abstract"]
+
+
+# C0/C1 control characters (a terminal escape, a NUL) and the bidirectional overrides that can
+# disguise text: paper metadata is untrusted and must not reach a terminal or a page raw.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def strip_controls(text: str) -> str:
+    return _CONTROLS.sub("", text)
+
+
+def split_arxiv_id(raw: str) -> tuple[str, str]:
+    """'2602.13531v2' -> ('2602.13531', 'v2'); raises ValueError for anything else."""
+    text = raw.strip()
+    for prefix in ("https://arxiv.org/abs/", "http://arxiv.org/abs/", "arxiv:", "arXiv:"):
+        if text.startswith(prefix):
+            text = text[len(prefix) :]
+    match = ARXIV_ID_RE.match(text)
+    if not match:
+        raise ValueError(f"not an arXiv id: {raw!r} (expected e.g. 2602.13531 or 2602.13531v1)")
+    return match.group("id"), match.group("version") or ""
+
+
+def arxiv_abs_url(paper_id: str, version: str = "") -> str:
+    return f"https://arxiv.org/abs/{paper_id}{version}"
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Paper(Model):
+    """One paper as a source describes it. `id` never carries the version."""
+
+    # Sources carry more than we use (doi, comments, HF's ai_summary…); ignore the rest.
+    model_config = ConfigDict(extra="ignore")
+
+    id: str
+    version: str = ""
+    title: str
+    authors: list[str] = Field(default_factory=list)
+    abstract: str
+    categories: list[str] = Field(default_factory=list, description="primary category first")
+    published: date
+    url: str | None = None
+    upvotes: int | None = None
+    announce_type: Literal["new", "cross", "replace"] = "new"
+    source: str = "file"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _split_version(cls, data: object) -> object:
+        if isinstance(data, dict) and isinstance(data.get("id"), str):
+            paper_id, version = split_arxiv_id(data["id"])
+            data = {**data, "id": paper_id}
+            if version and not data.get("version"):
+                data["version"] = version
+        return data
+
+    @field_validator("title", "abstract")
+    @classmethod
+    def _one_line(cls, value: str) -> str:
+        # arXiv wraps long titles and abstracts over lines; the brief wants them on one.
+        return " ".join(strip_controls(value).split())
+
+    @field_validator("authors")
+    @classmethod
+    def _clean_authors(cls, value: list[str]) -> list[str]:
+        return [name for name in (" ".join(strip_controls(n).split()) for n in value) if name]
+
+    @property
+    def versioned_id(self) -> str:
+        return f"{self.id}{self.version}"
+
+    @property
+    def abs_url(self) -> str:
+        return arxiv_abs_url(self.id, self.version)
+
+
+class ScoredPaper(Model):
+    paper: Paper
+    score: float
+    reasons: list[str] = Field(default_factory=list)
+
+
+class Section(Model):
+    heading: str
+    text: str
+    tokens: int = 0
+    level: int = Field(default=1, description="1 section or appendix, 2 subsection")
+    appendix: bool = False
+    truncated: bool = Field(default=False, description="cut short to fit the token budget")
+
+
+class PaperText(Model):
+    """What the analysis reads for one paper, and where it came from."""
+
+    paper_id: str
+    read_from: ReadFrom
+    sections: list[Section]
+    omitted: list[Section] = Field(
+        default_factory=list, description="sections left out to fit the budget (text empty)"
+    )
+    budget: int | None = None
+    note: str = Field(default="", description="why the abstract was read instead of HTML")
+
+    @property
+    def tokens(self) -> int:
+        return sum(section.tokens for section in self.sections)
+
+
+class ParsedHtml(Model):
+    """A paper's HTML page, parsed once and cached; the token budget is applied on each read."""
+
+    title: str
+    abstract: str
+    sections: list[Section]
+
+
+NOT_STATED = "not stated"
+
+
+# The descriptions of UsageGuide, Experiments, Takeaway, Theme and TopPaper are part of the
+# JSON schemas a model fills: they are written for the model.
+class UsageGuide(Model):
+    """What someone who wants to use the method needs to know."""
+
+    inputs: str = Field(
+        default=NOT_STATED,
+        description="What the method takes in (data, model, format), or 'not stated'.",
+    )
+    how_to_use: str = Field(
+        default=NOT_STATED,
+        description="How one would apply it in practice, in a sentence or two, or 'not stated'.",
+    )
+    hardware: str = Field(
+        default=NOT_STATED,
+        description="The hardware the paper used or requires (GPU type and count), or "
+        "'not stated'.",
+    )
+    open_source: str = Field(
+        default=NOT_STATED,
+        description="Whether code or weights are released, with the link as written, "
+        "'promised' if only announced, or 'not stated'.",
+    )
+
+
+class Experiments(Model):
+    """The evaluation as the text reports it."""
+
+    datasets: list[str] = Field(
+        default_factory=list, description="Datasets and benchmarks evaluated on, by name."
+    )
+    key_results: list[str] = Field(
+        default_factory=list,
+        description="Each main result with its number and unit copied exactly, the metric, "
+        "the setting and what it is compared with.",
+    )
+    baselines: list[str] = Field(
+        default_factory=list, description="The methods or systems it is compared with."
+    )
+
+
+class PaperAnalysis(Model):
+    """The per-paper analysis (SPEC §7). Unknowns are 'not stated', never guesses."""
+
+    paper_id: str
+    version: str = ""
+    title: str
+    domain: str
+    one_line_contribution: str
+    problem: str = NOT_STATED
+    method: str = NOT_STATED
+    usage_guide: UsageGuide = Field(default_factory=UsageGuide)
+    innovations: list[str] = Field(default_factory=list)
+    experiments: Experiments = Field(default_factory=Experiments)
+    limitations: list[str] = Field(default_factory=list)
+    skeptical_note: str = NOT_STATED
+    why_now: str = NOT_STATED
+    keywords: list[str] = Field(default_factory=list)
+    read_from: ReadFrom = "abstract"
+
+
+class Takeaway(Model):
+    """One executive takeaway of the day."""
+
+    headline: str = Field(description="A short headline a reader can skim, a few words.")
+    body: str = Field(
+        description="One or two sentences that support the headline; name papers by their "
+        "method or short title, never by id."
+    )
+    paper_ids: list[str] = Field(
+        default_factory=list, description="The ids of the papers this takeaway rests on."
+    )
+
+
+class GlanceRow(Model):
+    paper_id: str
+    title: str
+    url: str
+    domain: str
+    contribution: str
+    read_from: ReadFrom
+
+
+class Theme(Model):
+    """A theme that clusters several of the day's papers."""
+
+    title: str = Field(description="A specific name for the theme, a few words.")
+    why_it_matters: str = Field(description="Why a practitioner should care, one or two sentences.")
+    paper_ids: list[str] = Field(description="The ids of the theme's representative papers.")
+    common_approach: list[str] = Field(
+        description="2 to 4 approaches the theme's papers share, one per item."
+    )
+    open_questions: list[str] = Field(
+        description="1 to 3 open questions or failure modes, one per item."
+    )
+
+
+class TopPaper(Model):
+    """One of the day's top papers for this reader."""
+
+    paper_id: str = Field(description="The paper's id, from the analyses.")
+    bullets: list[str] = Field(
+        description="2 to 4 factual bullets from its analysis: what it does and its results."
+    )
+    why_now: str = Field(description="Why it matters now, one sentence.")
+    skepticism: str = Field(description="One specific reason to doubt or check the result.")
+
+
+class Provenance(Model):
+    sources: list[str]
+    paper_count: int
+    engine: str
+    models: list[str] = Field(default_factory=list)
+    prompt_versions: dict[str, str] = Field(default_factory=dict)
+    profile: str = "default"
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float = 0.0
+    note: str = ""
+
+
+class Brief(Model):
+    """One Paper Insight Brief, language-neutral: renderers add the headings."""
+
+    date: str = Field(description="the listing date (YYYY-MM-DD) or period the brief covers")
+    takeaways: list[Takeaway]
+    papers_at_a_glance: list[GlanceRow]
+    themes: list[Theme]
+    technical_synthesis: list[str]
+    top_papers: list[TopPaper]
+    next_steps: list[str]
+    provenance: Provenance
+    translations: dict[str, dict[str, str]] = Field(
+        default_factory=dict,
+        description="language -> text key -> translated text (see translate.brief_texts)",
+    )
+
+    def row(self, paper_id: str) -> GlanceRow:
+        for row in self.papers_at_a_glance:
+            if row.paper_id == paper_id:
+                return row
+        raise KeyError(paper_id)
+
+
+class AnalysedPaper(BaseModel):
+    """A selected paper with its analysis: what synthesis works from."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    scored: ScoredPaper
+    analysis: PaperAnalysis
+
+    @property
+    def paper_id(self) -> str:
+        return self.scored.paper.id
+
+
+# The parts of a brief that synthesis writes; the glance table and provenance are not
+# synthesised (they come straight from the analyses and the run). The descriptions are read by
+# the model that fills this schema.
+class Synthesis(BaseModel):
+    """The synthesis of a research brief across the analysed papers."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    takeaways: list[Takeaway] = Field(description="The executive takeaways, most important first.")
+    themes: list[Theme] = Field(description="Themes that cluster the papers.")
+    technical_synthesis: list[str] = Field(
+        description="Statements that connect methods and results across papers, one per item."
+    )
+    top_papers: list[TopPaper] = Field(description="The top papers for this reader, best first.")
+    next_steps: list[str] = Field(
+        description="Practical next steps a reader could take this week, one per item."
+    )

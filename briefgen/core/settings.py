@@ -1,0 +1,411 @@
+"""Settings: built-in defaults < the TOML config file < BRIEFGEN_* env vars < command-line flags."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from datetime import date
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import platformdirs
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from briefgen.core.errors import ConfigError, describe_validation
+
+APP_NAME = "briefgen"
+
+# Seed 003's bot watches these categories and keywords; they make a sensible default for an
+# ML-systems reader and are the profile the bundled example papers were picked with.
+DEFAULT_CATEGORIES = ["cs.AI", "cs.CL", "cs.DC", "cs.LG"]
+DEFAULT_KEYWORDS = [
+    "kv cache", "offload", "State Space", "SSM", "framework", "System", "Generation", "Video",
+    "Linear", "LLM", "RL", "RLHF", "Inference", "Training", "Attention", "Pipeline", "MOE",
+    "Sparse", "Quantization", "Speculative", "Efficient", "Efficiency", "Parallel",
+    "Distributed", "Kernel", "Decode", "Decoding", "Prefill", "Throughput", "Fast", "Network",
+    "Hardware", "Cluster", "FP8", "FP4", "Optimization", "Scalable", "Communication",
+]  # fmt: skip
+
+Lang = Literal["en", "zh", "both"]
+ProviderName = Literal["offline", "anthropic", "openai"]
+StructuredMode = Literal["output_config", "tool"]
+SourceName = Literal["arxiv", "hf", "file"]
+
+ARXIV_API_URL = "https://export.arxiv.org/api/query"
+ARXIV_RSS_URL = "https://rss.arxiv.org/rss/"
+ARXIV_HTML_URL = "https://arxiv.org/html/"
+HF_API_URL = "https://huggingface.co/api/daily_papers"
+OPENAI_BASE_URL = "https://api.openai.com/v1"
+
+# A fast, cheap model reads each paper; a stronger one writes the synthesis.
+DEFAULT_MODELS: dict[str, tuple[str, str]] = {
+    "anthropic": ("claude-haiku-4-5", "claude-sonnet-4-6"),
+    "openai": ("gpt-4o-mini", "gpt-4o"),
+    "offline": ("offline-extractive", "offline-extractive"),
+}
+
+
+class Price(BaseModel):
+    """US dollars per million tokens."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    input: float = Field(ge=0)
+    output: float = Field(ge=0)
+    cache_read: float = Field(default=0.0, ge=0)
+    cache_write: float = Field(default=0.0, ge=0)
+
+
+# List prices when this was written; a config file's [prices."MODEL"] table overrides them.
+DEFAULT_PRICES: dict[str, Price] = {
+    "claude-haiku-4-5": Price(input=1.0, output=5.0, cache_read=0.10, cache_write=1.25),
+    "claude-sonnet-4-6": Price(input=3.0, output=15.0, cache_read=0.30, cache_write=3.75),
+    "claude-sonnet-4-5": Price(input=3.0, output=15.0, cache_read=0.30, cache_write=3.75),
+    "claude-opus-4-5": Price(input=5.0, output=25.0, cache_read=0.50, cache_write=6.25),
+    "gpt-4o-mini": Price(input=0.15, output=0.60, cache_read=0.075),
+    "gpt-4o": Price(input=2.50, output=10.0, cache_read=1.25),
+}
+
+
+@lru_cache(maxsize=1)
+def arxiv_categories() -> dict[str, str]:
+    """lower-case code -> the code as arXiv writes it, from briefgen/data/arxiv_categories.txt."""
+    text = resources.files("briefgen").joinpath("data/arxiv_categories.txt").read_text("utf-8")
+    codes = [c for line in text.splitlines() if not line.startswith("#") for c in line.split()]
+    return {code.lower(): code for code in codes}
+
+
+def unknown_categories(categories: list[str]) -> list[str]:
+    known = arxiv_categories()
+    return [c for c in categories if c.lower() not in known]
+
+
+def category_help(unknown: list[str]) -> str:
+    groups = sorted({code.split(".")[0] for code in arxiv_categories().values()})
+    close = sorted(
+        {code for code in arxiv_categories().values()
+         for bad in unknown if code.lower().startswith(bad.lower().split(".")[0] + ".")}
+    )  # fmt: skip
+    listed = ", ".join(close[:40]) if close else "groups: " + ", ".join(groups)
+    return (
+        f"unknown arXiv categor{'y' if len(unknown) == 1 else 'ies'} "
+        f"{', '.join(repr(u) for u in unknown)}; valid ones include {listed} "
+        "(all: https://arxiv.org/category_taxonomy)"
+    )
+
+
+class Profile(BaseModel):
+    """An interest profile: what to fetch, how to rank it, how many papers to keep."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    categories: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_CATEGORIES),
+        description="arXiv categories; a paper must be in at least one (empty: any)",
+    )
+    keywords: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_KEYWORDS),
+        description="include keywords; a title hit weighs more than an abstract hit",
+    )
+    exclude: list[str] = Field(
+        default_factory=list, description="a paper mentioning any of these is dropped"
+    )
+    max_papers: int = Field(default=30, ge=1, le=2000, description="papers analysed per day")
+    min_score: float = Field(
+        default=1.0, ge=0, description="papers scoring below this are dropped (0 keeps all)"
+    )
+
+    @field_validator("categories")
+    @classmethod
+    def _known_categories(cls, value: list[str]) -> list[str]:
+        unknown = unknown_categories(value)
+        if unknown:
+            raise ValueError(category_help(unknown))
+        return [arxiv_categories()[c.lower()] for c in value]
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    provider: ProviderName = Field(default="offline", description="which engine analyses")
+    lang: Lang = Field(default="en", description="language of the brief: en, zh or both")
+    profile: str = Field(default="default", description="the interest profile in use")
+    profiles: dict[str, Profile] = Field(default_factory=lambda: {"default": Profile()})
+
+    sources: list[SourceName] = Field(
+        default_factory=lambda: list[SourceName](["arxiv"]),
+        description="where papers come from when --source is not given (arxiv, hf)",
+    )
+    cross_lists: bool = Field(default=False, description="also take arXiv cross-lists")
+    fulltext_budget: int = Field(
+        default=12000, ge=500, le=200_000, description="tokens of full text the model reads"
+    )
+    fulltext_concurrency: int = Field(
+        default=4, ge=1, le=8, description="full-text pages fetched at once"
+    )
+    arxiv_api_url: str = Field(default=ARXIV_API_URL, description="arXiv API endpoint")
+    arxiv_rss_url: str = Field(default=ARXIV_RSS_URL, description="arXiv RSS base URL")
+    arxiv_html_url: str = Field(default=ARXIV_HTML_URL, description="arXiv HTML base URL")
+    hf_api_url: str = Field(default=HF_API_URL, description="Hugging Face daily papers API")
+    arxiv_delay_seconds: float = Field(
+        default=3.0,
+        ge=0,
+        description="pause between arXiv API/RSS requests (arXiv asks for at least 3 s; "
+        "lower it only for a local mirror)",
+    )
+    http_timeout_seconds: float = Field(default=30.0, gt=0, description="per-request timeout")
+    http_retries: int = Field(
+        default=4, ge=1, le=10, description="attempts per request before giving up"
+    )
+    retry_wait_seconds: float = Field(
+        default=2.0, ge=0, description="first wait before a retry; doubles each time"
+    )
+    contact: str = Field(
+        default="", description="an email or URL put in the User-Agent so arXiv can reach you"
+    )
+    extra_holidays: list[date] = Field(
+        default_factory=list, description="more arXiv holidays (listing dates, YYYY-MM-DD)"
+    )
+
+    analysis_model: str = Field(default="", description="model per paper ('' = provider default)")
+    synthesis_model: str = Field(default="", description="model for synthesis ('' = default)")
+    concurrency: int = Field(default=8, ge=1, le=64, description="model calls in flight at once")
+    daily_filename: str = Field(
+        default="{date}-brief.{lang}.{ext}", description="--output-dir file name of a day"
+    )
+    weekly_filename: str = Field(
+        default="{date}-roundup.{lang}.{ext}", description="--output-dir file name of a roundup"
+    )
+    front_matter: bool = Field(default=False, description="YAML front matter on markdown")
+    feed_base_url: str = Field(
+        default="", description="where the briefs are published: the feed's entry links"
+    )
+    feed_title: str = Field(default="AI Paper Insight Briefs", description="the feed's title")
+    weekly_max_papers: int = Field(
+        default=40, ge=5, le=500, description="papers in a weekly or range roundup"
+    )
+    batch_poll_seconds: float = Field(
+        default=30.0, ge=0, description="how often a Message Batch is polled (--batch)"
+    )
+    synthesis_batch: int = Field(
+        default=40, ge=5, le=500, description="above this many papers, synthesise per cluster"
+    )
+    model_timeout_seconds: float = Field(
+        default=120.0, gt=0, description="per model call (a long paper takes a while)"
+    )
+    max_output_tokens: int = Field(
+        default=4096, ge=256, le=64_000, description="cap on each analysis reply"
+    )
+    synthesis_max_output_tokens: int = Field(
+        default=8192, ge=1024, le=64_000, description="cap on each synthesis reply"
+    )
+    translation_model: str = Field(
+        default="", description="model that translates into Chinese ('' = the analysis model)"
+    )
+    translation_max_tokens: int = Field(
+        default=8192,
+        ge=512,
+        le=64_000,
+        description="cap on each translation reply (texts are sent in chunks well below it)",
+    )
+    translation_chunk_tokens: int = Field(
+        default=1500,
+        ge=100,
+        le=32_000,
+        description="about how many output tokens one translation call is sized for",
+    )
+    prompt_caching: bool = Field(
+        default=True,
+        description="mark prompt prefixes long enough for the API to cache (Anthropic)",
+    )
+    anthropic_structured: StructuredMode = Field(
+        default="output_config",
+        description="how Anthropic is asked for JSON: structured outputs (output_config), or "
+        "forced tool use (tool) for models or proxies without them",
+    )
+    openai_base_url: str = Field(
+        default=OPENAI_BASE_URL, description="any OpenAI-compatible endpoint (Ollama, vLLM, …)"
+    )
+    prompts_dir: Path | None = Field(default=None, description="your own prompt templates")
+    prices: dict[str, Price] = Field(
+        default_factory=dict, description="USD per million tokens, by model (adds to defaults)"
+    )
+
+    def model_for(self, purpose: Literal["analysis", "synthesis", "translation"]) -> str:
+        if purpose == "translation":
+            return self.translation_model or self.model_for("analysis")
+        chosen = self.analysis_model if purpose == "analysis" else self.synthesis_model
+        analysis_default, synthesis_default = DEFAULT_MODELS[self.provider]
+        return chosen or (analysis_default if purpose == "analysis" else synthesis_default)
+
+    def price_of(self, model: str) -> Price | None:
+        return self.prices.get(model) or DEFAULT_PRICES.get(model)
+
+    # Where things live; never read from the config file itself.
+    home: Path = Field(default=Path("."), exclude=True)
+    config_path: Path = Field(default=Path("config.toml"), exclude=True)
+
+    @property
+    def active_profile(self) -> Profile:
+        return self.profiles[self.profile]
+
+
+def briefgen_home(env: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    if env.get("BRIEFGEN_HOME"):
+        return Path(env["BRIEFGEN_HOME"]).expanduser()
+    return Path(platformdirs.user_data_dir(APP_NAME))
+
+
+def default_config_path(env: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    if env.get("BRIEFGEN_CONFIG"):
+        return Path(env["BRIEFGEN_CONFIG"]).expanduser()
+    if env.get("BRIEFGEN_HOME"):
+        # A self-contained home (tests, CI, a second setup) keeps its config beside its store.
+        return briefgen_home(env) / "config.toml"
+    return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
+
+
+def _split_list(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+LIST_SETTINGS = ("sources", "extra_holidays")
+
+
+def _env_overrides(env: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(top-level settings, active-profile fields) named by BRIEFGEN_* variables."""
+    top: dict[str, Any] = {}
+    profile: dict[str, Any] = {}
+    for key in Settings.model_fields:
+        if key in ("profiles", "home", "config_path", "prices"):
+            continue
+        value = env.get(f"BRIEFGEN_{key.upper()}")
+        if value:
+            top[key] = _split_list(value) if key in LIST_SETTINGS else value
+    for key in ("categories", "keywords", "exclude"):
+        if f"BRIEFGEN_{key.upper()}" in env:
+            profile[key] = _split_list(env[f"BRIEFGEN_{key.upper()}"])
+    if env.get("BRIEFGEN_MAX_PAPERS"):
+        profile["max_papers"] = env["BRIEFGEN_MAX_PAPERS"]
+    return top, profile
+
+
+def _read_config_file(path: Path, explicit: bool) -> dict[str, Any]:
+    if not path.exists():
+        if explicit:
+            raise ConfigError(
+                f"config file not found: {path} (create one with `briefgen config init`)"
+            )
+        return {}
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from exc
+
+
+def load_settings(
+    config_path: Path | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    profile_overrides: Mapping[str, Any] | None = None,
+) -> Settings:
+    """Merge defaults, the config file, the environment and flags (None means 'not given')."""
+    env = os.environ if env is None else env
+    explicit = config_path is not None or bool(env.get("BRIEFGEN_CONFIG"))
+    path = config_path if config_path is not None else default_config_path(env)
+    data = _read_config_file(path, explicit)
+
+    env_top, env_profile = _env_overrides(env)
+    data.update(env_top)
+    data.update({k: v for k, v in (overrides or {}).items() if v is not None})
+
+    profile_name = str(data.get("profile", "default"))
+    profiles = dict(data.get("profiles") or {})
+    if profile_name not in profiles and profile_name != "default":
+        known = ", ".join(sorted(profiles)) or "none"
+        raise ConfigError(
+            f"profile {profile_name!r} is not defined in {path} (defined: {known}); "
+            f"add a [profiles.{profile_name}] table or pick another with --profile"
+        )
+    active = dict(profiles.get(profile_name) or {})
+    active.update(env_profile)
+    active.update({k: v for k, v in (profile_overrides or {}).items() if v is not None})
+    profiles[profile_name] = active
+    data["profiles"] = profiles
+
+    try:
+        settings = Settings.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(
+            f"invalid settings (from {path}, BRIEFGEN_* variables or flags): "
+            f"{'; '.join(describe_validation(exc))}"
+        ) from exc
+    return settings.model_copy(update={"home": briefgen_home(env), "config_path": path})
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(item) for item in value) + "]"
+    escaped = str(value).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'
+
+
+def settings_to_toml(settings: Settings) -> str:
+    """The effective settings as a TOML document that `load_settings` reads back."""
+    lines = [
+        f"{key} = {_toml_value(value)}"
+        for key, value in settings.model_dump(mode="json", exclude={"profiles", "prices"}).items()
+        if value is not None  # TOML has no null: an unset optional key is simply absent
+    ]
+    for model, price in settings.prices.items():
+        lines += ["", f"[prices.{_toml_value(model)}]"]
+        lines += [f"{k} = {_toml_value(v)}" for k, v in price.model_dump().items()]
+    for name, profile in settings.profiles.items():
+        lines += ["", f"[profiles.{name}]"]
+        for key, value in profile.model_dump().items():
+            lines.append(f"{key} = {_toml_value(value)}")
+    return "\n".join(lines) + "\n"
+
+
+CONFIG_TEMPLATE_HEADER = """\
+# briefgen configuration.
+# Precedence: this file < BRIEFGEN_* environment variables < command-line flags.
+# provider: the engine that analyses papers ("offline": extractive, no model, no key).
+# lang: en, zh or both. profile: the [profiles.NAME] table used unless --profile says otherwise.
+# In a profile: categories (a paper must be in one), keywords (title hits weigh more than
+# abstract hits), exclude (any hit drops the paper), max_papers, min_score (0 keeps all).
+# sources: arxiv and/or hf when --source is not given. cross_lists: also take arXiv
+# cross-lists. fulltext_budget: tokens of each paper's full text the model reads.
+# *_url: service endpoints (point them at a mirror or a local server). arxiv_delay_seconds:
+# arXiv asks for one request every 3 s. contact: put in the User-Agent so arXiv can reach you.
+# extra_holidays: arXiv holidays not yet bundled with briefgen (listing dates).
+# provider: offline, anthropic (ANTHROPIC_API_KEY) or openai (OPENAI_API_KEY, any compatible
+# endpoint at openai_base_url). analysis_model / synthesis_model: '' uses the provider's
+# default. translation_model: '' uses the analysis model; translation_max_tokens caps each
+# translation reply and translation_chunk_tokens sizes the chunks sent at once.
+# prompt_caching: mark prompts long enough for the API to cache (Anthropic).
+# Prices (USD per million tokens) for models briefgen does not know go in a table:
+#   [prices."my-model"]
+#   input = 0.5
+#   output = 1.5
+# API keys are read from the environment only, never from this file.
+
+"""
+
+
+def default_config_text() -> str:
+    defaults = Settings()
+    return CONFIG_TEMPLATE_HEADER + settings_to_toml(defaults)

@@ -1,0 +1,85 @@
+"""The engine a run uses, built from Settings and the environment (API keys live only there)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+from briefgen.core.calls import Reply
+from briefgen.core.errors import BriefgenError
+from briefgen.core.settings import Settings
+from briefgen.engines.base import Engine
+from briefgen.engines.model_engine import ModelEngine
+from briefgen.engines.offline.engine import OfflineEngine
+from briefgen.engines.provider import Provider
+from briefgen.infra.net import RetryPolicy
+
+
+def make_provider(settings: Settings, env: Mapping[str, str] | None = None) -> Provider:
+    env = os.environ if env is None else env
+    policy = RetryPolicy(attempts=settings.http_retries, wait=settings.retry_wait_seconds)
+    if settings.provider == "anthropic":
+        from briefgen.engines.providers.anthropic_provider import (
+            AnthropicProvider,  # the SDK loads slowly
+        )
+
+        return AnthropicProvider(
+            api_key=env.get("ANTHROPIC_API_KEY"),
+            policy=policy,
+            timeout=settings.model_timeout_seconds,
+            structured=settings.anthropic_structured,
+        )
+    from briefgen.engines.providers.openai_provider import OpenAIProvider
+
+    return OpenAIProvider(
+        base_url=settings.openai_base_url,
+        api_key=env.get("OPENAI_API_KEY"),
+        policy=policy,
+        timeout=settings.model_timeout_seconds,
+    )
+
+
+def reader_interests(settings: Settings) -> str:
+    """The active profile as the synthesis reads it: who the brief is for."""
+    profile = settings.active_profile
+    categories = ", ".join(profile.categories) or "any"
+    keywords = ", ".join(profile.keywords) or "none given"
+    return f"profile {settings.profile!r}; arXiv categories: {categories}; keywords: {keywords}"
+
+
+class NoCallProvider:
+    """Stands in for a provider when nothing may be sent (`--dry-run`): an estimate needs the
+    prompts and models but no key, and a call reaching here is a bug, not a spend."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.caches_by_marker = name == "anthropic"
+
+    def complete(self, **_: object) -> Reply:
+        raise BriefgenError(f"internal error: a dry run tried to call {self.name}")
+
+
+def make_engine(
+    settings: Settings, env: Mapping[str, str] | None = None, *, calls: bool = True
+) -> Engine:
+    """The engine of a run; `calls=False` builds one that can only estimate (no key needed)."""
+    if settings.provider == "offline":
+        return OfflineEngine()
+    model = settings.model_for("analysis")
+    synthesis_model = settings.model_for("synthesis")
+    provider: Provider = make_provider(settings, env) if calls else NoCallProvider(
+        settings.provider
+    )
+    return ModelEngine(
+        provider,
+        model,
+        prompts_dir=settings.prompts_dir,
+        max_tokens=settings.max_output_tokens,
+        price=settings.price_of(model),
+        synthesis_model=synthesis_model,
+        synthesis_price=settings.price_of(synthesis_model),
+        synthesis_max_tokens=settings.synthesis_max_output_tokens,
+        batch_size=settings.synthesis_batch,
+        prompt_caching=settings.prompt_caching,
+        interests=reader_interests(settings),
+    )

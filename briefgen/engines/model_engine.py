@@ -1,0 +1,457 @@
+"""The engine for language models: one structured call per paper, validated and repaired.
+
+The paper's text is fenced as untrusted data. The reply must parse as `AnalysisOutput`; if it
+does not, the model is shown the validation errors and asked once more; a paper that still
+fails is reported as failed, never replaced by its abstract. Synthesis works the same way over
+the compact analyses, against SPEC §2's rules (synthesis_rules.py); what still breaks a rule
+after the one retry is dropped by the caller, never passed through.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from briefgen.core.calls import CallRecord, ChatMessage, Reply, Usage
+from briefgen.core.errors import AnalysisError, ConfigError, UpstreamError
+from briefgen.core.models import (
+    AnalysedPaper,
+    Experiments,
+    PaperAnalysis,
+    PaperText,
+    ScoredPaper,
+    Synthesis,
+    UsageGuide,
+)
+from briefgen.core.rules import NEXT_STEPS, TAKEAWAYS, THEMES, TOP_PAPERS
+from briefgen.core.settings import Price
+from briefgen.engines.base import RuleCheck
+from briefgen.engines.caching import worth_caching
+from briefgen.engines.offline.engine import OfflineEngine
+from briefgen.engines.provider import Provider
+from briefgen.infra.prompts import fill, load_template, template_version
+
+ANALYSIS_PROMPT = "analyze_paper"
+SYNTHESIS_PROMPT = "synthesize_brief"
+MAX_ERRORS_SHOWN = 8
+MAX_TOKENS_CEILING = 32_000  # a cut-off reply is retried once with twice the budget, up to this
+MAX_ENUM_IDS = 200  # beyond this an id enum bloats the schema; the validator still checks ids
+
+
+def fence(text: str, tag: str) -> str:
+    """Untrusted text cannot close the fence it is put in."""
+    return text.replace(f"</{tag}>", f"</ {tag}>").replace(f"<{tag}>", f"< {tag}>")
+
+
+def compact_analysis(item: AnalysedPaper) -> dict[str, Any]:
+    """What synthesis reads of a paper: its analysis, not its full text."""
+    a = item.analysis
+    return {
+        "id": item.paper_id,
+        "title": a.title,
+        "relevance_score": item.scored.score,
+        "listed": item.scored.paper.published.isoformat(),
+        "read_from": a.read_from,
+        "domain": a.domain,
+        "contribution": a.one_line_contribution,
+        "problem": a.problem,
+        "method": a.method,
+        "innovations": a.innovations,
+        "key_results": a.experiments.key_results,
+        "datasets": a.experiments.datasets,
+        "baselines": a.experiments.baselines,
+        "limitations": a.limitations,
+        "skeptical_note": a.skeptical_note,
+        "why_now": a.why_now,
+        "keywords": a.keywords,
+        # Code and hardware are what "practical next steps" are made of.
+        "usage_guide": a.usage_guide.model_dump(),
+    }
+
+
+def roundup_scope(papers: list[AnalysedPaper]) -> str:
+    """For a weekly or range roundup: cover the whole period and say which days themes span."""
+    days = sorted({p.scored.paper.published for p in papers})
+    if len(days) <= 1:
+        return ""
+    return (
+        f"This is a roundup of {len(days)} listing days ({days[0]} to {days[-1]}; each "
+        "analysis has its `listed` date): write themes across days, and say in each theme's "
+        "why_it_matters on which days its papers appeared."
+    )
+
+
+def synthesis_schema(ids: list[str]) -> dict[str, Any]:
+    """The Synthesis schema, with paper ids constrained to the analysed set (an enum)."""
+    schema = Synthesis.model_json_schema()
+    if len(ids) > MAX_ENUM_IDS:
+        return schema
+    id_type = {"type": "string", "enum": sorted(ids)}
+    defs = schema["$defs"]
+    defs["Takeaway"]["properties"]["paper_ids"]["items"] = dict(id_type)
+    defs["Theme"]["properties"]["paper_ids"]["items"] = dict(id_type)
+    top_id = defs["TopPaper"]["properties"]["paper_id"]
+    defs["TopPaper"]["properties"]["paper_id"] = {**id_type, "description": top_id["description"]}
+    return schema
+
+
+# What the model writes for one paper (SPEC §7). Ids, title and read_from are not asked for:
+# briefgen knows them, and a model cannot get them wrong if it never writes them. Every
+# description here is read by the model, so each says what a good value is, for the model.
+class AnalysisOutput(BaseModel):
+    """An analysis of one paper for a research brief, faithful to the paper's text."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    domain: str = Field(
+        description="The research area in a few words, as a reader would file it "
+        "(e.g. 'LLM inference / KV-cache compression')."
+    )
+    one_line_contribution: str = Field(
+        description="One sentence: what the paper contributes, naming its method and its "
+        "main measured result when the text gives one."
+    )
+    problem: str = Field(
+        description="The problem it addresses, in one or two sentences; 'not stated' if the "
+        "text does not say."
+    )
+    method: str = Field(
+        description="How it addresses the problem: the mechanism, in two or three sentences; "
+        "'not stated' if the text does not say."
+    )
+    usage_guide: UsageGuide = Field(
+        description="What someone who wants to use the method needs to know."
+    )
+    innovations: list[str] = Field(
+        description="What is new compared with prior work, one idea per item."
+    )
+    experiments: Experiments = Field(description="The evaluation as the text reports it.")
+    limitations: list[str] = Field(
+        description="Limitations the paper states or that its evaluation shows, one per item."
+    )
+    skeptical_note: str = Field(
+        description="What to doubt or what is missing (baselines, seeds, scale, self-reported "
+        "numbers); say so when only the abstract was read."
+    )
+    why_now: str = Field(
+        description="Why this matters now, tied to a concrete current trend or need."
+    )
+    keywords: list[str] = Field(
+        description="3 to 8 specific technical keywords (methods, tasks, artefacts)."
+    )
+
+
+def render_paper_text(text: PaperText) -> str:
+    """The sections as plain text; a stray fence tag in the paper cannot close the fence."""
+    parts = [
+        f"## {section.heading}\n\n{fence(section.text, 'paper')}"
+        for section in text.sections
+        if section.heading != "Title"
+    ]
+    return "\n\n".join(parts)
+
+
+def validation_summary(error: ValidationError | ValueError) -> str:
+    if isinstance(error, ValidationError):
+        lines = [
+            f"{'.'.join(str(p) for p in item['loc']) or '(root)'}: {item['msg']}"
+            for item in error.errors()[:MAX_ERRORS_SHOWN]
+        ]
+        return "; ".join(lines)
+    return str(error)
+
+
+class ModelEngine:
+    """An Engine backed by a Provider; thread-safe, so papers are analysed concurrently."""
+
+    def __init__(
+        self,
+        provider: Provider,
+        model: str,
+        *,
+        prompts_dir: Path | None = None,
+        max_tokens: int = 4096,
+        price: Price | None = None,
+        synthesis_model: str | None = None,
+        synthesis_price: Price | None = None,
+        synthesis_max_tokens: int = 8192,
+        batch_size: int = 40,
+        prompt_caching: bool = True,
+        interests: str = "",
+    ) -> None:
+        self.provider = provider
+        self.name = provider.name
+        self.model = model
+        self.max_tokens = max_tokens
+        self.price = price
+        self.system = load_template(f"{ANALYSIS_PROMPT}.system", prompts_dir)
+        self.template = load_template(ANALYSIS_PROMPT, prompts_dir)
+        schema_text = json.dumps(AnalysisOutput.model_json_schema(), sort_keys=True)
+        # The version covers what shapes a reply: both prompt parts and the schema.
+        self.analysis_version = template_version(self.system + self.template + schema_text)
+        self.synthesis_model = synthesis_model or model
+        self.synthesis_price = synthesis_price if synthesis_model else price
+        self.synthesis_max_tokens = synthesis_max_tokens
+        self.synthesis_batch: int | None = batch_size
+        self.synthesis_system = load_template(f"{SYNTHESIS_PROMPT}.system", prompts_dir)
+        self.synthesis_template = load_template(SYNTHESIS_PROMPT, prompts_dir)
+        synthesis_schema_text = json.dumps(Synthesis.model_json_schema(), sort_keys=True)
+        self.synthesis_version = template_version(
+            self.synthesis_system + self.synthesis_template + synthesis_schema_text
+        )
+        # The analysis system prompt is the one prefix every paper shares; it is marked for
+        # the cache only when the API will cache it (see briefgen.engines.caching).
+        self.prompt_caching = prompt_caching and provider.caches_by_marker
+        self.cache_analysis_prompt = self.prompt_caching and worth_caching(model, self.system)
+        self._cache_analyses = self.cache_analysis_prompt
+        # Calls sent at once all miss the cache and all pay to write it: the API makes an
+        # entry readable only once the response that writes it has started. So a run with
+        # several analyses first sends one call of one output token that writes the prefix
+        # (set up by `prepare`); the analyses then read it at a tenth of the price.
+        self._warm_lock = threading.Lock()
+        self._warmed = True
+        self.interests = interests or "not given"
+        self._fallback = OfflineEngine(extractive=False)
+        self._calls: list[CallRecord] = []
+        self._lock = threading.Lock()
+        self._stopped: ConfigError | None = None
+
+    # calls ---------------------------------------------------------------------------------
+
+    def drain_calls(self) -> list[CallRecord]:
+        with self._lock:
+            calls, self._calls = self._calls, []
+        return calls
+
+    def _call(
+        self,
+        paper_id: str,
+        messages: list[ChatMessage],
+        *,
+        purpose: str = "analysis",
+        system: str | None = None,
+        schema: dict[str, Any] | None = None,
+        model: str | None = None,
+        price: Price | None = None,
+        max_tokens: int | None = None,
+        cache: bool | None = None,
+    ) -> Reply:
+        if self._stopped is not None:
+            # A bad key or a spend limit concerns every paper: no further requests.
+            raise self._stopped
+        model = model or self.model
+        price = price if model != self.model else self.price
+        started = time.perf_counter()
+        try:
+            reply = self.provider.complete(
+                model=model,
+                system=system if system is not None else self.system,
+                messages=messages,
+                schema=schema if schema is not None else AnalysisOutput.model_json_schema(),
+                max_tokens=max_tokens or self.max_tokens,
+                cache=self.cache_analysis_prompt if cache is None else cache,
+            )
+        except ConfigError as exc:
+            self._stopped = exc
+            raise
+        except (AnalysisError, UpstreamError) as exc:
+            seconds = time.perf_counter() - started
+            failed = CallRecord(paper_id, purpose, model, Usage(), seconds, ok=False,
+                                message=str(exc))  # fmt: skip
+            self._record(failed)
+            raise
+        self._record(
+            CallRecord(
+                paper_id, purpose, reply.model or model, reply.usage,
+                time.perf_counter() - started, ok=True, cost_usd=reply.usage.cost(price),
+            )
+        )  # fmt: skip
+        return reply
+
+    def prepare(self, analyses: int) -> None:
+        self._cache_analyses = self.cache_analysis_prompt and analyses >= 2
+        self._warmed = not self._cache_analyses
+
+    def _warm_cache(self) -> None:
+        """Write the analysis prompt into the cache once, before the first analysis; the
+        others wait here meanwhile (about the time to a first token)."""
+        if self._warmed:
+            return
+        with self._warm_lock:
+            if self._warmed:
+                return
+            try:
+                # A failed warm-up costs nothing more: the analyses run, missing the cache.
+                with contextlib.suppress(AnalysisError, UpstreamError):
+                    self._call(
+                        "cache", [{"role": "user", "content": "Reply with {}."}],
+                        purpose="cache warm-up", max_tokens=1, cache=True,
+                    )  # fmt: skip
+            finally:
+                self._warmed = True  # only now: the others wait on the lock until it is done
+
+    def record(self, record: CallRecord) -> None:
+        """Record a call made elsewhere (a Message Batch) with the engine's own."""
+        self._record(record)
+
+    def _record(self, record: CallRecord) -> None:
+        with self._lock:
+            self._calls.append(record)
+
+    # the Engine interface ------------------------------------------------------------------
+
+    def prompt(self, paper: ScoredPaper, text: PaperText) -> str:
+        p = paper.paper
+        return fill(
+            self.template,
+            title=p.title,
+            paper_id=p.versioned_id,
+            categories=", ".join(p.categories) or "not given",
+            read_from="full text (arXiv HTML)" if text.read_from == "html" else "abstract only",
+            paper_text=render_paper_text(text),
+        )
+
+    def analyze(self, paper: ScoredPaper, text: PaperText) -> PaperAnalysis:
+        return self.complete_analysis(paper, text)
+
+    def complete_analysis(
+        self, paper: ScoredPaper, text: PaperText, first_reply: Reply | None = None
+    ) -> PaperAnalysis:
+        """Validate a reply (the first one may come from a Message Batch) and fix it once: a
+        reply cut off at the token limit is asked again with twice the budget; one that does
+        not fit the schema is shown its errors; a refusal is reported, not retried."""
+        p = paper.paper
+        prompt: list[ChatMessage] = [{"role": "user", "content": self.prompt(paper, text)}]
+        messages = prompt
+        budget = self.max_tokens
+        problem = ""
+        for attempt in (1, 2):
+            if attempt == 1 and first_reply:
+                reply = first_reply
+            else:
+                self._warm_cache()
+                reply = self._call(p.id, messages, max_tokens=budget, cache=self._cache_analyses)
+            if reply.stop_reason == "refusal":
+                raise AnalysisError("the model declined to analyse this paper (refusal)")
+            if reply.stop_reason == "max_tokens":
+                problem = f"the reply was cut off at the {budget}-token limit"
+                messages, budget = prompt, min(budget * 2, MAX_TOKENS_CEILING)
+                continue
+            try:
+                output = AnalysisOutput.model_validate_json(reply.text)
+            except (ValidationError, ValueError) as exc:
+                problem = validation_summary(exc)
+                messages = [
+                    *prompt,
+                    {"role": "assistant", "content": reply.text or "(empty reply)"},
+                    {
+                        "role": "user",
+                        "content": "That reply does not match the required JSON schema: "
+                        f"{problem}. Reply again with only the corrected JSON object.",
+                    },
+                ]
+                continue
+            return PaperAnalysis(
+                paper_id=p.id,
+                version=p.version,
+                title=p.title,
+                read_from=text.read_from,
+                **output.model_dump(),
+            )
+        raise AnalysisError(f"the model's reply failed twice: {problem}")
+
+    def ask(
+        self,
+        purpose: str,
+        system: str,
+        messages: list[ChatMessage],
+        schema: dict[str, Any],
+        *,
+        model: str | None = None,
+        price: Price | None = None,
+        max_tokens: int | None = None,
+    ) -> Reply:
+        """One structured call for another stage (translation), recorded like the others.
+        Its system prompt is marked for the cache only when it is long enough to be cached."""
+        chosen = model or self.model
+        cache = self.prompt_caching and worth_caching(chosen, system)
+        return self._call(
+            purpose, messages, purpose=purpose, system=system, schema=schema, model=chosen,
+            price=price, max_tokens=max_tokens, cache=cache,
+        )  # fmt: skip
+
+    def fallback_synthesis(self, period: str, papers: list[AnalysedPaper]) -> Synthesis:
+        """Assembled from the analyses without a model: what fills a section left short."""
+        return self._fallback.synthesize(period, papers)
+
+    def synthesize(
+        self, period: str, papers: list[AnalysedPaper], check: RuleCheck | None = None
+    ) -> Synthesis:
+        """One call, and at most one repair: a reply cut off is asked again with twice the
+        budget; one that does not parse, or breaks a rule `check` finds, is shown its
+        problems. What still breaks a rule after that is the caller's to drop."""
+        schema = synthesis_schema([p.paper_id for p in papers])
+        prompt = self.synthesis_prompt(period, papers)
+        # The analyses are the long part of the prompt: cached, a repair round reads them at a
+        # tenth of the price instead of paying for them again.
+        cache = self.prompt_caching and worth_caching(
+            self.synthesis_model, self.synthesis_system, prompt
+        )
+        messages: list[ChatMessage] = [{"role": "user", "content": prompt, "cache": True}]
+        parsed: Synthesis | None = None
+        budget = self.synthesis_max_tokens
+        problems: list[str] = []
+        for attempt in (1, 2):
+            reply = self._call(
+                period, messages, purpose="synthesis", system=self.synthesis_system,
+                schema=schema, model=self.synthesis_model, price=self.synthesis_price,
+                max_tokens=budget, cache=cache,
+            )  # fmt: skip
+            if reply.stop_reason == "refusal":
+                raise AnalysisError("the model declined to write the synthesis (refusal)")
+            if reply.stop_reason == "max_tokens":
+                problems = [f"the reply was cut off at the {budget}-token limit"]
+                budget = min(budget * 2, MAX_TOKENS_CEILING)
+                continue
+            try:
+                parsed = Synthesis.model_validate_json(reply.text)
+                problems = check(parsed, papers) if check is not None else []
+            except (ValidationError, ValueError) as exc:
+                problems = [validation_summary(exc)]
+            if not problems or attempt == 2:
+                break
+            messages = [
+                *messages,
+                {"role": "assistant", "content": reply.text or "(empty reply)"},
+                {
+                    "role": "user",
+                    "content": "That synthesis breaks the brief's rules:\n- "
+                    + "\n- ".join(problems[: MAX_ERRORS_SHOWN * 2])
+                    + "\nReply again with only the corrected JSON object.",
+                },
+            ]
+        if parsed is None:
+            raise AnalysisError(f"the synthesis reply failed validation twice: {problems[0]}")
+        return parsed
+
+    def synthesis_prompt(self, period: str, papers: list[AnalysedPaper]) -> str:
+        n = len(papers)
+        compact = [compact_analysis(p) for p in sorted(papers, key=lambda p: -p.scored.score)]
+        return fill(
+            self.synthesis_template,
+            period=period,
+            paper_count=str(n),
+            takeaways_range=f"{TAKEAWAYS.lowest_for(n)}-{TAKEAWAYS.high}",
+            themes_range=f"{THEMES.lowest_for(n)}-{min(THEMES.high, n)}",
+            top_count=str(min(TOP_PAPERS, n)),
+            next_steps_range=f"{NEXT_STEPS.lowest_for(n)}-{NEXT_STEPS.high}",
+            analyses=fence(json.dumps(compact, ensure_ascii=False, indent=1), "analyses"),
+            scope=roundup_scope(papers),
+            interests=self.interests,
+        )

@@ -1,0 +1,1 @@
+"""The offline engine: extractive analyses and TF-IDF themes, no model."""

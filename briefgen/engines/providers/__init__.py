@@ -1,0 +1,1 @@
+"""Language-model providers: one structured completion each."""

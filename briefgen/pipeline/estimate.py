@@ -1,0 +1,183 @@
+"""What a run would cost, before it spends anything (`--dry-run`, `--max-cost`).
+
+Input tokens are counted from the exact prompts briefgen would send (system prompt, the filled
+template, the paper's text), at about four characters a token; output tokens are typical reply
+sizes. Cached analyses cost nothing. Message Batches are priced at half.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from briefgen.analyze.papers import analysis_key
+from briefgen.core.models import PaperText, ScoredPaper
+from briefgen.core.settings import Price, Settings
+from briefgen.engines.base import Engine
+from briefgen.engines.caching import cache_minimum
+from briefgen.engines.model_engine import ModelEngine
+from briefgen.infra.prompts import load_template
+from briefgen.infra.store import Store
+from briefgen.read.abstract import estimate_tokens
+from briefgen.translate.translator import PROMPT, TOKENS_PER_CHARACTER, TOKENS_PER_KEY
+
+# Typical reply sizes, measured on briefgen's own schemas (a JSON analysis, a synthesis, a
+# translated brief); an estimate, so rounded up.
+ANALYSIS_OUTPUT = 800
+COMPACT_ANALYSIS = 900  # what one analysis (about its reply size, usage guide included) adds
+SYNTHESIS_OUTPUT = 3000
+# The English a brief sends to translation: its synthesised prose, and per paper the glance
+# table's domain and contribution (with about two dozen keys of prose besides).
+BRIEF_PROSE_CHARACTERS = 6000
+GLANCE_CHARACTERS_PER_PAPER = 260
+BRIEF_PROSE_KEYS = 60
+BATCH_DISCOUNT = 0.5
+
+
+@dataclass
+class Line:
+    purpose: str
+    model: str
+    calls: int
+    input_tokens: int  # at full price
+    output_tokens: int
+    price: Price | None
+    cache_write_tokens: int = 0
+    cache_read_tokens: int = 0
+
+    def cost(self, batch: bool = False) -> float | None:
+        if self.price is None:
+            return None
+        p = self.price
+        dollars = (
+            self.input_tokens * p.input + self.output_tokens * p.output
+            + self.cache_write_tokens * (p.cache_write or p.input)
+            + self.cache_read_tokens * (p.cache_read or p.input)
+        ) / 1_000_000  # fmt: skip
+        return dollars * (BATCH_DISCOUNT if batch else 1.0)
+
+
+@dataclass
+class PaperEstimate:
+    paper: ScoredPaper
+    cached: bool
+    read_from: str
+    input_tokens: int
+
+
+@dataclass
+class Estimate:
+    papers: list[PaperEstimate] = field(default_factory=list)
+    lines: list[Line] = field(default_factory=list)
+
+    def total(self, batch: bool = False) -> float:
+        return sum(line.cost(batch) or 0.0 for line in self.lines)
+
+    @property
+    def unpriced(self) -> list[str]:
+        return sorted({line.model for line in self.lines if line.price is None})
+
+
+def estimate_run(
+    papers: list[ScoredPaper],
+    texts: dict[str, PaperText],
+    engine: Engine,
+    store: Store,
+    settings: Settings,
+    *,
+    use_cache: bool = True,
+    synthesis: bool = True,
+) -> Estimate:
+    estimate = Estimate()
+    model_engine = engine if isinstance(engine, ModelEngine) else None
+    for paper in papers:
+        text = texts[paper.paper.id]
+        cached = use_cache and store.get_analysis(analysis_key(paper, engine)) is not None
+        tokens = (
+            estimate_tokens(model_engine.system + model_engine.prompt(paper, text))
+            if model_engine is not None
+            else 0
+        )
+        estimate.papers.append(PaperEstimate(paper, cached, text.read_from, tokens))
+    if model_engine is None:
+        return estimate  # the offline engine costs nothing
+    to_buy = [p for p in estimate.papers if not p.cached]
+    analysis = Line("analysis", model_engine.model, len(to_buy),
+                    sum(p.input_tokens for p in to_buy), ANALYSIS_OUTPUT * len(to_buy),
+                    settings.price_of(model_engine.model))  # fmt: skip
+    if model_engine.cache_analysis_prompt and len(to_buy) >= 2:
+        # One warm-up call writes the shared system prompt to the cache; every analysis
+        # then reads it (see ModelEngine.prepare).
+        system = estimate_tokens(model_engine.system)
+        analysis.calls += 1
+        analysis.cache_write_tokens = system
+        analysis.cache_read_tokens = len(to_buy) * system
+        analysis.input_tokens -= len(to_buy) * system
+    estimate.lines.append(analysis)
+    if synthesis:
+        per_call = model_engine.synthesis_batch or max(1, len(papers))
+        batches = max(1, math.ceil(len(papers) / per_call))
+        synthesis_input = batches * estimate_tokens(
+            model_engine.synthesis_system + model_engine.synthesis_template
+        ) + COMPACT_ANALYSIS * len(papers)
+        line = Line("synthesis", model_engine.synthesis_model, batches, synthesis_input,
+                    SYNTHESIS_OUTPUT * batches, settings.price_of(model_engine.synthesis_model))
+        per_call = synthesis_input // batches
+        if model_engine.prompt_caching and per_call >= cache_minimum(line.model):
+            # marked for the cache so that a repair round reads it: written at 1.25x once
+            line.cache_write_tokens, line.input_tokens = synthesis_input, 0
+        estimate.lines.append(line)  # fmt: skip
+    if settings.lang in ("zh", "both"):
+        estimate.lines.append(translation_line(len(papers), model_engine, settings))
+    return estimate
+
+
+def translation_line(papers: int, engine: ModelEngine, settings: Settings) -> Line:
+    """The Chinese brief: its English in chunks sized by the Chinese they come back as."""
+    characters = BRIEF_PROSE_CHARACTERS + GLANCE_CHARACTERS_PER_PAPER * papers
+    keys = BRIEF_PROSE_KEYS + 2 * papers
+    output = round(characters * TOKENS_PER_CHARACTER) + keys * TOKENS_PER_KEY
+    chunk = max(100, settings.translation_chunk_tokens)
+    calls = max(1, math.ceil(output / chunk))
+    prompt = estimate_tokens(load_template(f"{PROMPT}.system", settings.prompts_dir)) + (
+        estimate_tokens(load_template(PROMPT, settings.prompts_dir))
+    )
+    model = settings.model_for("translation")
+    return Line("translation", model, calls, calls * prompt + characters // 4 + keys * 8,
+                output, settings.price_of(model))  # fmt: skip
+
+
+def render_estimate(estimate: Estimate, engine: Engine, day: str) -> str:
+    lines = [f"Dry run for {day}: nothing was sent to a model.", ""]
+    lines.append(f"{'#':>3}  {'paper':<14} {'read from':<9} {'input tokens':>12}  status")
+    for number, item in enumerate(estimate.papers, start=1):
+        status = "cached: no call" if item.cached else "would be analysed"
+        lines.append(
+            f"{number:>3}  {item.paper.paper.versioned_id:<14} {item.read_from:<9} "
+            f"{item.input_tokens:>12,}  {status}"
+        )
+    lines.append("")
+    if not estimate.lines:
+        lines.append(f"engine {engine.name}: no model, no cost.")
+        return "\n".join(lines) + "\n"
+    for line in estimate.lines:
+        cost, batch = line.cost(), line.cost(batch=True)
+        price = 'price unknown: add [prices."MODEL"] to the config'
+        if cost is not None and batch is not None:
+            price = f"${cost:.4f} (with --batch ${batch:.4f})"
+        total_in = line.input_tokens + line.cache_write_tokens + line.cache_read_tokens
+        lines.append(
+            f"{line.purpose:<11} {line.model:<20} {line.calls:>4} calls  "
+            f"~{total_in:>9,} in  ~{line.output_tokens:>8,} out  {price}"
+        )
+        if line.cache_write_tokens or line.cache_read_tokens:
+            lines.append(
+                f"{'':<11} {'':<20} {'':>4}        of the input, ~{line.cache_write_tokens:,} "
+                f"written to the prompt cache (1.25x) and ~{line.cache_read_tokens:,} read "
+                "from it (0.1x)"
+            )
+    lines.append(
+        f"{'total':<11} {'':<20} {sum(x.calls for x in estimate.lines):>4} calls  "
+        f"estimated ${estimate.total():.4f}; with --batch ${estimate.total(batch=True):.4f}"
+    )
+    return "\n".join(lines) + "\n"

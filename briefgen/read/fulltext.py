@@ -1,0 +1,409 @@
+"""Full text: arXiv's HTML (LaTeXML) rendering -> sections in order -> a token budget.
+
+Parsing is a pure function of the page: the title, the abstract, and each section and
+subsection with its heading; math becomes its TeX `alttext`; tables become ' | ' rows; the
+bibliography, navigation, footers, images, footnotes and `ltx_ERROR` conversion leaks are
+dropped. The budget keeps the abstract, introduction, method, experiments/results, limitations
+and conclusion ahead of related work and appendices. Fetching is bounded-concurrent, retried,
+and cached in the store; a paper with no HTML (404) is read from its abstract.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+from lxml import etree
+from lxml import html as lxml_html
+
+from briefgen.core.errors import ParseError, UpstreamError
+from briefgen.core.models import Paper, PaperText, ParsedHtml, Section, strip_controls
+from briefgen.infra.net import RetryPolicy, get_checked, is_transient_http
+from briefgen.read.abstract import abstract_text, estimate_tokens
+
+if TYPE_CHECKING:
+    import httpx
+
+SERVICE = "arXiv HTML"
+DEFAULT_BUDGET = 12_000
+MIN_PARTIAL_TOKENS = 150  # a cut section shorter than this is noise; leave it out instead
+
+# Whole subtrees that are never paper text.
+DROP_XPATH = (
+    "//nav | //footer | //header | //script | //style | //noscript | //img | //svg | //button"
+    " | //*[contains(concat(' ', normalize-space(@class), ' '), ' ltx_bibliography ')]"
+    " | //*[contains(concat(' ', normalize-space(@class), ' '), ' ltx_ERROR ')]"
+    " | //*[contains(concat(' ', normalize-space(@class), ' '), ' ltx_note ')]"
+    " | //*[contains(concat(' ', normalize-space(@class), ' '), ' ltx_authors ')]"
+    " | //*[contains(concat(' ', normalize-space(@class), ' '), ' ltx_page_navbar ')]"
+    " | //*[contains(concat(' ', normalize-space(@class), ' '), ' ltx_page_footer ')]"
+    " | //*[contains(concat(' ', normalize-space(@class), ' '), ' ltx_dates ')]"
+)
+SECTION_CLASSES = {"ltx_section": 1, "ltx_appendix": 1, "ltx_chapter": 1, "ltx_subsection": 2}
+BLOCK_TAGS = {"p", "figcaption", "h4", "h5", "h6", "li", "table"}
+
+# Lower ranks are kept first. A subsection without its own match inherits its section's.
+RANK_RULES: list[tuple[int, re.Pattern[str]]] = [
+    (5, re.compile(r"related work|background|preliminar|notation|acknowledg|ethic|contribution")),
+    (1, re.compile(r"introduction|overview|motivation")),
+    (2, re.compile(r"method|approach|model|architecture|framework|algorithm|design|proposed|"
+                   r"system|formulation|training")),
+    (3, re.compile(r"experiment|evaluation|result|benchmark|ablation|analysis|empirical|"
+                   r"finding|setup")),
+    (4, re.compile(r"limitation|conclusion|discussion|future work|summary|broader impact")),
+]  # fmt: skip
+OTHER_RANK = 5
+APPENDIX_RANK = 6
+
+
+def _classes(element: Any) -> set[str]:
+    return set((element.get("class") or "").split())
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _replace_math(root: Any) -> None:
+    for math in list(root.iter("math")):
+        alt = (math.get("alttext") or "").strip()
+        inline = math.get("display") != "block"
+        tail = math.tail or ""
+        after = "" if tail[:1] in (",", ".", ";", ":", ")") else " "
+        replacement = (f" ${alt}$" if inline else f" $${alt}$$") if alt else ""
+        # lxml refuses control characters in text it is given back; pages do contain them.
+        math.tail = strip_controls(replacement + after + tail)
+        math.drop_tree()
+
+
+def _flatten_tables(root: Any) -> None:
+    """A data table becomes one '<p>' per row, cells joined by ' | ', numbers intact."""
+    for table in list(root.xpath("//table[contains(@class, 'ltx_tabular')]")):
+        rows = []
+        for row in table.iter("tr"):
+            cells = [_one_line(cell.text_content()) for cell in row if cell.tag in ("td", "th")]
+            if any(cells):
+                rows.append(" | ".join(cells))
+        replacement = lxml_html.Element("div", {"class": "briefgen_table"})
+        for text in rows:
+            paragraph = etree.SubElement(replacement, "p")
+            paragraph.text = strip_controls(text)
+        replacement.tail = strip_controls(table.tail or "")
+        table.getparent().replace(table, replacement)
+
+
+def _owner(element: Any) -> Any:
+    for ancestor in element.iterancestors():
+        if ancestor.tag == "section" and _classes(ancestor) & SECTION_CLASSES.keys():
+            return ancestor
+        if ancestor.tag == "article":
+            return ancestor
+    return None
+
+
+def _is_block(element: Any) -> bool:
+    if element.tag not in BLOCK_TAGS:
+        return False
+    if element.tag == "table":  # display equations: their math is already TeX text
+        return bool(_classes(element) & {"ltx_equation", "ltx_equationgroup"})
+    if element.tag.startswith("h"):  # run-in headings of subsubsections and paragraphs
+        return "ltx_title" in _classes(element)
+    # A block nested in another block (a <p> in a list item or a caption) is read with it.
+    return not any(
+        a.tag in BLOCK_TAGS and (a.tag != "table" or _is_block(a)) for a in element.iterancestors()
+    )
+
+
+def _heading(section: Any) -> str:
+    for child in section:
+        if child.tag in ("h1", "h2", "h3", "h4") and "ltx_title" in _classes(child):
+            return _one_line(child.text_content())
+    return section.get("id") or "Section"
+
+
+def parse_latexml(page: bytes | str) -> ParsedHtml:
+    """Sections of an arXiv HTML page, in document order; ParseError if it has no text."""
+    # arXiv serves UTF-8; control characters (which lxml refuses to write back) are dropped.
+    text = page.decode("utf-8", "replace") if isinstance(page, bytes) else page
+    try:
+        return _parse_latexml(strip_controls(text))
+    except (etree.LxmlError, ValueError) as exc:
+        if isinstance(exc, ParseError):
+            raise
+        raise ParseError(f"not an HTML page: {exc}") from exc
+
+
+def _parse_latexml(page: str) -> ParsedHtml:
+    root = lxml_html.fromstring(page)
+    for element in root.xpath(DROP_XPATH):
+        element.drop_tree()
+    _replace_math(root)
+    _flatten_tables(root)
+    article = next(iter(root.xpath("//article")), None)
+    if article is None:
+        article = root.find("body") if root.find("body") is not None else root
+
+    title_el = next(iter(article.xpath(".//h1[contains(@class, 'ltx_title_document')]")), None)
+    title = _one_line(title_el.text_content()) if title_el is not None else ""
+    abstract_parts = []
+    for abstract in article.xpath(".//div[contains(@class, 'ltx_abstract')]"):
+        abstract_parts += [_one_line(p.text_content()) for p in abstract.iter("p")]
+        abstract.drop_tree()
+    if title_el is not None:
+        title_el.drop_tree()
+
+    texts: dict[Any, list[str]] = {}
+    order: list[Any] = []
+    for element in article.iter():
+        if element is article:
+            continue
+        if element.tag == "section" and _classes(element) & SECTION_CLASSES.keys():
+            texts.setdefault(element, [])
+            order.append(element)
+        elif _is_block(element):
+            text = _one_line(element.text_content())
+            owner = _owner(element)
+            if text and owner is not None:
+                if owner not in texts:
+                    texts[owner] = []
+                    order.insert(0, owner)  # text outside any section: a leading "Text"
+                texts[owner].append(text)
+
+    sections = []
+    for element in order:
+        body = "\n\n".join(texts[element])
+        if element is article:
+            heading, level, appendix = "Text", 1, False
+        else:
+            kinds = _classes(element)
+            heading = _heading(element)
+            level = max(SECTION_CLASSES[k] for k in kinds & SECTION_CLASSES.keys())
+            appendix = "ltx_appendix" in kinds or any(
+                "ltx_appendix" in _classes(a) for a in element.iterancestors("section")
+            )
+        sections.append(
+            Section(
+                heading=heading,
+                text=body,
+                tokens=estimate_tokens(body),
+                level=level,
+                appendix=appendix,
+            )
+        )
+    abstract_text_ = "\n\n".join(part for part in abstract_parts if part)
+    if not abstract_text_ and not any(s.text for s in sections):
+        raise ParseError("the page holds no paper text (no abstract, no sections)")
+    return ParsedHtml(title=title, abstract=abstract_text_, sections=sections)
+
+
+def section_rank(heading: str, inherited: int | None = None, appendix: bool = False) -> int:
+    if appendix:
+        return APPENDIX_RANK
+    words = re.sub(r"^[\dA-Z]+(\.\d+)*\s+", "", heading).lower()
+    for rank, pattern in RANK_RULES:
+        if pattern.search(words):
+            return rank
+    return inherited if inherited is not None else OTHER_RANK
+
+
+def _cut(text: str, tokens: int) -> str:
+    """The longest start of `text` within `tokens`, ending at a sentence or paragraph."""
+    limit = tokens * 4
+    if len(text) <= limit:
+        return text
+    head = text[:limit]
+    stop = max(head.rfind(". "), head.rfind("\n\n"))
+    return (head[: stop + 1] if stop > limit // 2 else head).rstrip() + " […]"
+
+
+def fit_budget(paper_id: str, parsed: ParsedHtml, fallback: Paper, budget: int) -> PaperText:
+    """Title and abstract always; then sections by rank (document order within a rank) while
+    they fit; the first that does not fit is cut to what is left; the rest are listed as
+    omitted. The kept sections are returned in document order."""
+    title = parsed.title or fallback.title
+    abstract = parsed.abstract or fallback.abstract
+    head = [
+        Section(heading="Title", text=title, tokens=estimate_tokens(title)),
+        Section(heading="Abstract", text=abstract, tokens=estimate_tokens(abstract)),
+    ]
+    remaining = budget - sum(s.tokens for s in head)
+
+    ranks: list[int] = []
+    parent_rank: int | None = None
+    for section in parsed.sections:
+        if section.level == 1:
+            parent_rank = section_rank(section.heading, None, section.appendix)
+            ranks.append(parent_rank)
+        else:
+            ranks.append(section_rank(section.heading, parent_rank, section.appendix))
+
+    kept: dict[int, Section] = {}
+    omitted: dict[int, Section] = {}
+    for index in sorted(range(len(parsed.sections)), key=lambda i: (ranks[i], i)):
+        section = parsed.sections[index]
+        if section.tokens == 0:
+            continue
+        if section.tokens <= remaining:
+            kept[index] = section
+            remaining -= section.tokens
+        elif remaining >= MIN_PARTIAL_TOKENS:
+            text = _cut(section.text, remaining)
+            kept[index] = section.model_copy(
+                update={"text": text, "tokens": estimate_tokens(text), "truncated": True}
+            )
+            remaining = 0
+        else:
+            omitted[index] = section.model_copy(update={"text": ""})
+
+    # A heading with no text of its own (e.g. "3 Method" over its subsections) is kept when
+    # something under it is, so the model sees the paper's structure.
+    for index, section in enumerate(parsed.sections):
+        if section.tokens == 0 and section.level == 1:
+            following = range(index + 1, len(parsed.sections))
+            for later in following:
+                if parsed.sections[later].level == 1:
+                    break
+                if later in kept:
+                    kept[index] = section
+                    break
+    body = [kept[i] for i in sorted(kept)]
+    return PaperText(
+        paper_id=paper_id,
+        read_from="html",
+        sections=head + body,
+        omitted=[omitted[i] for i in sorted(omitted)],
+        budget=budget,
+    )
+
+
+# fetching -----------------------------------------------------------------------------------
+
+
+@dataclass
+class FetchedPage:
+    """What one fetch found: a parsed page, or why there is none (`missing`: a 404)."""
+
+    parsed: ParsedHtml | None
+    missing: bool = False
+    problem: str = ""
+
+
+class PageCache(Protocol):
+    """The slice of `Store` the reader uses."""
+
+    def get_fulltext(self, paper_id: str, version: str) -> ParsedHtml | Literal[False] | None:
+        """The parsed page; False for a known 404; None when never fetched."""
+
+    def save_fulltext(self, paper_id: str, version: str, parsed: ParsedHtml | None) -> None:
+        """Keep a parsed page, or None for a 404."""
+
+
+def html_url(base: str, paper: Paper) -> str:
+    return f"{base}{paper.versioned_id}"
+
+
+class FullTextReader:
+    """Reads the selected papers' full text: cached pages first, the rest fetched at most
+    `concurrency` at a time; any paper without usable HTML is read from its abstract."""
+
+    def __init__(
+        self,
+        client: httpx.Client,
+        base_url: str,
+        *,
+        policy: RetryPolicy,
+        cache: PageCache | None,
+        budget: int = DEFAULT_BUDGET,
+        concurrency: int = 4,
+    ) -> None:
+        self.client = client
+        self.base_url = base_url
+        self.policy = policy
+        self.cache = cache
+        self.budget = budget
+        self.concurrency = concurrency
+        self.fetched = 0
+
+    def fetch(self, paper: Paper) -> FetchedPage:
+        url = html_url(self.base_url, paper)
+        try:
+            response = self.policy.run(
+                SERVICE, lambda: get_checked(self.client, SERVICE, url), is_transient_http
+            )
+        except UpstreamError as exc:
+            return FetchedPage(parsed=None, problem=str(exc))
+        self.fetched += 1
+        if response.status_code == 404:
+            return FetchedPage(parsed=None, missing=True, problem="no HTML version (HTTP 404)")
+        try:
+            return FetchedPage(parsed=parse_latexml(response.content))
+        except ValueError as exc:
+            return FetchedPage(parsed=None, problem=f"unreadable HTML: {exc}")
+
+    def cached(self, paper: Paper) -> FetchedPage | None:
+        found = self.cache.get_fulltext(paper.id, paper.version) if self.cache else None
+        if found is None:
+            return None
+        if found is False:
+            return FetchedPage(parsed=None, missing=True, problem="no HTML version (HTTP 404)")
+        return FetchedPage(parsed=found)
+
+    def remember(self, paper: Paper, page: FetchedPage) -> None:
+        # A 404 is an answer worth keeping; a failed fetch is not (it may work next run).
+        if self.cache is not None and (page.parsed is not None or page.missing):
+            self.cache.save_fulltext(paper.id, paper.version, page.parsed)
+
+    def page(self, paper: Paper, use_cache: bool = True) -> FetchedPage:
+        page = self.cached(paper) if use_cache else None
+        if page is None:
+            page = self.fetch(paper)
+            self.remember(paper, page)
+        return page
+
+    def text(self, paper: Paper, page: FetchedPage) -> PaperText:
+        if page.parsed is None:
+            return abstract_text(paper).model_copy(update={"note": page.problem})
+        return fit_budget(paper.id, page.parsed, paper, self.budget)
+
+    def iter_texts(
+        self, papers: list[Paper], *, use_cache: bool = True
+    ) -> Iterator[tuple[str, PaperText]]:
+        """(paper id, text) as each becomes ready: stored pages first, then fetches in the
+        order they finish, so a caller can start analysing while the rest download."""
+        wanted = []
+        for paper in papers:
+            cached = self.cached(paper) if use_cache else None
+            if cached is not None:
+                yield paper.id, self.text(paper, cached)
+            else:
+                wanted.append(paper)
+        if not wanted:
+            return
+        # Threads only fetch and parse; the store is written from this thread (SQLite
+        # connections stay in the thread that opened them).
+        pool = ThreadPoolExecutor(max_workers=self.concurrency)
+        try:
+            futures = {pool.submit(self.fetch, paper): paper for paper in wanted}
+            for future in as_completed(futures):
+                paper = futures[future]
+                page = future.result()
+                self.remember(paper, page)
+                yield paper.id, self.text(paper, page)
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    def read_all(
+        self,
+        papers: list[Paper],
+        *,
+        use_cache: bool = True,
+        advance: Callable[[], None] = lambda: None,
+    ) -> dict[str, PaperText]:
+        texts: dict[str, PaperText] = {}
+        for paper_id, text in self.iter_texts(papers, use_cache=use_cache):
+            texts[paper_id] = text
+            advance()
+        return {paper.id: texts[paper.id] for paper in papers}

@@ -1,0 +1,1 @@
+"""Briefs as markdown, HTML and JSON, the per-paper report, the feed, and lint."""

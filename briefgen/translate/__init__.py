@@ -1,0 +1,1 @@
+"""English -> Chinese of a structured brief (and of per-paper analyses)."""

@@ -1,0 +1,70 @@
+"""The house follows the pipeline: a stage imports only stages below it, never one above.
+
+Every import in briefgen is read from the source (function-level ones too) and checked against
+the order of the layers; a new upward import fails here, so the count stays at zero.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).parent.parent / "briefgen"
+# Lowest first. A module may import its own layer and those before it.
+LAYERS = [
+    "briefgen.core", "briefgen.infra", "briefgen.read", "briefgen.sources", "briefgen.select",
+    "briefgen.engines", "briefgen.analyze", "briefgen.synthesize", "briefgen.translate",
+    "briefgen.render", "briefgen.pipeline", "briefgen.cli",
+]  # fmt: skip
+
+
+def layer_of(module: str) -> int:
+    if module == "briefgen":  # the package root holds only __version__
+        return 0
+    if module == "briefgen.__main__":
+        return len(LAYERS) - 1
+    for index, prefix in enumerate(LAYERS):
+        if module == prefix or module.startswith(prefix + "."):
+            return index
+    raise AssertionError(f"{module} belongs to no layer: add its package to LAYERS")
+
+
+def imports() -> list[tuple[str, str]]:
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+        module = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+                if node.module == "briefgen":  # `from briefgen import x`: x may be a module
+                    names = [f"briefgen.{a.name}" for a in node.names if a.name != "__version__"]
+                found += [(module, name) for name in names if name.startswith("briefgen")]
+            elif isinstance(node, ast.Import):
+                found += [(module, a.name) for a in node.names if a.name.startswith("briefgen")]
+    return found
+
+
+def test_every_module_belongs_to_a_layer() -> None:
+    modules = {module for module, _ in imports()}
+    assert len(modules) >= 40
+    for module in modules:
+        layer_of(module)
+
+
+def test_no_import_runs_back_up() -> None:
+    upward = [
+        f"{module} imports {target}"
+        for module, target in imports()
+        if layer_of(target) > layer_of(module)
+    ]
+    assert upward == []
+
+
+def test_core_imports_nothing_else_of_briefgen() -> None:
+    outside = [
+        f"{module} imports {target}"
+        for module, target in imports()
+        if module.startswith("briefgen.core") and not target.startswith("briefgen.core")
+    ]
+    assert outside == []
