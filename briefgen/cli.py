@@ -6,21 +6,24 @@ clear line on stderr and the exit code of SPEC §3.
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar, cast
+from typing import Annotated, Any, TypeVar
 
 import typer
 
 from briefgen import __version__
-from briefgen.core.errors import BriefgenError, InputError, NoPapersError, PartialError, UsageError
+from briefgen.core.errors import BriefgenError, NoPapersError, PartialError, UsageError
 from briefgen.core.models import Brief
-from briefgen.core.periods import parse_range, parse_week
+from briefgen.core.periods import Period, parse_range, parse_week
 from briefgen.core.settings import (
+    Lang,
+    ProviderName,
     Settings,
+    SourceName,
     category_help,
     default_config_path,
     default_config_text,
@@ -28,21 +31,24 @@ from briefgen.core.settings import (
     settings_to_toml,
     unknown_categories,
 )
-from briefgen.engines.base import Engine
 from briefgen.engines.factory import make_engine
 from briefgen.infra.console import Reporter, print_table
 from briefgen.infra.files import write_atomic
 from briefgen.infra.prompts import bundled_prompts_dir
 from briefgen.infra.secrets import install_log_redaction
 from briefgen.infra.store import Store
-from briefgen.pipeline.day import preview_day, rank_day, run_analyze, run_daily, run_weekly
+from briefgen.pipeline.context import RunContext, RunOptions
+from briefgen.pipeline.day import preview_day, rank_day, run_analyze, run_daily
 from briefgen.pipeline.estimate import render_estimate
 from briefgen.pipeline.show import render_shown, render_shown_json, show_paper
-from briefgen.render.documents import Format, file_name, is_daily, render_document
+from briefgen.pipeline.weekly import run_weekly
+from briefgen.render.compare import compare_files
+from briefgen.render.documents import Format, file_name, is_daily, load_brief, render_document
 from briefgen.render.feed import atom_feed
-from briefgen.render.lint import brief_language, compare_structures, lint_file, lint_json
-from briefgen.render.markdown import RenderLang
-from briefgen.render.report import render_report
+from briefgen.render.lint import lint_file
+from briefgen.render.listing import listing_json, listing_rows
+from briefgen.render.markdown import languages
+from briefgen.render.report import render_reports
 from briefgen.sources.dates import parse_date_option
 from briefgen.sources.gather import PaperRequest
 from briefgen.sources.remote import Remote
@@ -59,33 +65,14 @@ app.add_typer(config_app, name="config")
 app.add_typer(cache_app, name="cache")
 
 
-class Lang(StrEnum):
-    en = "en"
-    zh = "zh"
-    both = "both"
-
-
-class BriefFormat(StrEnum):
-    markdown = "markdown"
-    html = "html"
-    json = "json"
-
-
 class ListFormat(StrEnum):
     table = "table"
     json = "json"
 
 
-class Source(StrEnum):
-    arxiv = "arxiv"
-    hf = "hf"
-    file = "file"
-
-
-class ProviderChoice(StrEnum):
-    offline = "offline"
-    anthropic = "anthropic"
-    openai = "openai"
+class ShowFormat(StrEnum):
+    text = "text"
+    json = "json"
 
 
 DateOpt = Annotated[
@@ -95,7 +82,7 @@ DateOpt = Annotated[
     ),
 ]
 SourceOpt = Annotated[
-    list[Source] | None,
+    list[SourceName] | None,
     typer.Option(
         "--source",
         "-s",
@@ -117,7 +104,7 @@ FulltextOpt = Annotated[
     ),
 ]
 ProviderOpt = Annotated[
-    ProviderChoice | None,
+    ProviderName | None,
     typer.Option(
         "--provider",
         help="offline (no key), anthropic (ANTHROPIC_API_KEY) or openai (any compatible API).",
@@ -178,6 +165,14 @@ ProfileOpt = Annotated[
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on stderr.")]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="More detail on stderr.")]
 
+LangOpt = Annotated[Lang | None, typer.Option("--lang", help="en, zh or both.")]
+OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Write here.")]
+FrontMatterOpt = Annotated[
+    bool,
+    typer.Option("--front-matter", help="Start markdown with YAML front matter (Hugo, Jekyll)."),
+]
+BriefFormatOpt = Annotated[Format, typer.Option("--format", "-f", help="markdown, html or json.")]
+
 T = TypeVar("T")
 
 
@@ -227,85 +222,89 @@ def _settings(
     )
 
 
-def _request(
-    sources: list[Source] | None,
-    papers: Path | None,
-    date: str | None,
-    cross_lists: bool | None = None,
-) -> PaperRequest:
-    return PaperRequest(
-        papers_path=papers,
-        date=parse_date_option(date),
-        sources=[s.value for s in sources or []],
-        cross_lists=cross_lists,
-    )
+@dataclass
+class ModelRun:
+    """The options daily, weekly and analyze share, and what they make of them."""
 
+    source: list[SourceName] | None
+    papers: Path | None
+    category: list[str] | None
+    keyword: list[str] | None
+    exclude: list[str] | None
+    max_papers: int | None
+    lang: Lang | None
+    provider: ProviderName | None
+    model: str | None  # every purpose (analyze: the per-paper model)
+    analysis_model: str | None
+    concurrency: int | None
+    prompts: Path | None
+    cross_lists: bool | None
+    fulltext: bool | None
+    batch: bool
+    no_cache: bool
+    profile: str | None
+    config: Path | None
+    date: str | None = None
+    max_cost: float | None = None
+    dry_run: bool = False
 
-def _model_overrides(
-    provider: ProviderChoice | None,
-    model: str | None,
-    analysis_model: str | None,
-    concurrency: int | None,
-) -> dict[str, Any]:
-    """--model names the model for every purpose; --analysis-model overrides the per-paper one."""
-    return {
-        "provider": provider.value if provider else None,
-        "analysis_model": analysis_model or model,
-        "synthesis_model": model,
-        "concurrency": concurrency,
-    }
-
-
-def _dry_run(
-    request: PaperRequest,
-    settings: Settings,
-    engine: Engine,
-    reporter: Reporter,
-    use_cache: bool,
-    fulltext: bool | None,
-    *,
-    synthesis: bool,
-) -> None:
-    with Store.open(settings.home) as store, Remote(settings) as remote:
-        ranked, estimate = preview_day(
-            request, settings, store, engine, reporter, remote,
-            use_cache=use_cache, fulltext=fulltext, synthesis=synthesis,
+    def settings(self) -> Settings:
+        # --model names the model for every purpose; --analysis-model the per-paper one.
+        return _settings(
+            self.config, categories=self.category, keywords=self.keyword, exclude=self.exclude,
+            max_papers=self.max_papers, lang=self.lang, profile=self.profile,
+            prompts_dir=self.prompts, provider=self.provider,
+            analysis_model=self.analysis_model or self.model, synthesis_model=self.model,
+            concurrency=self.concurrency,
         )  # fmt: skip
-    sys.stdout.write(render_estimate(estimate, engine, ranked.day.isoformat()))
 
+    def request(self) -> PaperRequest:
+        return PaperRequest(
+            papers_path=self.papers, date=parse_date_option(self.date),
+            sources=[s.value for s in self.source or []], cross_lists=self.cross_lists,
+        )  # fmt: skip
 
-def _documents(
-    brief: Brief, lang: Lang, fmt: BriefFormat, with_front_matter: bool
-) -> list[tuple[RenderLang, str]]:
-    langs: list[RenderLang] = ["en", "zh"] if lang is Lang.both else [lang.value]  # type: ignore[list-item]
-    if fmt is BriefFormat.json:  # one JSON document carries every language
-        return [(langs[0], render_document(brief, langs[0], "json"))]
-    return [
-        (
-            code,
-            render_document(
-                brief, code, cast(Format, fmt.value), with_front_matter=with_front_matter
-            ),
-        )
-        for code in langs
-    ]
+    def in_context(self, reporter: Reporter, work: Callable[[RunContext], T]) -> T:
+        """`work` with the run's settings, store, engine and remote services."""
+        settings = self.settings()
+        engine = make_engine(settings, calls=not self.dry_run)  # a dry run needs no key
+        options = RunOptions(use_cache=not self.no_cache, fulltext=self.fulltext,
+                             max_cost=self.max_cost, batch=self.batch)  # fmt: skip
+        with Store.open(settings.home) as store, Remote(settings) as remote:
+            return work(RunContext(settings, store, engine, reporter, remote, options))
+
+    def dry_run_estimate(self, reporter: Reporter, *, synthesis: bool) -> None:
+        def estimate(ctx: RunContext) -> str:
+            ranked, found = preview_day(self.request(), ctx, synthesis=synthesis)
+            return render_estimate(found, ctx.engine, ranked.day.isoformat())
+
+        sys.stdout.write(self.in_context(reporter, estimate))
 
 
 def _emit(
     brief: Brief,
+    settings: Settings,
+    reporter: Reporter,
     *,
-    lang: Lang,
-    fmt: BriefFormat,
+    fmt: Format,
     output: Path | None,
     output_dir: Path | None,
-    reporter: Reporter,
-    with_front_matter: bool = False,
-    pattern: str = "{date}-brief.{lang}.{ext}",
+    front_matter: bool = False,
+    lang: Lang | None = None,
 ) -> None:
-    documents = _documents(brief, lang, fmt, with_front_matter)
+    """The brief in each language asked for: to stdout, one file, or files named by pattern."""
+    with_front_matter = front_matter or settings.front_matter
+    codes = languages(lang or settings.lang)
+    if fmt is Format.json:
+        codes = codes[:1]  # one JSON document carries every language
+    documents = [
+        (code, render_document(brief, code, fmt, with_front_matter=with_front_matter))
+        for code in codes
+    ]
     if output_dir is not None:
+        pattern = settings.daily_filename if is_daily(brief) else settings.weekly_filename
         for code, text in documents:
-            name = file_name(pattern, brief, code, fmt.value)
+            name = file_name(pattern, brief, code, fmt)
             write_atomic(output_dir / name, text)
             reporter.info(f"wrote {output_dir / name}")
     elif output is not None:
@@ -316,13 +315,26 @@ def _emit(
         sys.stdout.flush()
 
 
-FrontMatterOpt = Annotated[
-    bool,
-    typer.Option("--front-matter", help="Start markdown with YAML front matter (Hugo, Jekyll)."),
-]
-BriefFormatOpt = Annotated[
-    BriefFormat, typer.Option("--format", "-f", help="markdown, html or json.")
-]
+def _one_destination(output: Path | None, output_dir: Path | None) -> None:
+    if output is not None and output_dir is not None:
+        raise UsageError("use either --output or --output-dir, not both")
+
+
+def _missing(failed: dict[str, str], where: str) -> None:
+    if failed:
+        raise PartialError(
+            f"{len(failed)} papers failed and are missing from the {where}: " + ", ".join(failed)
+        )
+
+
+def _period(week: str | None, start: str | None, end: str | None) -> Period:
+    if week and (start or end):
+        raise UsageError("use either --week or --from/--to, not both")
+    if week:
+        return parse_week(week)
+    if start and end:
+        return parse_range(start, end)
+    raise UsageError("say which period: --week 2026-W08, or --from D --to D")
 
 
 @app.command()
@@ -334,10 +346,10 @@ def daily(
     keyword: KeywordOpt = None,
     exclude: ExcludeOpt = None,
     max_papers: MaxPapersOpt = None,
-    lang: Annotated[Lang | None, typer.Option("--lang", help="en, zh or both.")] = None,
-    fmt: BriefFormatOpt = BriefFormat.markdown,
+    lang: LangOpt = None,
+    fmt: BriefFormatOpt = Format.markdown,
     front_matter: FrontMatterOpt = False,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here.")] = None,
+    output: OutputOpt = None,
     output_dir: Annotated[
         Path | None,
         typer.Option(
@@ -362,36 +374,22 @@ def daily(
 ) -> None:
     """The whole pipeline for one date; the brief goes to stdout (or --output/--output-dir)."""
     reporter = Reporter(quiet=quiet, verbose=verbose)
+    run = ModelRun(
+        source, papers, category, keyword, exclude, max_papers, lang, provider, model,
+        analysis_model, concurrency, prompts, cross_lists, fulltext, batch, no_cache, profile,
+        config, date=date, max_cost=max_cost, dry_run=dry_run,
+    )  # fmt: skip
 
     def action() -> None:
-        if output is not None and output_dir is not None:
-            raise UsageError("use either --output or --output-dir, not both")
-        settings = _settings(
-            config, categories=category, keywords=keyword, exclude=exclude,
-            max_papers=max_papers, lang=lang.value if lang else None, profile=profile,
-            prompts_dir=prompts, **_model_overrides(provider, model, analysis_model, concurrency),
-        )  # fmt: skip
-        request = _request(source, papers, date, cross_lists)
-        engine = make_engine(settings, calls=not dry_run)  # a dry run needs no key
+        _one_destination(output, output_dir)
         if dry_run:
-            _dry_run(request, settings, engine, reporter, not no_cache, fulltext, synthesis=True)
+            run.dry_run_estimate(reporter, synthesis=True)
             return
-        with Store.open(settings.home) as store, Remote(settings) as remote:
-            result = run_daily(
-                request, settings, store, engine, reporter, remote,
-                use_cache=not no_cache, fulltext=fulltext, max_cost=max_cost, batch=batch,
-            )  # fmt: skip
-        _emit(
-            result.brief, lang=Lang(settings.lang), fmt=fmt, output=output,
-            output_dir=output_dir, reporter=reporter,
-            with_front_matter=front_matter or settings.front_matter,
-            pattern=settings.daily_filename,
-        )  # fmt: skip
-        if result.failed:
-            raise PartialError(
-                f"{len(result.failed)} papers failed and are missing from the brief: "
-                + ", ".join(result.failed)
-            )
+        result = run.in_context(reporter, lambda ctx: (run_daily(run.request(), ctx), ctx))
+        daily_result, ctx = result
+        _emit(daily_result.brief, ctx.settings, reporter, fmt=fmt, output=output,
+              output_dir=output_dir, front_matter=front_matter)  # fmt: skip
+        _missing(daily_result.failed, "brief")
 
     _run(reporter, action)
 
@@ -409,10 +407,10 @@ def weekly(
     keyword: KeywordOpt = None,
     exclude: ExcludeOpt = None,
     max_papers: MaxPapersOpt = None,
-    lang: Annotated[Lang | None, typer.Option("--lang", help="en, zh or both.")] = None,
-    fmt: BriefFormatOpt = BriefFormat.markdown,
+    lang: LangOpt = None,
+    fmt: BriefFormatOpt = Format.markdown,
     front_matter: FrontMatterOpt = False,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here.")] = None,
+    output: OutputOpt = None,
     output_dir: Annotated[
         Path | None,
         typer.Option("--output-dir", help="Write PERIOD-roundup.LANG.md here (weekly_filename)."),
@@ -434,41 +432,21 @@ def weekly(
     """A roundup of a week or a date range from the stored analyses (only missing days are
     fetched and analysed)."""
     reporter = Reporter(quiet=quiet, verbose=verbose)
+    run = ModelRun(
+        source, papers, category, keyword, exclude, max_papers, lang, provider, model,
+        analysis_model, concurrency, prompts, cross_lists, fulltext, batch, no_cache, profile,
+        config,
+    )  # fmt: skip
 
     def action() -> None:
-        if output is not None and output_dir is not None:
-            raise UsageError("use either --output or --output-dir, not both")
-        if week and (start or end):
-            raise UsageError("use either --week or --from/--to, not both")
-        if week:
-            period = parse_week(week)
-        elif start and end:
-            period = parse_range(start, end)
-        else:
-            raise UsageError("say which period: --week 2026-W08, or --from D --to D")
-        settings = _settings(
-            config, categories=category, keywords=keyword, exclude=exclude,
-            max_papers=max_papers, lang=lang.value if lang else None, profile=profile,
-            prompts_dir=prompts, **_model_overrides(provider, model, analysis_model, concurrency),
-        )  # fmt: skip
-        request = _request(source, papers, None, cross_lists)
-        engine = make_engine(settings)
-        with Store.open(settings.home) as store, Remote(settings) as remote:
-            result = run_weekly(
-                period, request, settings, store, engine, reporter, remote,
-                use_cache=not no_cache, fulltext=fulltext, batch=batch,
-            )  # fmt: skip
-        _emit(
-            result.brief, lang=Lang(settings.lang), fmt=fmt, output=output,
-            output_dir=output_dir, reporter=reporter,
-            with_front_matter=front_matter or settings.front_matter,
-            pattern=settings.weekly_filename,
-        )  # fmt: skip
-        if result.failed:
-            raise PartialError(
-                f"{len(result.failed)} papers failed and are missing from the roundup: "
-                + ", ".join(result.failed)
-            )
+        _one_destination(output, output_dir)
+        period = _period(week, start, end)
+        result, ctx = run.in_context(
+            reporter, lambda ctx: (run_weekly(period, run.request(), ctx), ctx)
+        )
+        _emit(result.brief, ctx.settings, reporter, fmt=fmt, output=output,
+              output_dir=output_dir, front_matter=front_matter)  # fmt: skip
+        _missing(result.failed, "roundup")
 
     _run(reporter, action)
 
@@ -483,7 +461,7 @@ def feed(
         typer.Option("--base-url", help="Where the briefs are published (entry links)."),
     ] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="Newest entries to keep.")] = 50,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here.")] = None,
+    output: OutputOpt = None,
     profile: ProfileOpt = None,
     config: ConfigOpt = None,
     quiet: QuietOpt = False,
@@ -493,7 +471,7 @@ def feed(
 
     def action() -> None:
         settings = _settings(config, profile=profile, feed_base_url=base_url)
-        langs: list[RenderLang] = ["en", "zh"] if lang is Lang.both else [lang.value]  # type: ignore[list-item]
+        langs = languages(lang)
         with Store.open(settings.home) as store:
             stored = store.list_briefs(settings.profile, limit=limit)
         if not stored:
@@ -531,50 +509,19 @@ def papers(
 ) -> None:
     """Fetch and rank a day's papers, with each one's score and why; no model involved."""
     reporter = Reporter(quiet=quiet, verbose=verbose)
+    run = ModelRun(
+        source, papers, category, keyword, exclude, max_papers, None, ProviderName.offline,
+        None, None, None, None, cross_lists, None, False, no_cache, profile, config, date=date,
+    )  # fmt: skip
 
     def action() -> None:
-        settings = _settings(
-            config, categories=category, keywords=keyword, exclude=exclude,
-            max_papers=max_papers, profile=profile,
-        )  # fmt: skip
-        request = _request(source, papers, date, cross_lists)
-        with Store.open(settings.home) as store, Remote(settings) as remote:
-            ranked = rank_day(request, settings, store, remote, reporter, use_cache=not no_cache)
+        ranked = run.in_context(reporter, lambda ctx: rank_day(run.request(), ctx))
         selected = ranked.selection.selected
         if fmt is ListFormat.json:
-            rows = [
-                {
-                    "rank": rank,
-                    "id": s.paper.versioned_id,
-                    "title": s.paper.title,
-                    "authors": s.paper.authors,
-                    "categories": s.paper.categories,
-                    "published": s.paper.published.isoformat(),
-                    "announce_type": s.paper.announce_type,
-                    "upvotes": s.paper.upvotes,
-                    "source": s.paper.source,
-                    "url": s.paper.abs_url,
-                    "score": s.score,
-                    "reasons": s.reasons,
-                }
-                for rank, s in enumerate(selected, start=1)
-            ]
-            sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+            sys.stdout.write(listing_json(selected))
         else:
-            print_table(
-                f"{ranked.day}: {len(selected)} of {ranked.selection.considered} papers",
-                ["#", "score", "id", "title", "why"],
-                [
-                    [
-                        str(r),
-                        f"{s.score:g}",
-                        s.paper.versioned_id,
-                        s.paper.title,
-                        "; ".join(s.reasons),
-                    ]
-                    for r, s in enumerate(selected, start=1)
-                ],
-            )
+            title = f"{ranked.day}: {len(selected)} of {ranked.selection.considered} papers"
+            print_table(title, ["#", "score", "id", "title", "why"], listing_rows(selected))
         dropped = ranked.selection.dropped
         if dropped:
             reporter.info("not selected: " + "; ".join(f"{n} {why}" for why, n in dropped.items()))
@@ -591,8 +538,8 @@ def analyze(
     keyword: KeywordOpt = None,
     exclude: ExcludeOpt = None,
     max_papers: MaxPapersOpt = None,
-    lang: Annotated[Lang | None, typer.Option("--lang", help="en, zh or both.")] = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here.")] = None,
+    lang: LangOpt = None,
+    output: OutputOpt = None,
     provider: ProviderOpt = None,
     model: ModelOpt = None,
     concurrency: ConcurrencyOpt = None,
@@ -610,52 +557,38 @@ def analyze(
 ) -> None:
     """Per-paper analyses of a day as a daily papers report (markdown), no synthesis."""
     reporter = Reporter(quiet=quiet, verbose=verbose)
+    run = ModelRun(
+        source, papers, category, keyword, exclude, max_papers, lang, provider, None, model,
+        concurrency, prompts, cross_lists, fulltext, batch, no_cache, profile, config,
+        date=date, max_cost=max_cost, dry_run=dry_run,
+    )  # fmt: skip
+
+    def report(ctx: RunContext) -> tuple[str, dict[str, str]]:
+        result = run_analyze(run.request(), ctx)
+        analysed = result.outcome.analysed
+        text = render_reports(
+            result.ranked.day.isoformat(),
+            {code: result.chinese or analysed if code == "zh" else analysed
+             for code in languages(ctx.settings.lang)},
+            sources=result.ranked.sources, engine=f"{ctx.engine.name} ({ctx.engine.model})",
+            failed=result.outcome.failed,
+        )  # fmt: skip
+        return text, result.outcome.failed
 
     def action() -> None:
-        settings = _settings(
-            config, categories=category, keywords=keyword, exclude=exclude,
-            max_papers=max_papers, lang=lang.value if lang else None, profile=profile,
-            prompts_dir=prompts, **_model_overrides(provider, None, model, concurrency),
-        )  # fmt: skip
-        request = _request(source, papers, date, cross_lists)
-        engine = make_engine(settings, calls=not dry_run)  # a dry run needs no key
         if dry_run:
-            _dry_run(request, settings, engine, reporter, not no_cache, fulltext, synthesis=False)
+            run.dry_run_estimate(reporter, synthesis=False)
             return
-        with Store.open(settings.home) as store, Remote(settings) as remote:
-            result = run_analyze(
-                request, settings, store, engine, reporter, remote,
-                use_cache=not no_cache, fulltext=fulltext, max_cost=max_cost, batch=batch,
-            )  # fmt: skip
-        day, chinese = result.day, result.chinese
-        langs: list[RenderLang] = ["en", "zh"] if settings.lang == "both" else [settings.lang]
-        described = f"{engine.name} ({engine.model})"
-        analysed = {"en": day.outcome.analysed, "zh": chinese or day.outcome.analysed}
-        text = "\n".join(
-            render_report(
-                day.ranked.day.isoformat(), analysed[code], lang=code,
-                sources=day.ranked.sources, engine=described, failed=day.outcome.failed,
-            )
-            for code in langs
-        )  # fmt: skip
+        text, failed = run.in_context(reporter, report)
         if output is not None:
             write_atomic(output, text)
             reporter.info(f"wrote {output}")
         else:
             sys.stdout.write(text)
             sys.stdout.flush()
-        if day.outcome.failed:
-            raise PartialError(
-                f"{len(day.outcome.failed)} papers failed and are missing from the report: "
-                + ", ".join(day.outcome.failed)
-            )
+        _missing(failed, "report")
 
     _run(reporter, action)
-
-
-class ShowFormat(StrEnum):
-    text = "text"
-    json = "json"
 
 
 @app.command()
@@ -719,44 +652,23 @@ def lint(
                 failures += 1
             else:
                 reporter.info(f"{path}: ok")
-        return failures + _compare_languages(files)
+        # An English and a Chinese brief of the same date must have the same structure.
+        differences = compare_files(files)
+        for line in differences:
+            sys.stdout.write(line + "\n")
+        return failures + len({line.split(": ", 1)[0] for line in differences})
 
     if _run(reporter, action):
         raise typer.Exit(1)
 
 
-def _compare_languages(files: list[Path]) -> int:
-    """Given an English and a Chinese markdown brief of the same date, check that they have
-    exactly the same structure; print the differences, return how many pairs differ."""
-    by_key: dict[tuple[str, str], Path] = {}
-    for path in files:
-        if path.suffix.lower() != ".json":
-            text = path.read_text(encoding="utf-8")
-            lang = brief_language(text)
-            day = text.split("\n## ", 1)[1].split("\n", 1)[0] if "\n## " in text else ""
-            if lang:
-                by_key[(day, lang)] = path
-    differing = 0
-    for (day, lang), english in sorted(by_key.items()):
-        chinese = by_key.get((day, "zh"))
-        if lang != "en" or chinese is None:
-            continue
-        problems = compare_structures(
-            english.read_text(encoding="utf-8"), chinese.read_text(encoding="utf-8")
-        )
-        for problem in problems:
-            sys.stdout.write(f"{english} vs {chinese}: {problem}\n")
-        differing += bool(problems)
-    return differing
-
-
 @app.command()
 def render(
     file: Annotated[Path, typer.Argument(help="A brief saved with --format json.")],
-    fmt: BriefFormatOpt = BriefFormat.markdown,
+    fmt: BriefFormatOpt = Format.markdown,
     lang: Annotated[Lang, typer.Option("--lang", help="en, zh or both.")] = Lang.en,
     front_matter: FrontMatterOpt = False,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here.")] = None,
+    output: OutputOpt = None,
     output_dir: Annotated[
         Path | None, typer.Option("--output-dir", help="Write the file(s) into this folder.")
     ] = None,
@@ -767,27 +679,18 @@ def render(
     reporter = Reporter(quiet=quiet)
 
     def action() -> None:
-        if output is not None and output_dir is not None:
-            raise UsageError("use either --output or --output-dir, not both")
+        _one_destination(output, output_dir)
         try:
-            text = file.read_text(encoding="utf-8")
+            brief = load_brief(file.read_text(encoding="utf-8"), str(file))
         except FileNotFoundError:
             raise UsageError(f"no such file: {file}") from None
-        problems = lint_json(text)
-        if problems:
-            raise InputError(f"{file} is not a valid brief: {'; '.join(problems[:5])}")
-        brief = Brief.model_validate_json(text)
         if lang is not Lang.en and "zh" not in brief.translations:
             reporter.warning(
                 f"{file} holds no Chinese translation: the Chinese version has Chinese headings "
                 "around the English text (make it with --lang zh or both and a model provider)"
             )
-        settings = load_settings(config)
-        _emit(
-            brief, lang=lang, fmt=fmt, output=output, output_dir=output_dir,
-            reporter=reporter, with_front_matter=front_matter or settings.front_matter,
-            pattern=settings.daily_filename if is_daily(brief) else settings.weekly_filename,
-        )  # fmt: skip
+        _emit(brief, load_settings(config), reporter, fmt=fmt, output=output,
+              output_dir=output_dir, front_matter=front_matter, lang=lang)  # fmt: skip
 
     _run(reporter, action)
 
@@ -837,7 +740,7 @@ def cache_path(config: ConfigOpt = None) -> None:
     """Print where the store (SQLite) is."""
     reporter = Reporter()
     settings = _run(reporter, lambda: load_settings(config))
-    sys.stdout.write(f"{settings.home / 'briefgen.sqlite3'}\n")
+    sys.stdout.write(f"{Store.path_in(settings.home)}\n")
 
 
 @cache_app.command("stats")
@@ -850,7 +753,7 @@ def cache_stats(config: ConfigOpt = None) -> None:
         with Store.open(settings.home) as store:
             stats = store.stats()
         print_table(
-            str(settings.home / "briefgen.sqlite3"),
+            str(Store.path_in(settings.home)),
             ["what", "count"],
             [[name, str(value)] for name, value in stats.items()],
         )
@@ -880,7 +783,7 @@ def cache_clear(
                     f"Delete {stats['analyses']} analyses and {stats['briefs']} briefs?", abort=True
                 )
             store.clear()
-        reporter.info(f"cleared {settings.home / 'briefgen.sqlite3'}")
+        reporter.info(f"cleared {Store.path_in(settings.home)}")
 
     _run(reporter, action)
 

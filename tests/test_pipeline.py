@@ -9,6 +9,7 @@ from briefgen.core.settings import load_settings
 from briefgen.engines.offline.engine import OfflineEngine
 from briefgen.infra.console import Reporter
 from briefgen.infra.store import Store
+from briefgen.pipeline.context import RunContext
 from briefgen.pipeline.day import run_daily
 from briefgen.sources.gather import PaperRequest
 from briefgen.sources.remote import Remote
@@ -35,11 +36,13 @@ def test_an_interrupted_run_is_recorded_and_resumes(small_papers: Path, tmp_path
     request = PaperRequest(papers_path=small_papers)
     with Store.open(tmp_path) as store, Remote(settings) as remote:
         with pytest.raises(KeyboardInterrupt):
-            run_daily(request, settings, store, InterruptedEngine(2), Reporter(quiet=True), remote)
+            run_daily(request, RunContext(settings, store, InterruptedEngine(2),
+                                          Reporter(quiet=True), remote))  # fmt: skip
         assert [r["status"] for r in store.runs()] == ["interrupted"]
         assert store.stats()["analyses"] == 2
         resumed = InterruptedEngine(100)
-        result = run_daily(request, settings, store, resumed, Reporter(quiet=True), remote)
+        context = RunContext(settings, store, resumed, Reporter(quiet=True), remote)
+        result = run_daily(request, context)
         assert result.from_cache == 2 and resumed.calls == 4  # 6 selected, 2 already stored
         assert [r["status"] for r in store.runs()] == ["interrupted", "done"]
         assert store.runs()[1]["paper_count"] == 6

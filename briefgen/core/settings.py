@@ -6,6 +6,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from datetime import date
+from enum import StrEnum
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -29,10 +30,26 @@ DEFAULT_KEYWORDS = [
     "Hardware", "Cluster", "FP8", "FP4", "Optimization", "Scalable", "Communication",
 ]  # fmt: skip
 
-Lang = Literal["en", "zh", "both"]
-ProviderName = Literal["offline", "anthropic", "openai"]
+# The option vocabularies, defined once: settings validate them and the CLI offers them.
+class Lang(StrEnum):
+    en = "en"
+    zh = "zh"
+    both = "both"
+
+
+class ProviderName(StrEnum):
+    offline = "offline"
+    anthropic = "anthropic"
+    openai = "openai"
+
+
+class SourceName(StrEnum):
+    arxiv = "arxiv"
+    hf = "hf"
+    file = "file"
+
+
 StructuredMode = Literal["output_config", "tool"]
-SourceName = Literal["arxiv", "hf", "file"]
 
 ARXIV_API_URL = "https://export.arxiv.org/api/query"
 ARXIV_RSS_URL = "https://rss.arxiv.org/rss/"
@@ -130,13 +147,15 @@ class Profile(BaseModel):
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    provider: ProviderName = Field(default="offline", description="which engine analyses")
-    lang: Lang = Field(default="en", description="language of the brief: en, zh or both")
+    provider: ProviderName = Field(
+        default=ProviderName.offline, description="which engine analyses"
+    )
+    lang: Lang = Field(default=Lang.en, description="language of the brief: en, zh or both")
     profile: str = Field(default="default", description="the interest profile in use")
     profiles: dict[str, Profile] = Field(default_factory=lambda: {"default": Profile()})
 
     sources: list[SourceName] = Field(
-        default_factory=lambda: list[SourceName](["arxiv"]),
+        default_factory=lambda: [SourceName.arxiv],
         description="where papers come from when --source is not given (arxiv, hf)",
     )
     cross_lists: bool = Field(default=False, description="also take arXiv cross-lists")

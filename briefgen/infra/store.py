@@ -183,9 +183,14 @@ class Store:
         self._db = connection
         self.path = path
 
+    @staticmethod
+    def path_in(home: Path) -> Path:
+        """Where the store of a briefgen home is."""
+        return home / DB_NAME
+
     @classmethod
     def open(cls, home: Path) -> Store:
-        path = home / DB_NAME
+        path = cls.path_in(home)
         try:
             home.mkdir(parents=True, exist_ok=True)
             connection = sqlite3.connect(path, isolation_level=None, timeout=30)

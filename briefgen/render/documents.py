@@ -7,15 +7,23 @@ from __future__ import annotations
 
 import json
 import re
+from enum import StrEnum
 from html import escape
-from typing import Literal
 
 from markdown_it import MarkdownIt
 
+from briefgen.core.errors import InputError
 from briefgen.core.models import Brief
+from briefgen.render.lint import lint_json
 from briefgen.render.markdown import LABELS, RenderLang, render_brief_json, render_brief_markdown
 
-Format = Literal["markdown", "html", "json"]
+
+class Format(StrEnum):
+    """What a brief is written as."""
+
+    markdown = "markdown"
+    html = "html"
+    json = "json"
 WEEK_LABEL = re.compile(r"^\d{4}-W\d{2}$")
 EXTENSIONS = {"markdown": "md", "html": "html", "json": "json"}
 
@@ -108,3 +116,11 @@ def render_document(
         return render_html(brief, lang)
     text = render_brief_markdown(brief, lang)
     return front_matter(brief, lang, default_tags(brief)) + text if with_front_matter else text
+
+
+def load_brief(text: str, name: str) -> Brief:
+    """A brief saved with --format json, checked against the brief's rules first."""
+    problems = lint_json(text)
+    if problems:
+        raise InputError(f"{name} is not a valid brief: {'; '.join(problems[:5])}")
+    return Brief.model_validate_json(text)

@@ -14,7 +14,13 @@ from lxml import etree
 from briefgen import __version__
 from briefgen.core.settings import Settings
 from briefgen.infra.store import StoredBrief
-from briefgen.render.documents import file_name, is_daily, render_html_fragment, title_of
+from briefgen.render.documents import (
+    Format,
+    file_name,
+    is_daily,
+    render_html_fragment,
+    title_of,
+)
 from briefgen.render.markdown import RenderLang
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -63,7 +69,7 @@ def atom_feed(stored: list[StoredBrief], langs: list[RenderLang], settings: Sett
                 pattern = (
                     settings.daily_filename if is_daily(item.brief) else settings.weekly_filename
                 )
-                href = base.rstrip("/") + "/" + file_name(pattern, item.brief, lang, "html")
+                href = base.rstrip("/") + "/" + file_name(pattern, item.brief, lang, Format.html)
                 _add(entry, "link", href=href, rel="alternate", type="text/html")
             summary = item.brief.takeaways[0].headline if item.brief.takeaways else ""
             if summary:

@@ -13,6 +13,11 @@ from briefgen.translate.localize import localized
 RenderLang = Literal["en", "zh"]
 
 
+def languages(lang: str) -> list[RenderLang]:
+    """The documents a language option asks for: 'both' is English then Chinese."""
+    return ["en", "zh"] if lang == "both" else ["zh"] if lang == "zh" else ["en"]
+
+
 @dataclass(frozen=True)
 class Labels:
     title: str

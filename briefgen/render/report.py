@@ -127,3 +127,18 @@ def render_report(
         lines.append("")
     lines += [RULE, "", f"*{labels.footer}{c}{md_text(engine)}*", ""]
     return "\n".join(lines)
+
+
+def render_reports(
+    day: str,
+    analysed: dict[RenderLang, list[AnalysedPaper]],
+    *,
+    sources: list[str],
+    engine: str,
+    failed: dict[str, str] | None = None,
+) -> str:
+    """The report in each language asked for (the analyses with that language's texts)."""
+    return "\n".join(
+        render_report(day, papers, lang=lang, sources=sources, engine=engine, failed=failed)
+        for lang, papers in analysed.items()
+    )

@@ -1,0 +1,83 @@
+"""One brief from analysed papers, for a day or a roundup alike: synthesis, Chinese, the spend
+in its footer, stored."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from briefgen.core.models import AnalysedPaper, Brief, Provenance
+from briefgen.engines.model_engine import ModelEngine
+from briefgen.pipeline.context import RunContext
+from briefgen.pipeline.runs import RecordedRun
+from briefgen.render.markdown import OFFLINE_NOTES
+from briefgen.synthesize.brief import build_brief, glance_rows
+from briefgen.translate.localize import glance_texts
+from briefgen.translate.translator import BriefTranslator, translate_brief
+
+
+def chinese_translator(ctx: RunContext) -> BriefTranslator | None:
+    """A translator when Chinese is asked for and a model can write it (the offline engine
+    writes no Chinese prose: its Chinese output has Chinese headings only)."""
+    settings, engine = ctx.settings, ctx.engine
+    if settings.lang not in ("zh", "both") or not isinstance(engine, ModelEngine):
+        return None
+    model = settings.model_for("translation")
+    return BriefTranslator(
+        engine, store=ctx.store, use_cache=ctx.options.use_cache,
+        prompts_dir=settings.prompts_dir, warn=ctx.reporter.warning, model=model,
+        price=settings.price_of(model), max_tokens=settings.translation_max_tokens,
+        chunk_tokens=settings.translation_chunk_tokens, concurrency=settings.concurrency,
+    )  # fmt: skip
+
+
+def _provenance(ctx: RunContext, papers: list[AnalysedPaper], sources: list[str]) -> Provenance:
+    engine = ctx.engine
+    if engine.name == "offline":
+        read = "html" if any(a.analysis.read_from == "html" for a in papers) else "abstract"
+        return Provenance(
+            sources=sources, paper_count=len(papers), engine=engine.name,
+            prompt_versions={"analysis": engine.analysis_version},
+            profile=ctx.settings.profile, note=OFFLINE_NOTES[read][0],
+        )  # fmt: skip
+    synthesis_model = getattr(engine, "synthesis_model", engine.model)
+    return Provenance(
+        sources=sources, paper_count=len(papers), engine=engine.name,
+        models=list(dict.fromkeys([engine.model, synthesis_model])),
+        prompt_versions={"analysis": engine.analysis_version,
+                         "synthesis": engine.synthesis_version},
+        profile=ctx.settings.profile,
+    )  # fmt: skip
+
+
+def make_brief(
+    ctx: RunContext,
+    papers: list[AnalysedPaper],
+    *,
+    label: str,
+    kind: Literal["daily", "weekly"],
+    sources: list[str],
+    run: RecordedRun,
+) -> Brief:
+    """The brief of `papers` under `label` (a date or a period), with what `run` spent."""
+    translator = chinese_translator(ctx)
+    # The glance table comes straight from the analyses: its Chinese is written while the
+    # synthesis is, so the Chinese brief costs little more than the rest of its texts.
+    ahead = translator.start(glance_texts(glance_rows(papers))) if translator else None
+    brief = build_brief(
+        label, papers, ctx.engine, _provenance(ctx, papers, sources), store=ctx.store,
+        use_cache=ctx.options.use_cache, warn=ctx.reporter.warning,
+    )  # fmt: skip
+    if translator is not None and ahead is not None:
+        brief = translate_brief(brief, translator, ahead())
+        brief.provenance.prompt_versions["translation"] = translator.version
+        if translator.model not in brief.provenance.models:
+            brief.provenance.models.append(translator.model)
+    run.collect()  # the synthesis and translation calls
+    spent = run.spend.usage
+    brief.provenance.input_tokens = (
+        spent.input_tokens + spent.cache_read_tokens + spent.cache_write_tokens
+    )
+    brief.provenance.output_tokens = spent.output_tokens
+    brief.provenance.cost_usd = round(run.spend.cost_usd, 6)
+    ctx.store.save_brief(kind, brief.date, ctx.settings.profile, brief)
+    return brief

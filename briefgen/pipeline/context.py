@@ -1,0 +1,31 @@
+"""What every stage of a run needs, carried as one value instead of a dozen parameters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from briefgen.core.settings import Settings
+from briefgen.engines.base import Engine
+from briefgen.infra.console import Reporter
+from briefgen.infra.store import Store
+from briefgen.sources.remote import Remote
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How a run treats what it already has and what it may spend."""
+
+    use_cache: bool = True
+    fulltext: bool | None = None  # None: full text for arXiv/HF papers, abstracts for a file
+    max_cost: float | None = None
+    batch: bool = False
+
+
+@dataclass(frozen=True)
+class RunContext:
+    settings: Settings
+    store: Store
+    engine: Engine
+    reporter: Reporter
+    remote: Remote
+    options: RunOptions = field(default_factory=RunOptions)

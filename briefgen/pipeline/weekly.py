@@ -1,0 +1,130 @@
+"""A roundup of a week or a date range from the stored analyses: only days never analysed are
+fetched and analysed, then one brief is made from the best papers of the period."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+
+from briefgen.core.errors import NoPapersError
+from briefgen.core.models import AnalysedPaper, Brief
+from briefgen.core.periods import Period
+from briefgen.core.settings import Settings
+from briefgen.infra.store import Store
+from briefgen.pipeline.brief import make_brief
+from briefgen.pipeline.context import RunContext
+from briefgen.pipeline.day import analyse_listing
+from briefgen.pipeline.runs import RecordedRun
+from briefgen.sources.calendar import EASTERN, ArxivCalendar
+from briefgen.sources.gather import PaperRequest
+
+THEME_CITATION_WEIGHT = 1.0  # a paper a daily brief chose as representative ranks higher
+
+
+@dataclass
+class WeeklyResult:
+    period: Period
+    brief: Brief
+    failed: dict[str, str] = field(default_factory=dict)
+
+
+def listing_days(
+    period: Period, request: PaperRequest, settings: Settings, now: datetime
+) -> list[date]:
+    """The days of `period` that can have papers: arXiv listing days already announced, or,
+    for a papers file alone, every day (the file decides what it holds)."""
+    sources = request.resolved_sources(settings)
+    if sources == ["file"]:
+        return period.days()
+    calendar = ArxivCalendar(settings.extra_holidays)
+    latest = calendar.latest_listing(now)
+    if "arxiv" not in sources:  # Hugging Face features papers every day
+        return [day for day in period.days() if day <= latest]
+    return [day for day in period.days() if calendar.is_listing(day) and day <= latest]
+
+
+@dataclass
+class _Collected:
+    """The period's analysed papers (each once, at its best score) and the days they came from."""
+
+    papers: dict[str, AnalysedPaper] = field(default_factory=dict)
+    days: list[date] = field(default_factory=list)
+    skipped: dict[date, str] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)
+
+    def add(self, day: date, analysed: list[AnalysedPaper], failed: dict[str, str]) -> None:
+        self.days.append(day)
+        self.failed.update(failed)
+        for item in analysed:
+            known = self.papers.get(item.paper_id)
+            if known is None or item.scored.score > known.scored.score:
+                self.papers[item.paper_id] = item
+
+
+def _collect(period: Period, request: PaperRequest, ctx: RunContext) -> _Collected:
+    now = request.now or datetime.now(tz=EASTERN)
+    days = listing_days(period, request, ctx.settings, now)
+    if not days:
+        raise NoPapersError(f"no arXiv announcement between {period.start} and {period.end}")
+    collected = _Collected()
+    for day in days:
+        try:
+            _, outcome = analyse_listing(replace(request, date=day), ctx)
+        except NoPapersError as exc:
+            collected.skipped[day] = str(exc)
+            ctx.reporter.info(f"{day}: skipped ({exc})")
+            continue
+        collected.add(day, outcome.analysed, outcome.failed)
+    if not collected.papers:
+        raise NoPapersError(
+            f"no papers for {period.title}: "
+            + "; ".join(f"{day}: {why}" for day, why in collected.skipped.items())
+        )
+    return collected
+
+
+def run_weekly(period: Period, request: PaperRequest, ctx: RunContext) -> WeeklyResult:
+    """One roundup over a period, reusing every stored listing, full text and analysis: only
+    days never analysed are fetched and analysed (with the same sources and profile)."""
+    collected = _collect(period, request, ctx)
+    settings = ctx.settings
+    ranked = rank_roundup(list(collected.papers.values()), collected.days, settings, ctx.store)
+    chosen = ranked[: settings.weekly_max_papers]
+    ctx.reporter.info(
+        f"{period.title}: {len(chosen)} of {len(collected.papers)} papers from "
+        f"{len(collected.days)} days in the roundup"
+    )
+    params: dict[str, object] = {
+        "period": period.label, "engine": ctx.engine.name, "profile": settings.profile
+    }  # fmt: skip
+    with RecordedRun(ctx, "weekly", params) as run:
+        brief = make_brief(ctx, chosen, label=period.label, kind="weekly",
+                           sources=sorted(_day_sources(request, settings)), run=run)  # fmt: skip
+        run.finish("done", len(chosen))
+    return WeeklyResult(period=period, brief=brief, failed=collected.failed)
+
+
+def _day_sources(request: PaperRequest, settings: Settings) -> list[str]:
+    names = {"arxiv": "arXiv", "hf": "Hugging Face daily papers", "file": "file"}
+    sources = request.resolved_sources(settings)
+    described = [names[s] for s in sources if s != "file"]
+    if "file" in sources and request.papers_path is not None:
+        described.append(f"file {request.papers_path.name}")
+    return described
+
+
+def rank_roundup(
+    papers: list[AnalysedPaper], days: list[date], settings: Settings, store: Store
+) -> list[AnalysedPaper]:
+    """By relevance score (keywords and upvotes), plus one point each time a stored daily
+    brief named the paper in a theme; ties by id."""
+    cited: Counter[str] = Counter()
+    for day in days:
+        daily = store.get_brief("daily", day.isoformat(), settings.profile)
+        if daily is not None:
+            cited.update(pid for theme in daily.themes for pid in theme.paper_ids)
+    return sorted(
+        papers,
+        key=lambda p: (-(p.scored.score + THEME_CITATION_WEIGHT * cited[p.paper_id]), p.paper_id),
+    )
