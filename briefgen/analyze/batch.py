@@ -9,7 +9,6 @@ as failed.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import time
 from collections.abc import Callable
@@ -19,7 +18,7 @@ from briefgen.core.calls import CallRecord, ChatMessage, Reply
 from briefgen.core.errors import AnalysisError, BriefgenError, UpstreamError
 from briefgen.core.models import PaperAnalysis, PaperText, ScoredPaper
 from briefgen.engines.model_engine import AnalysisOutput, ModelEngine
-from briefgen.infra.store import Store
+from briefgen.infra.store import Store, input_key
 
 BATCH_DISCOUNT = 0.5
 
@@ -82,9 +81,7 @@ class BatchAnalyzer:
             ))
             for cid, paper in by_custom.items()
         ]  # fmt: skip
-        key = hashlib.sha256(
-            "|".join([engine.model, engine.analysis_version, *sorted(by_custom)]).encode()
-        ).hexdigest()
+        key = input_key(engine.model, engine.analysis_version, *sorted(by_custom))
         batch_id = self.store.get_cached("batch", key)
         if batch_id is None:
             batch_id = self.provider.batch_submit(requests)

@@ -35,6 +35,7 @@ from briefgen.engines.base import RuleCheck
 from briefgen.engines.caching import worth_caching
 from briefgen.engines.offline.engine import OfflineEngine
 from briefgen.engines.provider import Provider
+from briefgen.engines.repair import Wording, ask_validated
 from briefgen.infra.prompts import fill, load_template, template_version
 
 ANALYSIS_PROMPT = "analyze_paper"
@@ -42,6 +43,18 @@ SYNTHESIS_PROMPT = "synthesize_brief"
 MAX_ERRORS_SHOWN = 8
 MAX_TOKENS_CEILING = 32_000  # a cut-off reply is retried once with twice the budget, up to this
 MAX_ENUM_IDS = 200  # beyond this an id enum bloats the schema; the validator still checks ids
+# What the two calls' messages say (users and tests read them; see briefgen.engines.repair).
+ANALYSIS_WORDING = Wording(
+    declined="the model declined to analyse this paper (refusal)",
+    failed="the model's reply failed twice",
+    invalid="That reply does not match the required JSON schema",
+)
+SYNTHESIS_WORDING = Wording(
+    declined="the model declined to write the synthesis (refusal)",
+    failed="the synthesis reply failed validation twice",
+    invalid="That synthesis breaks the brief's rules",
+    listed=True,
+)
 
 
 def fence(text: str, tag: str) -> str:
@@ -165,6 +178,14 @@ def validation_summary(error: ValidationError | ValueError) -> str:
         ]
         return "; ".join(lines)
     return str(error)
+
+
+def parse_analysis(reply_text: str) -> tuple[AnalysisOutput | None, list[str]]:
+    """A reply as the analysis it must be, or pydantic's errors in one line (for the repair)."""
+    try:
+        return AnalysisOutput.model_validate_json(reply_text), []
+    except (ValidationError, ValueError) as exc:
+        return None, [validation_summary(exc)]
 
 
 class ModelEngine:
@@ -323,48 +344,28 @@ class ModelEngine:
     def complete_analysis(
         self, paper: ScoredPaper, text: PaperText, first_reply: Reply | None = None
     ) -> PaperAnalysis:
-        """Validate a reply (the first one may come from a Message Batch) and fix it once: a
-        reply cut off at the token limit is asked again with twice the budget; one that does
-        not fit the schema is shown its errors; a refusal is reported, not retried."""
+        """Validate a reply (the first one may come from a Message Batch) and fix it once
+        (`ask_validated`): a reply cut off at the token limit is asked again with twice the
+        budget; one that does not fit the schema is shown its errors; a refusal is reported,
+        not retried."""
         p = paper.paper
-        prompt: list[ChatMessage] = [{"role": "user", "content": self.prompt(paper, text)}]
-        messages = prompt
-        budget = self.max_tokens
-        problem = ""
-        for attempt in (1, 2):
-            if attempt == 1 and first_reply:
-                reply = first_reply
-            else:
-                self._warm_cache()
-                reply = self._call(p.id, messages, max_tokens=budget, cache=self._cache_analyses)
-            if reply.stop_reason == "refusal":
-                raise AnalysisError("the model declined to analyse this paper (refusal)")
-            if reply.stop_reason == "max_tokens":
-                problem = f"the reply was cut off at the {budget}-token limit"
-                messages, budget = prompt, min(budget * 2, MAX_TOKENS_CEILING)
-                continue
-            try:
-                output = AnalysisOutput.model_validate_json(reply.text)
-            except (ValidationError, ValueError) as exc:
-                problem = validation_summary(exc)
-                messages = [
-                    *prompt,
-                    {"role": "assistant", "content": reply.text or "(empty reply)"},
-                    {
-                        "role": "user",
-                        "content": "That reply does not match the required JSON schema: "
-                        f"{problem}. Reply again with only the corrected JSON object.",
-                    },
-                ]
-                continue
-            return PaperAnalysis(
-                paper_id=p.id,
-                version=p.version,
-                title=p.title,
-                read_from=text.read_from,
-                **output.model_dump(),
-            )
-        raise AnalysisError(f"the model's reply failed twice: {problem}")
+
+        def call(messages: list[ChatMessage], budget: int) -> Reply:
+            self._warm_cache()
+            return self._call(p.id, messages, max_tokens=budget, cache=self._cache_analyses)
+
+        output = ask_validated(
+            call, [{"role": "user", "content": self.prompt(paper, text)}], parse_analysis,
+            budget=self.max_tokens, ceiling=MAX_TOKENS_CEILING, wording=ANALYSIS_WORDING,
+            first_reply=first_reply,
+        )  # fmt: skip
+        return PaperAnalysis(
+            paper_id=p.id,
+            version=p.version,
+            title=p.title,
+            read_from=text.read_from,
+            **output.model_dump(),
+        )
 
     def ask(
         self,
@@ -393,9 +394,9 @@ class ModelEngine:
     def synthesize(
         self, period: str, papers: list[AnalysedPaper], check: RuleCheck | None = None
     ) -> Synthesis:
-        """One call, and at most one repair: a reply cut off is asked again with twice the
-        budget; one that does not parse, or breaks a rule `check` finds, is shown its
-        problems. What still breaks a rule after that is the caller's to drop."""
+        """One call, and at most one repair (`ask_validated`): a reply cut off is asked again
+        with twice the budget; one that does not parse, or breaks a rule `check` finds, is
+        shown its problems. What still breaks a rule after that is the caller's to drop."""
         schema = synthesis_schema([p.paper_id for p in papers])
         prompt = self.synthesis_prompt(period, papers)
         # The analyses are the long part of the prompt: cached, a repair round reads them at a
@@ -403,42 +404,26 @@ class ModelEngine:
         cache = self.prompt_caching and worth_caching(
             self.synthesis_model, self.synthesis_system, prompt
         )
-        messages: list[ChatMessage] = [{"role": "user", "content": prompt, "cache": True}]
-        parsed: Synthesis | None = None
-        budget = self.synthesis_max_tokens
-        problems: list[str] = []
-        for attempt in (1, 2):
-            reply = self._call(
+
+        def call(messages: list[ChatMessage], budget: int) -> Reply:
+            return self._call(
                 period, messages, purpose="synthesis", system=self.synthesis_system,
                 schema=schema, model=self.synthesis_model, price=self.synthesis_price,
                 max_tokens=budget, cache=cache,
             )  # fmt: skip
-            if reply.stop_reason == "refusal":
-                raise AnalysisError("the model declined to write the synthesis (refusal)")
-            if reply.stop_reason == "max_tokens":
-                problems = [f"the reply was cut off at the {budget}-token limit"]
-                budget = min(budget * 2, MAX_TOKENS_CEILING)
-                continue
+
+        def parse(reply_text: str) -> tuple[Synthesis | None, list[str]]:
             try:
-                parsed = Synthesis.model_validate_json(reply.text)
-                problems = check(parsed, papers) if check is not None else []
+                parsed = Synthesis.model_validate_json(reply_text)
             except (ValidationError, ValueError) as exc:
-                problems = [validation_summary(exc)]
-            if not problems or attempt == 2:
-                break
-            messages = [
-                *messages,
-                {"role": "assistant", "content": reply.text or "(empty reply)"},
-                {
-                    "role": "user",
-                    "content": "That synthesis breaks the brief's rules:\n- "
-                    + "\n- ".join(problems[: MAX_ERRORS_SHOWN * 2])
-                    + "\nReply again with only the corrected JSON object.",
-                },
-            ]
-        if parsed is None:
-            raise AnalysisError(f"the synthesis reply failed validation twice: {problems[0]}")
-        return parsed
+                return None, [validation_summary(exc)]
+            return parsed, check(parsed, papers) if check is not None else []
+
+        return ask_validated(
+            call, [{"role": "user", "content": prompt, "cache": True}], parse,
+            budget=self.synthesis_max_tokens, ceiling=MAX_TOKENS_CEILING,
+            wording=SYNTHESIS_WORDING,
+        )  # fmt: skip
 
     def synthesis_prompt(self, period: str, papers: list[AnalysedPaper]) -> str:
         n = len(papers)

@@ -7,6 +7,7 @@ once each, in order, inside a transaction.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import time
@@ -130,6 +131,12 @@ MIGRATIONS: list[tuple[str, str]] = [
 ]
 
 TABLES = ("papers", "analyses", "briefs", "runs", "fulltexts", "listings", "calls", "cache")
+
+
+def input_key(*parts: str) -> str:
+    """The cache key of a model result: a hash of exactly what it was made from (prompt
+    version, model, inputs), so a change to any of them is a miss, never a stale hit."""
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
 def _now() -> str:
@@ -315,7 +322,7 @@ class Store:
                 ),
             )
 
-    # model results other than analyses (syntheses, translations), by a hash of their inputs -
+    # model results other than analyses (syntheses, translations, batch ids), by input_key ---
 
     def get_cached(self, kind: str, key: str) -> str | None:
         row = self._db.execute(

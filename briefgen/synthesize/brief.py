@@ -8,7 +8,6 @@ anything is written. A model's synthesis is cached by a hash of exactly what it 
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable
 
@@ -16,7 +15,7 @@ from briefgen.core.errors import AnalysisError, BriefgenError
 from briefgen.core.models import AnalysedPaper, Brief, GlanceRow, Provenance, Synthesis
 from briefgen.core.rules import check_brief
 from briefgen.engines.base import Engine
-from briefgen.infra.store import Store
+from briefgen.infra.store import Store, input_key
 from briefgen.synthesize.enforce import enforce_rules, synthesis_problems
 from briefgen.synthesize.large import cluster_papers, merge_syntheses
 
@@ -45,7 +44,7 @@ def synthesis_key(period: str, papers: list[AnalysedPaper], engine: Engine) -> s
         "interests": getattr(engine, "interests", ""),
         "papers": [[p.paper_id, p.scored.score, p.analysis.model_dump()] for p in papers],
     }
-    return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
+    return input_key(json.dumps(inputs, sort_keys=True))
 
 
 def _noop(_: str) -> None:

@@ -17,7 +17,6 @@ missing.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import threading
@@ -33,8 +32,9 @@ from briefgen.core.calls import ChatMessage, Reply
 from briefgen.core.errors import AnalysisError, UpstreamError
 from briefgen.core.models import Brief
 from briefgen.core.settings import Price
+from briefgen.engines.repair import MAX_TOKENS, REFUSAL, cut_off
 from briefgen.infra.prompts import fill, load_template, template_version
-from briefgen.infra.store import Store
+from briefgen.infra.store import Store, input_key
 from briefgen.translate.localize import brief_texts
 
 PROMPT = "translate_zh"
@@ -172,7 +172,7 @@ class BriefTranslator:
     # the cache (SQLite stays on the calling thread) -------------------------------------------
 
     def _key(self, english: str) -> str:
-        return hashlib.sha256(f"{self.version}|{self.model}|{english}".encode()).hexdigest()
+        return input_key(self.version, self.model, english)
 
     def cached(self, texts: dict[str, str]) -> dict[str, str]:
         if self.store is None or not self.use_cache:
@@ -232,6 +232,13 @@ class BriefTranslator:
         return translated
 
     def _translate_chunk(self, texts: dict[str, str]) -> dict[str, str]:
+        # The shape of briefgen.engines.repair.ask_validated (ask, read, one more try, then a
+        # reported failure), but not that loop: a reply here holds many independent texts, so
+        # each key succeeds or fails on its own. What translated is kept; the retry is a fresh,
+        # smaller request for the failing keys only (not the reply sent back with its
+        # problems); a cut-off reply keeps its complete texts and splits the rest (`_ask`),
+        # not a doubled budget; and a failure, a refusal included, leaves those texts in
+        # English with a warning instead of raising. The stop reasons and texts are shared.
         good, problems = self._ask(texts, splits=0)
         if problems:  # one more try for what came back wrong, on its own
             retry = {k: texts[k] for k in problems}
@@ -254,31 +261,42 @@ class BriefTranslator:
             )  # fmt: skip
         except (AnalysisError, UpstreamError) as exc:
             return {}, dict.fromkeys(texts, f"the call failed ({exc})")
-        if reply.stop_reason == "refusal":
+        if reply.stop_reason == REFUSAL:
             return {}, dict.fromkeys(texts, "the model declined (refusal)")
-        if reply.stop_reason == "max_tokens":
-            # A partial parse drops the text that was being written: what it holds is whole.
-            partial = {k: v for k, v in complete_texts(reply.text).items() if k in texts}
-            good = {k: v for k, v in partial.items() if k not in text_problems(texts, partial)}
-            rest = {k: v for k, v in texts.items() if k not in good}
-            if not rest:
-                return good, {}
-            if splits >= MAX_SPLITS or len(texts) == 1:
-                why = f"the reply was cut off at the {self.max_tokens}-token limit"
-                return good, dict.fromkeys(rest, why)
-            problems: dict[str, str] = {}
-            for half in _halves(rest):
-                more, trouble = self._ask(half, splits + 1)
-                good.update(more)
-                problems.update(trouble)
-            return good, problems
+        if reply.stop_reason == MAX_TOKENS:
+            return self._split_cut(texts, reply.text, splits)
         try:
             translated = _Reply.model_validate_json(reply.text).translations
         except (ValidationError, ValueError):
             translated = complete_texts(reply.text)  # keep what can be read
-        translated = {k: v for k, v in translated.items() if k in texts}
-        trouble = text_problems(texts, translated)
-        return {k: v for k, v in translated.items() if k not in trouble}, trouble
+        return sort_out(texts, translated)
+
+    def _split_cut(
+        self, texts: dict[str, str], reply_text: str, splits: int
+    ) -> tuple[dict[str, str], dict[str, str]]:
+        """A reply cut off at `max_tokens`: its complete texts are kept (a partial parse drops
+        the text that was being written) and the rest is asked again in two halves."""
+        good, _ = sort_out(texts, complete_texts(reply_text))
+        rest = {k: v for k, v in texts.items() if k not in good}
+        if not rest:
+            return good, {}
+        if splits >= MAX_SPLITS or len(texts) == 1:
+            return good, dict.fromkeys(rest, cut_off(self.max_tokens))
+        problems: dict[str, str] = {}
+        for half in _halves(rest):
+            more, trouble = self._ask(half, splits + 1)
+            good.update(more)
+            problems.update(trouble)
+        return good, problems
+
+
+def sort_out(
+    texts: dict[str, str], translated: dict[str, str]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """(good translations, key -> problem) of `texts`, given what a reply translated."""
+    translated = {k: v for k, v in translated.items() if k in texts}
+    trouble = text_problems(texts, translated)
+    return {k: v for k, v in translated.items() if k not in trouble}, trouble
 
 
 def _halves(texts: dict[str, str]) -> Iterable[dict[str, str]]:
