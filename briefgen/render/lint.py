@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -82,93 +83,197 @@ def _line(token: Token) -> int:
 
 def _parse(text: str) -> Document:
     tokens = MarkdownIt("commonmark").enable("table").parse(text)
-    doc = Document()
-    section: Block | None = None
-    target: Block | None = None  # section, or the current theme inside section 2
-    item: Item | None = None
-    list_stack: list[str] = []
-    row: Item | None = None
-    in_header = False
-    last_ordered: int | None = None
-    heading_level = 0
-    for index, token in enumerate(tokens):
-        if token.type == "heading_open":
-            heading_level = int(token.tag[1])
-            continue
-        if token.type == "inline" and heading_level:
-            text, line = token.content.strip(), _line(token)
-            if heading_level == 1 and doc.title is None:
-                doc.title = (text, line)
-            elif heading_level == 2 and doc.date is None:
-                doc.date = (text, line)
-            elif heading_level == 3:
-                section = Block(heading=text, line=line)
-                doc.sections.append(section)
-                target, last_ordered = section, None
-            elif heading_level == 4 and section is not None:
-                theme = Block(heading=text, line=line)
-                section.themes.append(theme)
-                target = theme
-            heading_level = 0
-            continue
-        if token.type in ("fence", "code_block"):
-            doc.fences.append((token.info.strip(), _line(token), token.content))
-        elif token.type in ("bullet_list_open", "ordered_list_open"):
-            list_stack.append(token.type)
-        elif token.type in ("bullet_list_close", "ordered_list_close"):
-            list_stack.pop()
-        elif token.type == "list_item_open" and target is not None:
-            if len(list_stack) == 1:
-                item = Item(line=_line(token), text="")
-                if list_stack[0] == "ordered_list_open":
-                    target.ordered.append(item)
-                    last_ordered = len(target.ordered) - 1
-                else:
-                    target.bullets.append(item)
-                    if last_ordered is not None:
-                        target.trailing_bullets.setdefault(last_ordered, []).append(item)
-            elif item is not None and len(list_stack) == 2:
-                item.children += 1
-        elif token.type == "thead_open":
-            in_header = True
-        elif token.type == "thead_close":
-            in_header = False
-        elif token.type == "tr_open" and not in_header and target is not None:
-            row = Item(line=_line(token), text="")
-            target.rows.append(row)
-        elif token.type == "tr_close":
-            row = None
-        elif token.type == "inline":
-            holder = row if row is not None else item
-            if in_header and target is not None:
-                target.header_cells.append(token.content.strip())
-            elif holder is not None and not holder.text:
-                holder.text = token.content.strip()
-            for child in token.children or []:
-                if child.type == "link_open":
-                    href = str(child.attrGet("href") or "")
-                    doc.links.append((href, _line(token)))
-                    if holder is not None:
-                        holder.links.append(href)
-        elif token.type == "hr":
-            rest = [t for t in tokens[index + 1 :] if t.type == "inline"]
-            doc.ends_with_footer = len(rest) == 1
+    doc = _Parser().walk(tokens)
+    doc.ends_with_footer = _ends_with_footer(tokens)
     return doc
 
 
+def _ends_with_footer(tokens: list[Token]) -> bool:
+    """The footer is the one line of text after the last horizontal rule."""
+    rules = [index for index, token in enumerate(tokens) if token.type == "hr"]
+    if not rules:
+        return False
+    return sum(1 for token in tokens[rules[-1] + 1 :] if token.type == "inline") == 1
+
+
+@dataclass
+class _Parser:
+    """The walk over markdown-it's token stream, one method per kind of token that matters.
+
+    Only top-level list items and table rows become `Item`s; what they hold is filed under
+    the current h3 section, or under the current h4 theme inside it.
+    """
+
+    doc: Document = field(default_factory=Document)
+    section: Block | None = None
+    target: Block | None = None  # section, or the current theme inside section 2
+    item: Item | None = None
+    list_stack: list[str] = field(default_factory=list)
+    row: Item | None = None
+    in_header: bool = False
+    last_ordered: int | None = None
+    heading_level: int = 0  # set by heading_open until the heading's text arrives
+
+    def walk(self, tokens: list[Token]) -> Document:
+        for token in tokens:
+            if token.type == "heading_open":
+                self.heading_level = int(token.tag[1])
+            elif token.type == "inline" and self.heading_level:
+                self._heading(token.content.strip(), _line(token))
+                self.heading_level = 0
+            elif (handler := _HANDLERS.get(token.type)) is not None:
+                handler(self, token)
+        return self.doc
+
+    def _heading(self, text: str, line: int) -> None:
+        level = self.heading_level
+        if level == 1 and self.doc.title is None:
+            self.doc.title = (text, line)
+        elif level == 2 and self.doc.date is None:
+            self.doc.date = (text, line)
+        elif level == 3:
+            self.section = Block(heading=text, line=line)
+            self.doc.sections.append(self.section)
+            self.target, self.last_ordered = self.section, None
+        elif level == 4 and self.section is not None:
+            theme = Block(heading=text, line=line)
+            self.section.themes.append(theme)
+            self.target = theme
+
+    def _fence(self, token: Token) -> None:
+        self.doc.fences.append((token.info.strip(), _line(token), token.content))
+
+    def _list_open(self, token: Token) -> None:
+        self.list_stack.append(token.type)
+
+    def _list_close(self, token: Token) -> None:
+        self.list_stack.pop()
+
+    def _list_item(self, token: Token) -> None:
+        if self.target is None:
+            return
+        if len(self.list_stack) == 1:
+            self.item = Item(line=_line(token), text="")
+            self._file_item(
+                self.target, self.item, ordered=self.list_stack[0] == "ordered_list_open"
+            )
+        elif self.item is not None and len(self.list_stack) == 2:
+            self.item.children += 1
+
+    def _file_item(self, target: Block, item: Item, *, ordered: bool) -> None:
+        """A bullet after a numbered item belongs to it (a top paper's facts)."""
+        if ordered:
+            target.ordered.append(item)
+            self.last_ordered = len(target.ordered) - 1
+        else:
+            target.bullets.append(item)
+            if self.last_ordered is not None:
+                target.trailing_bullets.setdefault(self.last_ordered, []).append(item)
+
+    def _thead_open(self, token: Token) -> None:
+        self.in_header = True
+
+    def _thead_close(self, token: Token) -> None:
+        self.in_header = False
+
+    def _row_open(self, token: Token) -> None:
+        if not self.in_header and self.target is not None:
+            self.row = Item(line=_line(token), text="")
+            self.target.rows.append(self.row)
+
+    def _row_close(self, token: Token) -> None:
+        self.row = None
+
+    def _inline(self, token: Token) -> None:
+        """Text: a header cell, or the first line of the current row or list item."""
+        holder = self.row if self.row is not None else self.item
+        if self.in_header and self.target is not None:
+            self.target.header_cells.append(token.content.strip())
+        elif holder is not None and not holder.text:
+            holder.text = token.content.strip()
+        self._links(token, holder)
+
+    def _links(self, token: Token, holder: Item | None) -> None:
+        """Every link goes to the document's list, and to the row or item it is in."""
+        for child in token.children or []:
+            if child.type == "link_open":
+                href = str(child.attrGet("href") or "")
+                self.doc.links.append((href, _line(token)))
+                if holder is not None:
+                    holder.links.append(href)
+
+
+_HANDLERS: dict[str, Callable[[_Parser, Token], None]] = {
+    "fence": _Parser._fence,
+    "code_block": _Parser._fence,
+    "bullet_list_open": _Parser._list_open,
+    "ordered_list_open": _Parser._list_open,
+    "bullet_list_close": _Parser._list_close,
+    "ordered_list_close": _Parser._list_close,
+    "list_item_open": _Parser._list_item,
+    "thead_open": _Parser._thead_open,
+    "thead_close": _Parser._thead_close,
+    "tr_open": _Parser._row_open,
+    "tr_close": _Parser._row_close,
+    "inline": _Parser._inline,
+}
+
+
+def _labels(name: str) -> list[str]:
+    """One of the renderer's labels in every language, normalised for comparison."""
+    return [_normal(getattr(labels, name)) for labels in LABELS.values()]
+
+
+def _starts_with_label(text: str, name: str) -> bool:
+    return _normal(text).startswith(tuple(_labels(name)))
+
+
+def _paper_id(item: Item) -> str | None:
+    """The paper an item is about: its first link, if that is a paper page."""
+    return linked_paper_id(item.links[0]) if item.links else None
+
+
 def _check_structure(doc: Document) -> list[str]:
+    problems = _check_heading(doc)
+    found, section_problems = _sections(doc)
+    problems += section_problems
+    glance = found.get(1)
+    paper_ids: list[str] = []
+    if glance is not None:
+        paper_ids, glance_problems = _glance(glance)
+        problems += glance_problems
+    papers = len(paper_ids) if paper_ids else None  # the day's paper count, when known
+    for number, check in _SECTION_CHECKS.items():
+        if (block := found.get(number)) is not None:
+            problems += check(block, papers)
+    problems += _check_links(doc, set(paper_ids) if glance is not None else None)
+    if not doc.ends_with_footer:
+        problems.append("missing footer: the brief must end with '---' and a provenance line")
+    return problems
+
+
+def _check_heading(doc: Document) -> list[str]:
+    """The '# title' and '## date' lines that open a brief."""
     problems: list[str] = []
-    titles = {_normal(labels.title) for labels in LABELS.values()}
-    if doc.title is None or not any(_normal(doc.title[0]).startswith(t) for t in titles):
+    if doc.title is None or not _starts_with_label(doc.title[0], "title"):
         problems.append("missing title: the brief must start with '# AI Paper Insight Brief'")
     if doc.date is None or not DATE_HEADING.match(doc.date[0]):
         problems.append("missing date heading: expected '## YYYY-MM-DD' under the title")
+    return problems
 
+
+def _section_number(heading: str) -> int:
+    """The N of an 'N) …' heading, -1 when it has none."""
+    match = re.match(r"^(\d)\)", heading)
+    return int(match.group(1)) if match else -1
+
+
+def _sections(doc: Document) -> tuple[dict[int, Block], list[str]]:
+    """(section number -> its first block, problems with the headings, their set and order)."""
+    problems: list[str] = []
     found: dict[int, Block] = {}
-    order: list[int] = []
     for block in doc.sections:
-        match = re.match(r"^(\d)\)", block.heading)
-        number = int(match.group(1)) if match else -1
+        number = _section_number(block.heading)
         if not 0 <= number < len(SECTION_KEYS):
             problems.append(f"line {block.line}: unexpected section '{block.heading}'")
             continue
@@ -182,88 +287,115 @@ def _check_structure(doc: Document) -> list[str]:
             problems.append(f"line {block.line}: section {number}) appears twice")
             continue
         found[number] = block
-        order.append(number)
-    for number in range(len(SECTION_KEYS)):
-        if number not in found:
-            problems.append(f"missing section '### {_expected_headings(number)[0]}'")
+    problems += [
+        f"missing section '### {_expected_headings(number)[0]}'"
+        for number in range(len(SECTION_KEYS))
+        if number not in found
+    ]
+    order = list(found)  # in the order they appear
     if order != sorted(order):
         problems.append(
             "sections are out of order: found "
             + ", ".join(f"{n})" for n in order)
             + "; expected 0) to 5) in sequence"
         )
+    return found, problems
 
+
+def _glance(glance: Block) -> tuple[list[str], list[str]]:
+    """(the ids the glance table links, in order; problems with the table)."""
+    problems: list[str] = []
+    columns = {tuple(_normal(c) for c in labels.glance_columns) for labels in LABELS.values()}
+    if tuple(_normal(c) for c in glance.header_cells) not in columns:
+        problems.append(
+            f"line {glance.line}: papers at a glance needs a table with columns "
+            + " | ".join(LABELS["en"].glance_columns)
+        )
+    if not glance.rows:
+        problems.append(f"line {glance.line}: papers at a glance lists no papers")
     paper_ids: list[str] = []
-    glance = found.get(1)
-    if glance is not None:
-        columns = {tuple(_normal(c) for c in labels.glance_columns) for labels in LABELS.values()}
-        if tuple(_normal(c) for c in glance.header_cells) not in columns:
+    for row in glance.rows:
+        if (paper_id := _paper_id(row)) is None:
+            problems.append(f"line {row.line}: a papers-at-a-glance row has no paper link")
+        else:
+            paper_ids.append(paper_id)
+    if len(set(paper_ids)) != len(paper_ids):
+        problems.append(f"line {glance.line}: papers at a glance lists a paper twice")
+    return paper_ids, problems
+
+
+def _check_takeaways(takeaways: Block, papers: int | None) -> list[str]:
+    return check_counts("executive takeaways", len(takeaways.bullets), TAKEAWAYS, papers)
+
+
+def _check_themes(themes: Block, papers: int | None) -> list[str]:
+    problems = check_counts("key themes", len(themes.themes), THEMES, papers)
+    for theme in themes.themes:
+        if not _starts_with_label(theme.heading, "theme"):
             problems.append(
-                f"line {glance.line}: papers at a glance needs a table with columns "
-                + " | ".join(LABELS["en"].glance_columns)
+                f"line {theme.line}: theme heading '{theme.heading}' should start with 'Theme: '"
             )
-        if not glance.rows:
-            problems.append(f"line {glance.line}: papers at a glance lists no papers")
-        for row in glance.rows:
-            ids = [linked_paper_id(link) for link in row.links]
-            if not ids or ids[0] is None:
-                problems.append(f"line {row.line}: a papers-at-a-glance row has no paper link")
-            else:
-                paper_ids.append(ids[0])
-        if len(set(paper_ids)) != len(paper_ids):
-            problems.append(f"line {glance.line}: papers at a glance lists a paper twice")
-    papers = len(paper_ids) if glance is not None and paper_ids else None
+        if not any(link for bullet in theme.bullets for link in bullet.links):
+            problems.append(f"line {theme.line}: theme '{theme.heading}' names no paper")
+    return problems
 
-    if (takeaways := found.get(0)) is not None:
-        problems += check_counts("executive takeaways", len(takeaways.bullets), TAKEAWAYS, papers)
 
-    if (themes := found.get(2)) is not None:
-        problems += check_counts("key themes", len(themes.themes), THEMES, papers)
-        theme_prefixes = [_normal(labels.theme) for labels in LABELS.values()]
-        for theme in themes.themes:
-            if not any(_normal(theme.heading).startswith(p) for p in theme_prefixes):
-                problems.append(
-                    f"line {theme.line}: theme heading '{theme.heading}' should start with "
-                    "'Theme: '"
-                )
-            if not any(link for bullet in theme.bullets for link in bullet.links):
-                problems.append(f"line {theme.line}: theme '{theme.heading}' names no paper")
+def _check_top_papers(top: Block, papers: int | None) -> list[str]:
+    problems: list[str] = []
+    expected = TOP_PAPERS if papers is None else min(TOP_PAPERS, papers)
+    if len(top.ordered) != expected:
+        problems.append(
+            f"line {top.line}: top papers lists {len(top.ordered)}, expected {expected}"
+        )
+    top_ids: list[str] = []
+    for position, entry in enumerate(top.ordered):
+        if (paper_id := _paper_id(entry)) is None:
+            problems.append(f"line {entry.line}: top paper entry has no paper link")
+            continue
+        top_ids.append(paper_id)
+        problems += _check_top_bullets(entry, paper_id, top.trailing_bullets.get(position, []))
+    if len(set(top_ids)) != len(top_ids):
+        repeated = sorted({i for i in top_ids if top_ids.count(i) > 1})
+        problems.append(f"line {top.line}: top papers repeat {', '.join(repeated)}")
+    return problems
 
-    if (synthesis := found.get(3)) is not None and not synthesis.bullets:
-        problems.append(f"line {synthesis.line}: technical synthesis has no bullets")
 
-    if (top := found.get(4)) is not None:
-        expected_top = TOP_PAPERS if papers is None else min(TOP_PAPERS, papers)
-        if len(top.ordered) != expected_top:
-            problems.append(
-                f"line {top.line}: top papers lists {len(top.ordered)}, expected {expected_top}"
-            )
-        top_ids = []
-        skeptic = [_normal(labels.skepticism.strip()) for labels in LABELS.values()]
-        for position, entry in enumerate(top.ordered):
-            ids = [linked_paper_id(link) for link in entry.links]
-            if not ids or ids[0] is None:
-                problems.append(f"line {entry.line}: top paper entry has no paper link")
-                continue
-            top_ids.append(ids[0])
-            bullets = top.trailing_bullets.get(position, [])
-            if len(bullets) < 3:
-                problems.append(
-                    f"line {entry.line}: top paper {ids[0]} has {len(bullets)} bullets, "
-                    "expected at least 3 (facts, then a skepticism bullet)"
-                )
-            if not any(_normal(b.text).startswith(tuple(skeptic)) for b in bullets):
-                problems.append(
-                    f"line {entry.line}: top paper {ids[0]} has no 'Skepticism:' bullet"
-                )
-        if len(set(top_ids)) != len(top_ids):
-            repeated = sorted({i for i in top_ids if top_ids.count(i) > 1})
-            problems.append(f"line {top.line}: top papers repeat {', '.join(repeated)}")
+def _check_top_bullets(entry: Item, paper_id: str, bullets: list[Item]) -> list[str]:
+    """A top paper's facts, then its skepticism, as bullets under its numbered line."""
+    problems: list[str] = []
+    if len(bullets) < 3:
+        problems.append(
+            f"line {entry.line}: top paper {paper_id} has {len(bullets)} bullets, "
+            "expected at least 3 (facts, then a skepticism bullet)"
+        )
+    if not any(_starts_with_label(b.text, "skepticism") for b in bullets):
+        problems.append(f"line {entry.line}: top paper {paper_id} has no 'Skepticism:' bullet")
+    return problems
 
-    if (steps := found.get(5)) is not None:
-        problems += check_counts("practical next steps", len(steps.bullets), NEXT_STEPS, papers)
 
-    known = set(paper_ids)
+def _check_synthesis(synthesis: Block, papers: int | None) -> list[str]:
+    if not synthesis.bullets:
+        return [f"line {synthesis.line}: technical synthesis has no bullets"]
+    return []
+
+
+def _check_next_steps(steps: Block, papers: int | None) -> list[str]:
+    return check_counts("practical next steps", len(steps.bullets), NEXT_STEPS, papers)
+
+
+# What each section but the glance table (checked first, for the day's paper count) must hold.
+_SECTION_CHECKS: dict[int, Callable[[Block, int | None], list[str]]] = {
+    0: _check_takeaways,
+    2: _check_themes,
+    3: _check_synthesis,
+    4: _check_top_papers,
+    5: _check_next_steps,
+}
+
+
+def _check_links(doc: Document, known: set[str] | None) -> list[str]:
+    """Only paper pages may be linked, and (with a glance table) only its papers."""
+    problems: list[str] = []
     for href, line in doc.links:
         paper_id = linked_paper_id(href)
         if paper_id is None:
@@ -271,12 +403,10 @@ def _check_structure(doc: Document) -> list[str]:
                 f"line {line}: link to {href!r}: only arXiv or Hugging Face paper pages "
                 "may be linked"
             )
-        elif glance is not None and paper_id not in known:
+        elif known is not None and paper_id not in known:
             problems.append(
                 f"line {line}: links to {paper_id}, which is not in the papers at a glance"
             )
-    if not doc.ends_with_footer:
-        problems.append("missing footer: the brief must end with '---' and a provenance line")
     return problems
 
 

@@ -12,6 +12,9 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
+from itertools import islice
+from typing import TypeVar
 
 from briefgen.core.models import AnalysedPaper, Synthesis, Takeaway, Theme, TopPaper
 from briefgen.core.rules import NEXT_STEPS, TAKEAWAYS, THEMES, TOP_FACT_BULLETS, TOP_PAPERS
@@ -146,35 +149,64 @@ class Checker:
             return [f"{name}: {count} items, expected {low}–{high}"]
         return []
 
+    def known_of(self, ids: Iterable[str]) -> list[str]:
+        return [pid for pid in ids if pid in self.known]
+
+    def unknown_of(self, ids: Iterable[str]) -> list[str]:
+        return [pid for pid in ids if pid not in self.known]
+
+
+def _takeaway_text(takeaway: Takeaway) -> str:
+    """What a takeaway claims: its numbers are checked in headline and body alike."""
+    return f"{takeaway.headline} {takeaway.body}"
+
 
 def synthesis_problems(synthesis: Synthesis, papers: list[AnalysedPaper]) -> list[str]:
     check = Checker(papers)
     n = len(papers)
-    problems: list[str] = []
-    problems += check.bounds("takeaways", len(synthesis.takeaways), TAKEAWAYS.lowest_for(n),
-                             TAKEAWAYS.high)  # fmt: skip
+    problems = check.bounds("takeaways", len(synthesis.takeaways), TAKEAWAYS.lowest_for(n),
+                            TAKEAWAYS.high)  # fmt: skip
     for i, takeaway in enumerate(synthesis.takeaways, start=1):
-        for pid in takeaway.paper_ids:
-            if pid not in check.known:
-                problems.append(f"takeaway {i} cites {pid}, which is not among the analysed papers")
-        for number in check.untraceable(f"{takeaway.headline} {takeaway.body}", takeaway.paper_ids):
-            problems.append(f"takeaway {i}: the number {number} is in no cited paper's analysis")
+        problems += _takeaway_problems(check, i, takeaway)
     problems += check.bounds("themes", len(synthesis.themes), THEMES.lowest_for(n), THEMES.high)
     for theme in synthesis.themes:
-        known = [pid for pid in theme.paper_ids if pid in check.known]
-        for pid in theme.paper_ids:
-            if pid not in check.known:
-                problems.append(f"theme {theme.title!r} cites {pid}, which is not analysed")
-        if not known:
-            problems.append(f"theme {theme.title!r} names no analysed paper")
+        problems += _theme_problems(check, theme)
     if not synthesis.technical_synthesis:
         problems.append("technical_synthesis is empty")
-    expected = min(TOP_PAPERS, n)
-    ids = [top.paper_id for top in synthesis.top_papers]
-    if len(ids) != expected:
-        problems.append(f"top_papers: {len(ids)} listed, expected exactly {expected}")
+    problems += _top_papers_problems(check, synthesis.top_papers, min(TOP_PAPERS, n))
+    problems += check.bounds("next_steps", len(synthesis.next_steps),
+                             NEXT_STEPS.lowest_for(n), NEXT_STEPS.high)  # fmt: skip
+    return problems
+
+
+def _takeaway_problems(check: Checker, i: int, takeaway: Takeaway) -> list[str]:
+    problems = [
+        f"takeaway {i} cites {pid}, which is not among the analysed papers"
+        for pid in check.unknown_of(takeaway.paper_ids)
+    ]
+    problems += [
+        f"takeaway {i}: the number {number} is in no cited paper's analysis"
+        for number in check.untraceable(_takeaway_text(takeaway), takeaway.paper_ids)
+    ]
+    return problems
+
+
+def _theme_problems(check: Checker, theme: Theme) -> list[str]:
+    problems = [
+        f"theme {theme.title!r} cites {pid}, which is not analysed"
+        for pid in check.unknown_of(theme.paper_ids)
+    ]
+    if not check.known_of(theme.paper_ids):
+        problems.append(f"theme {theme.title!r} names no analysed paper")
+    return problems
+
+
+def _top_papers_problems(check: Checker, tops: list[TopPaper], expected: int) -> list[str]:
+    problems: list[str] = []
+    if len(tops) != expected:
+        problems.append(f"top_papers: {len(tops)} listed, expected exactly {expected}")
     seen: set[str] = set()
-    for top in synthesis.top_papers:
+    for top in tops:
         if top.paper_id not in check.known:
             problems.append(f"top paper {top.paper_id} is not among the analysed papers")
         if top.paper_id in seen:
@@ -182,13 +214,11 @@ def synthesis_problems(synthesis: Synthesis, papers: list[AnalysedPaper]) -> lis
         seen.add(top.paper_id)
         problems += check.bounds(f"top paper {top.paper_id} bullets", len(top.bullets),
                                  TOP_FACT_BULLETS.low, TOP_FACT_BULLETS.high)  # fmt: skip
-        for bullet in top.bullets:
-            for number in check.untraceable(bullet, [top.paper_id]):
-                problems.append(
-                    f"top paper {top.paper_id}: the number {number} is not in its analysis"
-                )
-    problems += check.bounds("next_steps", len(synthesis.next_steps),
-                             NEXT_STEPS.lowest_for(n), NEXT_STEPS.high)  # fmt: skip
+        problems += [
+            f"top paper {top.paper_id}: the number {number} is not in its analysis"
+            for bullet in top.bullets
+            for number in check.untraceable(bullet, [top.paper_id])
+        ]
     return problems
 
 
@@ -198,96 +228,13 @@ def enforce_rules(
     fallback: Callable[[], Synthesis],
 ) -> tuple[Synthesis, list[str]]:
     """(a synthesis that follows the rules, what was dropped or filled and why)."""
-    check = Checker(papers)
-    n = len(papers)
-    notes: list[str] = []
-    spare: list[Synthesis] = []
-
-    def backup() -> Synthesis:
-        if not spare:
-            spare.append(fallback())
-        return spare[0]
-
-    takeaways: list[Takeaway] = []
-    for takeaway in synthesis.takeaways:
-        unknown = [pid for pid in takeaway.paper_ids if pid not in check.known]
-        if unknown:
-            notes.append(
-                f"takeaway {takeaway.headline!r}: dropped unknown ids {', '.join(unknown)}"
-            )
-        cited = [pid for pid in takeaway.paper_ids if pid in check.known]
-        numbers = check.untraceable(f"{takeaway.headline} {takeaway.body}", cited)
-        if numbers:
-            notes.append(
-                f"takeaway {takeaway.headline!r} dropped: untraceable {', '.join(numbers)}"
-            )
-            continue
-        if unknown and not cited:
-            notes.append(f"takeaway {takeaway.headline!r} dropped: it rests on no analysed paper")
-            continue
-        takeaways.append(takeaway.model_copy(update={"paper_ids": cited}))
-    takeaways = takeaways[: TAKEAWAYS.high]
-    for extra in backup().takeaways if len(takeaways) < TAKEAWAYS.lowest_for(n) else []:
-        if len(takeaways) >= TAKEAWAYS.lowest_for(n):
-            break
-        takeaways.append(extra)
-        notes.append(f"takeaways: added {extra.headline!r} from the analyses to reach the minimum")
-
-    themes: list[Theme] = []
-    for theme in synthesis.themes:
-        cited = [pid for pid in dict.fromkeys(theme.paper_ids) if pid in check.known]
-        if len(cited) != len(theme.paper_ids):
-            notes.append(f"theme {theme.title!r}: dropped unknown or repeated paper ids")
-        if not cited:
-            notes.append(f"theme {theme.title!r} dropped: it names no analysed paper")
-            continue
-        themes.append(theme.model_copy(update={"paper_ids": cited}))
-    themes = themes[: THEMES.high] or backup().themes
-    technical = synthesis.technical_synthesis or backup().technical_synthesis
-
-    top: list[TopPaper] = []
-    for item in synthesis.top_papers:
-        if item.paper_id not in check.known or item.paper_id in {t.paper_id for t in top}:
-            notes.append(f"top paper {item.paper_id} dropped: unknown or listed twice")
-            continue
-        bullets = []
-        for bullet in item.bullets:
-            numbers = check.untraceable(bullet, [item.paper_id])
-            if numbers:
-                notes.append(f"top paper {item.paper_id}: bullet dropped, untraceable "
-                             f"{', '.join(numbers)}")  # fmt: skip
-            else:
-                bullets.append(bullet)
-        if len(bullets) < TOP_FACT_BULLETS.low:
-            spare_top = next((t for t in backup().top_papers if t.paper_id == item.paper_id), None)
-            filler = spare_top.bullets if spare_top else []
-            bullets += [b for b in filler if b not in bullets][
-                : TOP_FACT_BULLETS.low - len(bullets)
-            ]
-        if len(bullets) < TOP_FACT_BULLETS.low:
-            notes.append(f"top paper {item.paper_id} dropped: too few checkable bullets")
-            continue
-        top.append(item.model_copy(update={"bullets": bullets[: TOP_FACT_BULLETS.high]}))
-    top = top[:TOP_PAPERS]
-    if len(top) < min(TOP_PAPERS, n):
-        ranked = sorted(papers, key=lambda p: (-p.scored.score, p.paper_id))
-        have = {t.paper_id for t in top}
-        spare_tops = {t.paper_id: t for t in backup().top_papers}
-        for paper in ranked:
-            if len(top) >= min(TOP_PAPERS, n):
-                break
-            if paper.paper_id in have:
-                continue
-            filler_top = spare_tops.get(paper.paper_id) or _top_from_analysis(paper)
-            top.append(filler_top)
-            have.add(paper.paper_id)
-            notes.append(f"top papers: added {paper.paper_id} from the ranking to make five")
-
-    steps = synthesis.next_steps[: NEXT_STEPS.high]
-    for extra_step in backup().next_steps if len(steps) < NEXT_STEPS.lowest_for(n) else []:
-        if len(steps) >= NEXT_STEPS.lowest_for(n):
-            break
-        steps.append(extra_step)
+    repair = _Repair(papers, fallback)
+    # Section by section, in the brief's order (the notes come out in that order too).
+    takeaways = repair.takeaways(synthesis.takeaways)
+    themes = repair.themes(synthesis.themes)
+    technical = synthesis.technical_synthesis or repair.backup.technical_synthesis
+    top = repair.top_papers(synthesis.top_papers)
+    steps = repair.next_steps(synthesis.next_steps)
     result = Synthesis(
         takeaways=takeaways,
         themes=themes,
@@ -295,7 +242,135 @@ def enforce_rules(
         top_papers=top,
         next_steps=steps,
     )
-    return result, notes
+    return result, repair.notes
+
+
+_T = TypeVar("_T")
+
+
+def _top_up(items: list[_T], low: int, spares: Callable[[], Iterable[_T]]) -> list[_T]:
+    """Extend `items` to `low` from `spares` (asked for only when short); what was added."""
+    if len(items) >= low:
+        return []
+    added = list(islice(spares(), low - len(items)))
+    items.extend(added)
+    return added
+
+
+class _Repair:
+    """One `enforce_rules` run: drops what breaks a rule, noting why, and fills a section left
+    short from the fallback synthesis (built once, and only if some section needs it)."""
+
+    def __init__(self, papers: list[AnalysedPaper], fallback: Callable[[], Synthesis]) -> None:
+        self.papers = papers
+        self.check = Checker(papers)
+        self.n = len(papers)
+        self.notes: list[str] = []
+        self._fallback = fallback
+
+    @cached_property
+    def backup(self) -> Synthesis:
+        return self._fallback()
+
+    # takeaways ------------------------------------------------------------------------------
+
+    def takeaways(self, given: list[Takeaway]) -> list[Takeaway]:
+        kept = [t for t in map(self._takeaway, given) if t is not None][: TAKEAWAYS.high]
+        for extra in _top_up(kept, TAKEAWAYS.lowest_for(self.n), lambda: self.backup.takeaways):
+            self.notes.append(
+                f"takeaways: added {extra.headline!r} from the analyses to reach the minimum"
+            )
+        return kept
+
+    def _takeaway(self, takeaway: Takeaway) -> Takeaway | None:
+        """The takeaway citing only analysed papers; None if a number in it is untraceable or
+        it cites no analysed paper at all."""
+        unknown = self.check.unknown_of(takeaway.paper_ids)
+        if unknown:
+            self.notes.append(
+                f"takeaway {takeaway.headline!r}: dropped unknown ids {', '.join(unknown)}"
+            )
+        cited = self.check.known_of(takeaway.paper_ids)
+        numbers = self.check.untraceable(_takeaway_text(takeaway), cited)
+        if numbers:
+            self.notes.append(
+                f"takeaway {takeaway.headline!r} dropped: untraceable {', '.join(numbers)}"
+            )
+            return None
+        if unknown and not cited:
+            self.notes.append(
+                f"takeaway {takeaway.headline!r} dropped: it rests on no analysed paper"
+            )
+            return None
+        return takeaway.model_copy(update={"paper_ids": cited})
+
+    # themes ---------------------------------------------------------------------------------
+
+    def themes(self, given: list[Theme]) -> list[Theme]:
+        kept = [t for t in map(self._theme, given) if t is not None]
+        return kept[: THEMES.high] or self.backup.themes
+
+    def _theme(self, theme: Theme) -> Theme | None:
+        cited = self.check.known_of(dict.fromkeys(theme.paper_ids))
+        if len(cited) != len(theme.paper_ids):
+            self.notes.append(f"theme {theme.title!r}: dropped unknown or repeated paper ids")
+        if not cited:
+            self.notes.append(f"theme {theme.title!r} dropped: it names no analysed paper")
+            return None
+        return theme.model_copy(update={"paper_ids": cited})
+
+    # top papers -----------------------------------------------------------------------------
+
+    def top_papers(self, given: list[TopPaper]) -> list[TopPaper]:
+        top: list[TopPaper] = []
+        for item in given:
+            if item.paper_id not in self.check.known or item.paper_id in {t.paper_id for t in top}:
+                self.notes.append(f"top paper {item.paper_id} dropped: unknown or listed twice")
+            elif (kept := self._top_paper(item)) is not None:
+                top.append(kept)
+        top = top[:TOP_PAPERS]
+        have = {t.paper_id for t in top}
+        for added in _top_up(top, min(TOP_PAPERS, self.n), lambda: self._ranked_tops(have)):
+            self.notes.append(f"top papers: added {added.paper_id} from the ranking to make five")
+        return top
+
+    def _top_paper(self, item: TopPaper) -> TopPaper | None:
+        """The entry with its checkable bullets, topped up from the fallback's; None if it
+        still has too few."""
+        bullets = [b for b in item.bullets if self._traceable(item.paper_id, b)]
+        _top_up(bullets, TOP_FACT_BULLETS.low, lambda: self._spare_bullets(item.paper_id, bullets))
+        if len(bullets) < TOP_FACT_BULLETS.low:
+            self.notes.append(f"top paper {item.paper_id} dropped: too few checkable bullets")
+            return None
+        return item.model_copy(update={"bullets": bullets[: TOP_FACT_BULLETS.high]})
+
+    def _traceable(self, paper_id: str, bullet: str) -> bool:
+        numbers = self.check.untraceable(bullet, [paper_id])
+        if numbers:
+            self.notes.append(f"top paper {paper_id}: bullet dropped, untraceable "
+                              f"{', '.join(numbers)}")  # fmt: skip
+        return not numbers
+
+    def _spare_bullets(self, paper_id: str, have: list[str]) -> list[str]:
+        """The fallback's bullets for the same paper that the entry does not already have."""
+        spare = next((t for t in self.backup.top_papers if t.paper_id == paper_id), None)
+        return [b for b in spare.bullets if b not in have] if spare else []
+
+    def _ranked_tops(self, have: set[str]) -> Iterator[TopPaper]:
+        """Entries for the best-ranked papers not yet listed: the fallback's where it wrote
+        one, else one built from the analysis."""
+        spare = {t.paper_id: t for t in self.backup.top_papers}
+        for paper in sorted(self.papers, key=lambda p: (-p.scored.score, p.paper_id)):
+            if paper.paper_id not in have:
+                have.add(paper.paper_id)
+                yield spare.get(paper.paper_id) or _top_from_analysis(paper)
+
+    # next steps -----------------------------------------------------------------------------
+
+    def next_steps(self, given: list[str]) -> list[str]:
+        steps = given[: NEXT_STEPS.high]
+        _top_up(steps, NEXT_STEPS.lowest_for(self.n), lambda: self.backup.next_steps)
+        return steps
 
 
 def _top_from_analysis(paper: AnalysedPaper) -> TopPaper:
