@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from briefgen.cli import app
 from briefgen.core.models import Brief
@@ -36,6 +36,14 @@ def stored_brief(home: Path, day: str) -> Brief:
     return brief
 
 
+def ten_papers(runner: CliRunner, papers: Path, command: str, lang: str, *extra: str) -> Result:
+    """`briefgen COMMAND` over the 10 best papers of a file, with a model, in `lang`."""
+    return runner.invoke(
+        app, [command, "--papers", str(papers), "--provider", "anthropic", "--lang", lang,
+              "--max-papers", "10", *extra],
+    )  # fmt: skip
+
+
 def chinese_share(brief: Brief) -> float:
     """The share of the brief's texts whose stored Chinese really is Chinese."""
     english = brief_texts(brief)
@@ -49,11 +57,7 @@ def test_a_ten_paper_brief_comes_out_in_chinese_at_real_reply_sizes(
     tmp_path: Path, isolated_home: Path,
 ) -> None:  # fmt: skip
     out = tmp_path / "out"
-    result = runner.invoke(
-        app,
-        ["daily", "--papers", str(example_papers), "--provider", "anthropic", "--lang", "both",
-         "--max-papers", "10", "--output-dir", str(out)],
-    )  # fmt: skip
+    result = ten_papers(runner, example_papers, "daily", "both", "--output-dir", str(out))
     assert result.exit_code == 0, result.stderr
     translations = real_model.billed_for("translation")
     # A real-size translation: thousands of output tokens, far above one 4,096-token reply.
@@ -83,11 +87,7 @@ def test_one_translation_call_for_the_whole_brief_would_be_cut_off(
     reply is cut; the complete texts are kept and the rest is split and asked again."""
     monkeypatch.setenv("BRIEFGEN_TRANSLATION_CHUNK_TOKENS", "32000")  # one chunk
     monkeypatch.setenv("BRIEFGEN_TRANSLATION_MAX_TOKENS", "4096")
-    result = runner.invoke(
-        app,
-        ["daily", "--papers", str(example_papers), "--provider", "anthropic", "--lang", "zh",
-         "--max-papers", "10"],
-    )  # fmt: skip
+    result = ten_papers(runner, example_papers, "daily", "zh")
     assert result.exit_code == 0, result.stderr
     translations = real_model.billed_for("translation")
     cut = [b for b in translations if b.stop_reason == "max_tokens"]
@@ -148,11 +148,7 @@ def test_translation_chunks_are_sent_at_once(
     runner: CliRunner, server: FakeServer, real_model: FakeAnthropic, example_papers: Path
 ) -> None:
     real_model.delay = 0.2  # long enough that chunks sent together are in flight together
-    result = runner.invoke(
-        app,
-        ["daily", "--papers", str(example_papers), "--provider", "anthropic", "--lang", "zh",
-         "--max-papers", "10"],
-    )  # fmt: skip
+    result = ten_papers(runner, example_papers, "daily", "zh")
     assert result.exit_code == 0, result.stderr
     assert real_model.peaks["translation"] >= 3
 
@@ -160,11 +156,7 @@ def test_translation_chunks_are_sent_at_once(
 def test_analyze_in_chinese_at_real_sizes(
     runner: CliRunner, server: FakeServer, real_model: FakeAnthropic, example_papers: Path
 ) -> None:
-    result = runner.invoke(
-        app,
-        ["analyze", "--papers", str(example_papers), "--provider", "anthropic", "--lang", "zh",
-         "--max-papers", "10"],
-    )  # fmt: skip
+    result = ten_papers(runner, example_papers, "analyze", "zh")
     assert result.exit_code == 0, result.stderr
     translations = real_model.billed_for("translation")
     assert sum(b.output_tokens for b in translations) >= 6000
