@@ -68,3 +68,28 @@ def test_core_imports_nothing_else_of_briefgen() -> None:
         if module.startswith("briefgen.core") and not target.startswith("briefgen.core")
     ]
     assert outside == []
+
+
+def test_no_import_cycle() -> None:
+    """Within a layer too, modules form no cycle: each can be read after the ones it uses."""
+    graph: dict[str, set[str]] = {}
+    modules = {module for module, _ in imports()}
+    for module, target in imports():
+        if target in modules and target != module and target != "briefgen":
+            graph.setdefault(module, set()).add(target)
+    done: set[str] = set()
+    path: list[str] = []
+
+    def visit(module: str) -> None:
+        assert module not in path, " -> ".join([*path[path.index(module) :], module])
+        if module in done:
+            return
+        path.append(module)
+        for target in sorted(graph.get(module, ())):
+            visit(target)
+        path.pop()
+        done.add(module)
+
+    for module in sorted(graph):
+        visit(module)
+    assert len(done) >= 40
