@@ -38,12 +38,13 @@ from briefgen.pipeline.day import rank_day, run_analyze, run_daily
 from briefgen.pipeline.show import render_shown, render_shown_json, show_paper
 from briefgen.pipeline.weekly import run_weekly
 from briefgen.render.compare import compare_files
-from briefgen.render.documents import Format, file_name, is_daily, load_brief, render_document
+from briefgen.render.documents import Format, file_name, load_brief, render_document
 from briefgen.render.feed import atom_feed
 from briefgen.render.lint import lint_file
 from briefgen.render.listing import listing_json, listing_rows
 from briefgen.render.markdown import languages
 from briefgen.render.report import render_reports
+from briefgen.render.titles import is_daily
 from briefgen.sources.remote import Remote
 
 

@@ -6,16 +6,14 @@ markup or script."""
 from __future__ import annotations
 
 import json
-import re
 from enum import StrEnum
-from html import escape
-
-from markdown_it import MarkdownIt
 
 from briefgen.core.errors import InputError
 from briefgen.core.models import Brief
+from briefgen.render.html import render_html
 from briefgen.render.lint import lint_json
-from briefgen.render.markdown import LABELS, RenderLang, render_brief_json, render_brief_markdown
+from briefgen.render.markdown import RenderLang, render_brief_json, render_brief_markdown
+from briefgen.render.titles import is_daily, title_of
 
 
 class Format(StrEnum):
@@ -24,43 +22,7 @@ class Format(StrEnum):
     markdown = "markdown"
     html = "html"
     json = "json"
-WEEK_LABEL = re.compile(r"^\d{4}-W\d{2}$")
 EXTENSIONS = {"markdown": "md", "html": "html", "json": "json"}
-
-CSS = """
-body { font: 16px/1.6 system-ui, -apple-system, "Segoe UI", "PingFang SC", "Noto Sans CJK SC",
-       sans-serif; margin: 0; color: #1d1d1f; background: #fff; }
-main { max-width: 52rem; margin: 2rem auto; padding: 0 1rem; }
-h1 { font-size: 1.8rem; margin-bottom: 0; } h2 { color: #555; font-weight: 500; margin-top: 0; }
-h3 { border-bottom: 1px solid #ddd; padding-bottom: .2rem; margin-top: 2rem; }
-table { border-collapse: collapse; width: 100%; font-size: .92rem; }
-th, td { border: 1px solid #ddd; padding: .35rem .5rem; vertical-align: top; text-align: left; }
-a { color: #0b57d0; } hr { border: 0; border-top: 1px solid #ddd; margin: 2rem 0 1rem; }
-@media (prefers-color-scheme: dark) { body { background: #111; color: #eee; }
-  th, td, h3, hr { border-color: #333; } a { color: #8ab4f8; } }
-""".strip()
-
-
-def _markdown_to_html(text: str) -> str:
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
-    # Only web links: no javascript:, data:, file: or relative URLs, whatever the text says.
-    md.validateLink = lambda url: url.startswith(("https://", "http://"))  # type: ignore[method-assign]
-    return str(md.render(text))
-
-
-def is_daily(brief: Brief) -> bool:
-    return len(brief.date) == 10 and brief.date[4] == "-" and brief.date[7] == "-"
-
-
-def title_of(brief: Brief, lang: RenderLang) -> str:
-    """'AI Paper Insight Brief — 2026-02-17', '… — Week 2026-W08', '… — 2026-02-17 to …'."""
-    period = brief.date
-    if WEEK_LABEL.match(period):
-        period = f"第 {period} 周" if lang == "zh" else f"Week {period}"
-    elif lang == "zh":
-        period = period.replace(" to ", " 至 ")
-    return f"{LABELS[lang].title} — {period}"
-
 
 def file_name(pattern: str, brief: Brief, lang: RenderLang, fmt: Format) -> str:
     """A file name from a pattern with {date} (the date or period), {lang} and {ext}; a JSON
@@ -89,22 +51,6 @@ def front_matter(brief: Brief, lang: RenderLang, tags: list[str]) -> str:
 def default_tags(brief: Brief) -> list[str]:
     kind = "paper-brief" if is_daily(brief) else "weekly-roundup"
     return ["arxiv", kind, brief.provenance.profile]
-
-
-def render_html_fragment(brief: Brief, lang: RenderLang) -> str:
-    """The brief's body as HTML (what a page or a feed entry holds)."""
-    return _markdown_to_html(render_brief_markdown(brief, lang))
-
-
-def render_html(brief: Brief, lang: RenderLang) -> str:
-    body = render_html_fragment(brief, lang)
-    html_lang = "zh-CN" if lang == "zh" else "en"
-    return (
-        f'<!DOCTYPE html>\n<html lang="{html_lang}">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{escape(title_of(brief, lang))}</title>\n<style>\n{CSS}\n</style>\n"
-        f"</head>\n<body>\n<main>\n{body}</main>\n</body>\n</html>\n"
-    )
 
 
 def render_document(

@@ -14,14 +14,10 @@ from lxml import etree
 from briefgen import __version__
 from briefgen.core.settings import Settings
 from briefgen.infra.store import StoredBrief
-from briefgen.render.documents import (
-    Format,
-    file_name,
-    is_daily,
-    render_html_fragment,
-    title_of,
-)
+from briefgen.render.documents import Format, file_name
+from briefgen.render.html import render_html_fragment
 from briefgen.render.markdown import RenderLang
+from briefgen.render.titles import is_daily, title_of
 
 ATOM = "http://www.w3.org/2005/Atom"
 

@@ -3,11 +3,11 @@ and JSON. Both languages render from the one `Brief`, so their structure cannot 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Literal
 
 from briefgen.core.models import Brief
+from briefgen.render.escape import md_link, md_text
 from briefgen.translate.localize import localized
 
 RenderLang = Literal["en", "zh"]
@@ -76,30 +76,6 @@ LABELS: dict[RenderLang, Labels] = {
         read_from={"html": "全文（HTML）", "abstract": "摘要"},
     ),
 }
-
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
-_TAG_START = re.compile(r"\\<(?=[A-Za-z/!?])")
-_BARE_URL = re.compile(r"\b([A-Za-z][A-Za-z0-9+.-]*):\/\/")
-_BARE_WWW = re.compile(r"\b(www)\.", re.IGNORECASE)
-
-
-def md_text(text: str) -> str:
-    """Paper-derived text as inert inline markdown: one line, no emphasis, links or HTML it
-    did not ask for, safe inside a table cell. Untrusted text cannot change the structure.
-    A tag-like '<' ('<script', '</a') becomes the entity '&lt;', so the markdown source holds
-    no tag at all (it still reads as '<' once rendered); other specials are backslashed; bare
-    URLs are escaped so that autolinking renderers leave them as text."""
-    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
-    escaped = _TAG_START.sub("&lt;", escaped)
-    # Renderers with autolinking (GitHub, Hugo's goldmark) would link a bare URL; a backslash
-    # in its '://' or after 'www' keeps it text, and it still reads the same once rendered.
-    escaped = _BARE_URL.sub(r"\1:\\/\\/", escaped)
-    return _BARE_WWW.sub(r"\1\\.", escaped)
-
-
-def md_link(title: str, url: str) -> str:
-    return f"[{md_text(title)}]({url})"
-
 
 # The offline engine's note, by what it read; the Chinese brief carries the matching sentence.
 OFFLINE_NOTES = {

@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from briefgen.core.models import NOT_STATED, AnalysedPaper
-from briefgen.render.markdown import RenderLang, md_text
+from briefgen.render.escape import md_text
+from briefgen.render.markdown import RenderLang
 
 RULE = "=" * 60
 
