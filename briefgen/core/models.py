@@ -6,8 +6,9 @@ synthesize -> Brief. Every model round-trips through JSON, which is how the stor
 
 from __future__ import annotations
 
+import datetime
 import re
-from datetime import date
+from datetime import date, timedelta
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -261,10 +262,45 @@ class Provenance(Model):
     note: str = ""
 
 
+BriefKind = Literal["daily", "weekly", "range"]
+# 2: kind, start and end added (a brief stored before them reads them from its date label).
+SCHEMA_VERSION = 2
+_WEEK_LABEL = re.compile(r"^(\d{4})-W(\d{2})$")
+
+
+def period_of_label(label: str) -> tuple[BriefKind, date | None, date | None]:
+    """(kind, first day, last day) of a brief's date label: '2026-02-17', '2026-W08' or
+    '2026-02-17 to 2026-02-18'; (…, None, None) for a label of none of these shapes."""
+    week = _WEEK_LABEL.match(label)
+    try:
+        if week:
+            monday = date.fromisocalendar(int(week.group(1)), int(week.group(2)), 1)
+            return "weekly", monday, monday + timedelta(days=6)
+        if " to " in label:
+            first, last = label.split(" to ", 1)
+            return "range", date.fromisoformat(first), date.fromisoformat(last)
+        day = date.fromisoformat(label)
+    except ValueError:
+        return "daily", None, None
+    return "daily", day, day
+
+
 class Brief(Model):
     """One Paper Insight Brief, language-neutral: renderers add the headings."""
 
-    date: str = Field(description="the listing date (YYYY-MM-DD) or period the brief covers")
+    schema_version: int = Field(
+        default=SCHEMA_VERSION, description="the version of this JSON shape (briefgen schema)"
+    )
+    kind: BriefKind = Field(
+        default="daily", description="a day's brief, or a roundup of a week or a date range"
+    )
+    date: str = Field(
+        description="the label of what the brief covers: the listing date (YYYY-MM-DD), the ISO "
+        "week (2026-W08) or the range ('2026-02-17 to 2026-02-18')"
+    )
+    # (datetime.date spelled out: inside this class `date` is the field above)
+    start: datetime.date | None = Field(default=None, description="the first day covered")
+    end: datetime.date | None = Field(default=None, description="the last day covered")
     takeaways: list[Takeaway]
     papers_at_a_glance: list[GlanceRow]
     themes: list[Theme]
@@ -276,6 +312,15 @@ class Brief(Model):
         default_factory=dict,
         description="language -> text key -> translated text (see translate.brief_texts)",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _period_from_label(cls, data: object) -> object:
+        # Briefs stored before `kind`, `start` and `end` existed read them from their label.
+        if isinstance(data, dict) and isinstance(data.get("date"), str):
+            kind, start, end = period_of_label(data["date"])
+            data = {"kind": kind, "start": start, "end": end, **data}
+        return data
 
     def row(self, paper_id: str) -> GlanceRow:
         for row in self.papers_at_a_glance:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Literal
 
 from briefgen.core.errors import UsageError
 
@@ -20,6 +21,10 @@ class Period:
 
     def days(self) -> list[date]:
         return [self.start + timedelta(days=n) for n in range((self.end - self.start).days + 1)]
+
+    @property
+    def kind(self) -> Literal["weekly", "range"]:
+        return "weekly" if WEEK.match(self.label) else "range"
 
     @property
     def title(self) -> str:

@@ -3,9 +3,7 @@ in its footer, stored."""
 
 from __future__ import annotations
 
-from typing import Literal
-
-from briefgen.core.models import AnalysedPaper, Brief, Provenance
+from briefgen.core.models import AnalysedPaper, Brief, BriefKind, Provenance
 from briefgen.engines.model_engine import ModelEngine
 from briefgen.pipeline.context import RunContext
 from briefgen.pipeline.runs import RecordedRun
@@ -54,7 +52,7 @@ def make_brief(
     papers: list[AnalysedPaper],
     *,
     label: str,
-    kind: Literal["daily", "weekly"],
+    kind: BriefKind,
     sources: list[str],
     run: RecordedRun,
 ) -> Brief:
@@ -64,8 +62,8 @@ def make_brief(
     # synthesis is, so the Chinese brief costs little more than the rest of its texts.
     ahead = translator.start(glance_texts(glance_rows(papers))) if translator else None
     brief = build_brief(
-        label, papers, ctx.engine, _provenance(ctx, papers, sources), store=ctx.store,
-        use_cache=ctx.options.use_cache, warn=ctx.reporter.warning,
+        label, papers, ctx.engine, _provenance(ctx, papers, sources), kind=kind,
+        store=ctx.store, use_cache=ctx.options.use_cache, warn=ctx.reporter.warning,
     )  # fmt: skip
     if translator is not None and ahead is not None:
         brief = translate_brief(brief, translator, ahead())
@@ -79,5 +77,7 @@ def make_brief(
     )
     brief.provenance.output_tokens = spent.output_tokens
     brief.provenance.cost_usd = round(run.spend.cost_usd, 6)
-    ctx.store.save_brief(kind, brief.date, ctx.settings.profile, brief)
+    # The store files roundups of either kind together: the feed and `render` list them.
+    stored_as = "daily" if kind == "daily" else "weekly"
+    ctx.store.save_brief(stored_as, brief.date, ctx.settings.profile, brief)
     return brief

@@ -99,7 +99,7 @@ def run_weekly(period: Period, request: PaperRequest, ctx: RunContext) -> Weekly
         "period": period.label, "engine": ctx.engine.name, "profile": settings.profile
     }  # fmt: skip
     with RecordedRun(ctx, "weekly", params) as run:
-        brief = make_brief(ctx, chosen, label=period.label, kind="weekly",
+        brief = make_brief(ctx, chosen, label=period.label, kind=period.kind,
                            sources=sorted(_day_sources(request, settings)), run=run)  # fmt: skip
         run.finish("done", len(chosen))
     return WeeklyResult(period=period, brief=brief, failed=collected.failed)

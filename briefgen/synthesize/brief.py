@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable
 
 from briefgen.core.errors import AnalysisError, BriefgenError
-from briefgen.core.models import AnalysedPaper, Brief, GlanceRow, Provenance, Synthesis
+from briefgen.core.models import AnalysedPaper, Brief, BriefKind, GlanceRow, Provenance, Synthesis
 from briefgen.core.rules import check_brief
 from briefgen.engines.base import Engine
 from briefgen.infra.store import Store, input_key
@@ -98,12 +98,15 @@ def build_brief(
     engine: Engine,
     provenance: Provenance,
     *,
+    kind: BriefKind = "daily",
     store: Store | None = None,
     use_cache: bool = True,
     warn: Callable[[str], None] = _noop,
 ) -> Brief:
+    """`period` is the brief's label: a date, or a roundup's week or range (`kind`)."""
     synthesis = synthesize_day(period, papers, engine, store=store, use_cache=use_cache, warn=warn)
     brief = Brief(
+        kind=kind,
         date=period,
         takeaways=synthesis.takeaways,
         papers_at_a_glance=glance_rows(papers),
