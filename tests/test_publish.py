@@ -80,7 +80,9 @@ def test_front_matter_for_static_sites(runner: CliRunner, small_papers: Path) ->
     assert json.loads(fields["title"]) == "AI 论文洞察简报 — 2026-02-18"
     assert fields["date"] == "2026-02-18" and json.loads(fields["lang"]) == "zh-CN"
     assert json.loads(fields["tags"]) == ["arxiv", "paper-brief", "default"]
-    assert body.startswith("# AI 论文洞察简报\n")
+    assert json.loads(fields["translationKey"]) == "briefgen-daily-2026-02-18-default"
+    # The page title is the front matter's: the body starts at the first section.
+    assert body.startswith("### 0) 执行要点") and "# AI 论文洞察简报" not in body
     assert lint_markdown(text) == []
 
 

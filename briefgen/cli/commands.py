@@ -75,7 +75,8 @@ def _emit(
     if fmt is Format.json:
         codes = codes[:1]  # one JSON document carries every language
     documents = [
-        (code, render_document(brief, code, fmt, with_front_matter=with_front_matter))
+        (code, render_document(brief, code, fmt, with_front_matter=with_front_matter,
+                               body_title=settings.front_matter_body_title))
         for code in codes
     ]
     if output_dir is not None:

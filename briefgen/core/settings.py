@@ -196,9 +196,15 @@ class Settings(BaseModel):
         default="{date}-brief.{lang}.{ext}", description="--output-dir file name of a day"
     )
     weekly_filename: str = Field(
-        default="{date}-roundup.{lang}.{ext}", description="--output-dir file name of a roundup"
+        default="{start}-roundup-{period}.{lang}.{ext}",
+        description="--output-dir file name of a roundup (starts with its first day, as "
+        "Jekyll files posts)",
     )
     front_matter: bool = Field(default=False, description="YAML front matter on markdown")
+    front_matter_body_title: bool = Field(
+        default=False,
+        description="under front matter, also open the body with the title and date headings",
+    )
     feed_base_url: str = Field(
         default="", description="where the briefs are published: the feed's entry links"
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from briefgen.render.lint import brief_language, compare_structures
+from briefgen.render.lint import brief_language, compare_structures, front_matter_fields
 
 
 def compare_files(files: list[Path]) -> list[str]:
@@ -16,7 +16,10 @@ def compare_files(files: list[Path]) -> list[str]:
         if path.suffix.lower() != ".json":
             text = path.read_text(encoding="utf-8")
             lang = brief_language(text)
-            day = text.split("\n## ", 1)[1].split("\n", 1)[0] if "\n## " in text else ""
+            # what the brief covers: its date heading, or (a blog page) its translation key
+            day = front_matter_fields(text).get("translationKey", "")
+            if not day and "\n## " in text:
+                day = text.split("\n## ", 1)[1].split("\n", 1)[0]
             if lang:
                 by_key[(day, lang)] = path
     differences: list[str] = []

@@ -233,8 +233,10 @@ def _paper_id(item: Item) -> str | None:
     return linked_paper_id(item.links[0]) if item.links else None
 
 
-def _check_structure(doc: Document) -> list[str]:
-    problems = _check_heading(doc)
+def _check_structure(doc: Document, front_matter: bool = False) -> list[str]:
+    # Under front matter the title may live there alone (a blog page does not repeat it).
+    untitled_page = front_matter and doc.title is None and doc.date is None
+    problems = [] if untitled_page else _check_heading(doc)
     found, section_problems = _sections(doc)
     problems += section_problems
     glance = found.get(1)
@@ -419,8 +421,25 @@ def _without_front_matter(text: str) -> str:
     return "\n" * match.group(0).count("\n") + text[match.end() :] if match else text
 
 
+def front_matter_fields(text: str) -> dict[str, str]:
+    """The top-level `key: value` pairs of a document's YAML front matter (values written as
+    JSON strings are read as such); empty without front matter."""
+    match = FRONT_MATTER.match(text)
+    fields: dict[str, str] = {}
+    for line in match.group(0).splitlines()[1:-1] if match else []:
+        key, _, value = line.partition(": ")
+        if key and not key.startswith((" ", "#")):
+            try:
+                loaded = json.loads(value)
+            except ValueError:
+                loaded = value
+            fields[key] = loaded if isinstance(loaded, str) else value
+    return fields
+
+
 def lint_markdown(text: str) -> list[str]:
     """Problems with a markdown brief, one line each; an empty list means it passes."""
+    has_front_matter = FRONT_MATTER.match(text) is not None
     doc = _parse(_without_front_matter(text))
     problems: list[str] = []
     wrapped = (
@@ -436,7 +455,7 @@ def lint_markdown(text: str) -> list[str]:
     if wrapped:
         # Report what the wrapped brief itself lacks, so the user sees every fix at once.
         return problems + _check_structure(_parse(doc.fences[0][2]))
-    return problems + _check_structure(doc)
+    return problems + _check_structure(doc, front_matter=has_front_matter)
 
 
 def lint_json(text: str) -> list[str]:
@@ -485,6 +504,9 @@ def compare_structures(first: str, second: str) -> list[str]:
 
 def brief_language(text: str) -> str | None:
     """'en' or 'zh' from a markdown brief's title line, None if it has neither."""
+    lang = front_matter_fields(text).get("lang", "")
+    if lang:
+        return "zh" if lang.lower().startswith("zh") else "en"
     doc = _parse(_without_front_matter(text))
     title = doc.title[0] if doc.title else ""
     for code, labels in LABELS.items():

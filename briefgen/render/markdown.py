@@ -134,10 +134,12 @@ def footer_text(brief: Brief, lang: RenderLang) -> str:
     return text
 
 
-def render_brief_markdown(brief: Brief, lang: RenderLang = "en") -> str:
+def render_brief_markdown(brief: Brief, lang: RenderLang = "en", *, heading: bool = True) -> str:
+    """The brief as markdown; without `heading` it starts at its first section (a page whose
+    front matter carries the title)."""
     brief = localized(brief, lang)
     labels = LABELS[lang]
-    out: list[str] = [f"# {labels.title}", f"## {brief.date}", ""]
+    out: list[str] = [f"# {labels.title}", f"## {brief.date}", ""] if heading else []
 
     out += [f"### {labels.takeaways}"]
     for takeaway in brief.takeaways:
