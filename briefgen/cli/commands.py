@@ -44,6 +44,7 @@ from briefgen.render.lint import lint_file
 from briefgen.render.listing import listing_json, listing_rows
 from briefgen.render.markdown import languages
 from briefgen.render.report import render_reports
+from briefgen.render.schema import brief_schema_json
 from briefgen.render.titles import is_daily
 from briefgen.sources.remote import Remote
 
@@ -374,3 +375,18 @@ def render(
     run_action(reporter, action)
 
 
+@app.command()
+def schema(output: OutputOpt = None, quiet: QuietOpt = False) -> None:
+    """The JSON Schema of a brief as --format json writes it (also in the package:
+    briefgen/data/brief.schema.json)."""
+    reporter = Reporter(quiet=quiet)
+
+    def action() -> None:
+        text = brief_schema_json()
+        if output is not None:
+            write_atomic(output, text)
+            reporter.info(f"wrote {output}")
+        else:
+            sys.stdout.write(text)
+
+    run_action(reporter, action)
