@@ -73,9 +73,9 @@ def test_a_week_analyses_only_the_days_it_lacks(
                           "--lang", "both", "--output-dir", str(out))  # fmt: skip
     assert code == 0, err
     assert sorted(p.name for p in out.iterdir()) == [
-        "2026-02-16-roundup-2026-W08.en.md", "2026-02-16-roundup-2026-W08.zh.md"
-    ]  # fmt: skip  (a roundup's file starts with its first day: Jekyll files posts by it)
-    english = (out / "2026-02-16-roundup-2026-W08.en.md").read_text()
+        "2026-02-22-roundup-2026-W08.en.md", "2026-02-22-roundup-2026-W08.zh.md"
+    ]  # fmt: skip  (a roundup's file starts with its date, its last day, as Jekyll needs)
+    english = (out / "2026-02-22-roundup-2026-W08.en.md").read_text()
     assert english.startswith("# AI Paper Insight Brief\n## 2026-W08\n")
     assert "in this roundup, listed Tue 2026-02-17" in english or "Wed 2026-02-18" in english
     assert "2026-02-21: skipped" in err  # days without papers are named, not fatal
@@ -106,7 +106,7 @@ def test_the_atom_feed_has_an_entry_per_stored_brief(
     assert "AI Paper Insight Brief — 2026-02-17" in titles
     link = entries[0].find("a:link", ATOM)
     assert link is not None
-    assert link.get("href") == "https://blog.example/briefs/2026-02-16-roundup-2026-W08.en.html"
+    assert link.get("href") == "https://blog.example/briefs/2026-02-22-roundup-2026-W08.en.html"
     content = entries[0].find("a:content", ATOM)
     assert content is not None and content.get("type") == "html"
     assert "<h3>0) Executive takeaways" in (content.text or "")

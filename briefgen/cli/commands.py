@@ -39,7 +39,7 @@ from briefgen.pipeline.show import render_shown, render_shown_json, show_paper
 from briefgen.pipeline.weekly import run_weekly
 from briefgen.render.compare import compare_files
 from briefgen.render.documents import Format, file_name, load_brief, render_document
-from briefgen.render.feed import atom_feed
+from briefgen.render.feed import atom_feed, published_url
 from briefgen.render.lint import lint_file
 from briefgen.render.listing import listing_json, listing_rows
 from briefgen.render.markdown import languages
@@ -203,7 +203,9 @@ def feed(
             raise NoPapersError(
                 f"no stored briefs for profile '{settings.profile}' yet: run briefgen daily first"
             )
-        text = atom_feed(stored, langs, settings)
+        self_url = (published_url(settings.feed_base_url, output.name)
+                    if output is not None and settings.feed_base_url else None)  # fmt: skip
+        text = atom_feed(stored, langs, settings, self_url=self_url)
         if output is not None:
             write_atomic(output, text)
             reporter.info(f"wrote {output} ({len(stored) * len(langs)} entries)")

@@ -196,9 +196,9 @@ class Settings(BaseModel):
         default="{date}-brief.{lang}.{ext}", description="--output-dir file name of a day"
     )
     weekly_filename: str = Field(
-        default="{start}-roundup-{period}.{lang}.{ext}",
-        description="--output-dir file name of a roundup (starts with its first day, as "
-        "Jekyll files posts)",
+        default="{end}-roundup-{period}.{lang}.{ext}",
+        description="--output-dir file name of a roundup (starts with its last day, its "
+        "date: Jekyll files posts by that prefix)",
     )
     front_matter: bool = Field(default=False, description="YAML front matter on markdown")
     front_matter_body_title: bool = Field(

@@ -1,19 +1,74 @@
 """Writing documents: atomically, so a reader (a blog build, a cron job) never sees half a file
-and an interrupted run leaves the previous file intact."""
+and an interrupted run leaves the previous file intact.
+
+The file a reader sees has the mode a web server expects: a new file gets what the umask gives
+any newly created file (0644 under the usual 022), a file that exists keeps the mode it has (a
+`chmod 664` survives a rerun), and a symlink stays a link: the file it points to is replaced.
+"""
 
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
+import threading
 from pathlib import Path
 
 from briefgen.core.errors import UsageError
 
+_UMASK_LOCK = threading.Lock()
+
+
+def _proc_umask() -> int | None:
+    """The umask as Linux (4.7+) reports it in /proc/self/status, without changing it."""
+    try:
+        with open("/proc/self/status", encoding="ascii", errors="replace") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def current_umask() -> int:
+    """The process's umask, read at each write: a caller (a test, a wrapper script) may set
+    it after import, so it is not read once at import time.
+
+    POSIX has no call that only reads the umask: os.umask sets it and returns the old value,
+    and the umask is shared by every thread of the process. So /proc is asked first, which
+    changes nothing; elsewhere the set-and-restore is done under a lock (two writers here never
+    restore each other's temporary value), and the temporary value is the strict 0o077, so a
+    file another thread creates in that instant is at worst private, never too open."""
+    mask = _proc_umask()
+    if mask is not None:
+        return mask
+    with _UMASK_LOCK:
+        mask = os.umask(0o077)
+        os.umask(mask)
+    return mask
+
+
+def _target(path: Path) -> Path:
+    """Where the bytes go: the file a symlink points to (through any chain of links), so that
+    the link stays a link; the path itself otherwise."""
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
+
+
+def _mode_for(target: Path) -> int:
+    """The mode the written file gets: the one it has, or the one a new file gets."""
+    try:
+        return stat.S_IMODE(os.stat(target).st_mode)
+    except FileNotFoundError:
+        return 0o666 & ~current_umask()
+
 
 def write_atomic(path: Path, text: str) -> None:
-    path = path.expanduser()
+    path = _target(path.expanduser())
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        mode = _mode_for(path)
+        # In the same folder as the file, so that os.replace is a rename within one file system.
         handle, temporary = tempfile.mkstemp(
             dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
         )
@@ -21,6 +76,8 @@ def write_atomic(path: Path, text: str) -> None:
         raise UsageError(f"cannot write {path}: {exc.strerror}; choose a writable path") from None
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
+            # mkstemp makes the file 0600; it gets its final mode before it becomes visible.
+            os.fchmod(out.fileno(), mode)
             out.write(text)
             out.flush()
             os.fsync(out.fileno())

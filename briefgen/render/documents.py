@@ -44,9 +44,9 @@ def _yaml(value: str) -> str:
 
 def front_matter(brief: Brief, lang: RenderLang, tags: list[str]) -> str:
     """YAML front matter that blog engines sort and file by: every brief has a date (a
-    roundup's first day), a title of its own, its language and a translation key shared by
-    its English and Chinese pages."""
-    day = brief.start.isoformat() if brief.start else brief.date
+    roundup's last day, so a week in review sorts after the days it reviews), a title of its
+    own, its language and a translation key shared by its English and Chinese pages."""
+    day = brief.end.isoformat() if brief.end else brief.date
     lines = [
         "---",
         f"title: {_yaml(title_of(brief, lang))}",
