@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -70,7 +71,9 @@ def test_html_is_a_standalone_page_linking_only_papers(
     assert html.startswith('<!DOCTYPE html>\n<html lang="zh-CN">')
     assert "<title>AI 论文洞察简报 — 2026-02-18</title>" in html and "<table>" in html
     hrefs = [part.split('"', 1)[0] for part in html.split('href="')[1:]]
-    assert hrefs and all(h.startswith("https://arxiv.org/abs/") for h in hrefs)
+    papers = [h for h in hrefs if not h.startswith("#")]  # the rest: permalinks to headings
+    assert papers and all(h.startswith("https://arxiv.org/abs/") for h in papers)
+    assert all(re.fullmatch(r"#[\w-]+", h) for h in hrefs if h not in papers)
 
 
 def test_front_matter_for_static_sites(runner: CliRunner, small_papers: Path) -> None:

@@ -4,6 +4,7 @@ input, and keys that must never leak."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -115,7 +116,9 @@ def test_hostile_papers_change_nothing_but_their_own_text(
     # link; in HTML it is text inside a link to the paper's arXiv page.
     assert "https://evil" not in markdown.stdout
     hrefs = [part.split('"', 1)[0] for part in html.stdout.split('href="')[1:]]
-    assert all(h.startswith("https://arxiv.org/abs/") for h in hrefs)
+    papers = [h for h in hrefs if not h.startswith("#")]  # the rest: permalinks to headings
+    assert papers and all(h.startswith("https://arxiv.org/abs/") for h in papers)
+    assert all(re.fullmatch(r"#[\w-]+", h) for h in hrefs if h not in papers)
     assert "[0](https://arxiv.org/abs/2602.40007v1)" in markdown.stdout  # a title of "0"
 
 
