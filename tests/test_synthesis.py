@@ -177,5 +177,7 @@ def test_daily_through_the_sdk_writes_a_model_brief(
          + b.cache_read * p[3]) / 1e6
         for b in billed for p in [prices[b.model]]
     )  # fmt: skip
-    assert f"This run: {tokens_in:,} tokens in, {tokens_out:,} out; cost ${cost:.4f}." in footer
+    # ($ is written &#36; in markdown: GitHub and kramdown would read $…$ as math)
+    expected = f"This run: {tokens_in:,} tokens in, {tokens_out:,} out; cost &#36;{cost:.4f}."
+    assert expected in footer
     assert "This run" not in again_footer

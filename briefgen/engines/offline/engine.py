@@ -27,14 +27,16 @@ from briefgen.core.models import (
     Theme,
     TopPaper,
     UsageGuide,
+    period_of_label,
 )
 from briefgen.core.rules import NEXT_STEPS, TAKEAWAYS, THEMES, TOP_PAPERS
 from briefgen.engines.base import RuleCheck
 from briefgen.engines.offline import extract
 from briefgen.engines.offline.cluster import Corpus, choose_k, kmeans, top_terms
+from briefgen.read.latex import plain_text
 
 # Bump when the extraction changes, so cached offline analyses are recomputed.
-ENGINE_REVISION = "offline-extractive-2"
+ENGINE_REVISION = "offline-extractive-3"  # 3: LaTeX read as Unicode; days named in themes
 
 # Domain names by the vocabulary a paper uses; the best-matching rule wins, title hits count
 # triple. The primary category is the fallback and is always shown beside the domain.
@@ -149,8 +151,12 @@ class OfflineEngine:
         p = paper.paper
         # The claim and the problem come from the abstract, where authors state them; results
         # and limitations may come from the full text's own sections when it was read.
-        abstract = next((s.text for s in text.sections if s.heading == "Abstract"), p.abstract)
-        body = [s for s in text.sections if s.heading not in ("Title", "Abstract")]
+        # LaTeX read as Unicode first: sentences, terms and cut-offs see '3∼6×', not '\sim'.
+        abstract = plain_text(
+            next((s.text for s in text.sections if s.heading == "Abstract"), p.abstract)
+        )
+        body = [s.model_copy(update={"text": plain_text(s.text)}) for s in text.sections
+                if s.heading not in ("Title", "Abstract")]  # fmt: skip
         everything = "\n\n".join([abstract, *(s.text for s in body)])
         sentences = extract.split_sentences(abstract)
         claim = extract.claim_sentence(abstract)
@@ -210,13 +216,18 @@ class OfflineEngine:
         ranked = sorted(papers, key=lambda a: (-a.scored.score, a.paper_id))
         by_id = {a.paper_id: a for a in ranked}
         corpus = Corpus.build(
-            [(a.paper_id, a.scored.paper.title, a.scored.paper.abstract) for a in ranked],
+            [
+                (a.paper_id, a.scored.paper.title, plain_text(a.scored.paper.abstract))
+                for a in ranked
+            ],
             tags={a.paper_id: [_domain_label(a)] for a in ranked},
         )
         clusters = kmeans(corpus, choose_k(len(ranked), THEMES.high))[: THEMES.high]
         days = sorted({a.scored.paper.published for a in ranked})
+        # A roundup says which days its papers came from, even when they all came from one.
+        roundup = len(days) > 1 or period_of_label(period)[0] != "daily"
         themes = [
-            self._theme(corpus, members, by_id, len(ranked), roundup=len(days) > 1)
+            self._theme(corpus, members, by_id, len(ranked), roundup=roundup, period=period)
             for members in clusters
         ]
         top = [self._top_paper(a) for a in ranked[:TOP_PAPERS]]
@@ -235,6 +246,7 @@ class OfflineEngine:
         by_id: dict[str, AnalysedPaper],
         total: int,
         roundup: bool = False,
+        period: str = "",
     ) -> Theme:
         domains = Counter(_domain_label(by_id[m]) for m in members)
         domain, domain_count = domains.most_common(1)[0]
@@ -249,7 +261,7 @@ class OfflineEngine:
         domain_text = ", ".join(f"{d} ({n})" for d, n in domains.most_common(3))
         lead = by_id[members[0]]
         share = f"{len(members)} of the {total} papers" if total > 1 else "The only paper"
-        when = "selected today"
+        when = f"from the {period} listing" if period else "from the day's listing"
         if roundup:  # a weekly or range roundup says which days the theme's papers came from
             listed = Counter(by_id[m].scored.paper.published for m in members)
             when = "in this roundup, listed " + ", ".join(

@@ -1,0 +1,260 @@
+"""LaTeX in paper text as readable Unicode: `$3\\sim 6\\times$` reads as `3∼6×`.
+
+Paper titles and abstracts carry inline math and text-mode markup. `plain_text` converts what
+pylatexenc converts faithfully and keeps the rest as written (an unknown macro, unbalanced
+braces, an environment), so a reader sees either clean Unicode or the original characters,
+never half-converted markup. Read once here, it serves every stage that shows paper text: the
+offline engine's extracts and every renderer.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache, lru_cache
+from typing import Any
+
+# Math spans: '$$...$$', '\(...\)', and '$...$' by Pandoc's rule: the opening '$' is followed
+# by a non-space, the closing one follows a non-space, so '$5 and $10' holds no span; and
+# the closing one is not followed by a digit unless the span holds a macro ('2$\times$2' is
+# a span, '$5 or 10$2' is not). An escaped '\$' never delimits.
+_MATH_SPAN = re.compile(
+    r"(?<!\\)\$\$(?P<display>[^$]{1,300}?)(?<!\\)\$\$"
+    r"|(?<![\\$])\$(?P<inline>[^\s$](?:[^$]{0,298}?[^\s$\\])?)\$(?!\$)"
+    r"|\\\((?P<paren>.{1,300}?)\\\)"
+)
+# Text-mode markup outside math: the argument is the text.
+_TEXT_MACRO = re.compile(
+    r"\\(?:textbf|textit|textsl|textsc|texttt|textrm|textsf|textup|textmd|emph|underline"
+    r"|mbox)\s*\{([^{}\\$]*)\}"
+)
+_TEXT_ESCAPE = re.compile(r"\\([%&_#$ ])")  # '5\%', and 'vs.\ ' (a space LaTeX keeps)
+_TEX_QUOTES = re.compile(r"``([^`']{1,300}?)''")
+
+
+def plain_text(text: str) -> str:
+    """The text on one line with its LaTeX as Unicode: math spans converted, text-mode
+    markup (`\\textbf{x}`, `5\\%`, ``` ``quoted'' ```) resolved. What does not convert
+    cleanly stays as written."""
+    text = " ".join(text.split())
+    if "$" not in text and "\\" not in text and "``" not in text:
+        return text
+    out: list[str] = []
+    position = 0
+    for match in _MATH_SPAN.finditer(text):
+        inline = match.group("inline")
+        if inline and "\\" not in inline and text[match.end() : match.end() + 1].isdigit():
+            continue  # a price: '$5 or 10$2'
+        out.append(_text_mode(text[position : match.start()]))
+        source = match.group("display") or inline or match.group("paren")
+        converted = _math_to_text(source)
+        out.append(match.group(0) if converted is None else converted)
+        position = match.end()
+    out.append(_text_mode(text[position:]))
+    return " ".join("".join(out).split())
+
+
+def _text_mode(text: str) -> str:
+    if "\\" in text:
+        previous = None
+        while previous != text:  # innermost first: \textbf{\emph{x}}
+            previous, text = text, _TEXT_MACRO.sub(r"\1", text)
+        text = _TEXT_ESCAPE.sub(r"\1", text)
+    return _TEX_QUOTES.sub("“\\1”", text) if "``" in text else text
+
+
+_SUPERSCRIPTS = dict(
+    zip(
+        "0123456789+-−=()abcdefghijklmnoprstuvwxyzABDEGHIJKLMNOPRTUVW",
+        "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻᴬᴮᴰᴱᴳᴴᴵᴶᴷᴸᴹᴺᴼᴾᴿᵀᵁⱽᵂ",
+        strict=True,
+    )
+)
+_SUBSCRIPTS = dict(
+    zip(
+        "0123456789+-−=()aehijklmnoprstuvxβγρφχ",
+        "₀₁₂₃₄₅₆₇₈₉₊₋₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓᵦᵧᵨᵩᵪ",
+        strict=True,
+    )
+)
+# Marks that already sit high: x^* is x*, x^\prime is x′.
+_HIGH_MARKS = frozenset("*∗′″‴†‡∘⊤")
+_TOP = {"⊤": "ᵀ"}
+# Placeholders for converted scripts while the rest of the span is converted: private-use
+# characters, which LaTeX treats as plain text.
+_PLACEHOLDER = 0xE000
+_MAX_SCRIPTS = 256
+# A LaTeX macro name is ASCII letters: '\hatχ' is '\hat χ' (pylatexenc would read one macro).
+_MACRO_THEN_UNICODE = re.compile(r"(\\[A-Za-z]+)(?=[^\x00-\x7f])")
+
+
+@lru_cache(maxsize=4096)
+def _math_to_text(source: str) -> str | None:
+    """One math span as Unicode text, or None when it does not convert cleanly (unknown
+    macro, unbalanced braces, LaTeX left in the result)."""
+    if any(0xE000 <= ord(c) <= 0xF8FF for c in source):
+        return None
+    source = re.sub(r"(?<!\\)%", r"\\%", source)  # '$99%$': a percent sign, not a comment
+    source = _MACRO_THEN_UNICODE.sub(r"\1 ", source)
+    try:
+        lifted, scripts = _lift_scripts(source)
+        text = _nodes_to_text(lifted)
+    except Exception:  # _NotConvertible, or any of pylatexenc's parse errors (no common base)
+        return None
+    for index, script in enumerate(scripts):
+        text = text.replace(chr(_PLACEHOLDER + index), script)
+    text = " ".join(text.split())
+    if not text or "\\" in text or any(0xE000 <= ord(c) <= 0xF8FF for c in text):
+        return None
+    return text
+
+
+class _NotConvertible(Exception):
+    pass
+
+
+def _lift_scripts(source: str) -> tuple[str, list[str]]:
+    """Replace each '^x', '^{...}', '_x', '_{...}' by a placeholder and convert it apart:
+    to Unicode superscripts or subscripts when every character has one (10⁻³, xᵢ), else to
+    '^x' or '^(...)'."""
+    out: list[str] = []
+    scripts: list[str] = []
+    i = 0
+    while i < len(source):
+        char = source[i]
+        if char == "\\" and i + 1 < len(source):
+            out.append(source[i : i + 2])  # '\_', '\^' and '\\' are not scripts
+            i += 2
+            continue
+        if char not in "^_":
+            out.append(char)
+            i += 1
+            continue
+        start = i + 1
+        while start < len(source) and source[start] == " ":
+            start += 1
+        end = _script_end(source, start)
+        body = source[start:end]
+        if body.startswith("{"):
+            body = body[1:-1]
+        inner = _math_to_text(body) if body.strip() else ""
+        if inner is None or len(scripts) >= _MAX_SCRIPTS:
+            raise _NotConvertible(body)
+        scripts.append(_script(inner, _SUPERSCRIPTS if char == "^" else _SUBSCRIPTS, char))
+        out.append(chr(_PLACEHOLDER + len(scripts) - 1))
+        i = end
+    return "".join(out), scripts
+
+
+def _script_end(source: str, start: int) -> int:
+    """The end of the script that starts at `start`: a braced group, a macro with the
+    braced groups that follow it, or one character."""
+    if start >= len(source):
+        raise _NotConvertible(source)
+    if source[start] == "{":
+        return _group_end(source, start)
+    if source[start] == "\\":
+        end = start + 1
+        while end < len(source) and source[end].isalpha():
+            end += 1
+        end = max(end, start + 2)
+        while end < len(source) and source[end] == "{":
+            end = _group_end(source, end)
+        return end
+    return start + 1
+
+
+def _group_end(source: str, start: int) -> int:
+    """The end of the braced group that opens at `start` ('\\{' and '\\}' are not braces)."""
+    depth = 0
+    index = start
+    while index < len(source):
+        char = source[index]
+        if char == "\\":
+            index += 2
+            continue
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        index += 1
+        if depth == 0:
+            return index
+    raise _NotConvertible(source)
+
+
+def _script(text: str, table: dict[str, str], mark: str) -> str:
+    if text and all(c in table for c in text):
+        return "".join(table[c] for c in text)
+    if mark == "^" and text and all(c in _HIGH_MARKS for c in text):
+        return "".join(_TOP.get(c, c) for c in text)
+    if re.fullmatch(r"[\w.′]+", text):
+        return mark + text
+    return f"{mark}({text})"
+
+
+def _nodes_to_text(source: str) -> str:
+    """Convert node by node, so that a macro keeps the space written after it where LaTeX
+    would drop it but a reader needs it: after a word (`n \\log n` is `n log n`, not
+    `n logn`) and after an operator that has a space before it (`a \\cdot b`)."""
+    walker_module, converter = _latex()
+    nodes, _, _ = walker_module.LatexWalker(source, tolerant_parsing=False).get_latex_nodes()
+    _check_known(nodes, converter)
+    parts: list[str] = []
+    for index, node in enumerate(nodes):
+        text = str(converter.nodelist_to_text([node]))
+        if (
+            node.isNodeType(walker_module.LatexMacroNode)
+            and node.macro_post_space
+            and not (node.nodeargd and node.nodeargd.argnlist)
+            and index + 1 < len(nodes)
+            and (text[-1:].isalnum() or source[node.pos - 1 : node.pos].isspace())
+        ):
+            text += " "
+        parts.append(text)
+    return "".join(parts)
+
+
+def _check_known(nodes: list[Any], converter: Any) -> None:
+    """Raise unless every macro is one pylatexenc converts: an unknown one would silently
+    vanish (`\\hatχ` is read as one macro named 'hatχ')."""
+    walker_module, _ = _latex()
+    for node in nodes:
+        if node is None:
+            continue
+        if node.isNodeType(walker_module.LatexMacroNode):
+            if converter.latex_context.get_macro_spec(node.macroname) is None:
+                raise _NotConvertible(node.macroname)
+            if node.nodeargd and node.nodeargd.argnlist:
+                _check_known(list(node.nodeargd.argnlist), converter)
+        elif node.isNodeType(walker_module.LatexGroupNode):
+            _check_known(list(node.nodelist), converter)
+        elif not node.isNodeType(walker_module.LatexCharsNode) and not node.isNodeType(
+            walker_module.LatexSpecialsNode
+        ):
+            raise _NotConvertible(type(node).__name__)  # environments, comments, nested math
+
+
+# Macros shown as their argument: alphabets fonts rarely carry (𝒪 would not read as O(n log n))
+# and markup pylatexenc does not know.
+_PLAIN_ARGUMENT = ("mathcal", "mathscr", "mathfrak", "mathsf", "mathtt", "texttt", "textsc",
+                   "operatorname")  # fmt: skip
+
+
+@cache
+def _latex() -> tuple[Any, Any]:
+    """pylatexenc's walker module and one converter, built once (imported on first use: most
+    texts hold no LaTeX)."""
+    from pylatexenc import latexwalker
+    from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
+
+    def sqrt(n: Any, l2tobj: Any) -> str:
+        argument = str(l2tobj.nodelist_to_text([n.nodeargd.argnlist[-1]]))
+        return "√" + argument if len(argument) == 1 else f"√({argument})"
+
+    db = get_default_latex_context_db()
+    db.add_context_category(
+        "briefgen",
+        prepend=True,
+        macros=[
+            *(MacroTextSpec(name, discard=False) for name in _PLAIN_ARGUMENT),
+            MacroTextSpec("sqrt", simplify_repl=sqrt),
+        ],
+    )
+    return latexwalker, LatexNodes2Text(latex_context=db, math_mode="text")
