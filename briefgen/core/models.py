@@ -84,6 +84,17 @@ class Paper(Model):
         # arXiv wraps long titles and abstracts over lines; the brief wants them on one.
         return " ".join(strip_controls(value).split())
 
+    @field_validator("authors", mode="before")
+    @classmethod
+    def _author_names(cls, value: object) -> object:
+        # The `arxiv` package and Hugging Face give authors as objects: {"name": "…", …}.
+        if isinstance(value, list):
+            return [
+                item["name"] if isinstance(item, dict) and "name" in item else item
+                for item in value
+            ]
+        return value
+
     @field_validator("authors")
     @classmethod
     def _clean_authors(cls, value: list[str]) -> list[str]:

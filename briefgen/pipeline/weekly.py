@@ -18,6 +18,7 @@ from briefgen.pipeline.day import analyse_listing
 from briefgen.pipeline.runs import RecordedRun
 from briefgen.sources.calendar import EASTERN, ArxivCalendar
 from briefgen.sources.gather import PaperRequest
+from briefgen.sources.local import papers_file_name
 
 THEME_CITATION_WEIGHT = 1.0  # a paper a daily brief chose as representative ranks higher
 
@@ -110,7 +111,7 @@ def _day_sources(request: PaperRequest, settings: Settings) -> list[str]:
     sources = request.resolved_sources(settings)
     described = [names[s] for s in sources if s != "file"]
     if "file" in sources and request.papers_path is not None:
-        described.append(f"file {request.papers_path.name}")
+        described.append(f"file {papers_file_name(request.papers_path)}")
     return described
 
 

@@ -17,7 +17,12 @@ from briefgen.infra.store import Store
 from briefgen.sources import merge_papers
 from briefgen.sources.calendar import EASTERN, ArxivCalendar
 from briefgen.sources.dates import DateSpec, weekday_name
-from briefgen.sources.local import load_papers_file
+from briefgen.sources.local import (
+    load_papers_file,
+    papers_file_label,
+    papers_file_name,
+    primary_listing,
+)
 from briefgen.sources.remote import Remote
 
 if TYPE_CHECKING:
@@ -121,17 +126,17 @@ class Gatherer:
         batches: list[list[Paper]] = []
         described: list[str] = []
         skipped: Counter[str] = Counter()
+        cross = self.settings.cross_lists if request.cross_lists is None else (
+            request.cross_lists
+        )  # fmt: skip
         if "file" in sources:
             assert request.papers_path is not None
-            day, papers = self._from_file(request.papers_path, day)
+            day, papers = self._from_file(request.papers_path, day, cross, skipped)
             batches.append(papers)
-            described.append(f"file {request.papers_path.name}")
+            described.append(f"file {papers_file_name(request.papers_path)}")
         assert day is not None
         latest = self.calendar.latest_listing(now)
         if "arxiv" in sources:
-            cross = self.settings.cross_lists if request.cross_lists is None else (
-                request.cross_lists
-            )  # fmt: skip
             listing = self._arxiv(day, latest, cross)
             batches.append(listing.papers)
             skipped.update(listing.skipped)
@@ -156,10 +161,14 @@ class Gatherer:
             )
         return categories
 
-    def _from_file(self, path: Path, day: date | None) -> tuple[date, list[Paper]]:
-        papers = load_papers_file(path)
+    def _from_file(
+        self, path: Path, day: date | None, cross_lists: bool, skipped: Counter[str]
+    ) -> tuple[date, list[Paper]]:
+        # Papers without a date of their own are listed on the date asked for (--date).
+        papers = load_papers_file(path, listing_date=day)
+        label = papers_file_label(path)
         if not papers:
-            raise NoPapersError(f"{path} contains no papers")
+            raise NoPapersError(f"{label} contains no papers")
         dates = sorted({p.published for p in papers})
         chosen_day = dates[-1] if day is None else day
         chosen = [p for p in papers if p.published == chosen_day]
@@ -170,9 +179,19 @@ class Gatherer:
                 hint = f" ({reason})"
             have = ", ".join(d.isoformat() for d in dates[-5:])
             raise NoPapersError(
-                f"no papers published on {chosen_day} in {path} (it has papers for {have}){hint}"
+                f"no papers published on {chosen_day} in {label} (it has papers for {have}){hint}"
             )
-        return chosen_day, chosen
+        # By primary category, cross-lists only when asked: as the arxiv source takes them.
+        listed, left_out = primary_listing(
+            chosen, self.settings.active_profile.categories, cross_lists=cross_lists
+        )
+        skipped.update(left_out)
+        left = "; ".join(f"{n} {why}" for why, n in left_out.items())
+        self.info(
+            f"file {papers_file_name(path)}: {len(listed)} papers for {chosen_day}"
+            + (f"; left out {left}" if left else "")
+        )
+        return chosen_day, listed
 
     def _arxiv(self, day: date, latest: date, cross_lists: bool) -> Listing:
         from briefgen.sources.arxiv_api import Listing, fetch_announcement
