@@ -52,7 +52,7 @@ def test_default_config_text_reads_back_as_the_defaults(tmp_path: Path) -> None:
         ("lang = ", "is not valid TOML"),
         ('lang = "fr"', "lang: Input should be 'en', 'zh' or 'both'"),
         ("[profiles.default]\nmax_papers = 0", "profiles.default.max_papers"),
-        ("colour = 1", "colour: Extra inputs are not permitted"),
+        ("colour = 1", "colour: unknown setting"),
         ('profile = "systems"', "profile 'systems' is not defined"),
     ],
 )

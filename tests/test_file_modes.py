@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from briefgen.cli import app
-from briefgen.core.errors import UsageError
+from briefgen.core.errors import OutputError, UsageError
 from briefgen.infra import files
 from briefgen.infra.files import current_umask, write_atomic
 
@@ -136,7 +136,7 @@ def test_a_failed_write_leaves_the_old_file(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", fail)
-    with pytest.raises(OSError, match="No space left"):
+    with pytest.raises(OutputError, match="No space left"):
         write_atomic(target, "new")
     assert target.read_text() == "old" and mode(target) == 0o644
     assert leftovers(tmp_path) == []

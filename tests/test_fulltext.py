@@ -168,7 +168,7 @@ def test_a_page_that_keeps_failing_is_read_from_the_abstract_and_not_cached(
     with Store.open(tmp_path) as store:
         texts = reader(html_server, store).read_all([paper()])
         assert texts["2602.20001"].read_from == "abstract"
-        assert "unreachable after 3 attempts" in texts["2602.20001"].note
+        assert "on all 3 attempts" in texts["2602.20001"].note
         assert store.get_fulltext("2602.20001", "v1") is None
 
 

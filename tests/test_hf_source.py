@@ -76,4 +76,4 @@ def test_hf_down_is_exit_6(runner: CliRunner, services: FakeServer) -> None:
     services.fail_next("/api/daily_papers", *[502] * 4)
     result = runner.invoke(app, ["papers", "--date", "2026-02-18", "--source", "hf"])
     assert result.exit_code == 6
-    assert "the Hugging Face daily papers API is unreachable" in result.stderr
+    assert "the Hugging Face daily papers API answered HTTP 502 (bad gateway)" in result.stderr

@@ -3,24 +3,29 @@
 An analysis is stored as soon as it exists (from this thread: SQLite connections stay where
 they were opened), so an interrupted run resumes where it stopped and a rerun spends nothing it
 already spent. Model calls run `concurrency` at a time in threads. A paper that fails is
-reported, never replaced; an error that concerns the whole run (a bad key, a spend limit) stops
-it at once.
+reported, never replaced; an error that concerns the whole run (a bad key, a spend limit, a
+provider that refuses connections or does not resolve) stops it at once. So does Ctrl-C: the
+workers' retry waits end, calls in flight are abandoned (their threads never hold the process),
+and what finished is already stored.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 
 from briefgen.core.calls import CallRecord
 from briefgen.core.errors import AnalysisError, BriefgenError, UpstreamError
 from briefgen.core.models import AnalysedPaper, PaperAnalysis, PaperText, ScoredPaper
 from briefgen.engines.base import Engine
+from briefgen.infra.net import UnreachableError, WorkerPool
 from briefgen.infra.store import AnalysisKey, Store
 
-# Failures that belong to one paper; anything else (ConfigError…) stops the run.
+# Failures that belong to one paper; anything else (ConfigError…) stops the run, and so does
+# RUN_FAILURES: a provider that cannot be reached fails every paper the same way, at once.
 PAPER_FAILURES = (AnalysisError, UpstreamError)
+RUN_FAILURES = (UnreachableError,)
 
 BatchRunner = Callable[
     [list[ScoredPaper], dict[str, PaperText]], dict[str, PaperAnalysis | BriefgenError]
@@ -80,8 +85,20 @@ def analyze_papers(
         _analyze_in_batch(todo, known, engine, store, batch, outcome, done, on_calls, advance)
         waiting = {}
         stream = iter(())
-    pool = ThreadPoolExecutor(max_workers=max(1, concurrency))
+    pool = WorkerPool(concurrency, name="briefgen-analysis")
     pending: dict[Future[PaperAnalysis], ScoredPaper] = {}
+    stopping: list[UnreachableError] = []  # the run-stopping error, once a worker meets it
+
+    def analyse(paper: ScoredPaper, text: PaperText) -> PaperAnalysis:
+        # Papers already queued when the provider turned out unreachable make no call: they
+        # end with the same error before this thread has seen it.
+        if stopping:
+            raise UnreachableError(str(stopping[0]), stopping[0].reason)
+        try:
+            return engine.analyze(paper, text)
+        except UnreachableError as exc:
+            stopping.append(exc)
+            raise
 
     def collect(block: bool) -> None:
         if not pending:
@@ -95,6 +112,8 @@ def analyze_papers(
             advance()
             try:
                 analysis = future.result()
+            except RUN_FAILURES:
+                raise
             except PAPER_FAILURES as exc:
                 outcome.failed[paper.paper.id] = str(exc)
                 outcome.errors[paper.paper.id] = exc
@@ -102,11 +121,12 @@ def analyze_papers(
             store.save_analysis(analysis_key(paper, engine), analysis)
             done[paper.paper.id] = analysis
 
+    arriving: Iterator[tuple[str, PaperText]] = iter(stream)
     try:
-        for paper_id, text in stream:
+        for paper_id, text in arriving:
             ready = waiting.pop(paper_id) if paper_id in waiting else None
             if ready is not None:
-                pending[pool.submit(engine.analyze, ready, text)] = ready
+                pending[pool.submit(analyse, ready, text)] = ready
             collect(block=False)
         for missing in waiting.values():  # a text that never came is a failure, not a hang
             outcome.failed[missing.paper.id] = "no text to read"
@@ -114,9 +134,13 @@ def analyze_papers(
         while pending:
             collect(block=True)
     finally:
-        # On Ctrl-C or a run-stopping error, queued papers are dropped at once; calls already
-        # in flight finish in the background and are simply not stored.
-        pool.shutdown(wait=False, cancel_futures=True)
+        # On Ctrl-C or a run-stopping error, queued papers are dropped at once, workers asleep
+        # in a retry wait give up, and calls in flight are abandoned (never stored); texts
+        # still downloading stop too.
+        pool.stop()
+        close = getattr(arriving, "close", None)
+        if close is not None:
+            close()
         on_calls(engine.drain_calls())
 
     outcome.analysed = [

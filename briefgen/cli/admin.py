@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from briefgen.cli.app import cache_app, config_app
-from briefgen.cli.options import ConfigOpt, QuietOpt, run_action
+from briefgen.cli.app import INTERRUPTED, Interrupts, cache_app, config_app
+from briefgen.cli.options import (
+    Command,
+    ConfigOpt,
+    QuietOpt,
+    VerboseOpt,
+    run_action,
+    write_output,
+)
 from briefgen.core.errors import UsageError
 from briefgen.core.settings import (
     default_config_path,
@@ -17,21 +25,41 @@ from briefgen.core.settings import (
     settings_to_toml,
 )
 from briefgen.infra.console import Reporter, print_table
-from briefgen.infra.files import write_atomic
 from briefgen.infra.prompts import bundled_prompts_dir
 from briefgen.infra.store import Store
 
+InitConfigOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--config", help="Where to write the config file (default: `briefgen config path`)."
+    ),
+]
+PathConfigOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        help="A config file path to print as given (default: $BRIEFGEN_CONFIG, else "
+        "config.toml in $BRIEFGEN_HOME, else in the user's config folder).",
+    ),
+]
 
-@config_app.command("path")
-def config_path(config: ConfigOpt = None) -> None:
+
+def stdin_is_terminal() -> bool:
+    return sys.stdin.isatty()
+
+
+@config_app.command("path", cls=Command)
+def config_path(config: PathConfigOpt = None) -> None:
     """Print where the config file is (or would be)."""
-    sys.stdout.write(f"{config or default_config_path()}\n")
+    run_action(Reporter(), lambda: sys.stdout.write(f"{config or default_config_path()}\n"))
 
 
-@config_app.command("show")
-def config_show(config: ConfigOpt = None, quiet: QuietOpt = False) -> None:
+@config_app.command("show", cls=Command)
+def config_show(
+    config: ConfigOpt = None, quiet: QuietOpt = False, verbose: VerboseOpt = False
+) -> None:
     """Print the effective settings (file, environment and defaults merged) as TOML."""
-    reporter = Reporter(quiet=quiet)
+    reporter = Reporter(quiet=quiet, verbose=verbose)
 
     def action() -> None:
         settings = load_settings(config)
@@ -43,37 +71,42 @@ def config_show(config: ConfigOpt = None, quiet: QuietOpt = False) -> None:
     run_action(reporter, action)
 
 
-@config_app.command("init")
+@config_app.command("init", cls=Command)
 def config_init(
-    config: ConfigOpt = None,
+    config: InitConfigOpt = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
     quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """Write a commented config file with the default profile."""
-    reporter = Reporter(quiet=quiet)
+    reporter = Reporter(quiet=quiet, verbose=verbose)
 
     def action() -> None:
         path = config or default_config_path()
+        if path.is_dir():
+            raise UsageError(
+                f"{path} is a directory: name a file in it (e.g. {path / 'config.toml'})"
+            )
         if path.exists() and not force:
             raise UsageError(f"{path} already exists; edit it, or pass --force to overwrite it")
-        write_atomic(path, default_config_text())
+        write_output(path, default_config_text())
         reporter.info(f"wrote {path}")
 
     run_action(reporter, action)
 
 
-@cache_app.command("path")
+@cache_app.command("path", cls=Command)
 def cache_path(config: ConfigOpt = None) -> None:
     """Print where the store (SQLite) is."""
-    reporter = Reporter()
-    settings = run_action(reporter, lambda: load_settings(config))
-    sys.stdout.write(f"{Store.path_in(settings.home)}\n")
+    run_action(
+        Reporter(), lambda: sys.stdout.write(f"{Store.path_in(load_settings(config).home)}\n")
+    )
 
 
-@cache_app.command("stats")
-def cache_stats(config: ConfigOpt = None) -> None:
+@cache_app.command("stats", cls=Command)
+def cache_stats(config: ConfigOpt = None, verbose: VerboseOpt = False) -> None:
     """How much the store holds."""
-    reporter = Reporter()
+    reporter = Reporter(verbose=verbose)
 
     def action() -> None:
         settings = load_settings(config)
@@ -88,27 +121,34 @@ def cache_stats(config: ConfigOpt = None) -> None:
     run_action(reporter, action)
 
 
-@cache_app.command("clear")
+@cache_app.command("clear", cls=Command)
 def cache_clear(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
     config: ConfigOpt = None,
     quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """Delete everything in the store (papers, analyses, briefs, runs)."""
-    reporter = Reporter(quiet=quiet)
+    reporter = Reporter(quiet=quiet, verbose=verbose)
 
     def action() -> None:
         settings = load_settings(config)
         with Store.open(settings.home) as store:
             stats = store.stats()
             if not yes:
-                if not sys.stdin.isatty():
+                if not stdin_is_terminal():
                     raise UsageError(
                         "refusing to clear the store without --yes (stdin is not a terminal)"
                     )
-                typer.confirm(
-                    f"Delete {stats['analyses']} analyses and {stats['briefs']} briefs?", abort=True
-                )
+                question = f"Delete {stats['analyses']} analyses and {stats['briefs']} briefs?"
+                try:
+                    agreed = typer.confirm(question, default=False)
+                except typer.Abort:  # Ctrl-C or the end of input at the question
+                    Interrupts.report(lambda: reporter.error("interrupted; nothing was cleared"))
+                    raise typer.Exit(INTERRUPTED) from None
+                if not agreed:  # an answer, not a failure: exit 0, the store as it was
+                    reporter.info("nothing was cleared")
+                    return
             store.clear()
         reporter.info(f"cleared {Store.path_in(settings.home)}")
 

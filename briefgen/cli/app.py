@@ -1,23 +1,97 @@
-"""The Typer application and its sub-command groups; commands register themselves on them."""
+"""The Typer application and its sub-command groups; commands register themselves on them.
+
+Also what every command's help looks like (a flag takes no value, arguments are named in
+capitals) and how the process ends: a second Ctrl-C leaves at once and silently, and a reader
+that stops reading (`briefgen … | head`) ends briefgen quietly, as it ends any Unix tool.
+"""
 
 from __future__ import annotations
 
+import io
+import os
+import signal
 import sys
-from typing import Annotated
+import threading
+from collections.abc import Callable, Iterable
+from types import FrameType
+from typing import Annotated, Any
 
 import typer
+from typer import _click as click
+from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from briefgen import __version__
 from briefgen.infra.secrets import install_log_redaction
 
+INTERRUPTED = 130  # 128 + SIGINT, what a shell reports for a program stopped by Ctrl-C
+PIPE_CLOSED = 141  # 128 + SIGPIPE, what a shell reports for `yes | head -1`'s yes
+
+
+def _flags_take_no_value(params: Iterable[click.Parameter]) -> None:
+    """A flag (--batch, --no-cache/--cache, --help) is written alone: its help shows no
+    '<bool>' value to type after it."""
+    for param in params:
+        if isinstance(param, TyperOption) and param.is_flag:
+            param.metavar = ""
+
+
+def _usage_pieces(
+    options_metavar: str | None, params: Iterable[click.Parameter]
+) -> list[str]:
+    """'[OPTIONS] PAPER_ID', 'FILES...': arguments in capitals as Unix usage lines name them
+    ('{paper_id}' reads as a choice between alternatives)."""
+    pieces = [options_metavar] if options_metavar else []
+    for param in params:
+        if isinstance(param, TyperArgument):
+            name = (param.metavar or param.name or "ARG").upper()
+            if param.nargs != 1:
+                name += "..."
+            pieces.append(name if param.required else f"[{name}]")
+    return pieces
+
+
+class BaseCommand(TyperCommand):
+    """A command whose help says what the command line takes."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _flags_take_no_value(self.params)
+
+    def get_help_option(self, ctx: click.Context) -> TyperOption | None:
+        option = super().get_help_option(ctx)
+        _flags_take_no_value([option] if option is not None else [])
+        return option
+
+    def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
+        return _usage_pieces(self.options_metavar, self.get_params(ctx))
+
+
+class Group(TyperGroup):
+    """A group of commands whose own flags (--version, --help) show no value either."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _flags_take_no_value(self.params)
+
+    def get_help_option(self, ctx: click.Context) -> TyperOption | None:
+        option = super().get_help_option(ctx)
+        _flags_take_no_value([option] if option is not None else [])
+        return option
+
+
 app = typer.Typer(
+    cls=Group,
     help="Paper Insight Briefs from a day's arXiv papers, in English and Chinese.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_show_locals=False,  # a traceback must never print an API key
 )
-config_app = typer.Typer(help="The config file: init, show, path.", no_args_is_help=True)
-cache_app = typer.Typer(help="The local store: stats, path, clear.", no_args_is_help=True)
+config_app = typer.Typer(
+    cls=Group, help="The config file: init, show, path.", no_args_is_help=True
+)
+cache_app = typer.Typer(
+    cls=Group, help="The local store: stats, path, clear.", no_args_is_help=True
+)
 app.add_typer(config_app, name="config")
 app.add_typer(cache_app, name="cache")
 
@@ -38,6 +112,101 @@ def _main(
     install_log_redaction()  # also when run through CliRunner or as `python -m briefgen`
 
 
+class Interrupts:
+    """Ctrl-C as a user means it: the first stops the run (reported in one line, exit 130);
+    a second one, while the run winds down (threads finishing, files closing), leaves at
+    once, without a traceback."""
+
+    seen = False  # the first Ctrl-C arrived
+    reporting = False  # ... its one line is being written (the exit follows it)
+    reported = False  # ... and is on stderr
+
+    @classmethod
+    def handle(cls, signum: int, frame: FrameType | None) -> None:
+        if not cls.seen:
+            cls.seen = True
+            raise KeyboardInterrupt
+        if cls.reporting:
+            return  # the line is on its way and the exit right after it
+        if not cls.reported:
+            os.write(2, b"error: interrupted\n")
+        os._exit(INTERRUPTED)  # skip the rest of the shutdown: that is what was asked for
+
+    @classmethod
+    def report(cls, say: Callable[[], None]) -> None:
+        """Say that the run was interrupted, once, whatever a second Ctrl-C does meanwhile."""
+        cls.reporting = True
+        try:
+            say()
+        finally:
+            cls.reported, cls.reporting = True, False
+
+    @classmethod
+    def install(cls) -> None:
+        # Only where Python's own handler is (a shell may start a background job with Ctrl-C
+        # ignored, and that must stay so), and only the main thread may set one.
+        if (
+            threading.current_thread() is threading.main_thread()
+            and signal.getsignal(signal.SIGINT) is signal.default_int_handler
+        ):
+            signal.signal(signal.SIGINT, cls.handle)
+
+
+def silence_stdout() -> None:
+    """The reader of stdout is gone (`briefgen … | head -1`): what is still buffered for it goes
+    nowhere, so that no flush (now or at exit) raises again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # not a real file (a test runner's buffer): replace it
+        sys.stdout = io.StringIO()
+
+
+def _flushed(code: int | str | None) -> int | str | None:
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        silence_stdout()
+        return PIPE_CLOSED
+    except (OSError, ValueError):
+        pass
+    return code
+
+
+def _stdout_file() -> tuple[int, int] | None:
+    try:
+        info = os.fstat(sys.stdout.fileno())
+    except (OSError, ValueError):
+        return None
+    return info.st_dev, info.st_ino
+
+
 def main() -> None:
     install_log_redaction()
-    app()
+    Interrupts.install()
+    stdout = _stdout_file()
+    code: int | str | None = 0
+    try:
+        app()
+    except SystemExit as exc:
+        code = exc.code
+    except KeyboardInterrupt:  # before a command could report it
+        code = INTERRUPTED
+    except BrokenPipeError:
+        code = PIPE_CLOSED
+    if isinstance(sys.stdout, click.utils.PacifyFlushWrapper):
+        code = PIPE_CLOSED  # Click met the closed pipe first and hid it
+    elif code == 1 and stdout != _stdout_file():
+        # Rich met it (printing --help), sent stdout to /dev/null and exited 1: not a bug.
+        code = PIPE_CLOSED
+    code = _flushed(code)
+    if code == INTERRUPTED:
+        # Stopped by Ctrl-C and said so: leave now. Waiting for requests still in flight
+        # (threads the interpreter would join) is not what Ctrl-C asked for, and the store
+        # is consistent at every commit (a kill -9 loses nothing stored). Leaving before the
+        # interpreter's shutdown also leaves no moment where Python's own Ctrl-C handling,
+        # restored at its very end, could print a traceback or kill by signal.
+        sys.stderr.flush()
+        os._exit(INTERRUPTED)
+    sys.exit(code)

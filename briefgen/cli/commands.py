@@ -4,6 +4,8 @@ render."""
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
+from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -13,39 +15,47 @@ import typer
 from briefgen.cli.app import app
 from briefgen.cli.options import (
     MODEL_OPTIONS,
+    OFFLINE_CHINESE,
     BriefFormatOpt,
+    BriefOutputOpt,
+    Command,
     ConfigOpt,
     FrontMatterOpt,
     ModelRun,
-    NoCacheOpt,
     OutputOpt,
     ProfileOpt,
     QuietOpt,
     VerboseOpt,
+    check_destination,
+    chinese_notice,
     model_command,
+    per_language,
     run_action,
     settings_for,
+    write_output,
 )
 from briefgen.core.errors import NoPapersError, PartialError, UsageError
 from briefgen.core.models import Brief
 from briefgen.core.periods import Period, parse_range, parse_week
 from briefgen.core.settings import Lang, Settings, load_settings
 from briefgen.infra.console import Reporter, print_table
-from briefgen.infra.files import write_atomic
 from briefgen.infra.store import Store
 from briefgen.pipeline.context import RunContext
-from briefgen.pipeline.day import rank_day, run_analyze, run_daily
+from briefgen.pipeline.day import check_cost, preview_day, rank_day, run_analyze, run_daily
+from briefgen.pipeline.estimate import Estimate, Line, estimate_run, render_estimate
 from briefgen.pipeline.show import render_shown, render_shown_json, show_paper
-from briefgen.pipeline.weekly import run_weekly
+from briefgen.pipeline.weekly import listing_days, run_weekly
+from briefgen.read.abstract import abstract_text
 from briefgen.render.compare import compare_files
 from briefgen.render.documents import Format, file_name, load_brief, render_document
 from briefgen.render.feed import atom_feed, published_url
 from briefgen.render.lint import lint_file
 from briefgen.render.listing import listing_json, listing_rows
-from briefgen.render.markdown import languages
-from briefgen.render.report import render_reports
+from briefgen.render.markdown import RenderLang, languages
+from briefgen.render.report import render_report
 from briefgen.render.schema import brief_schema_json
 from briefgen.render.titles import is_daily
+from briefgen.sources.calendar import EASTERN
 from briefgen.sources.remote import Remote
 
 
@@ -69,34 +79,41 @@ def _emit(
     output_dir: Path | None,
     front_matter: bool = False,
     lang: Lang | None = None,
+    untranslated: str = OFFLINE_CHINESE,
 ) -> None:
-    """The brief in each language asked for: to stdout, one file, or files named by pattern."""
+    """The brief in each language asked for: to stdout (one document: see check_destination),
+    one file per language (-o brief.md: brief.en.md and brief.zh.md), or files named by
+    pattern (--output-dir)."""
     with_front_matter = front_matter or settings.front_matter
     codes = languages(lang or settings.lang)
+    if "zh" in codes and "zh" not in brief.translations:
+        if fmt is Format.json:
+            reporter.notice(f"the JSON brief holds no Chinese text: {untranslated}")
+        else:
+            chinese_notice(reporter, "brief", untranslated)
     if fmt is Format.json:
         codes = codes[:1]  # one JSON document carries every language
     documents = [
         (code, render_document(brief, code, fmt, with_front_matter=with_front_matter,
                                body_title=settings.front_matter_body_title))
         for code in codes
-    ]
+    ]  # fmt: skip
     if output_dir is not None:
         pattern = settings.daily_filename if is_daily(brief) else settings.weekly_filename
         for code, text in documents:
             name = file_name(pattern, brief, code, fmt)
-            write_atomic(output_dir / name, text)
+            write_output(output_dir / name, text)
             reporter.info(f"wrote {output_dir / name}")
     elif output is not None:
-        write_atomic(output, "\n".join(text for _, text in documents))
-        reporter.info(f"wrote {output}")
+        for code, text in documents:
+            path = output if len(documents) == 1 else per_language(output, code)
+            write_output(path, text)
+            reporter.info(f"wrote {path}")
     else:
-        sys.stdout.write("\n".join(text for _, text in documents))
+        (_, text), *more = documents
+        assert not more, "check_destination lets one document go to stdout"
+        sys.stdout.write(text)
         sys.stdout.flush()
-
-
-def _one_destination(output: Path | None, output_dir: Path | None) -> None:
-    if output is not None and output_dir is not None:
-        raise UsageError("use either --output or --output-dir, not both")
 
 
 def _missing(failed: dict[str, str], where: str) -> None:
@@ -106,6 +123,11 @@ def _missing(failed: dict[str, str], where: str) -> None:
         )
 
 
+def eastern_today() -> date:
+    """Today where arXiv is (US/Eastern): what 'this week' means."""
+    return datetime.now(tz=EASTERN).date()
+
+
 def _period(week: str | None, start: str | None, end: str | None) -> Period:
     if week and (start or end):
         raise UsageError("use either --week or --from/--to, not both")
@@ -113,7 +135,16 @@ def _period(week: str | None, start: str | None, end: str | None) -> Period:
         return parse_week(week)
     if start and end:
         return parse_range(start, end)
-    raise UsageError("say which period: --week 2026-W08, or --from D --to D")
+    if start or end:
+        raise UsageError("--from and --to go together: give both (or --week)")
+    year, number, _ = eastern_today().isocalendar()
+    return parse_week(f"{year}-W{number:02d}")
+
+
+OutputDirOpt = Annotated[
+    Path | None,
+    typer.Option("--output-dir", help="Write DATE-brief.LANG.md file(s) here (daily_filename)."),
+]
 
 
 @model_command()
@@ -121,18 +152,13 @@ def daily(
     run: ModelRun,
     fmt: BriefFormatOpt = Format.markdown,
     front_matter: FrontMatterOpt = False,
-    output: OutputOpt = None,
-    output_dir: Annotated[
-        Path | None,
-        typer.Option(
-            "--output-dir", help="Write DATE-brief.LANG.md file(s) here (daily_filename)."
-        ),
-    ] = None,
+    output: BriefOutputOpt = None,
+    output_dir: OutputDirOpt = None,
 ) -> None:
     """The whole pipeline for one date; the brief goes to stdout (or --output/--output-dir)."""
 
     def action() -> None:
-        _one_destination(output, output_dir)
+        run.check_destination(output, output_dir, one_document=fmt is Format.json)
         if run.dry_run:
             run.print_estimate(synthesis=True)
             return
@@ -144,39 +170,96 @@ def daily(
     run_action(run.reporter, action)
 
 
-@model_command(without=("date", "dry_run", "max_cost"))
+def _sum_lines(lines: list[Line]) -> Line:
+    first = lines[0]
+    return replace(
+        first,
+        calls=sum(x.calls for x in lines),
+        input_tokens=sum(x.input_tokens for x in lines),
+        output_tokens=sum(x.output_tokens for x in lines),
+        cache_write_tokens=sum(x.cache_write_tokens for x in lines),
+        cache_read_tokens=sum(x.cache_read_tokens for x in lines),
+    )
+
+
+def roundup_estimate(period: Period, run: ModelRun, ctx: RunContext) -> Estimate:
+    """What a roundup would cost: each listing day's analyses as a daily run would buy them
+    (stored ones cost nothing), then one synthesis (and translation) of the best papers."""
+    request = run.request()
+    now = request.now or datetime.now(tz=EASTERN)
+    days = listing_days(period, request, ctx.settings, now)
+    if not days:
+        raise NoPapersError(f"no arXiv announcement between {period.start} and {period.end}")
+    estimate = Estimate()
+    analyses: list[Line] = []
+    seen: set[str] = set()
+    for day in days:
+        try:
+            _, found = preview_day(replace(request, date=day), ctx, synthesis=False)
+        except NoPapersError as exc:
+            ctx.reporter.info(f"{day}: skipped ({exc})")
+            continue
+        estimate.papers += [p for p in found.papers if p.paper.paper.id not in seen]
+        seen.update(p.paper.paper.id for p in found.papers)
+        analyses += [line for line in found.lines if line.purpose == "analysis"]
+    if not estimate.papers:
+        raise NoPapersError(f"no papers for {period.title} in any of its {len(days)} days")
+    if analyses:
+        estimate.lines.append(_sum_lines(analyses))
+    # The roundup's brief: the best papers by score (the run also counts the themes of the
+    # stored daily briefs, which a dry run does not read); texts do not change its price.
+    chosen = sorted((p.paper for p in estimate.papers), key=lambda p: -p.score)
+    chosen = chosen[: ctx.settings.weekly_max_papers]
+    brief = estimate_run(chosen, {p.paper.id: abstract_text(p.paper) for p in chosen},
+                         ctx.engine, ctx.store, ctx.settings)  # fmt: skip
+    estimate.lines += [line for line in brief.lines if line.purpose != "analysis"]
+    return estimate
+
+
+@model_command(without=("date",))
 def weekly(
     run: ModelRun,
     week: Annotated[
-        str | None, typer.Option("--week", "-w", help="ISO week, e.g. 2026-W08.")
+        str | None,
+        typer.Option("--week", "-w", help="ISO week, e.g. 2026-W08 (default: this week)."),
     ] = None,
     start: Annotated[str | None, typer.Option("--from", help="First date (YYYY-MM-DD).")] = None,
     end: Annotated[str | None, typer.Option("--to", help="Last date (YYYY-MM-DD).")] = None,
     fmt: BriefFormatOpt = Format.markdown,
     front_matter: FrontMatterOpt = False,
-    output: OutputOpt = None,
+    output: BriefOutputOpt = None,
     output_dir: Annotated[
         Path | None,
         typer.Option("--output-dir", help="Write PERIOD-roundup.LANG.md here (weekly_filename)."),
     ] = None,
 ) -> None:
-    """A roundup of a week or a date range from the stored analyses (only missing days are
-    fetched and analysed)."""
+    """A roundup of a week (this one unless --week or --from/--to says) from the stored
+    analyses (only missing days are fetched and analysed)."""
+
+    def roundup(period: Period, ctx: RunContext) -> tuple[Brief, dict[str, str]]:
+        if run.max_cost is not None:  # the whole roundup's cost, checked once up front
+            check_cost(roundup_estimate(period, run, ctx), run.max_cost, ctx, batch=run.batch)
+            ctx = replace(ctx, options=replace(ctx.options, max_cost=None))
+        result = run_weekly(period, run.request(), ctx)
+        return result.brief, result.failed
 
     def action() -> None:
-        _one_destination(output, output_dir)
         period = _period(week, start, end)
-        result, settings = run.in_context(
-            lambda ctx: (run_weekly(period, run.request(), ctx), ctx.settings)
-        )
-        _emit(result.brief, settings, run.reporter, fmt=fmt, output=output,
+        run.check_destination(output, output_dir, one_document=fmt is Format.json)
+        if run.dry_run:
+            text = run.in_context(lambda ctx: render_estimate(
+                roundup_estimate(period, run, ctx), ctx.engine, period.title))  # fmt: skip
+            sys.stdout.write(text)
+            return
+        brief, failed = run.in_context(lambda ctx: roundup(period, ctx))
+        _emit(brief, run.settings(), run.reporter, fmt=fmt, output=output,
               output_dir=output_dir, front_matter=front_matter)  # fmt: skip
-        _missing(result.failed, "roundup")
+        _missing(failed, "roundup")
 
     run_action(run.reporter, action)
 
 
-@app.command()
+@app.command(cls=Command)
 def feed(
     lang: Annotated[Lang, typer.Option("--lang", help="en, zh or both (one entry each).")] = (
         Lang.en
@@ -190,11 +273,13 @@ def feed(
     profile: ProfileOpt = None,
     config: ConfigOpt = None,
     quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """An Atom feed of the stored briefs (daily and weekly), newest first."""
-    reporter = Reporter(quiet=quiet)
+    reporter = Reporter(quiet=quiet, verbose=verbose)
 
     def action() -> None:
+        check_destination(output, None, lang=Lang.en, lang_given=True, takes_output_dir=False)
         settings = settings_for(config, profile=profile, feed_base_url=base_url)
         langs = languages(lang)
         with Store.open(settings.home) as store:
@@ -207,7 +292,7 @@ def feed(
                     if output is not None and settings.feed_base_url else None)  # fmt: skip
         text = atom_feed(stored, langs, settings, self_url=self_url)
         if output is not None:
-            write_atomic(output, text)
+            write_output(output, text)
             reporter.info(f"wrote {output} ({len(stored) * len(langs)} entries)")
         else:
             sys.stdout.write(text)
@@ -215,7 +300,13 @@ def feed(
     run_action(reporter, action)
 
 
-@model_command(without=(*MODEL_OPTIONS, "lang", "fulltext", "dry_run", "max_cost", "batch"))
+@model_command(
+    without=(*MODEL_OPTIONS, "lang", "fulltext", "dry_run", "max_cost", "batch"),
+    helps={
+        "no_cache": "Fetch the listing again even if it is stored (nothing is analysed).",
+        "max_papers": "How many papers to list (those a daily run would analyse).",
+    },
+)
 def papers(
     run: ModelRun,
     fmt: Annotated[ListFormat, typer.Option("--format", "-f", help="table or json.")] = (
@@ -242,38 +333,61 @@ def papers(
 
 
 @model_command(without=("analysis_model",))
-def analyze(run: ModelRun, output: OutputOpt = None) -> None:
+def analyze(
+    run: ModelRun,
+    output: BriefOutputOpt = None,
+    output_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--output-dir", help="Write DATE-report.LANG.md file(s) here (report_filename)."
+        ),
+    ] = None,
+) -> None:
     """Per-paper analyses of a day as a daily papers report (markdown), no synthesis."""
 
-    def report(ctx: RunContext) -> tuple[str, dict[str, str]]:
+    def report(ctx: RunContext) -> tuple[str, list[tuple[RenderLang, str]], dict[str, str]]:
         result = run_analyze(run.request(), ctx)
         analysed = result.outcome.analysed
-        text = render_reports(
-            result.ranked.day.isoformat(),
-            {code: result.chinese or analysed if code == "zh" else analysed
-             for code in languages(ctx.settings.lang)},
-            sources=result.ranked.sources, engine=f"{ctx.engine.name} ({ctx.engine.model})",
-            failed=result.outcome.failed,
-        )  # fmt: skip
-        return text, result.outcome.failed
+        day = result.ranked.day.isoformat()
+        codes = languages(ctx.settings.lang)
+        if "zh" in codes and result.chinese is None:
+            chinese_notice(run.reporter, "report", OFFLINE_CHINESE)
+        texts = [
+            (code, render_report(day, result.chinese or analysed if code == "zh" else analysed,
+                                 lang=code, sources=result.ranked.sources,
+                                 engine=f"{ctx.engine.name} ({ctx.engine.model})",
+                                 failed=result.outcome.failed))
+            for code in codes
+        ]  # fmt: skip
+        return day, texts, result.outcome.failed
 
     def action() -> None:
+        run.check_destination(output, output_dir)
         if run.dry_run:
             run.print_estimate(synthesis=False)
             return
-        text, failed = run.in_context(report)
-        if output is not None:
-            write_atomic(output, text)
-            run.reporter.info(f"wrote {output}")
+        day, texts, failed = run.in_context(report)
+        if output_dir is not None:
+            pattern = run.settings().report_filename
+            for code, text in texts:
+                path = output_dir / pattern.format(date=day, period=day, start=day, end=day,
+                                                   lang=code, ext="md")  # fmt: skip
+                write_output(path, text)
+                run.reporter.info(f"wrote {path}")
+        elif output is not None:
+            for code, text in texts:
+                path = output if len(texts) == 1 else per_language(output, code)
+                write_output(path, text)
+                run.reporter.info(f"wrote {path}")
         else:
-            sys.stdout.write(text)
+            sys.stdout.write(texts[0][1])
             sys.stdout.flush()
         _missing(failed, "report")
 
     run_action(run.reporter, action)
 
 
-@app.command()
+@app.command(cls=Command)
 def show(
     paper_id: Annotated[str, typer.Argument(help="arXiv id, e.g. 2602.13531 or 2602.13531v2.")],
     abstract_only: Annotated[
@@ -288,7 +402,12 @@ def show(
     fmt: Annotated[ShowFormat, typer.Option("--format", "-f", help="text or json.")] = (
         ShowFormat.text
     ),
-    no_cache: NoCacheOpt = False,
+    no_cache: Annotated[
+        bool,
+        typer.Option(
+            "--no-cache", help="Fetch the paper and its full text again even if they are stored."
+        ),
+    ] = False,
     config: ConfigOpt = None,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
@@ -298,7 +417,8 @@ def show(
 
     def action() -> None:
         settings = settings_for(config, fulltext_budget=budget)
-        with Store.open(settings.home) as store, Remote(settings) as remote:
+        remote_services = Remote(settings, on_retry=reporter.warning)
+        with Store.open(settings.home) as store, remote_services as remote:
             shown = show_paper(
                 paper_id, settings, store, remote,
                 fulltext=not abstract_only, use_cache=not no_cache,
@@ -311,13 +431,14 @@ def show(
     run_action(reporter, action)
 
 
-@app.command()
+@app.command(cls=Command)
 def lint(
     files: Annotated[list[Path], typer.Argument(help="Brief files (.md or .json) to check.")],
     quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """Check briefs against the brief's rules; exit 1 with one line per problem."""
-    reporter = Reporter(quiet=quiet)
+    reporter = Reporter(quiet=quiet, verbose=verbose)
 
     def action() -> int:
         failures = 0
@@ -344,49 +465,52 @@ def lint(
         raise typer.Exit(1)
 
 
-@app.command()
+@app.command(cls=Command)
 def render(
     file: Annotated[Path, typer.Argument(help="A brief saved with --format json.")],
     fmt: BriefFormatOpt = Format.markdown,
     lang: Annotated[Lang, typer.Option("--lang", help="en, zh or both.")] = Lang.en,
     front_matter: FrontMatterOpt = False,
-    output: OutputOpt = None,
+    output: BriefOutputOpt = None,
     output_dir: Annotated[
         Path | None, typer.Option("--output-dir", help="Write the file(s) into this folder.")
     ] = None,
     config: ConfigOpt = None,
     quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """Re-render a stored JSON brief as markdown, HTML or JSON, in English or Chinese."""
-    reporter = Reporter(quiet=quiet)
+    reporter = Reporter(quiet=quiet, verbose=verbose)
 
     def action() -> None:
-        _one_destination(output, output_dir)
+        check_destination(output, output_dir, lang=lang, lang_given=True,
+                          one_document=fmt is Format.json)  # fmt: skip
         try:
             brief = load_brief(file.read_text(encoding="utf-8"), str(file))
         except FileNotFoundError:
             raise UsageError(f"no such file: {file}") from None
-        if lang is not Lang.en and "zh" not in brief.translations:
-            reporter.warning(
-                f"{file} holds no Chinese translation: the Chinese version has Chinese headings "
-                "around the English text (make it with --lang zh or both and a model provider)"
-            )
+        except (UnicodeDecodeError, IsADirectoryError) as exc:
+            raise UsageError(f"cannot read {file} as text: {exc}") from None
+        untranslated = (f"{file} holds no Chinese translation (make one with --lang zh or both "
+                        "and a model provider)")  # fmt: skip
         _emit(brief, load_settings(config), reporter, fmt=fmt, output=output,
-              output_dir=output_dir, front_matter=front_matter, lang=lang)  # fmt: skip
+              output_dir=output_dir, front_matter=front_matter, lang=lang,
+              untranslated=untranslated)  # fmt: skip
 
     run_action(reporter, action)
 
 
-@app.command()
-def schema(output: OutputOpt = None, quiet: QuietOpt = False) -> None:
+@app.command(cls=Command)
+def schema(output: OutputOpt = None, quiet: QuietOpt = False, verbose: VerboseOpt = False) -> None:
     """The JSON Schema of a brief as --format json writes it (also in the package:
     briefgen/data/brief.schema.json)."""
-    reporter = Reporter(quiet=quiet)
+    reporter = Reporter(quiet=quiet, verbose=verbose)
 
     def action() -> None:
+        check_destination(output, None, lang=Lang.en, lang_given=True, takes_output_dir=False)
         text = brief_schema_json()
         if output is not None:
-            write_atomic(output, text)
+            write_output(output, text)
             reporter.info(f"wrote {output}")
         else:
             sys.stdout.write(text)

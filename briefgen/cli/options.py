@@ -3,29 +3,39 @@ settings, its run context, and one line with the right exit code for any expecte
 
 from __future__ import annotations
 
+import copy
+import errno
 import functools
 import inspect
+import os
+import sqlite3
+import stat
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, NoReturn, TypeVar, get_args, get_origin
 
 import typer
+from rich.markup import escape
+from typer import _click as click
+from typer.core import TyperOption
 
-from briefgen.cli.app import app
-from briefgen.core.errors import BriefgenError, UsageError
+from briefgen.cli.app import INTERRUPTED, PIPE_CLOSED, BaseCommand, Interrupts, app, silence_stdout
+from briefgen.core.errors import BriefgenError, ConfigError, OutputError, UsageError
 from briefgen.core.settings import (
     Lang,
     ProviderName,
     Settings,
     SourceName,
     category_help,
+    default_config_path,
     load_settings,
     unknown_categories,
 )
-from briefgen.engines.factory import make_engine
+from briefgen.engines.factory import make_engine as make_engine  # tests replace it here
 from briefgen.infra.console import Reporter
+from briefgen.infra.files import cannot_write, write_atomic
 from briefgen.infra.store import Store
 from briefgen.pipeline.context import RunContext, RunOptions
 from briefgen.pipeline.day import preview_day
@@ -33,7 +43,7 @@ from briefgen.pipeline.estimate import render_estimate
 from briefgen.render.documents import Format
 from briefgen.sources.dates import parse_date_option
 from briefgen.sources.gather import PaperRequest
-from briefgen.sources.remote import Remote
+from briefgen.sources.remote import Remote as Remote  # tests replace it here
 
 DateOpt = Annotated[
     str | None,
@@ -43,11 +53,7 @@ DateOpt = Annotated[
 ]
 SourceOpt = Annotated[
     list[SourceName] | None,
-    typer.Option(
-        "--source",
-        "-s",
-        help="arxiv, hf or file (repeatable; merged). Default: arxiv, or file with --papers.",
-    ),
+    typer.Option("--source", "-s", help="arxiv, hf or file (repeatable; merged)."),
 ]
 CrossListsOpt = Annotated[
     bool | None,
@@ -117,16 +123,34 @@ ExcludeOpt = Annotated[
 MaxPapersOpt = Annotated[
     int | None, typer.Option("--max-papers", min=1, help="How many papers to analyse.")
 ]
-ConfigOpt = Annotated[Path | None, typer.Option("--config", help="Config file to read.")]
+# Eager, so that `--config FILE --help` shows the defaults that FILE gives.
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--config", is_eager=True, help="Config file to read (default: `briefgen config path`)."
+    ),
+]
 ProfileOpt = Annotated[
     str | None,
     typer.Option("--profile", "-p", help="A named interest profile from the config file."),
 ]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on stderr.")]
-VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="More detail on stderr.")]
+VerboseOpt = Annotated[
+    bool, typer.Option("--verbose", "-v", help="More detail on stderr (and tracebacks).")
+]
 
 LangOpt = Annotated[Lang | None, typer.Option("--lang", help="en, zh or both.")]
-OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Write here.")]
+OutputOpt = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Write to this file, not stdout.")
+]
+BriefOutputOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Write to this file, not stdout (in two languages: FILE.en.md and FILE.zh.md).",
+    ),
+]
 FrontMatterOpt = Annotated[
     bool,
     typer.Option("--front-matter", help="Start markdown with YAML front matter (Hugo, Jekyll)."),
@@ -134,29 +158,220 @@ FrontMatterOpt = Annotated[
 BriefFormatOpt = Annotated[Format, typer.Option("--format", "-f", help="markdown, html or json.")]
 
 
+# --help: the defaults as they are now ---------------------------------------------------------
+
+
+def _models(settings: Settings) -> str:
+    analysis, synthesis = settings.model_for("analysis"), settings.model_for("synthesis")
+    return analysis if analysis == synthesis else f"{analysis} per paper, {synthesis} for the brief"
+
+
+# An option left out takes its value from the settings (config file < BRIEFGEN_* < flag): its
+# help shows that value, computed when the help is shown, and where it came from.
+# option name -> (the BRIEFGEN_* variable that sets it, how the settings show it)
+SETTINGS_DEFAULTS: dict[str, tuple[str | None, Callable[[Settings], str | None]]] = {
+    "lang": ("LANG", lambda s: s.lang.value),
+    "provider": ("PROVIDER", lambda s: s.provider.value),
+    "profile": ("PROFILE", lambda s: s.profile),
+    "max_papers": ("MAX_PAPERS", lambda s: str(s.active_profile.max_papers)),
+    "concurrency": ("CONCURRENCY", lambda s: str(s.concurrency)),
+    "model": (None, lambda s: _models(s)),
+    "analysis_model": ("ANALYSIS_MODEL", lambda s: s.model_for("analysis")),
+    "source": ("SOURCES", lambda s: ", ".join(s.sources) + "; file with --papers"),
+    "cross_lists": ("CROSS_LISTS", lambda s: "cross-lists" if s.cross_lists else "no-cross-lists"),
+    "category": ("CATEGORIES", lambda s: ", ".join(s.active_profile.categories) or "any"),
+    "keyword": ("KEYWORDS", lambda s: f"the profile's {len(s.active_profile.keywords)} keywords"),
+    "exclude": ("EXCLUDE", lambda s: ", ".join(s.active_profile.exclude) or "none"),
+    "prompts": ("PROMPTS_DIR", lambda s: str(s.prompts_dir or "the bundled prompts")),
+    "budget": ("FULLTEXT_BUDGET", lambda s: f"{s.fulltext_budget} tokens"),
+    "base_url": ("FEED_BASE_URL", lambda s: s.feed_base_url or "none"),
+    "front_matter": ("FRONT_MATTER", lambda s: "on (front_matter)" if s.front_matter else None),
+}  # fmt: skip
+
+
+def help_defaults(
+    config: Path | None, env: Mapping[str, str] | None = None
+) -> tuple[dict[str, str], str | None]:
+    """Each settings-backed option's default as its help shows it, and a note when the config
+    cannot be read (the help then shows briefgen's own defaults: help never fails)."""
+    env = os.environ if env is None else env
+    builtin = Settings()
+    note = None
+    try:
+        settings = load_settings(config, env=env)
+    except (BriefgenError, OSError, ValueError) as exc:
+        settings = builtin
+        note = (
+            f"The config cannot be used ({exc}), so the defaults shown are briefgen's own; "
+            "`briefgen config show` says more."
+        )
+    where = str(settings.config_path if config is None else config)
+    if config is None and not Path(where).exists():
+        where = str(default_config_path(env))
+    shown = {}
+    for name, (variable, show) in SETTINGS_DEFAULTS.items():
+        value = show(settings)
+        if value is None:
+            continue
+        if note is None and value != show(builtin):
+            from_env = variable is not None and bool(env.get(f"BRIEFGEN_{variable}"))
+            origin = f"BRIEFGEN_{variable}" if from_env else where
+            value = f"{value}, from {origin}"
+        shown[name] = value
+    return shown, note
+
+
+class Command(BaseCommand):
+    """A command whose help shows each option's effective default: for an option backed by
+    the settings, the value the config file and environment give it now."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.own_help = self.help
+        self.option_help = {p.name: getattr(p, "help", None) for p in self.params if p.name}
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        config = ctx.params.get("config")
+        shown, note = help_defaults(config if isinstance(config, Path) else None)
+        for param in self.params:
+            if not isinstance(param, TyperOption) or param.name not in shown:
+                continue
+            if param.default not in (None, False):
+                continue  # a default of its own, which Typer shows
+            text = self.option_help.get(param.name) or ""
+            param.help = f"{text} " + escape(f"[default: {shown[param.name]}]")
+        self.help = f"{self.own_help}\n\n{note}" if note else self.own_help
+        super().format_help(ctx, formatter)
+
+
 T = TypeVar("T")
+
+# What the file system says when a path cannot be used: the user's to fix, not a bug.
+LOCAL_FILE_ERRORS = {
+    errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EPERM,
+    errno.EISDIR, errno.ENOTDIR, errno.ENOENT, errno.ENAMETOOLONG,
+}  # fmt: skip
 
 
 def run_action(reporter: Reporter, action: Callable[[], T]) -> T:
-    """Turn expected failures into one line and their exit code; anything else is a bug (1)."""
+    """Turn expected failures into one line and their exit code; anything else is a bug (1).
+
+    A closed stdout (`briefgen … | head -1`) ends the command quietly with 141, as SIGPIPE ends
+    a Unix tool; Ctrl-C is one line and 130."""
     try:
         return action()
     except BriefgenError as exc:
         reporter.error(str(exc))
         raise typer.Exit(exc.exit_code) from None
-    except KeyboardInterrupt:
-        reporter.error("interrupted; finished work is kept in the store and reused next run")
-        raise typer.Exit(130) from None
+    except (KeyboardInterrupt, typer.Abort):
+        Interrupts.report(lambda: reporter.error(
+            "interrupted; finished work is kept in the store and reused next run"))  # fmt: skip
+        raise typer.Exit(INTERRUPTED) from None
+    except BrokenPipeError:
+        silence_stdout()
+        raise typer.Exit(PIPE_CLOSED) from None
     except typer.Exit:
         raise
-    except Exception as exc:
-        if reporter.verbose:
-            raise
+    except OSError as exc:
+        if exc.errno not in LOCAL_FILE_ERRORS:  # not a path the user gave: a bug
+            _internal(reporter, exc)
+        where = exc.filename or "a file"
+        reporter.error(f"cannot use {where}: {exc.strerror or exc}")
+        raise typer.Exit(OutputError.exit_code) from None
+    except sqlite3.OperationalError as exc:  # the store's disk filled up, or turned read-only
+        if not any(word in str(exc) for word in ("disk", "readonly", "read-only")):
+            _internal(reporter, exc)
         reporter.error(
-            f"internal error: {type(exc).__name__}: {exc} (rerun with --verbose for the "
-            "traceback, and please report it)"
+            f"the store cannot be written: {exc}; free some space or set BRIEFGEN_HOME to a "
+            "writable folder"
         )
-        raise typer.Exit(1) from None
+        raise typer.Exit(ConfigError.exit_code) from None
+    except Exception as exc:
+        _internal(reporter, exc)
+
+
+def _internal(reporter: Reporter, exc: Exception) -> NoReturn:
+    """A bug: its traceback with --verbose, else one line asking for a report."""
+    if reporter.verbose:
+        raise exc
+    reporter.error(
+        f"internal error: {type(exc).__name__}: {exc} (rerun with --verbose for the "
+        "traceback, and please report it)"
+    )
+    raise typer.Exit(1) from None
+
+
+# Output ---------------------------------------------------------------------------------------
+
+
+def is_device(path: Path) -> bool:
+    """A terminal, /dev/null, a named pipe: written in place, never replaced by a file."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)
+
+
+def write_output(path: Path, text: str) -> None:
+    """A document written where -o says: a file atomically (see write_atomic), a device or a
+    named pipe (/dev/stdout, /dev/null, a FIFO) in place."""
+    if not is_device(path):
+        write_atomic(path, text)
+        return
+    try:
+        with open(path, "w", encoding="utf-8", newline="\n") as out:
+            out.write(text)
+    except OSError as exc:
+        raise cannot_write(path, exc) from None
+
+
+def per_language(path: Path, code: str) -> Path:
+    """-o brief.md for two languages: brief.en.md and brief.zh.md."""
+    stem = path.stem.removesuffix(".en").removesuffix(".zh")
+    return path.with_name(f"{stem}.{code}{path.suffix}")
+
+
+def check_destination(
+    output: Path | None,
+    output_dir: Path | None,
+    *,
+    lang: Lang,
+    lang_given: bool,
+    one_document: bool = False,
+    takes_output_dir: bool = True,
+) -> None:
+    """Before any work: where the output goes can hold it. Two languages are two documents,
+    which stdout (or a device) cannot hold one after the other."""
+    if output is not None and output_dir is not None:
+        raise UsageError("use either --output or --output-dir, not both")
+    if output is not None and output.is_dir():
+        instead = f", or use --output-dir {output}" if takes_output_dir else ""
+        raise UsageError(f"--output {output} is a directory: name a file in it{instead}")
+    if output_dir is not None and output_dir.exists() and not output_dir.is_dir():
+        raise UsageError(f"--output-dir {output_dir} is a file, not a directory")
+    if lang is not Lang.both or one_document or output_dir is not None:
+        return
+    if output is None or is_device(output):
+        asked = "--lang both" if lang_given else "lang = \"both\" (from the config)"
+        where = "stdout" if output is None else str(output)
+        raise UsageError(
+            f"{asked} makes two documents (English and Chinese) and {where} takes one: use "
+            "--output-dir DIR, or -o FILE (one file per language: -o brief.md writes "
+            "brief.en.md and brief.zh.md), or --lang en or zh"
+        )
+
+
+def chinese_notice(reporter: Reporter, what: str, why: str) -> None:
+    reporter.notice(f"the Chinese {what} has Chinese headings around English text: {why}")
+
+
+OFFLINE_CHINESE = (
+    "the offline engine writes no Chinese prose (--provider anthropic or openai translates it)"
+)
+
+
+# Commands -------------------------------------------------------------------------------------
 
 
 def settings_for(
@@ -210,19 +425,22 @@ class ModelRun:
     config: Path | None = None
     quiet: bool = False
     verbose: bool = False
+    _settings: Settings | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.reporter = Reporter(quiet=self.quiet, verbose=self.verbose)
 
     def settings(self) -> Settings:
         # --model names the model for every purpose; --analysis-model the per-paper one.
-        return settings_for(
-            self.config, categories=self.category, keywords=self.keyword, exclude=self.exclude,
-            max_papers=self.max_papers, lang=self.lang, profile=self.profile,
-            prompts_dir=self.prompts, provider=self.provider,
-            analysis_model=self.analysis_model or self.model, synthesis_model=self.model,
-            concurrency=self.concurrency,
-        )  # fmt: skip
+        if self._settings is None:
+            self._settings = settings_for(
+                self.config, categories=self.category, keywords=self.keyword,
+                exclude=self.exclude, max_papers=self.max_papers, lang=self.lang,
+                profile=self.profile, prompts_dir=self.prompts, provider=self.provider,
+                analysis_model=self.analysis_model or self.model, synthesis_model=self.model,
+                concurrency=self.concurrency,
+            )  # fmt: skip
+        return self._settings
 
     def request(self) -> PaperRequest:
         return PaperRequest(
@@ -230,13 +448,24 @@ class ModelRun:
             sources=[s.value for s in self.source or []], cross_lists=self.cross_lists,
         )  # fmt: skip
 
+    def check_destination(
+        self, output: Path | None, output_dir: Path | None, *, one_document: bool = False
+    ) -> None:
+        """Before any work (a dry run writes no document, so it goes anywhere)."""
+        if self.dry_run:
+            check_destination(output, output_dir, lang=Lang.en, lang_given=True)
+            return
+        check_destination(output, output_dir, lang=self.settings().lang,
+                          lang_given=self.lang is not None, one_document=one_document)  # fmt: skip
+
     def in_context(self, work: Callable[[RunContext], T]) -> T:
         """`work` with the run's settings, store, engine and remote services."""
         settings = self.settings()
-        engine = make_engine(settings, calls=not self.dry_run)  # a dry run needs no key
+        warn = self.reporter.warning  # one line per retried request or model call
+        engine = make_engine(settings, calls=not self.dry_run, on_retry=warn)  # dry: no key
         options = RunOptions(use_cache=not self.no_cache, fulltext=self.fulltext,
                              max_cost=self.max_cost, batch=self.batch)  # fmt: skip
-        with Store.open(settings.home) as store, Remote(settings) as remote:
+        with Store.open(settings.home) as store, Remote(settings, on_retry=warn) as remote:
             return work(RunContext(settings, store, engine, self.reporter, remote, options))
 
     def print_estimate(self, *, synthesis: bool) -> None:
@@ -282,16 +511,32 @@ SHARED = inspect.signature(_shared_options, eval_str=True).parameters
 MODEL_OPTIONS = ("provider", "model", "analysis_model", "concurrency", "prompts")
 
 
+def _with_help(param: inspect.Parameter, text: str) -> inspect.Parameter:
+    """A shared option with help of the command's own (--no-cache of `papers` fetches again
+    but analyses nothing)."""
+    assert get_origin(param.annotation) is Annotated
+    base, *metadata = get_args(param.annotation)
+    infos = []
+    for info in metadata:
+        if isinstance(info, typer.models.OptionInfo):
+            info = copy.copy(info)
+            info.help = text
+        infos.append(info)
+    return param.replace(annotation=Annotated[(base, *infos)])
+
+
 def model_command(
-    *, without: tuple[str, ...] = ()
+    *, without: tuple[str, ...] = (), helps: Mapping[str, str] | None = None
 ) -> Callable[[Callable[..., None]], Callable[..., None]]:
     """Register `func(run: ModelRun, **own_options)` as a command whose options are its own
-    plus the shared ones (but those `without`): Typer sees one flat list of options, the
-    command gets the shared ones as one ModelRun."""
+    plus the shared ones (but those `without`, and with the help texts of `helps` instead of
+    the shared ones): Typer sees one flat list of options, the command gets the shared ones as
+    one ModelRun."""
 
     def decorate(func: Callable[..., None]) -> Callable[..., None]:
         own = inspect.signature(func, eval_str=True)
-        shared = [p for name, p in SHARED.items() if name not in without]
+        shared = [_with_help(p, helps[name]) if helps and name in helps else p
+                  for name, p in SHARED.items() if name not in without]  # fmt: skip
         params = [p for p in own.parameters.values() if p.name != "run"] + shared
 
         @functools.wraps(func)
@@ -301,7 +546,7 @@ def model_command(
 
         command.__dict__["__signature__"] = own.replace(parameters=params)  # what Typer reads
         command.__annotations__ = {p.name: p.annotation for p in params}
-        app.command(name=func.__name__)(command)
+        app.command(name=func.__name__, cls=Command)(command)
         return command
 
     return decorate

@@ -2,7 +2,22 @@
 
 from __future__ import annotations
 
+import re
+
 from pydantic import ValidationError
+
+# What pydantic puts around a validator's own message: "Value error, " before it, and in
+# str(ValidationError) a "[type=…, input_value=…]" tail and a line sending you to its website.
+_PYDANTIC_PREFIX = re.compile(r"\b(?:Value error|Assertion failed), ")
+_PYDANTIC_TAIL = re.compile(r" \[type=[^\]]*\]")
+_PYDANTIC_URL = re.compile(r"\s*For further information visit https://errors\.pydantic\.dev/\S*")
+
+
+def without_pydantic_noise(message: str) -> str:
+    """A message with pydantic's wrapping taken out ('Value error, ', '[type=…]', its URL)."""
+    message = _PYDANTIC_URL.sub("", message)
+    message = _PYDANTIC_TAIL.sub("", message)
+    return _PYDANTIC_PREFIX.sub("", message)
 
 
 def describe_validation(exc: ValidationError) -> list[str]:
@@ -10,7 +25,7 @@ def describe_validation(exc: ValidationError) -> list[str]:
     lines = []
     for error in exc.errors():
         where = ".".join(str(part) for part in error["loc"])
-        message = error["msg"].removeprefix("Value error, ")
+        message = without_pydantic_noise(error["msg"])
         lines.append(f"{where}: {message}" if where else message)
     return lines
 
@@ -29,6 +44,12 @@ class UsageError(BriefgenError):
 
 class InputError(UsageError):
     """An input file is missing or malformed; the message names the file (and line)."""
+
+
+class OutputError(UsageError):
+    """The output cannot be written where the command line says (a folder, a read-only place,
+    a full disk); the message names the path. Exit 2 like any usage error: the fix is another
+    path (or free space), not a bug report (1), the config (5) or a remote service (6)."""
 
 
 class NoPapersError(BriefgenError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 import tomllib
 from collections.abc import Mapping
@@ -15,7 +16,7 @@ from typing import Any, Literal
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from briefgen.core.errors import ConfigError, describe_validation
+from briefgen.core.errors import ConfigError, without_pydantic_noise
 
 APP_NAME = "briefgen"
 
@@ -200,6 +201,10 @@ class Settings(BaseModel):
         description="--output-dir file name of a roundup (starts with its last day, its "
         "date: Jekyll files posts by that prefix)",
     )
+    report_filename: str = Field(
+        default="{date}-report.{lang}.{ext}",
+        description="--output-dir file name of `briefgen analyze`'s per-paper report",
+    )
     front_matter: bool = Field(default=False, description="YAML front matter on markdown")
     front_matter_body_title: bool = Field(
         default=False,
@@ -356,10 +361,12 @@ def load_settings(
     profile_name = str(data.get("profile", "default"))
     profiles = dict(data.get("profiles") or {})
     if profile_name not in profiles and profile_name != "default":
-        known = ", ".join(sorted(profiles)) or "none"
+        known = sorted({*profiles, "default"})
+        guess = _did_you_mean(profile_name, known)
         raise ConfigError(
-            f"profile {profile_name!r} is not defined in {path} (defined: {known}); "
-            f"add a [profiles.{profile_name}] table or pick another with --profile"
+            f"profile {profile_name!r} is not defined in {path} (defined: {', '.join(known)})"
+            f"{guess + ' Otherwise add' if guess else '; add'} a [profiles.{profile_name}] "
+            "table or pick another with --profile"
         )
     active = dict(profiles.get(profile_name) or {})
     active.update(env_profile)
@@ -372,9 +379,54 @@ def load_settings(
     except ValidationError as exc:
         raise ConfigError(
             f"invalid settings (from {path}, BRIEFGEN_* variables or flags): "
-            f"{'; '.join(describe_validation(exc))}"
+            f"{'; '.join(describe_settings_errors(exc))}"
         ) from exc
     return settings.model_copy(update={"home": briefgen_home(env), "config_path": path})
+
+
+def _did_you_mean(word: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(word, known, n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+TOP_LEVEL_KEYS = [k for k in Settings.model_fields if k not in ("home", "config_path")]
+PROFILE_KEYS = list(Profile.model_fields)
+PRICE_KEYS = list(Price.model_fields)
+
+
+def _unknown_key(loc: tuple[int | str, ...]) -> str:
+    """What a key that is not a setting may have meant: a typo of one, or a setting written in
+    the wrong table (TOML puts every key after a [table] header into that table)."""
+    key = str(loc[-1])
+    if len(loc) == 1:
+        if key in PROFILE_KEYS:
+            return (f"unknown setting; {key} belongs to a profile: put it under "
+                    "[profiles.default] (or your profile's table)")  # fmt: skip
+        return "unknown setting" + _did_you_mean(key, TOP_LEVEL_KEYS)
+    if loc[0] == "profiles" and len(loc) == 3:
+        if key in TOP_LEVEL_KEYS:
+            return (f"unknown profile setting; {key} is a top-level setting: move it above the "
+                    "first [table] of the file")  # fmt: skip
+        return "unknown profile setting" + _did_you_mean(key, PROFILE_KEYS)
+    if loc[0] == "prices" and len(loc) == 3:
+        return (f"unknown price field (fields: {', '.join(PRICE_KEYS)})"
+                f"{_did_you_mean(key, PRICE_KEYS)}")  # fmt: skip
+    return "not expected here"
+
+
+def describe_settings_errors(exc: ValidationError) -> list[str]:
+    """The settings' validation errors as 'where: what' lines in the words of the config file:
+    no pydantic jargon, and a guess for a mistyped key."""
+    lines = []
+    for error in exc.errors():
+        loc = tuple(error["loc"])
+        where = ".".join(str(part) for part in loc)
+        if error["type"] == "extra_forbidden" and loc:
+            message = _unknown_key(loc)
+        else:
+            message = without_pydantic_noise(error["msg"])
+        lines.append(f"{where}: {message}" if where else message)
+    return lines
 
 
 def _toml_value(value: Any) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from briefgen.core.calls import Reply
 from briefgen.core.errors import BriefgenError
@@ -12,12 +12,24 @@ from briefgen.engines.base import Engine
 from briefgen.engines.model_engine import ModelEngine
 from briefgen.engines.offline.engine import OfflineEngine
 from briefgen.engines.provider import Provider
-from briefgen.infra.net import RetryPolicy
+from briefgen.infra.net import RetryPolicy, no_report
 
 
-def make_provider(settings: Settings, env: Mapping[str, str] | None = None) -> Provider:
+def make_provider(
+    settings: Settings,
+    env: Mapping[str, str] | None = None,
+    *,
+    on_retry: Callable[[str], None] = no_report,
+) -> Provider:
+    """The provider of `settings`; `on_retry` gets one line per retried call."""
     env = os.environ if env is None else env
-    policy = RetryPolicy(attempts=settings.http_retries, wait=settings.retry_wait_seconds)
+    policy = RetryPolicy(
+        attempts=settings.http_retries,
+        wait=settings.retry_wait_seconds,
+        on_retry=on_retry,
+        timeout=settings.model_timeout_seconds,
+        timeout_setting="model_timeout_seconds",
+    )
     if settings.provider == "anthropic":
         from briefgen.engines.providers.anthropic_provider import (
             AnthropicProvider,  # the SDK loads slowly
@@ -60,15 +72,22 @@ class NoCallProvider:
 
 
 def make_engine(
-    settings: Settings, env: Mapping[str, str] | None = None, *, calls: bool = True
+    settings: Settings,
+    env: Mapping[str, str] | None = None,
+    *,
+    calls: bool = True,
+    on_retry: Callable[[str], None] = no_report,
 ) -> Engine:
-    """The engine of a run; `calls=False` builds one that can only estimate (no key needed)."""
+    """The engine of a run; `calls=False` builds one that can only estimate (no key needed).
+    `on_retry` gets one line per retried model call (the CLI passes its reporter's warning)."""
     if settings.provider == "offline":
         return OfflineEngine()
     model = settings.model_for("analysis")
     synthesis_model = settings.model_for("synthesis")
-    provider: Provider = make_provider(settings, env) if calls else NoCallProvider(
-        settings.provider
+    provider: Provider = (
+        make_provider(settings, env, on_retry=on_retry)
+        if calls
+        else NoCallProvider(settings.provider)
     )
     return ModelEngine(
         provider,

@@ -6,6 +6,7 @@ terminal and --quiet is off; errors are always printed, one line each.
 
 from __future__ import annotations
 
+import errno
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -14,6 +15,14 @@ from typing import Protocol
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
+
+from briefgen.core.errors import without_pydantic_noise
+
+
+def one_line(message: str) -> str:
+    """A message as one line without pydantic's wrapping: an error or a warning is one line
+    whatever the exception it came from looked like."""
+    return " ".join(without_pydantic_noise(message).split())
 
 
 class Advance(Protocol):
@@ -41,12 +50,17 @@ class Reporter:
         if self.verbose and not self.quiet:
             self.err.print(message, markup=False, style="dim")
 
+    def notice(self, message: str) -> None:
+        """Something about the output the reader should know (not a problem with the run)."""
+        if not self.quiet:
+            self.err.print(f"note: {one_line(message)}", markup=False, style="cyan")
+
     def warning(self, message: str) -> None:
         if not self.quiet:
-            self.err.print(f"warning: {message}", markup=False, style="yellow")
+            self.err.print(f"warning: {one_line(message)}", markup=False, style="yellow")
 
     def error(self, message: str) -> None:
-        self.err.print(f"error: {message}", markup=False, style="bold red")
+        self.err.print(f"error: {one_line(message)}", markup=False, style="bold red")
 
     @contextmanager
     def progress(self, description: str, total: int) -> Iterator[Advance]:
@@ -59,6 +73,13 @@ class Reporter:
             yield lambda step=1: bar.advance(task, step)
 
 
+class _Stdout(Console):
+    def on_broken_pipe(self) -> None:
+        # Rich would exit 1 (a bug's code) here; the command ends quietly with 141 instead.
+        self.quiet = True
+        raise BrokenPipeError(errno.EPIPE, "Broken pipe")
+
+
 def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
     """A table on stdout; plain text (no colour codes) when stdout is not a terminal."""
     table = Table(title=title, show_lines=False, expand=False)
@@ -66,4 +87,4 @@ def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[str]
         table.add_column(column, overflow="fold")
     for row in rows:
         table.add_row(*row)
-    Console(file=sys.stdout, highlight=False).print(table)
+    _Stdout(file=sys.stdout, highlight=False).print(table)

@@ -8,13 +8,14 @@ any newly created file (0644 under the usual 022), a file that exists keeps the 
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import tempfile
 import threading
 from pathlib import Path
 
-from briefgen.core.errors import UsageError
+from briefgen.core.errors import OutputError
 
 _UMASK_LOCK = threading.Lock()
 
@@ -63,8 +64,20 @@ def _mode_for(target: Path) -> int:
         return 0o666 & ~current_umask()
 
 
+def cannot_write(path: Path, exc: OSError) -> OutputError:
+    """One line for a file that cannot be written: what the system said, and what to do."""
+    reason = exc.strerror or str(exc)
+    if exc.errno == errno.EISDIR:
+        return OutputError(f"cannot write {path}: it is a directory, not a file")
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return OutputError(f"cannot write {path}: {reason}; free some space or choose another path")
+    return OutputError(f"cannot write {path}: {reason}; choose a writable path")
+
+
 def write_atomic(path: Path, text: str) -> None:
     path = _target(path.expanduser())
+    if path.is_dir():
+        raise cannot_write(path, IsADirectoryError(errno.EISDIR, "Is a directory"))
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         mode = _mode_for(path)
@@ -73,7 +86,7 @@ def write_atomic(path: Path, text: str) -> None:
             dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
         )
     except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror}; choose a writable path") from None
+        raise cannot_write(path, exc) from None
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
             # mkstemp makes the file 0600; it gets its final mode before it becomes visible.
@@ -82,6 +95,9 @@ def write_atomic(path: Path, text: str) -> None:
             out.flush()
             os.fsync(out.fileno())
         os.replace(temporary, path)
+    except OSError as exc:
+        Path(temporary).unlink(missing_ok=True)
+        raise cannot_write(path, exc) from None
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise

@@ -1,16 +1,30 @@
 """What every remote call shares: a descriptive User-Agent, timeouts, and one retry policy.
 
 Retries back off exponentially on the failures that pass (timeouts, dropped connections, 429
-and 5xx), honour a server's Retry-After, and end in an `UpstreamError` (exit 6) that names the
-service, so a service that stays down gives one clear line instead of a traceback.
+and 5xx), honour a server's Retry-After, say so on one line each (`on_retry`), and end in an
+`UpstreamError` (exit 6) that says what happened. A host that refuses connections, does not
+resolve or cannot be routed to is not retried: `UnreachableError` on the first attempt, since
+waiting cannot fix that within a run.
+
+Concurrent calls run in a `WorkerPool`: daemon threads whose retry waits a stop (Ctrl-C, a
+run-stopping error) cuts short, and whose calls in flight never keep the process alive.
 """
 
 from __future__ import annotations
 
+import errno
+import ipaddress
+import queue
+import socket
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVar
+from functools import partial
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import urlsplit
 
 import tenacity
 
@@ -74,10 +88,128 @@ class Pacer:
         if self._last is not None:
             remaining = self.delay - (self._clock() - self._last)
             if remaining > 0:
-                time.sleep(remaining)
+                pause(remaining)
 
     def mark(self) -> None:
         self._last = self._clock()
+
+
+def no_report(_: str) -> None:
+    return None
+
+
+class UnreachableError(UpstreamError):
+    """A host that refused the connection, does not resolve, or cannot be routed to. Retrying
+    cannot help within a run, so whatever needs that host stops at its first failure."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason  # short: "connection refused", "host name does not resolve", …
+
+
+class Interrupted(BaseException):
+    """Raised in a worker of a stopped `WorkerPool` instead of waiting or calling again. A
+    BaseException, so that no handler for a failed call mistakes it for one."""
+
+
+_worker = threading.local()  # .stop: the Event of the WorkerPool running this thread
+
+
+def _stop_event() -> threading.Event | None:
+    stop: threading.Event | None = getattr(_worker, "stop", None)
+    return stop
+
+
+def pause(seconds: float) -> None:
+    """Sleep; in a worker of a stopped pool, return at once by raising Interrupted. (The main
+    thread's sleep is already cut short by Ctrl-C.)"""
+    stop = _stop_event()
+    if stop is None:
+        time.sleep(seconds)
+    elif stop.wait(seconds):
+        raise Interrupted
+
+
+def check_stopped() -> None:
+    """Raise Interrupted in a worker whose pool was stopped: no new request is started."""
+    stop = _stop_event()
+    if stop is not None and stop.is_set():
+        raise Interrupted
+
+
+class WorkerPool:
+    """At most `workers` daemon threads running submitted calls, with futures.
+
+    `stop()` (from the thread that submits, when it is done, interrupted or failing) cancels
+    what has not started, wakes the workers asleep in a retry wait (they raise Interrupted),
+    and abandons calls in flight: their threads are daemons, so unlike ThreadPoolExecutor's
+    (which the interpreter joins at exit) they never keep an interrupted run alive until a
+    model or page answers."""
+
+    def __init__(self, workers: int, name: str = "briefgen") -> None:
+        self.size = max(1, workers)
+        self.name = name
+        self.stopped = threading.Event()
+        self._tasks: queue.SimpleQueue[tuple[Future[Any], Callable[[], Any]] | None] = (
+            queue.SimpleQueue()
+        )
+        self._threads: list[threading.Thread] = []
+
+    def submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:
+        future: Future[T] = Future()
+        if self.stopped.is_set():
+            _cancel(future)
+            return future
+        self._tasks.put((future, partial(fn, *args)))
+        if len(self._threads) < self.size:
+            thread = threading.Thread(
+                target=self._work, name=f"{self.name}-{len(self._threads)}", daemon=True
+            )
+            self._threads.append(thread)
+            thread.start()
+        return future
+
+    def _work(self) -> None:
+        _worker.stop = self.stopped
+        while True:
+            task = self._tasks.get()
+            if task is None:
+                return
+            future, call = task
+            if self.stopped.is_set():
+                future.cancel()
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                result = call()
+            except BaseException as exc:  # handed to whoever reads the future
+                future.set_exception(exc)
+            else:
+                future.set_result(result)
+
+    def stop(self) -> None:
+        self.stopped.set()
+        while True:
+            try:
+                task = self._tasks.get_nowait()
+            except queue.Empty:
+                break
+            if task is not None:
+                _cancel(task[0])
+        for _ in self._threads:
+            self._tasks.put(None)
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+
+def _cancel(future: Future[Any]) -> None:
+    """Cancel a future that has not started, telling `wait` and `as_completed` too."""
+    future.cancel()
+    future.set_running_or_notify_cancel()
 
 
 @dataclass(frozen=True)
@@ -85,7 +217,10 @@ class RetryPolicy:
     attempts: int = 4
     wait: float = 2.0  # the first backoff; it doubles on each retry
     max_wait: float = 60.0
-    sleep: Callable[[float], None] = time.sleep  # tests record the waits instead
+    sleep: Callable[[float], None] = pause  # tests record the waits instead
+    on_retry: Callable[[str], None] = no_report  # one line per retry (the CLI: reporter.warning)
+    timeout: float | None = None  # the per-request timeout, for "did not answer within 30 s"
+    timeout_setting: str = ""  # the setting that changes it, named when requests time out
 
     def run(
         self,
@@ -93,52 +228,244 @@ class RetryPolicy:
         call: Callable[[], T],
         retry_on: Callable[[BaseException], bool],
         hint: str = "",
+        url: str = "",
     ) -> T:
-        """`call()` with retries on what `retry_on` accepts; UpstreamError once they run out."""
+        """`call()` with retries on what `retry_on` accepts, one `on_retry` line each;
+        UnreachableError at once when the host cannot be reached at all, UpstreamError once
+        the attempts run out. `hint` says where the address is set; `url` names the host."""
         backoff = tenacity.wait_exponential(multiplier=self.wait, max=self.max_wait)
+        failures: list[str] = []
 
         def wait(state: tenacity.RetryCallState) -> float:
             error = state.outcome.exception() if state.outcome else None
             asked = server_retry_after(error) if error is not None else None
             return asked if asked is not None else float(backoff(state))
 
+        def retryable(error: BaseException) -> bool:
+            return retry_on(error) and connection_problem(error) is None
+
+        def attempt() -> T:
+            check_stopped()
+            try:
+                return call()
+            except Exception as exc:
+                if retryable(exc):
+                    failures.append(describe_failure(exc, self.timeout))
+                raise
+
+        def announce(state: tenacity.RetryCallState) -> None:
+            delay = state.upcoming_sleep
+            when = f"retrying in {_seconds(delay)}" if delay > 0 else "retrying now"
+            self.on_retry(
+                f"{service} {failures[-1]} on attempt {state.attempt_number}/{self.attempts}; "
+                f"{when}"
+            )
+
         retrying = tenacity.Retrying(
             stop=tenacity.stop_after_attempt(self.attempts),
             wait=wait,
-            retry=tenacity.retry_if_exception(retry_on),
+            retry=tenacity.retry_if_exception(retryable),
             reraise=True,
             sleep=self.sleep,
+            before_sleep=announce,
         )
         try:
-            return retrying(call)
-        except BaseException as exc:
+            return retrying(attempt)
+        except Exception as exc:
             if not retry_on(exc):
                 raise
-            raise UpstreamError(
-                f"{service} is unreachable after {self.attempts} attempts: "
-                f"{describe_failure(exc)}; check your connection and try again later{hint}"
-            ) from exc
+            problem = connection_problem(exc)
+            if problem is not None:
+                raise UnreachableError(
+                    unreachable_message(service, problem, url or request_url(exc), hint),
+                    problem,
+                ) from exc
+            raise UpstreamError(self._gave_up(service, failures, hint)) from exc
 
+    def _gave_up(self, service: str, failures: list[str], hint: str) -> str:
+        last = failures[-1] if failures else "failed"
+        if len(failures) <= 1:
+            message = f"{service} {last}"
+        elif len(set(failures)) == 1:
+            every = "both" if len(failures) == 2 else f"all {len(failures)}"
+            message = f"{service} {last} on {every} attempts"
+        else:
+            message = f"{service} {last} on attempt {len(failures)}/{len(failures)}"
+        if _is_timeout_text(last):
+            advice = "try again later"
+            if self.timeout_setting:
+                advice += f", or raise {self.timeout_setting} if it is only slow"
+            return f"{message}; {advice}{hint}"
+        return f"{message}; try again later"
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.1f}".removesuffix(".0") + " s"
+
+
+# what went wrong --------------------------------------------------------------------------------
+
+REFUSED = "connection refused"
+UNRESOLVED = "host name does not resolve"
+NO_ROUTE = "network unreachable"
 
 _UNRESOLVED = ("NameResolutionError", "Name or service not known", "nodename nor servname",
-               "getaddrinfo failed", "Temporary failure in name resolution")  # fmt: skip
+               "getaddrinfo failed", "Temporary failure in name resolution",
+               "No address associated with hostname")  # fmt: skip
+_NO_ROUTE = ("Network is unreachable", "No route to host")
+_STATUS_NAMES = {529: "overloaded"}
 
 
-def describe_failure(error: BaseException) -> str:
-    """A short reason for the last failure, instead of a urllib3 repr a screen wide."""
-    text = str(error)
+def _chain(error: BaseException) -> Iterator[BaseException]:
+    """The error and every error behind it: causes, contexts, and what urllib3 and requests
+    keep in their arguments and `reason`."""
+    seen: set[int] = set()
+    stack = [error]
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        behind = [current.__cause__, current.__context__, getattr(current, "reason", None)]
+        behind += [arg for arg in current.args if isinstance(arg, BaseException)]
+        stack += [e for e in behind if isinstance(e, BaseException)]
+
+
+def _status(error: BaseException) -> int | None:
     status = getattr(error, "status", None) or getattr(error, "status_code", None)
-    if isinstance(status, int):
-        return f"it answered HTTP {status}"
+    return status if isinstance(status, int) else None
+
+
+def connection_problem(error: BaseException) -> str | None:
+    """REFUSED, UNRESOLVED or NO_ROUTE when the host could not be reached at all."""
+    if _status(error) is not None:
+        return None  # it answered
+    for cause in _chain(error):
+        if isinstance(cause, socket.gaierror):
+            return UNRESOLVED
+        if isinstance(cause, ConnectionRefusedError):
+            return REFUSED
+        if isinstance(cause, OSError) and cause.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
+            return NO_ROUTE
+    text = " ".join(str(cause) for cause in _chain(error))
     if any(marker in text for marker in _UNRESOLVED):
-        return "its host name does not resolve (no network?)"
-    if "refused" in text.lower():
-        return "the connection was refused"
-    if "timed out" in text.lower() or "timeout" in type(error).__name__.lower():
-        return "it timed out"
+        return UNRESOLVED
+    if "Connection refused" in text:
+        return REFUSED
+    if any(marker in text for marker in _NO_ROUTE):
+        return NO_ROUTE
+    return None
+
+
+def request_url(error: BaseException) -> str:
+    """The URL of the request that failed, where an error carries it (httpx, requests, the
+    Anthropic SDK)."""
+    for cause in _chain(error):
+        try:
+            request = getattr(cause, "request", None)
+        except RuntimeError:  # httpx: an error raised outside a request has none
+            continue
+        url = getattr(request, "url", None)
+        if url:
+            return str(url)
+    return ""
+
+
+def _host_port(url: str) -> tuple[str, str]:
+    try:
+        parts = urlsplit(url)
+        port = parts.port or {"https": 443, "http": 80}.get(parts.scheme)
+    except ValueError:
+        return "", ""
+    host = parts.hostname or ""
+    shown = f"[{host}]" if ":" in host else host
+    return host, f"{shown}:{port}" if port else shown
+
+
+def is_local(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def unreachable_message(service: str, problem: str, url: str = "", hint: str = "") -> str:
+    """One line that says what happened, naming the network only where it is the cause."""
+    host, where = _host_port(url)
+    if problem == REFUSED:
+        if host and is_local(host):
+            server = "Ollama" if where.endswith(":11434") else "the server"
+            return f"{service} refused the connection on {where} — is {server} running?{hint}"
+        return f"{service} refused the connection{f' on {where}' if where else ''}{hint}"
+    if problem == UNRESOLVED:
+        name = f"its host name {host}" if host else "its host name"
+        return (
+            f"{service} is unreachable: {name} does not resolve — check your network "
+            f"connection{hint}"
+        )
+    target = f" to {host}" if host else ""
+    return (
+        f"{service} is unreachable: the network has no route{target} — check your network "
+        f"connection{hint}"
+    )
+
+
+def _timeout_kind(error: BaseException) -> str | None:
+    """The kind of timeout the failure was: "connect", "read", "other", or None."""
+    kind = None
+    for cause in _chain(error):
+        names = {cls.__name__ for cls in type(cause).__mro__}
+        if names & {"ConnectTimeout", "ConnectTimeoutError"}:
+            return "connect"
+        if names & {"ReadTimeout", "ReadTimeoutError"}:
+            return "read"
+        if isinstance(cause, TimeoutError) or any("Timeout" in name for name in names):
+            kind = "other"
+    return kind
+
+
+def _is_timeout_text(description: str) -> bool:
+    return description.startswith(("did not answer", "did not accept", "timed out"))
+
+
+def describe_failure(error: BaseException, timeout: float | None = None) -> str:
+    """What a failed attempt did, to follow the service's name: "answered HTTP 503 (service
+    unavailable)", "did not answer within 30 s"; never a urllib3 repr a screen wide."""
+    status = _status(error)
+    if status is not None:
+        try:
+            name = _STATUS_NAMES.get(status) or HTTPStatus(status).phrase.lower()
+        except ValueError:
+            name = ""
+        return f"answered HTTP {status}" + (f" ({name})" if name else "")
+    within = f" within {_seconds(timeout)}" if timeout else " in time"
+    kind = _timeout_kind(error)
+    if kind == "connect":
+        return f"did not accept the connection{within}"
+    if kind == "read":
+        return f"did not answer{within}"
+    if kind == "other":
+        return "timed out"
+    problem = connection_problem(error)
+    if problem is not None:
+        return {
+            REFUSED: "refused the connection",
+            UNRESOLVED: "could not be found (its host name does not resolve)",
+            NO_ROUTE: "could not be reached (no route)",
+        }[problem]
     if "EmptyPage" in type(error).__name__:
-        return "it kept sending empty pages"
-    return text if len(text) <= 160 else text[:159] + "…"
+        return "sent an empty page"
+    text = " ".join(str(error).split())
+    for cause in _chain(error):
+        names = {cls.__name__ for cls in type(cause).__mro__}
+        if names & {"RemoteProtocolError", "ConnectionResetError", "RemoteDisconnected",
+                    "ProtocolError", "ConnectionAbortedError"}:  # fmt: skip
+            return "dropped the connection"
+    text = text if len(text) <= 160 else text[:159] + "…"
+    return f"failed: {text}"
 
 
 def is_transient_http(error: BaseException) -> bool:

@@ -97,7 +97,7 @@ def read_papers(papers: list[Paper], ctx: RunContext, *, fulltext: bool) -> dict
     reader = ctx.remote.fulltext_reader(ctx.store)
     with ctx.reporter.progress("reading full texts", len(papers)) as advance:
         texts = reader.read_all(papers, use_cache=ctx.options.use_cache, advance=advance)
-    report_texts(texts, reader.fetched, ctx)
+    report_texts(texts, reader, ctx)
     return texts
 
 
@@ -116,16 +116,18 @@ class TextStream:
             yield paper_id, text
 
 
-def report_texts(texts: dict[str, PaperText], fetched: int, ctx: RunContext) -> None:
+def report_texts(texts: dict[str, PaperText], reader: FullTextReader, ctx: RunContext) -> None:
+    """What was really read: how many full texts, fetched or stored, and why the rest were
+    read from their abstracts (an unreachable host named once, not once per paper)."""
     reporter = ctx.reporter
     missing = {pid: t.note for pid, t in texts.items() if t.read_from == "abstract"}
-    reporter.info(
-        f"full text: {len(texts) - len(missing)} of {len(texts)} papers from arXiv HTML "
-        f"({fetched} fetched, the rest from the store)"
-    )
+    reporter.info(reader.summary(texts))
     for paper_id, why in missing.items():
         reporter.debug(f"  {paper_id}: read from the abstract: {why}")
-    failures = [why for why in missing.values() if why and "404" not in why]
+    if reader.unreachable is not None:
+        reporter.warning(str(reader.unreachable))
+    failures = [why for why in missing.values()
+                if why and "404" not in why and why != reader.unreachable_note]  # fmt: skip
     if failures:
         reporter.warning(f"{len(failures)} full texts could not be fetched: {failures[0]}")
 
@@ -162,7 +164,7 @@ def analyse_day(
             batch=runner,
         )  # fmt: skip
     if stream is not None:
-        report_texts(stream.texts, stream.reader.fetched, ctx)
+        report_texts(stream.texts, stream.reader, ctx)
     if outcome.from_cache:
         ctx.reporter.info(f"{outcome.from_cache} analyses reused from the store")
     if not outcome.analysed:

@@ -5,14 +5,17 @@ subsection with its heading; math becomes its TeX `alttext`; tables become ' | '
 bibliography, navigation, footers, images, footnotes and `ltx_ERROR` conversion leaks are
 dropped. The budget keeps the abstract, introduction, method, experiments/results, limitations
 and conclusion ahead of related work and appendices. Fetching is bounded-concurrent, retried,
-and cached in the store; a paper with no HTML (404) is read from its abstract.
+and cached in the store; a paper with no HTML (404) is read from its abstract. A host that
+refuses connections or does not resolve stops the fetching at its first failure: every paper
+not yet read comes from its abstract, and `summary` says so.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor, as_completed
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import as_completed
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
@@ -21,7 +24,13 @@ from lxml import html as lxml_html
 
 from briefgen.core.errors import ParseError, UpstreamError
 from briefgen.core.models import Paper, PaperText, ParsedHtml, Section, strip_controls
-from briefgen.infra.net import RetryPolicy, get_checked, is_transient_http
+from briefgen.infra.net import (
+    RetryPolicy,
+    UnreachableError,
+    WorkerPool,
+    get_checked,
+    is_transient_http,
+)
 from briefgen.read.abstract import abstract_text, estimate_tokens
 
 if TYPE_CHECKING:
@@ -305,9 +314,13 @@ def html_url(base: str, paper: Paper) -> str:
     return f"{base}{paper.versioned_id}"
 
 
+NO_HTML = "no HTML version (HTTP 404)"
+
+
 class FullTextReader:
     """Reads the selected papers' full text: cached pages first, the rest fetched at most
-    `concurrency` at a time; any paper without usable HTML is read from its abstract."""
+    `concurrency` at a time; any paper without usable HTML is read from its abstract. Once
+    the host is unreachable (`unreachable`), no further page is asked for."""
 
     def __init__(
         self,
@@ -325,19 +338,36 @@ class FullTextReader:
         self.cache = cache
         self.budget = budget
         self.concurrency = concurrency
-        self.fetched = 0
+        self.fetched = 0  # pages the server answered for (a 404 included)
+        self.stored = 0  # papers whose page (or known 404) came from the store
+        self.stored_pages = 0  # of those, pages (not 404s)
+        self.unreachable: UnreachableError | None = None  # why no page is asked for any more
+        self._lock = threading.Lock()
+
+    @property
+    def unreachable_note(self) -> str:
+        reason = self.unreachable.reason if self.unreachable else "unreachable"
+        return f"{SERVICE} is unreachable ({reason})"
 
     def fetch(self, paper: Paper) -> FetchedPage:
+        if self.unreachable is not None:  # the host already refused: do not ask again
+            return FetchedPage(parsed=None, problem=self.unreachable_note)
         url = html_url(self.base_url, paper)
         try:
             response = self.policy.run(
-                SERVICE, lambda: get_checked(self.client, SERVICE, url), is_transient_http
-            )
+                SERVICE, lambda: get_checked(self.client, SERVICE, url), is_transient_http,
+                " (BRIEFGEN_ARXIV_HTML_URL points briefgen at another endpoint)", url=url,
+            )  # fmt: skip
+        except UnreachableError as exc:
+            with self._lock:
+                self.unreachable = self.unreachable or exc
+            return FetchedPage(parsed=None, problem=self.unreachable_note)
         except UpstreamError as exc:
             return FetchedPage(parsed=None, problem=str(exc))
-        self.fetched += 1
+        with self._lock:
+            self.fetched += 1
         if response.status_code == 404:
-            return FetchedPage(parsed=None, missing=True, problem="no HTML version (HTTP 404)")
+            return FetchedPage(parsed=None, missing=True, problem=NO_HTML)
         try:
             return FetchedPage(parsed=parse_latexml(response.content))
         except ValueError as exc:
@@ -348,7 +378,7 @@ class FullTextReader:
         if found is None:
             return None
         if found is False:
-            return FetchedPage(parsed=None, missing=True, problem="no HTML version (HTTP 404)")
+            return FetchedPage(parsed=None, missing=True, problem=NO_HTML)
         return FetchedPage(parsed=found)
 
     def remember(self, paper: Paper, page: FetchedPage) -> None:
@@ -361,7 +391,13 @@ class FullTextReader:
         if page is None:
             page = self.fetch(paper)
             self.remember(paper, page)
+        else:
+            self._count_stored(page)
         return page
+
+    def _count_stored(self, page: FetchedPage) -> None:
+        self.stored += 1
+        self.stored_pages += page.parsed is not None
 
     def text(self, paper: Paper, page: FetchedPage) -> PaperText:
         if page.parsed is None:
@@ -377,23 +413,22 @@ class FullTextReader:
         for paper in papers:
             cached = self.cached(paper) if use_cache else None
             if cached is not None:
+                self._count_stored(cached)
                 yield paper.id, self.text(paper, cached)
             else:
                 wanted.append(paper)
         if not wanted:
             return
         # Threads only fetch and parse; the store is written from this thread (SQLite
-        # connections stay in the thread that opened them).
-        pool = ThreadPoolExecutor(max_workers=self.concurrency)
-        try:
+        # connections stay in the thread that opened them). On Ctrl-C, or when the consumer
+        # stops, the pool's retry waits end at once and fetches in flight are abandoned.
+        with WorkerPool(self.concurrency, name="briefgen-fulltext") as pool:
             futures = {pool.submit(self.fetch, paper): paper for paper in wanted}
             for future in as_completed(futures):
                 paper = futures[future]
                 page = future.result()
                 self.remember(paper, page)
                 yield paper.id, self.text(paper, page)
-        finally:
-            pool.shutdown(wait=False, cancel_futures=True)
 
     def read_all(
         self,
@@ -407,3 +442,31 @@ class FullTextReader:
             texts[paper_id] = text
             advance()
         return {paper.id: texts[paper.id] for paper in papers}
+
+    def summary(self, texts: Mapping[str, PaperText]) -> str:
+        """One true line about where the texts came from, e.g. "full text: 0 of 30 papers
+        from arXiv HTML: arXiv HTML is unreachable (connection refused); read from abstracts"."""
+        total = len(texts)
+        html = sum(1 for text in texts.values() if text.read_from == "html")
+        line = f"full text: {html} of {total} papers from arXiv HTML"
+        notes = [text.note for text in texts.values() if text.read_from != "html"]
+        cut_off = (
+            sum(1 for note in notes if note == self.unreachable_note) if self.unreachable else 0
+        )
+        if html == 0 and cut_off == total and total:
+            return f"{line}: {self.unreachable_note}; read from abstracts"
+        if html:
+            stored = min(html, self.stored_pages)
+            where = [f"{html - stored} fetched" if html > stored else "",
+                     f"{stored} from the store" if stored else ""]  # fmt: skip
+            line += f" ({', '.join(w for w in where if w)})"
+        if not notes:
+            return line
+        missing = sum(1 for note in notes if note == NO_HTML)
+        failed = len(notes) - missing - cut_off
+        why = [f"{missing} without an HTML version" if missing else "",
+               f"{failed} could not be fetched" if failed else "",
+               f"{cut_off} as {self.unreachable_note}" if cut_off else ""]  # fmt: skip
+        if cut_off == len(notes):
+            why = [self.unreachable_note]
+        return f"{line}; {len(notes)} read from abstracts: {', '.join(w for w in why if w)}"

@@ -109,7 +109,9 @@ class ArxivApiClient(arxiv.Client):  # type: ignore[misc]  # the package ships n
                 self._pacer.mark()
 
         try:
-            return self._policy.run(API_SERVICE, attempt, _transient_api_error, MIRROR_HINT)
+            return self._policy.run(
+                API_SERVICE, attempt, _transient_api_error, MIRROR_HINT, url=url
+            )
         except arxiv.HTTPError as exc:
             raise UpstreamError(
                 f"{API_SERVICE} refused the query with HTTP {exc.status}: {url}"
@@ -303,7 +305,7 @@ def fetch_rss(
         finally:
             pacer.mark()
 
-    response = policy.run(RSS_SERVICE, attempt, is_transient_http)
+    response = policy.run(RSS_SERVICE, attempt, is_transient_http, url=url)
     if response.status_code == 404:
         raise UpstreamError(f"{RSS_SERVICE} has no feed at {url} (HTTP 404); check the categories")
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Literal
 
@@ -10,6 +11,7 @@ from briefgen.core.errors import UsageError
 # 'today' is arXiv's most recent announcement by the clock; 'latest' is the newest date the
 # source has (for arXiv the two are the same; for a papers file, its newest date).
 DateSpec = date | Literal["latest", "today"]
+ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
 def parse_date_option(text: str | None) -> DateSpec:
@@ -19,14 +21,13 @@ def parse_date_option(text: str | None) -> DateSpec:
     value = text.strip().lower()
     if value == "today":
         return "today"
+    usage = "use YYYY-MM-DD (e.g. 2026-02-17), 'today' or 'latest'"
+    if not ISO_DATE.match(value):
+        raise UsageError(f"invalid date {text!r}: {usage}")
     try:
-        if len(value) != 10:
-            raise ValueError("expected YYYY-MM-DD")
         return date.fromisoformat(value)
-    except ValueError as exc:
-        raise UsageError(
-            f"invalid date {text!r}: {exc}; use YYYY-MM-DD (e.g. 2026-02-17), 'today' or 'latest'"
-        ) from None
+    except ValueError as exc:  # the shape is right, the day is not (2026-02-30)
+        raise UsageError(f"invalid date {text!r}: {exc}; {usage}") from None
 
 
 def weekday_name(day: date) -> str:

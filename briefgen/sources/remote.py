@@ -4,11 +4,12 @@ and budget is configurable."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
 from typing import TYPE_CHECKING
 
 from briefgen.core.settings import Settings
-from briefgen.infra.net import Pacer, RetryPolicy, http_client, user_agent
+from briefgen.infra.net import Pacer, RetryPolicy, http_client, no_report, user_agent
 from briefgen.read.fulltext import FullTextReader, PageCache
 
 if TYPE_CHECKING:  # the network libraries load when a run first needs them
@@ -18,9 +19,16 @@ if TYPE_CHECKING:  # the network libraries load when a run first needs them
 
 
 class Remote:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, on_retry: Callable[[str], None] = no_report) -> None:
+        """`on_retry` gets one line per retry (the CLI passes its reporter's warning)."""
         self.settings = settings
-        self.policy = RetryPolicy(attempts=settings.http_retries, wait=settings.retry_wait_seconds)
+        self.policy = RetryPolicy(
+            attempts=settings.http_retries,
+            wait=settings.retry_wait_seconds,
+            on_retry=on_retry,
+            timeout=settings.http_timeout_seconds,
+            timeout_setting="http_timeout_seconds",
+        )
         self.pacer = Pacer(settings.arxiv_delay_seconds)
         self._http: httpx.Client | None = None
         self._arxiv: ArxivApiClient | None = None

@@ -22,7 +22,6 @@ import re
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol
 
 import jiter
@@ -33,6 +32,7 @@ from briefgen.core.errors import AnalysisError, UpstreamError
 from briefgen.core.models import Brief
 from briefgen.core.settings import Price
 from briefgen.engines.repair import MAX_TOKENS, REFUSAL, cut_off
+from briefgen.infra.net import WorkerPool
 from briefgen.infra.prompts import fill, load_template, template_version
 from briefgen.infra.store import Store, input_key
 from briefgen.translate.localize import brief_texts
@@ -224,8 +224,11 @@ class BriefTranslator:
         if not texts:
             return {}
         chunks = chunk_texts(texts, self.chunk_tokens)
-        with ThreadPoolExecutor(max_workers=min(self.concurrency, len(chunks))) as pool:
-            parts = list(pool.map(self._translate_chunk, chunks))
+        # A WorkerPool, not a ThreadPoolExecutor: on Ctrl-C its threads do not keep the
+        # process waiting for calls in flight.
+        with WorkerPool(min(self.concurrency, len(chunks)), name="briefgen-translate") as pool:
+            futures = [pool.submit(self._translate_chunk, chunk) for chunk in chunks]
+            parts = [future.result() for future in futures]
         translated: dict[str, str] = {}
         for part in parts:
             translated.update(part)

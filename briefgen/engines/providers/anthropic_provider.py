@@ -7,7 +7,8 @@ carries `cache_control`: the API caches a prefix only above a per-model minimum 
 engine decides (see briefgen.engines.caching). No sampling parameters (newer models reject
 them). The SDK's own retries are off; ours back off on 429/529/5xx/timeouts and honour
 `retry-after`, so attempts are never multiplied. Errors that retrying cannot fix stop the run
-at once.
+at once: a refused key, a spend limit, and an endpoint that refuses connections or does not
+resolve (`UnreachableError`, from the retry policy, on the first attempt).
 """
 
 from __future__ import annotations
@@ -123,8 +124,11 @@ class AnthropicProvider:
 
     def _run(self, call: Callable[[], T]) -> T:
         try:
-            return self._policy.run(SERVICE, call, _transient, " (ANTHROPIC_BASE_URL points the "
-                                    "SDK at another endpoint)")  # fmt: skip
+            return self._policy.run(
+                SERVICE, call, _transient,
+                " (ANTHROPIC_BASE_URL points the SDK at another endpoint)",
+                url=str(self._client.base_url),
+            )  # fmt: skip
         except anthropic.APIStatusError as exc:
             raise _fatal(exc) from None
 

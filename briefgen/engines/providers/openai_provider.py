@@ -1,7 +1,8 @@
 """Any OpenAI-compatible endpoint (OpenAI, Ollama, vLLM, llama.cpp server, DeepSeek, Qwen)
 over httpx: `POST {base}/chat/completions` asking for `response_format: json_schema`; a server
 that refuses that format is asked for plain JSON mode instead (with the schema in the system
-prompt), and the engine's validation does the rest."""
+prompt), and the engine's validation does the rest. A local server that is not running (a
+refused connection on 127.0.0.1) stops the run at once with a line that says so."""
 
 from __future__ import annotations
 
@@ -13,7 +14,13 @@ import httpx
 
 from briefgen.core.calls import ChatMessage, Reply, Usage
 from briefgen.core.errors import AnalysisError, ConfigError, UpstreamError
-from briefgen.infra.net import RETRY_STATUSES, RetryableStatus, RetryPolicy, is_transient_http
+from briefgen.infra.net import (
+    RETRY_STATUSES,
+    RetryableStatus,
+    RetryPolicy,
+    is_transient_http,
+    retry_after_seconds,
+)
 
 SERVICE = "the OpenAI-compatible API"
 KEY_VARIABLE = "OPENAI_API_KEY"
@@ -69,7 +76,10 @@ class OpenAIProvider:
     def _post(self, body: dict[str, Any]) -> httpx.Response:
         response = self._client.post(self._url, json=body)
         if response.status_code in RETRY_STATUSES:
-            raise RetryableStatus(SERVICE, response.status_code)
+            raise RetryableStatus(
+                SERVICE, response.status_code,
+                retry_after_seconds(response.headers.get("Retry-After")),
+            )  # fmt: skip
         return response
 
     def complete(
@@ -89,6 +99,7 @@ class OpenAIProvider:
                 partial(self._post, body),
                 is_transient_http,
                 " (BRIEFGEN_OPENAI_BASE_URL points briefgen at another endpoint)",
+                url=self._url,
             )
             if response.status_code == 400 and self.mode == "json_schema" and (
                 "response_format" in response.text or "json_schema" in response.text
