@@ -50,8 +50,8 @@ def _usage_pieces(
     return pieces
 
 
-class BaseCommand(TyperCommand):
-    """A command whose help says what the command line takes."""
+class _FlagsAlone(click.Command):
+    """What a command and a group share: their flags, --help included, show no value."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -61,22 +61,17 @@ class BaseCommand(TyperCommand):
         option = super().get_help_option(ctx)
         _flags_take_no_value([option] if option is not None else [])
         return option
+
+
+class BaseCommand(_FlagsAlone, TyperCommand):
+    """A command whose help says what the command line takes."""
 
     def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
         return _usage_pieces(self.options_metavar, self.get_params(ctx))
 
 
-class Group(TyperGroup):
+class Group(_FlagsAlone, TyperGroup):
     """A group of commands whose own flags (--version, --help) show no value either."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _flags_take_no_value(self.params)
-
-    def get_help_option(self, ctx: click.Context) -> TyperOption | None:
-        option = super().get_help_option(ctx)
-        _flags_take_no_value([option] if option is not None else [])
-        return option
 
 
 app = typer.Typer(
