@@ -4,7 +4,7 @@ from datetime import date
 
 from briefgen.core.models import Paper
 from briefgen.core.settings import Profile
-from briefgen.select import keyword_pattern, score_paper, select_papers
+from briefgen.select.rank import keyword_pattern, score_paper, select_papers
 
 
 def paper(pid: str, title: str, abstract: str = "", categories: list[str] | None = None) -> Paper:

@@ -23,6 +23,10 @@ APP_NAME = "briefgen"
 # Seed 003's bot watches these categories and keywords; they make a sensible default for an
 # ML-systems reader and are the profile the bundled example papers were picked with.
 DEFAULT_CATEGORIES = ["cs.AI", "cs.CL", "cs.DC", "cs.LG"]
+ZOTERO_API_URL = "https://api.zotero.org"
+EMBEDDING_URL = "https://huggingface.co"
+EMBEDDING_MODEL = "minishlab/potion-base-8M"
+
 DEFAULT_KEYWORDS = [
     "kv cache", "offload", "State Space", "SSM", "framework", "System", "Generation", "Video",
     "Linear", "LLM", "RL", "RLHF", "Inference", "Training", "Attention", "Pipeline", "MOE",
@@ -135,6 +139,25 @@ class Profile(BaseModel):
     min_score: float = Field(
         default=1.0, ge=0, description="papers scoring below this are dropped (0 keeps all)"
     )
+    library: list[str] = Field(
+        default_factory=list,
+        description="papers the ranking learns from: .bib files, zotero:USER/COLLECTION, "
+        "text files of arXiv ids or URLs, papers JSON/JSONL (starred papers always join)",
+    )
+    authors: list[str] = Field(
+        default_factory=list,
+        description="authors to follow: their papers are always selected and marked",
+    )
+    keyword_weight: float = Field(
+        default=1.0, ge=0, description="weight of keyword hits (a rare keyword counts more)"
+    )
+    library_weight: float = Field(
+        default=6.0, ge=0, description="weight of similarity to the library (the day's most "
+        "similar paper gets the full weight)",
+    )
+    upvote_weight: float = Field(
+        default=0.5, ge=0, description="weight per doubling of Hugging Face upvotes"
+    )
 
     @field_validator("categories")
     @classmethod
@@ -170,6 +193,15 @@ class Settings(BaseModel):
     arxiv_rss_url: str = Field(default=ARXIV_RSS_URL, description="arXiv RSS base URL")
     arxiv_html_url: str = Field(default=ARXIV_HTML_URL, description="arXiv HTML base URL")
     hf_api_url: str = Field(default=HF_API_URL, description="Hugging Face daily papers API")
+    zotero_api_url: str = Field(default=ZOTERO_API_URL, description="Zotero web API")
+    embedding_url: str = Field(
+        default=EMBEDDING_URL, description="where the embedding model is downloaded from"
+    )
+    embedding_model: str = Field(
+        default=EMBEDDING_MODEL,
+        description="static embedding model (model2vec) for library similarity: a Hugging "
+        "Face repository id or a local folder; 'tfidf' uses TF-IDF similarity, no model",
+    )
     arxiv_delay_seconds: float = Field(
         default=3.0,
         ge=0,

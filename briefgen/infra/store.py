@@ -128,9 +128,39 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "0005_relevance",
+        """
+        CREATE TABLE embeddings (
+            key TEXT NOT NULL,
+            model TEXT NOT NULL,
+            vector BLOB NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (key, model)
+        );
+        CREATE TABLE stars (
+            paper_id TEXT PRIMARY KEY,
+            data TEXT NOT NULL,
+            starred_at TEXT NOT NULL
+        );
+        CREATE TABLE briefed (
+            profile TEXT NOT NULL,
+            day TEXT NOT NULL,
+            paper_id TEXT NOT NULL,
+            version TEXT NOT NULL,
+            PRIMARY KEY (profile, day, paper_id)
+        );
+        CREATE INDEX briefed_paper ON briefed (profile, paper_id);
+        """,
+    ),
 ]
 
-TABLES = ("papers", "analyses", "briefs", "runs", "fulltexts", "listings", "calls", "cache")
+TABLES = (
+    "papers", "analyses", "briefs", "runs", "fulltexts", "listings", "calls", "cache",
+    "embeddings", "stars", "briefed",
+)  # fmt: skip
+# The reader's own choices are not cache: `cache clear` keeps the papers they starred.
+KEPT_BY_CLEAR = ("stars",)
 
 
 def input_key(*parts: str) -> str:
@@ -360,6 +390,84 @@ class Store:
                 ),
             )
 
+    def save_analyses(self, items: list[tuple[AnalysisKey, PaperAnalysis]]) -> None:
+        """Many analyses in one transaction: a 2,000-paper offline day commits once, not 2,000
+        times."""
+        if not items:
+            return
+        now = _now()
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO analyses VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (k.paper_id, k.version, k.prompt_version, k.model, a.model_dump_json(), now)
+                    for k, a in items
+                ],
+            )
+
+    # embeddings, stars, what was briefed ----------------------------------------------------
+
+    def get_vectors(self, model: str, keys: list[str]) -> dict[str, bytes]:
+        """Stored embedding vectors (raw float32 bytes) of `keys` under `model`."""
+        found: dict[str, bytes] = {}
+        for start in range(0, len(keys), 500):  # SQLite caps the number of parameters
+            chunk = keys[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(
+                f"SELECT key, vector FROM embeddings WHERE model = ? AND key IN ({marks})",
+                (model, *chunk),
+            )
+            found.update((str(k), bytes(v)) for k, v in rows)
+        return found
+
+    def put_vectors(self, model: str, vectors: dict[str, bytes]) -> None:
+        if not vectors:
+            return
+        now = _now()
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?, ?)",
+                [(key, model, vector, now) for key, vector in vectors.items()],
+            )
+
+    def star(self, papers: list[Paper]) -> None:
+        now = _now()
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO stars VALUES (?, ?, ?)",
+                [(p.id, p.model_dump_json(), now) for p in papers],
+            )
+
+    def unstar(self, paper_ids: list[str]) -> int:
+        with self.transaction() as db:
+            return sum(
+                db.execute("DELETE FROM stars WHERE paper_id = ?", (pid,)).rowcount
+                for pid in paper_ids
+            )
+
+    def starred(self) -> list[Paper]:
+        rows = self._db.execute("SELECT data FROM stars ORDER BY starred_at, paper_id")
+        return [Paper.model_validate_json(r[0]) for r in rows]
+
+    def mark_briefed(self, profile: str, day: str, papers: list[tuple[str, str]]) -> None:
+        """Remember which papers (id, version) a profile's daily brief for `day` covered."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM briefed WHERE profile = ? AND day = ?", (profile, day))
+            db.executemany(
+                "INSERT OR REPLACE INTO briefed VALUES (?, ?, ?, ?)",
+                [(profile, day, pid, version) for pid, version in papers],
+            )
+
+    def briefed_before(self, profile: str, day: str) -> dict[str, tuple[str, str]]:
+        """paper id -> (the latest version briefed, the day) over the profile's daily briefs
+        of days before `day`."""
+        rows = self._db.execute(
+            "SELECT paper_id, version, day FROM briefed WHERE profile = ? AND day < ? "
+            "ORDER BY day",
+            (profile, day),
+        )
+        return {str(r[0]): (str(r[1]), str(r[2])) for r in rows}
+
     # briefs ---------------------------------------------------------------------------------
 
     def save_brief(self, kind: str, period: str, profile: str, brief: Brief) -> None:
@@ -465,5 +573,6 @@ class Store:
     def clear(self) -> None:
         with self.transaction() as db:
             for table in TABLES:
-                db.execute(f"DELETE FROM {table}")
+                if table not in KEPT_BY_CLEAR:
+                    db.execute(f"DELETE FROM {table}")
         self._db.execute("VACUUM")
