@@ -1,0 +1,557 @@
+"""Similarity of a day's papers to the reader's library: text embeddings from a local static
+embedding model (model2vec), or TF-IDF when there is none.
+
+The model (`embedding_model`, default minishlab/potion-base-8M, about 30 MB) is downloaded on
+first use into $BRIEFGEN_HOME/models/OWNER--NAME/ from `{embedding_url}/{repo}/resolve/main/`,
+the Hugging Face file URL scheme, with our own timeouts and retry policy: never through
+huggingface_hub, whose cache and network settings are not ours. Only the three files loading
+needs are fetched (model.safetensors, config.json, tokenizer.json), into a hidden staging
+folder beside the final one, which is renamed into place only once every file is complete:
+a model folder that exists is a whole model, so an interrupted download is never loaded.
+
+When no model can be had (no network, a server error, a full disk) ranking goes on by TF-IDF
+similarity after one warning, and the failure is remembered for the process. `tfidf` as the
+model asks for TF-IDF without a word; a local folder is loaded as it is, and a broken one is a
+ConfigError.
+
+Vectors are cached in the store under the embedder's name, which carries a hash of the model's
+files: another model, or the same repository updated, never reuses them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import urlsplit
+
+import numpy as np
+import numpy.typing as npt
+
+from briefgen.core.errors import ConfigError, UpstreamError
+from briefgen.infra.net import (
+    NO_ROUTE,
+    REFUSED,
+    RETRY_STATUSES,
+    UNRESOLVED,
+    RetryableStatus,
+    RetryPolicy,
+    UnreachableError,
+    is_transient_http,
+    no_report,
+    retry_after_seconds,
+    user_agent,
+)
+
+if TYPE_CHECKING:
+    import httpx
+    from model2vec import StaticModel
+
+    from briefgen.core.settings import Settings
+    from briefgen.infra.store import Store
+
+Matrix = npt.NDArray[np.float32]
+
+TFIDF = "tfidf"
+# What model2vec's loader reads for its own layout; the large one first, so that its size is
+# what the one "downloading" line announces. (A repository also holds a README.md, a
+# modules.json and sometimes an onnx/ folder: loading needs none of them.)
+MODEL_FILES = ("model.safetensors", "config.json", "tokenizer.json")
+# Every file some layout model2vec accepts may read: a local folder's fingerprint covers them.
+LAYOUT_FILES = (
+    "config.json",
+    "config_sentence_transformers.json",
+    "model.safetensors",
+    "tokenizer.json",
+    "0_StaticEmbedding/model.safetensors",
+    "0_StaticEmbedding/tokenizer.json",
+)
+CONNECT_TIMEOUT = 10.0  # seconds; the read timeout is http_timeout_seconds, per chunk
+STALE_PARTIAL_SECONDS = 3600.0  # a staging folder this old belongs to no running download
+_REPO_ID = re.compile(r"[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+FALLBACK_ADVICE = (
+    "ranking by TF-IDF similarity instead; set embedding_model to a local model folder, "
+    "or 'tfidf' to silence this"
+)
+
+_LOCK = threading.Lock()
+_FAILED: set[tuple[str, str, str]] = set()  # (embedding_url, repo id, folder) that failed
+_FINGERPRINTS: dict[tuple[str, tuple[tuple[str, int, int], ...]], str] = {}
+
+
+class Embedder(Protocol):
+    """Turns texts into unit vectors. `name` identifies the model and its exact files: it is
+    the key of the store's vector cache."""
+
+    name: str
+
+    def embed(self, texts: list[str]) -> Matrix:
+        """float32, shape (len(texts), dim), each row of L2 norm 1 (or 0 for a text with no
+        known token)."""
+        ...
+
+
+def normalise_rows(vectors: Matrix) -> Matrix:
+    """Rows scaled to unit L2 norm; all-zero rows stay zero."""
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    scaled: Matrix = np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
+    return scaled
+
+
+class StaticEmbedder:
+    """A model2vec StaticModel: a text's vector is the mean of its tokens' vectors."""
+
+    def __init__(self, model: StaticModel, name: str, folder: Path) -> None:
+        self.model = model
+        self.name = name
+        self.folder = folder
+        self.dim = int(model.dim)
+
+    def embed(self, texts: list[str]) -> Matrix:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        # model2vec batches (1024 texts a batch) and truncates each text to its max_length.
+        raw = self.model.encode(texts, normalize=False, show_progress_bar=False)
+        return normalise_rows(np.asarray(raw, dtype=np.float32))
+
+
+class TfidfSimilarity:
+    """The fallback: TF-IDF rows (sublinear tf, English stop words, unigrams and bigrams) fitted
+    on the texts given, library and candidates together, as L2-normalised sparse rows. Not
+    cacheable: each row depends on every text of the fit."""
+
+    name = TFIDF
+
+    def embed(self, texts: list[str]) -> Any:  # a scipy.sparse CSR matrix, (len(texts), terms)
+        from scipy import sparse  # type: ignore[import-untyped]
+        from sklearn.feature_extraction.text import (  # type: ignore[import-untyped]
+            TfidfVectorizer,
+        )
+
+        # Unigrams: bigrams dilute short library entries (a title and an abstract) into near
+        # zero similarity with everything. On a real day, words half the papers use ("model",
+        # "language") only blur which papers are alike, so they are left out.
+        vectorizer = TfidfVectorizer(
+            sublinear_tf=True,
+            stop_words="english",
+            ngram_range=(1, 1),
+            min_df=1,
+            max_df=0.5 if len(texts) >= 20 else 1.0,
+            norm="l2",
+            dtype=np.float32,
+        )
+        try:
+            return vectorizer.fit_transform(texts)
+        except ValueError:  # no texts, or only stop words: nothing is similar to anything
+            return sparse.csr_matrix((len(texts), 1), dtype=np.float32)
+
+
+# similarity ---------------------------------------------------------------------------------
+
+
+def similarities(
+    candidates: list[tuple[str, str]],
+    library: list[tuple[str, str]],
+    *,
+    embedder: Embedder | None,
+    store: Store | None,
+) -> Matrix:
+    """The (len(candidates), len(library)) cosine similarities of (cache key, text) pairs, as
+    one matrix product. With an embedder, vectors come from the store's cache where present
+    and the missing ones are embedded in one call and stored back; without one, by TF-IDF over
+    both sets."""
+    n, m = len(candidates), len(library)
+    if n == 0 or m == 0:
+        return np.zeros((n, m), dtype=np.float32)
+    if embedder is None:
+        rows = TfidfSimilarity().embed([text for _, text in [*candidates, *library]])
+        sim = np.asarray((rows[:n] @ rows[n:].T).toarray(), dtype=np.float32)
+    else:
+        vectors = _vectors([*candidates, *library], embedder, store)
+        sim = vectors[:n] @ vectors[n:].T
+    return np.clip(sim, -1.0, 1.0, out=sim)
+
+
+def best_matches(sim: Matrix) -> tuple[Matrix, npt.NDArray[np.intp]]:
+    """Per candidate (row): the highest similarity and the library index it comes from; 0 and
+    -1 when the library is empty."""
+    rows = sim.shape[0]
+    if sim.shape[1] == 0:
+        return np.zeros(rows, dtype=np.float32), np.full(rows, -1, dtype=np.intp)
+    index = np.argmax(sim, axis=1)
+    return sim[np.arange(rows), index].astype(np.float32), index.astype(np.intp)
+
+
+def _vectors(items: list[tuple[str, str]], embedder: Embedder, store: Store | None) -> Matrix:
+    """One row per item; a key seen twice is embedded once (its first text)."""
+    texts: dict[str, str] = {}
+    for key, text in items:
+        texts.setdefault(key, text)
+    keys = list(texts)
+    found: dict[str, Matrix] = {}
+    if store is not None:
+        for key, blob in store.get_vectors(embedder.name, keys).items():
+            if len(blob) % 4 == 0 and blob:
+                found[key] = np.frombuffer(blob, dtype="<f4").astype(np.float32)
+    missing = [key for key in keys if key not in found]
+    dims = {vector.shape[0] for vector in found.values()}
+    fresh = embedder.embed([texts[key] for key in missing]) if missing else None
+    if len(dims) > 1 or (fresh is not None and dims and dims != {fresh.shape[1]}):
+        # A cache that disagrees with itself or the model (it cannot, short of a damaged
+        # store): embed everything again and overwrite it.
+        found, missing = {}, keys
+        fresh = embedder.embed([texts[key] for key in keys])
+    if fresh is not None:
+        fresh = np.ascontiguousarray(fresh, dtype=np.float32)
+        found.update(zip(missing, fresh, strict=True))
+        if store is not None:
+            store.put_vectors(
+                embedder.name,
+                {key: row.astype("<f4").tobytes() for key, row in zip(missing, fresh, strict=True)},
+            )
+    matrix = np.stack([found[key] for key, _ in items]).astype(np.float32, copy=False)
+    return normalise_rows(matrix)
+
+
+# loading ------------------------------------------------------------------------------------
+
+
+def load_embedder(
+    settings: Settings,
+    *,
+    warn: Callable[[str], None],
+    info: Callable[[str], None] | None = None,
+    client: httpx.Client | None = None,
+) -> Embedder | None:
+    """The configured embedding model, downloaded on first use; None for 'tfidf' (silently)
+    or, after one warning through `warn`, when it cannot be downloaded. A local folder that
+    does not load is a ConfigError. `info` gets the one "downloading" line (stderr when not
+    given) and any retry lines."""
+    spec = settings.embedding_model.strip()
+    if spec.lower() == TFIDF:
+        return None
+    folder = local_folder(spec)
+    if folder is not None:
+        return load_folder(folder, label=folder.name)
+    repo_id = repo_id_of(spec)
+    target = model_dir(settings.home, repo_id)
+    base_url = settings.embedding_url.rstrip("/")
+    remembered = (base_url, repo_id, str(target))
+    with _LOCK:
+        if target.exists():
+            try:
+                return load_folder(target, label=repo_id)
+            except ConfigError:
+                # Damaged after the download (its files are checked before the rename):
+                # download it again.
+                shutil.rmtree(target, ignore_errors=True)
+        if remembered in _FAILED:
+            return None  # warned already: no second attempt, no second warning, this process
+        try:
+            _download(repo_id, target, settings, base_url, client, info)
+        except _DownloadFailed as failure:
+            _FAILED.add(remembered)
+            warn(
+                f"embedding model {repo_id} could not be downloaded ({failure.reason}): "
+                f"{FALLBACK_ADVICE}"
+            )
+            return None
+        try:
+            return load_folder(target, label=repo_id)
+        except ConfigError as exc:  # a server that answers with something else (a login page)
+            shutil.rmtree(target, ignore_errors=True)
+            _FAILED.add(remembered)
+            host = urlsplit(base_url).hostname or base_url
+            cause = str(exc).split(" model2vec model: ", 1)[-1].split(" (it needs ")[0]
+            warn(
+                f"embedding model {repo_id} as downloaded from {host} is not a model2vec "
+                f"model ({cause}): {FALLBACK_ADVICE}"
+            )
+            return None
+
+
+def forget_failed_downloads() -> None:
+    """Let the next `load_embedder` try again a download that failed in this process."""
+    with _LOCK:
+        _FAILED.clear()
+
+
+def model_dir(home: Path, repo_id: str) -> Path:
+    """$BRIEFGEN_HOME/models/OWNER--NAME (Hugging Face allows no '--' in a name)."""
+    return home / "models" / repo_id.replace("/", "--")
+
+
+def local_folder(spec: str) -> Path | None:
+    """The folder `spec` names, None when it is a repository id; a ConfigError when it reads
+    as a path but no folder is there."""
+    path = Path(spec).expanduser()
+    if path.is_dir():
+        return path.resolve()
+    if path.exists():
+        raise ConfigError(
+            f"embedding_model {spec!r} is a file, not a model folder: give the folder that "
+            "holds config.json, model.safetensors and tokenizer.json"
+        )
+    if spec.startswith(("/", ".", "~")) or "\\" in spec or spec.count("/") > 1:
+        raise ConfigError(
+            f"embedding_model {spec!r}: no such folder; give a model2vec model folder, a "
+            "Hugging Face repository id (owner/name) or 'tfidf'"
+        )
+    return None
+
+
+def repo_id_of(spec: str) -> str:
+    if not _REPO_ID.fullmatch(spec) or "--" in spec or ".." in spec:
+        raise ConfigError(
+            f"embedding_model {spec!r} is neither a local folder nor a Hugging Face repository "
+            "id (owner/name, such as minishlab/potion-base-8M); 'tfidf' uses no model"
+        )
+    return spec
+
+
+def load_folder(folder: Path, *, label: str) -> StaticEmbedder:
+    """A model2vec model from a local folder; ConfigError when it is not one. The folder exists,
+    so model2vec reads it and never turns to the Hub (which it does only for a path that does
+    not exist)."""
+    if not folder.is_dir():
+        raise ConfigError(f"embedding model folder {folder} does not exist")
+    from model2vec import StaticModel
+
+    try:
+        model = StaticModel.from_pretrained(folder)
+    except Exception as exc:  # model2vec, safetensors and tokenizers raise plain exceptions
+        first = " ".join(str(exc).split()) or type(exc).__name__
+        first = first if len(first) <= 200 else first[:199] + "…"
+        raise ConfigError(
+            f"embedding model folder {folder} does not load as a model2vec model: {first} "
+            "(it needs config.json, model.safetensors and tokenizer.json)"
+        ) from exc
+    return StaticEmbedder(model, f"{label}@{fingerprint(folder)}", folder)
+
+
+def fingerprint(folder: Path) -> str:
+    """A short hash of the model's files (content, not dates): the vector cache's key changes
+    when the model does. Remembered per (path, size, mtime) for the process."""
+    files = [folder / name for name in LAYOUT_FILES if (folder / name).is_file()]
+    stamp = tuple(
+        (str(path.relative_to(folder)), path.stat().st_size, path.stat().st_mtime_ns)
+        for path in files
+    )
+    key = (str(folder), stamp)
+    if key not in _FINGERPRINTS:
+        digest = hashlib.sha256()
+        for path in files:
+            digest.update(str(path.relative_to(folder)).encode() + b"\0")
+            with path.open("rb") as handle:
+                while chunk := handle.read(1 << 20):
+                    digest.update(chunk)
+        _FINGERPRINTS[key] = digest.hexdigest()[:12]
+    return _FINGERPRINTS[key]
+
+
+# downloading --------------------------------------------------------------------------------
+
+
+class _DownloadFailed(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class _NoSuchFile(Exception):
+    """401/403/404: the Hub answers 401 for a repository that does not exist (or is private)."""
+
+    def __init__(self, filename: str, status: int) -> None:
+        super().__init__(f"HTTP {status} for {filename}")
+        self.filename = filename
+        self.status = status
+
+
+class _Incomplete(Exception):
+    """A body shorter than its Content-Length, or not the file its checksum names: retried."""
+
+
+def _retryable(error: BaseException) -> bool:
+    return is_transient_http(error) or isinstance(error, _Incomplete)
+
+
+def _download(
+    repo_id: str,
+    target: Path,
+    settings: Settings,
+    base_url: str,
+    client: httpx.Client | None,
+    info: Callable[[str], None] | None,
+) -> None:
+    import httpx
+
+    host = urlsplit(base_url).hostname or base_url
+    policy = RetryPolicy(
+        attempts=settings.http_retries,
+        wait=settings.retry_wait_seconds,
+        on_retry=info or no_report,
+        timeout=settings.http_timeout_seconds,
+        timeout_setting="http_timeout_seconds",
+    )
+    say = info or _to_stderr
+    announced = False
+
+    def announce(size: int | None) -> None:
+        nonlocal announced
+        if not announced:
+            announced = True
+            shown = f" ({_size(size)})" if size else ""
+            say(f"downloading embedding model {repo_id}{shown} to {target}")
+
+    own = client is None
+    http = client or httpx.Client(
+        timeout=httpx.Timeout(
+            settings.http_timeout_seconds,
+            connect=min(CONNECT_TIMEOUT, settings.http_timeout_seconds),
+        ),
+        headers={"User-Agent": user_agent(settings.contact)},
+        follow_redirects=True,
+    )
+    staging: Path | None = None
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _sweep_partials(target)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
+        for filename in MODEL_FILES:
+            url = f"{base_url}/{repo_id}/resolve/main/{filename}"
+            fetch = partial(_fetch, http, host, url, staging / filename, announce)
+            policy.run(host, fetch, _retryable, url=url)
+        try:
+            staging.rename(target)  # the whole model appears at once
+        except OSError:
+            if not all((target / name).is_file() for name in MODEL_FILES):
+                raise  # not another process's finished download: a real failure
+    except UnreachableError as exc:
+        raise _DownloadFailed(_unreachable_reason(exc.reason, host)) from exc
+    except _NoSuchFile as exc:
+        raise _DownloadFailed(
+            f"{host} has no {exc.filename} for it: HTTP {exc.status}; check the repository id"
+        ) from exc
+    except UpstreamError as exc:
+        raise _DownloadFailed(str(exc).split("; ")[0]) from exc
+    except OSError as exc:
+        raise _DownloadFailed(f"cannot write {target.parent}: {exc.strerror or exc}") from exc
+    finally:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+        if own:
+            http.close()
+
+
+def _fetch(
+    client: httpx.Client,
+    host: str,
+    url: str,
+    dest: Path,
+    announce: Callable[[int | None], None],
+) -> None:
+    """One file, streamed to `dest`; checked against its length and, for a Git LFS file, the
+    SHA-256 the Hub names in X-Linked-Etag on its redirect."""
+    headers = {"Accept-Encoding": "identity"}  # the stored bytes, so the length is theirs
+    with client.stream("GET", url, headers=headers, follow_redirects=True) as response:
+        status = response.status_code
+        if status in RETRY_STATUSES:
+            raise RetryableStatus(
+                host, status, retry_after_seconds(response.headers.get("Retry-After"))
+            )
+        if status in (401, 403, 404):
+            raise _NoSuchFile(dest.name, status)
+        if status >= 400:
+            raise UpstreamError(f"{host} answered HTTP {status} for {url}")
+        length = _int(response.headers.get("Content-Length"))
+        encoded = response.headers.get("Content-Encoding", "identity") != "identity"
+        linked = [r.headers for r in response.history] + [response.headers]
+        size = length if not encoded and length else _first_int(linked, "X-Linked-Size")
+        checksum = next(filter(None, (_sha256_etag(seen) for seen in linked)), None)
+        announce(size)
+        digest = hashlib.sha256()
+        received = 0
+        with dest.open("wb") as out:
+            for chunk in response.iter_bytes(1 << 20):
+                out.write(chunk)
+                digest.update(chunk)
+                received += len(chunk)
+    if length is not None and not encoded and received != length:
+        raise _Incomplete(f"sent {received} of {length} bytes of {dest.name}")
+    if checksum is not None and digest.hexdigest() != checksum:
+        raise _Incomplete(f"sent a {dest.name} whose SHA-256 is not the one it names")
+
+
+def _sweep_partials(target: Path) -> None:
+    """Staging folders left by a download that was killed (older than an hour: a younger one
+    may be another process's download in progress)."""
+    now = time.time()
+    for stale in target.parent.glob(f".{target.name}.partial-*"):
+        try:
+            if now - stale.stat().st_mtime > STALE_PARTIAL_SECONDS:
+                shutil.rmtree(stale, ignore_errors=True)
+        except OSError:
+            continue
+
+
+def _unreachable_reason(problem: str, host: str) -> str:
+    if problem == REFUSED:
+        return f"connection refused by {host}"
+    if problem == UNRESOLVED:
+        return f"{host} does not resolve — no network?"
+    if problem == NO_ROUTE:
+        return f"no network route to {host}"
+    return f"{host} is unreachable"
+
+
+def _sha256_etag(headers: httpx.Headers) -> str | None:
+    """The SHA-256 a Git LFS file's redirect names (X-Linked-Etag: "<hex>"), if any."""
+    value = headers.get("X-Linked-Etag", "").strip().removeprefix("W/").strip('"').lower()
+    return value if _SHA256.fullmatch(value) else None
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def _first_int(headers: list[httpx.Headers], name: str) -> int | None:
+    for seen in headers:
+        value = _int(seen.get(name))
+        if value is not None:
+            return value
+    return None
+
+
+def _size(size: int) -> str:
+    if size >= 10_000_000:
+        return f"{size / 1e6:.0f} MB"
+    if size >= 1_000_000:
+        return f"{size / 1e6:.1f} MB"
+    return f"{max(size / 1e3, 1):.0f} kB"
+
+
+def _to_stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+__all__ = [
+    "TFIDF",
+    "Embedder",
+    "StaticEmbedder",
+    "TfidfSimilarity",
+    "best_matches",
+    "forget_failed_downloads",
+    "load_embedder",
+    "load_folder",
+    "model_dir",
+    "similarities",
+]

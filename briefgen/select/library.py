@@ -1,0 +1,741 @@
+"""The reader's library: the papers the ranking learns from (SPEC §5).
+
+One entry of a profile's `library = [...]` (or one `--library`) names one source, told apart
+by what it is:
+
+- `zotero:USER_ID[/COLLECTION_KEY]` or `zotero:groups/GROUP_ID[/COLLECTION_KEY]`: a Zotero
+  library read through the Zotero web API (`briefgen.select.zotero`); notes and attachments
+  are left out, and a paper's arXiv id is taken from its URL, DOI (10.48550/arXiv.…),
+  `archiveID` ("arXiv:2401.12345") or `extra` ("arXiv: 2401.12345");
+- a BibTeX file (`.bib`, or any file whose first entry starts with `@`), as Zotero, Google
+  Scholar, DBLP, arXiv or JabRef export it: braces and LaTeX accents are resolved, `@string`
+  macros expanded, and an entry that cannot be read is skipped and counted, never fatal;
+- a papers JSON/JSONL file (`.json`, `.jsonl`, or text starting with `{` or `[`), read by the
+  `file` source's reader;
+- any other text: arXiv ids or links, one a line (`#` comments allowed) or inside prose (a
+  curated list, a markdown page); their titles and abstracts come from the caller's `lookup`.
+
+Every entry says where it came from (`origin`), and similarity is computed on its `text`. An
+entry without any text (an id nobody could look up, a BibTeX entry without a title) cannot be
+compared with anything: it is left out, and a warning says how many and why.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from briefgen.core.errors import BriefgenError, ConfigError
+from briefgen.core.models import Paper, strip_controls
+
+if TYPE_CHECKING:
+    import httpx
+
+    from briefgen.core.settings import Settings
+
+Warn = Callable[[str], None]
+Lookup = Callable[[list[str]], list[Paper]]
+
+KINDS_HELP = (
+    "a .bib file, a text file of arXiv ids or links, a papers .json/.jsonl file, or "
+    "zotero:USER_ID/COLLECTION_KEY"
+)
+
+
+def _silent(_: str) -> None:
+    return None
+
+
+# the entries ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LibraryPaper:
+    """One paper of the reader's library."""
+
+    key: str  # "arxiv:2401.12345", else "bib:KEY", "zotero:ITEMKEY" or "title:<sha1[:12]>"
+    title: str
+    abstract: str = ""
+    authors: tuple[str, ...] = ()
+    arxiv_id: str | None = None  # without version
+    origin: str = ""  # where it came from: "lib.bib", "zotero:123/ABCD", "ids.txt", "stars"
+
+    @property
+    def text(self) -> str:
+        """What similarity is computed on: the title, then the abstract."""
+        title, abstract = self.title.strip(), self.abstract.strip()
+        if not abstract:
+            return title
+        if not title:
+            return abstract
+        return f"{title} {abstract}" if title[-1] in ".?!" else f"{title}. {abstract}"
+
+    @property
+    def short_title(self) -> str:
+        """How a reason names it: the name before a colon ("SnapKV"), else the title cut at a
+        word to about 60 characters."""
+        title = " ".join(self.title.split())
+        head, colon, _ = title.partition(":")
+        if colon and head.strip() and len(head.strip()) <= 40:
+            return head.strip()
+        if len(title) <= 60:
+            return title
+        cut = title[:61].rsplit(" ", 1)[0].rstrip(" ,;:-–—")
+        return (cut or title[:60]) + "…"
+
+
+def normalised_title(title: str) -> str:
+    """The title as dedupe compares it: case, accents, punctuation and spacing ignored."""
+    text = unicodedata.normalize("NFKD", title)
+    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    return " ".join(re.sub(r"[^\w]+", " ", text).split())
+
+
+def title_key(title: str) -> str:
+    digest = hashlib.sha1(normalised_title(title).encode("utf-8")).hexdigest()
+    return f"title:{digest[:12]}"
+
+
+def _entry(
+    *,
+    title: str,
+    abstract: str,
+    authors: Iterable[str],
+    arxiv_id: str | None,
+    fallback_key: str | None,
+    origin: str,
+) -> LibraryPaper:
+    if arxiv_id:
+        key = f"arxiv:{arxiv_id}"
+    elif fallback_key:
+        key = fallback_key
+    else:
+        key = title_key(title)
+    return LibraryPaper(
+        key=key,
+        title=title,
+        abstract=abstract,
+        authors=tuple(a for a in authors if a),
+        arxiv_id=arxiv_id,
+        origin=origin,
+    )
+
+
+def _clean(value: object) -> str:
+    """Text on one line, without control characters ('' for anything not a string)."""
+    return " ".join(strip_controls(value).split()) if isinstance(value, str) else ""
+
+
+def library_from_papers(papers: list[Paper], origin: str) -> list[LibraryPaper]:
+    """Papers (the store's, a papers file's, the starred ones) as library entries."""
+    return [
+        LibraryPaper(
+            key=f"arxiv:{paper.id}",
+            title=paper.title,
+            abstract=paper.abstract,
+            authors=tuple(paper.authors),
+            arxiv_id=paper.id,
+            origin=origin,
+        )
+        for paper in papers
+    ]
+
+
+def dedupe(entries: list[LibraryPaper]) -> list[LibraryPaper]:
+    """One entry per paper: the same arXiv id, or the same title however written, is one
+    paper; the first entry wins."""
+    seen_ids: set[str] = set()
+    seen_titles: set[str] = set()
+    kept: list[LibraryPaper] = []
+    for entry in entries:
+        title = normalised_title(entry.title)
+        if (entry.arxiv_id and entry.arxiv_id in seen_ids) or (title and title in seen_titles):
+            continue
+        if entry.arxiv_id:
+            seen_ids.add(entry.arxiv_id)
+        if title:
+            seen_titles.add(title)
+        kept.append(entry)
+    return kept
+
+
+# arXiv ids in text -------------------------------------------------------------------------------
+
+# New-style ids (0704.0001 on: YYMM.NNNN, five digits from 2015) and old-style (hep-th/9901001,
+# math.AG/0101001).
+_NEW_ID = r"\d{2}(?:0[1-9]|1[0-2])\.\d{4,5}"
+_OLD_ID = r"[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7}"
+_ID = rf"(?P<id>{_NEW_ID}|{_OLD_ID})(?P<version>v\d+)?"
+# Where an id sits in free text: an arXiv (or mirror) link, "arXiv:ID", arXiv's DOI.
+_REFERENCE = re.compile(
+    r"(?:(?<![\w.])(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html|format)/"
+    r"|(?<![\w.])(?:www\.)?(?:huggingface\.co/papers|alphaxiv\.org/abs)/"
+    r"|\barxiv:\s*"
+    r"|\b10\.48550/arxiv\.)"
+    rf"{_ID}(?![\w/]|\.\d)",
+    re.IGNORECASE,
+)
+# A line (or a field) that is nothing but an id or a link to one.
+_WHOLE = re.compile(
+    r"(?:(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/|arxiv:\s*)?"
+    rf"{_ID}(?:\.pdf)?/?",
+    re.IGNORECASE,
+)
+
+
+def _canonical(found: str) -> str:
+    # Old-style archives are lower case, their subject class upper case (math.AG/0101001).
+    if "/" not in found:
+        return found
+    archive, number = found.split("/", 1)
+    name, dot, subject = archive.partition(".")
+    return f"{name.lower()}{dot}{subject.upper()}/{number}"
+
+
+def arxiv_id_in(text: str) -> str | None:
+    """The arXiv id (without version) that `text` links to or cites as arXiv:ID, if any."""
+    match = _REFERENCE.search(text or "")
+    return _canonical(match.group("id")) if match else None
+
+
+def arxiv_ids_in(text: str) -> list[str]:
+    """Every arXiv id `text` links to or cites, in order, once each."""
+    found: dict[str, None] = {}
+    for match in _REFERENCE.finditer(text):
+        found.setdefault(_canonical(match.group("id")), None)
+    return list(found)
+
+
+def as_arxiv_id(value: str) -> str | None:
+    """The id when `value` is nothing but an arXiv id or a link to one ('2401.12345v2',
+    'arXiv:2401.12345', 'https://arxiv.org/pdf/2401.12345v1'), else None."""
+    match = _WHOLE.fullmatch(value.strip())
+    return _canonical(match.group("id")) if match else None
+
+
+# reading a file ----------------------------------------------------------------------------------
+
+_BIB_SUFFIXES = {".bib", ".bibtex"}
+_PAPERS_SUFFIXES = {".json", ".jsonl", ".ndjson"}
+_MARKDOWN_SUFFIXES = {".md", ".markdown"}
+
+
+def _read_text(path: Path, spec: str, warn: Warn) -> str:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(
+            f"library {spec}: no such file ({path.absolute()}); fix the path in the profile's "
+            "`library = [...]` (or --library), or remove it"
+        ) from None
+    except IsADirectoryError:
+        raise ConfigError(
+            f"library {spec}: is a directory; name a file in it instead ({KINDS_HELP})"
+        ) from None
+    except OSError as exc:
+        raise ConfigError(
+            f"library {spec}: cannot read it ({exc.strerror}); check its permissions"
+        ) from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Older BibTeX tools write Latin-1; every byte decodes, so the file is still read.
+        warn(f"library {spec}: not UTF-8 text; read as Latin-1 (save it as UTF-8 to be sure)")
+        return data.decode("latin-1")
+
+
+def _first_content(text: str) -> str:
+    """The first character that is not space or a '%' comment line (BibTeX) — '' if none."""
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped and not stripped.startswith("%"):
+            return stripped[0]
+    return ""
+
+
+def _kind(path: Path, text: str) -> str:
+    suffix = path.suffix.lower()
+    if suffix in _BIB_SUFFIXES:
+        return "bib"
+    if suffix in _PAPERS_SUFFIXES:
+        return "papers"
+    first = _first_content(text)
+    if first == "@":
+        return "bib"
+    if first in "{[" and first and suffix not in _MARKDOWN_SUFFIXES:
+        return "papers"
+    return "ids"
+
+
+def read_library(
+    spec: str,
+    *,
+    settings: Settings,
+    lookup: Lookup | None = None,
+    client: httpx.Client | None = None,
+    warn: Warn | None = None,
+) -> list[LibraryPaper]:
+    """The papers one library entry names. `lookup(ids)` gives the Papers of arXiv ids that
+    come without a title (from the store or the arXiv API); `client` is the HTTP client for
+    Zotero (one is made when not given); `warn` gets one line per thing left out.
+
+    Raises ConfigError for what the user must fix (a missing or unreadable file, a library
+    with no papers in it, a Zotero library the key cannot read) and UpstreamError when Zotero
+    fails; nothing else is fatal."""
+    say = warn or _silent
+    spec = spec.strip()
+    if not spec:
+        raise ConfigError(f"library: an empty entry; name {KINDS_HELP}")
+    if spec.lower().startswith("zotero:"):
+        return _read_zotero(spec, settings=settings, client=client, warn=say)
+    path = Path(spec).expanduser()
+    text = _read_text(path, spec, say)
+    kind = _kind(path, text)
+    if kind == "bib":
+        return read_bib(text, spec=spec, origin=path.name, warn=say)
+    if kind == "papers":
+        return _read_papers_file(path, spec)
+    return read_ids(
+        text, spec=spec, origin=path.name, lookup=lookup, warn=say,
+        markdown=path.suffix.lower() in _MARKDOWN_SUFFIXES,
+    )  # fmt: skip
+
+
+def _empty(spec: str, found: str) -> ConfigError:
+    return ConfigError(
+        f"library {spec}: {found}, so there is nothing to learn from; add papers to it or "
+        f"remove it from the profile's `library = [...]` (it can be {KINDS_HELP})"
+    )
+
+
+def _plural(count: int, word: str, words: str = "") -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {words or word + 's'}"
+
+
+# papers files ------------------------------------------------------------------------------------
+
+# Papers in a library need no listing date; one is given so that records without one load.
+_ANY_DATE = date(1970, 1, 1)
+
+
+def _read_papers_file(path: Path, spec: str) -> list[LibraryPaper]:
+    from briefgen.sources.local import load_papers_file
+
+    try:
+        papers = load_papers_file(path, listing_date=_ANY_DATE)
+    except BriefgenError as exc:
+        raise ConfigError(f"library {spec}: {exc}") from exc
+    if not papers:
+        raise _empty(spec, "the papers file holds no papers")
+    return library_from_papers(papers, path.name)
+
+
+# ids and links -----------------------------------------------------------------------------------
+
+_BULLET = re.compile(r"^(?:[-*+•]|\d+[.)])\s+")
+
+
+def _line_id(line: str) -> str | None:
+    """The id of a line that is only an id or link (a list bullet and a trailing comment
+    allowed)."""
+    body = re.split(r"\s#", line, maxsplit=1)[0].strip()
+    body = _BULLET.sub("", body).strip("<>()[] ")
+    return as_arxiv_id(body) if body else None
+
+
+def ids_in_text(text: str, *, markdown: bool = False) -> list[str]:
+    """The arXiv ids of a text: lines that are an id or a link, and links or arXiv:IDs inside
+    prose. Lines starting with '#' are comments, except in markdown (headings)."""
+    found: dict[str, None] = {}
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped or (stripped.startswith("#") and not markdown):
+            continue
+        whole = _line_id(stripped)
+        if whole is not None:
+            found.setdefault(whole, None)
+            continue
+        for paper_id in arxiv_ids_in(stripped):
+            found.setdefault(paper_id, None)
+    return list(found)
+
+
+def read_ids(
+    text: str,
+    *,
+    spec: str,
+    origin: str,
+    lookup: Lookup | None,
+    warn: Warn,
+    markdown: bool = False,
+) -> list[LibraryPaper]:
+    """Library entries for the arXiv ids a text holds, their titles and abstracts from
+    `lookup`. Ids it cannot resolve are left out, with a warning."""
+    ids = ids_in_text(text, markdown=markdown)
+    if not ids:
+        raise _empty(
+            spec,
+            "found no arXiv ids or links in it (expected one a line, like 2401.12345, "
+            "arXiv:2401.12345 or https://arxiv.org/abs/2401.12345, or links inside the text)",
+        )
+    papers: dict[str, Paper] = {}
+    if lookup is not None:
+        for found in lookup(list(ids)):
+            papers.setdefault(found.id, found)
+    entries: list[LibraryPaper] = []
+    missing: list[str] = []
+    for paper_id in ids:
+        paper = papers.get(paper_id)
+        if paper is None or not (paper.title.strip() or paper.abstract.strip()):
+            missing.append(paper_id)
+            continue
+        entries.extend(library_from_papers([paper], origin))
+    if missing:
+        shown = ", ".join(missing[:5]) + (", …" if len(missing) > 5 else "")
+        why = (
+            "nothing looked their titles and abstracts up"
+            if lookup is None
+            else "their titles and abstracts could not be found"
+        )
+        warn(
+            f"library {spec}: {_plural(len(missing), 'arXiv id')} of {len(ids)} left out "
+            f"({shown}): {why}, and an id alone cannot be compared with a day's papers"
+        )
+    return entries
+
+
+# BibTeX ----------------------------------------------------------------------------------------
+
+_UNESCAPED_PERCENT = re.compile(r"(?<!\\)%")
+_ENCLOSED = re.compile(r'^\s*(?:\{(?P<braced>.*)\}|"(?P<quoted>.*)")\s*$', re.DOTALL)
+# Google Scholar and some exporters end the author list with "and others".
+_OTHERS = {"others", "et al", "et al."}
+
+
+@cache
+def _latex_converter() -> Any:
+    from pylatexenc.latex2text import LatexNodes2Text
+
+    # Math is left as written ($x^2$) for plain_text to turn into Unicode (x²).
+    return LatexNodes2Text(math_mode="verbatim")
+
+
+# What BibTeX exports mostly hold, resolved without a LaTeX parser (pylatexenc reads about
+# 100 characters a millisecond, seconds for a library with abstracts): accents, special
+# letters, escaped characters, text-style macros. Anything else goes to pylatexenc.
+_COMBINING = {'"': "\u0308", "'": "\u0301", "`": "\u0300", "^": "\u0302", "~": "\u0303",
+              "=": "\u0304", ".": "\u0307", "u": "\u0306", "v": "\u030c", "H": "\u030b",
+              "c": "\u0327", "k": "\u0328", "r": "\u030a"}  # fmt: skip
+_ACCENT = re.compile(
+    r"\\(?P<mark>[\"'`^~=.]|[uvHckr](?![A-Za-z]))\s*"
+    r"(?:\{\s*(?P<braced>\\[ij](?![A-Za-z])|[A-Za-z])\s*\}|(?P<bare>\\[ij](?![A-Za-z])|[A-Za-z]))"
+)
+_LETTERS = {"i": "ı", "j": "ȷ", "l": "ł", "L": "Ł", "o": "ø", "O": "Ø", "ss": "ß", "ae": "æ",
+            "AE": "Æ", "oe": "œ", "OE": "Œ", "aa": "å", "AA": "Å"}  # fmt: skip
+_LETTER = re.compile(r"\\(ss|ae|AE|oe|OE|aa|AA|[ijlLoO])(?![A-Za-z])(?:\{\}|\s+(?=[A-Za-z]))?")
+_ESCAPE = re.compile(r"\\([%&_#$])")
+_BACKSLASH = re.compile(r"\{\\textbackslash\}|\\textbackslash(?:\{\}|\s*)")
+_HELD_BACKSLASH = "\ue000"  # a private-use character, while braces and dashes are resolved
+_STYLE = re.compile(
+    r"\\(?:emph|textit|textbf|textsc|textsl|texttt|textrm|textsf|textup|textmd|mbox)\s*(?=\{)"
+)
+
+
+def _accent(match: re.Match[str]) -> str:
+    base = match.group("braced") or match.group("bare")
+    base = {"\\i": "i", "\\j": "j"}.get(base, base)
+    return unicodedata.normalize("NFC", base + _COMBINING[match.group("mark")])
+
+
+def _simple_latex(value: str) -> str | None:
+    """`value` with the common markup resolved, or None when other LaTeX is left."""
+    text = _ACCENT.sub(_accent, value)
+    text = _LETTER.sub(lambda m: _LETTERS[m.group(1)], text)
+    text = _STYLE.sub("", _ESCAPE.sub(r"\1", text))
+    # Zotero writes a backslash of the text (arXiv's "$\\times$") as {\textbackslash}
+    text = _BACKSLASH.sub(_HELD_BACKSLASH, text)
+    if "\\" in text:
+        return None
+    text = text.replace("{", "").replace("}", "").replace("~", " ")
+    text = text.replace("---", "—").replace("--", "–")
+    return text.replace(_HELD_BACKSLASH, "\\")
+
+
+def detex(value: str) -> str:
+    """A BibTeX field as plain text: braces, accents ({\\"u} -> ü), escapes (\\%, \\$, \\&)
+    and text macros resolved, math as Unicode where it converts cleanly, one line."""
+    from briefgen.read.latex import plain_text
+
+    if not value:
+        return ""
+    text = _simple_latex(value)
+    if text is None:
+        source = _UNESCAPED_PERCENT.sub(r"\\%", value)  # '5%' in a field is text, not a comment
+        try:
+            text = str(_latex_converter().latex_to_text(source))
+        except Exception:  # pylatexenc's parse errors have no common base
+            text = value.replace("{", "").replace("}", "")
+    return _clean(plain_text(text))
+
+
+def _split_top(text: str, separator: re.Pattern[str]) -> list[str]:
+    """`text` split at `separator` where it is outside braces."""
+    parts: list[str] = []
+    depth = 0
+    start = 0
+    position = 0
+    while position < len(text):
+        char = text[position]
+        if char == "\\":
+            position += 2
+            continue
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth = max(depth - 1, 0)
+        elif depth == 0:
+            match = separator.match(text, position)
+            if match and match.end() > position:
+                parts.append(text[start:position])
+                start = position = match.end()
+                continue
+        position += 1
+    parts.append(text[start:])
+    return parts
+
+
+_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
+_COMMA = re.compile(r"\s*,\s*")
+
+
+def bib_authors(value: str) -> list[str]:
+    """'Last, First and Other, Name' (or 'First Last and …') as ['First Last', 'Name Other']."""
+    names: list[str] = []
+    for raw in _split_top(value.strip(), _AND):
+        parts = [part for part in _split_top(raw.strip(), _COMMA) if part.strip()]
+        if not parts:
+            continue
+        if len(parts) == 1:
+            name = parts[0]
+        else:  # "Last, First" or "Last, Jr., First"
+            last, *middle, first = parts
+            name = " ".join([first, last, *middle])
+        text = detex(name)
+        if text and text.lower() not in _OTHERS:
+            names.append(text)
+    return names
+
+
+def _bib_arxiv_id(fields: dict[str, str]) -> str | None:
+    eprint = fields.get("eprint", "")
+    archive = (fields.get("archiveprefix") or fields.get("eprinttype") or "").strip().lower()
+    if eprint and archive in ("", "arxiv"):
+        found = as_arxiv_id(eprint) or arxiv_id_in(eprint)
+        if found:
+            return found
+    for name in ("url", "doi", "journal", "journaltitle", "note", "number", "howpublished",
+                 "eprint", "booktitle", "publisher"):  # fmt: skip
+        found = arxiv_id_in(fields.get(name, ""))
+        if found:
+            return found
+    # DBLP: journal = {CoRR}, volume = {abs/2004.05150}
+    journal = (fields.get("journal") or fields.get("journaltitle") or "").strip().lower()
+    volume = fields.get("volume", "").strip()
+    if journal in ("corr", "arxiv") and volume.lower().startswith("abs/"):
+        return as_arxiv_id(volume[4:])
+    return None
+
+
+def _fields(entry: Any, recovered: bool) -> dict[str, str]:
+    """An entry's fields by lower-case name; the first of a repeated field wins."""
+    fields: dict[str, str] = {}
+    for field in entry.fields:
+        value = field.value
+        if not isinstance(value, str):
+            continue
+        if recovered:  # a block left as written: its value still has its braces or quotes
+            match = _ENCLOSED.match(value)
+            if match:
+                value = match.group("braced") or match.group("quoted") or ""
+        fields.setdefault(field.key.lower(), value)
+    return fields
+
+
+@contextmanager
+def _quiet(*names: str) -> Iterator[None]:
+    """The named libraries' log records held back: bibtexparser logs each malformed block
+    (on stderr, in a run with no logging set up) where one warning of ours counts them."""
+    loggers = [logging.getLogger(name) for name in names]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
+
+
+def read_bib(text: str, *, spec: str, origin: str, warn: Warn) -> list[LibraryPaper]:
+    """Library entries for a BibTeX file's entries. What cannot be read (a malformed entry)
+    or compared (no title) is left out, counted in one warning."""
+    with _quiet("bibtexparser", "pylatexenc"):
+        return _read_bib(text, spec=spec, origin=origin, warn=warn)
+
+
+def _read_bib(text: str, *, spec: str, origin: str, warn: Warn) -> list[LibraryPaper]:
+    from bibtexparser.entrypoint import parse_string
+    from bibtexparser.model import Entry
+
+    try:
+        library = parse_string(text)
+    except Exception as exc:  # the splitter is tolerant; anything else is a parser bug
+        raise ConfigError(f"library {spec}: cannot be read as BibTeX ({exc})") from exc
+
+    candidates: list[tuple[Any, bool]] = [(entry, False) for entry in library.entries]
+    skipped: Counter[str] = Counter()
+    malformed_lines: list[int] = []
+    for block in library.failed_blocks:
+        readable = block.ignore_error_block
+        if isinstance(readable, Entry):
+            # a repeated field or key: the entry itself is readable (the first value wins;
+            # a second entry with the same key is dropped below if it is the same paper)
+            candidates.append((readable, True))
+            continue
+        skipped["malformed"] += 1
+        if block.start_line is not None:
+            malformed_lines.append(block.start_line + 1)
+    candidates.sort(key=lambda pair: pair[0].start_line or 0)
+
+    entries: list[LibraryPaper] = []
+    for entry, recovered in candidates:
+        fields = _fields(entry, recovered)
+        title = detex(fields.get("title", ""))
+        if not title:
+            skipped["without a title"] += 1
+            continue
+        entries.append(
+            _entry(
+                title=title,
+                abstract=detex(fields.get("abstract", "")),
+                authors=bib_authors(fields.get("author", "")),
+                arxiv_id=_bib_arxiv_id(fields),
+                fallback_key=f"bib:{entry.key}" if entry.key else None,
+                origin=origin,
+            )
+        )
+    if skipped:
+        total = sum(skipped.values())
+        reasons = ", ".join(f"{count} {reason}" for reason, count in skipped.most_common())
+        lines = ""
+        if malformed_lines:
+            shown = ", ".join(str(n) for n in malformed_lines[:8])
+            more = ", …" if len(malformed_lines) > 8 else ""
+            lines = (
+                f"; the unreadable one starts on line {shown}"
+                if len(malformed_lines) == 1
+                else f"; the unreadable ones start on lines {shown}{more}"
+            )
+        warn(f"library {spec}: {_plural(total, 'entry', 'entries')} skipped ({reasons}){lines}")
+    if not entries:
+        found = "holds no BibTeX entries" if not skipped else "has no readable entry with a title"
+        raise _empty(spec, found)
+    return entries
+
+
+# Zotero items -------------------------------------------------------------------------------------
+
+
+def _zotero_authors(creators: object) -> list[str]:
+    if not isinstance(creators, list):
+        return []
+    people = [c for c in creators if isinstance(c, dict)]
+    authors = [c for c in people if c.get("creatorType", "author") == "author"] or people
+    names = []
+    for creator in authors:
+        if creator.get("name"):
+            names.append(_clean(creator["name"]))
+        else:
+            first, last = _clean(creator.get("firstName")), _clean(creator.get("lastName"))
+            names.append(f"{first} {last}".strip())
+    return [name for name in names if name]
+
+
+def _zotero_arxiv_id(data: Mapping[str, Any]) -> str | None:
+    for name in ("archiveID", "url", "DOI", "extra", "number", "publicationTitle"):
+        value = data.get(name)
+        if isinstance(value, str):
+            found = arxiv_id_in(value)
+            if found:
+                return found
+    return None
+
+
+# Zotero item types that are not papers: notes, attachments (PDFs, snapshots), annotations.
+ZOTERO_SKIPPED = frozenset({"note", "attachment", "annotation"})
+# Zotero's rich-text title markup: <i>, <b>, <sub>, <sup>, <span class="nocase">…
+_MARKUP = re.compile(r"</?(?:i|b|sub|sup|span)(?:\s[^<>]*)?>", re.IGNORECASE)
+
+
+def zotero_entry(raw: object, origin: str) -> LibraryPaper | str:
+    """A library entry for one item of the API's JSON, or why it has none (a note, an
+    attachment, no title)."""
+    if not isinstance(raw, dict):
+        return "unreadable"
+    data = raw.get("data") if isinstance(raw.get("data"), dict) else raw
+    assert isinstance(data, dict)
+    if data.get("itemType") in ZOTERO_SKIPPED:
+        return "note or attachment"
+    title = _clean(_MARKUP.sub("", data.get("title") or ""))
+    if not title:
+        return "without a title"
+    item_key = raw.get("key") or data.get("key")
+    return _entry(
+        title=title,
+        abstract=_clean(data.get("abstractNote")),
+        authors=_zotero_authors(data.get("creators")),
+        arxiv_id=_zotero_arxiv_id(data),
+        fallback_key=f"zotero:{item_key}" if isinstance(item_key, str) and item_key else None,
+        origin=origin,
+    )
+
+
+def _read_zotero(
+    spec: str, *, settings: Settings, client: httpx.Client | None, warn: Warn
+) -> list[LibraryPaper]:
+    from briefgen.select.zotero import fetch_library  # httpx loads only for Zotero
+
+    target, items = fetch_library(spec, settings=settings, client=client, warn=warn)
+    entries: list[LibraryPaper] = []
+    skipped: Counter[str] = Counter()
+    for raw in items:
+        entry = zotero_entry(raw, target.spec)
+        if isinstance(entry, str):
+            skipped[entry] += 1
+        else:
+            entries.append(entry)
+    others = {reason: n for reason, n in skipped.items() if reason != "note or attachment"}
+    if others:
+        reasons = ", ".join(f"{n} {reason}" for reason, n in others.items())
+        warn(f"library {target.spec}: {_plural(sum(others.values()), 'item')} skipped ({reasons})")
+    if not entries:
+        found = (
+            f"{target.described} is empty"
+            if not items
+            else f"{target.described} holds no papers (only notes, attachments or untitled items)"
+        )
+        raise ConfigError(
+            f"library {target.spec}: {found}, so there is nothing to learn from; add papers "
+            "to it, or name another collection"
+        )
+    return entries

@@ -1,0 +1,552 @@
+"""Library similarity: the model2vec embedder (a real model, built by tests/embedding_model.py),
+its download from a fake Hugging Face file server on 127.0.0.1, the vector cache, and the
+TF-IDF fallback. Nothing here reaches the internet."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import numpy as np
+import pytest
+
+from briefgen.core.errors import ConfigError
+from briefgen.core.settings import Settings
+from briefgen.infra.store import Store
+from briefgen.select.embedding import (
+    MODEL_FILES,
+    Matrix,
+    StaticEmbedder,
+    TfidfSimilarity,
+    best_matches,
+    forget_failed_downloads,
+    load_embedder,
+    model_dir,
+    similarities,
+)
+from tests.embedding_model import build_model
+
+REPO = "minishlab/potion-base-8M"
+LFS_FILES = {"model.safetensors"}
+
+QUANT_LIBRARY = [
+    ("lib:q1", "Post-training INT8 quantization of weights with outliers and calibration"),
+    ("lib:q2", "FP4 and FP8 low bit precision: rounding quantized weights"),
+]
+BIO_LIBRARY = [("lib:b1", "Protein folding and molecule binding for drug design")]
+QUANT_PAPER = (
+    "arxiv:2601.00001v1",
+    "Calibration-free INT4 quantization: weights, outliers and rounding at low precision",
+)
+BIO_PAPER = ("arxiv:2601.00002v1", "Enzyme and protein binding of drug molecules in the cell")
+
+
+# the model and a fake Hugging Face ----------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def model_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_model(tmp_path_factory.mktemp("models") / "topical")
+
+
+@pytest.fixture(autouse=True)
+def fresh_process_memory() -> Iterator[None]:
+    """Each test is a new process as far as remembered download failures go."""
+    forget_failed_downloads()
+    yield
+    forget_failed_downloads()
+
+
+class FakeHub:
+    """Strict like huggingface.co: GET /{owner}/{name}/resolve/main/{file} answers a small file
+    directly (200, ETag, X-Repo-Commit) and a Git LFS file with a 302 to another path, a
+    stand-in for the CDN, carrying X-Linked-Size and X-Linked-Etag (its SHA-256); an unknown
+    repository is 401, an unknown file or revision 404, an unknown blob 403. Records every
+    request. `cut` makes the next N blob downloads stop half-way through their body."""
+
+    def __init__(self, repos: dict[str, dict[str, bytes]]) -> None:
+        self.repos = repos
+        self.blobs = {
+            hashlib.sha256(body).hexdigest(): body
+            for files in repos.values()
+            for name, body in files.items()
+            if name in LFS_FILES
+        }
+        self.requests: list[str] = []
+        self.cut = 0
+        self.wrong_checksum = False
+        self._lock = threading.Lock()
+        hub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:
+                with hub._lock:
+                    hub.requests.append(self.path)
+                hub.answer(self)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return None
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
+
+    @property
+    def url(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def paths(self) -> list[str]:
+        return [urlsplit(path).path for path in self.requests]
+
+    def answer(self, handler: BaseHTTPRequestHandler) -> None:
+        path = urlsplit(handler.path).path
+        blob = re.fullmatch(r"/xet/([0-9a-f]{64})", path)
+        if blob:
+            body = self.blobs.get(blob.group(1))
+            if body is None:
+                return self.reply(handler, 403, b"AccessDenied")
+            with self._lock:
+                cut, self.cut = self.cut > 0, max(self.cut - 1, 0)
+            return self.reply(handler, 200, body, cut=cut)
+        found = re.fullmatch(r"/([^/]+/[^/]+)/resolve/([^/]+)/(.+)", path)
+        if not found:
+            return self.reply(handler, 404, b"Not Found")
+        repo, revision, filename = found.groups()
+        if repo not in self.repos:
+            return self.reply(
+                handler, 401, b"Repository not found", {"X-Error-Code": "RepoNotFound"}
+            )
+        if revision != "main":
+            return self.reply(handler, 404, b"Invalid rev", {"X-Error-Code": "RevisionNotFound"})
+        body = self.repos[repo].get(filename)
+        if body is None:
+            return self.reply(handler, 404, b"Entry not found", {"X-Error-Code": "EntryNotFound"})
+        commit = {"X-Repo-Commit": "f" * 40}
+        if filename in LFS_FILES:
+            sha = hashlib.sha256(body).hexdigest()
+            named = "0" * 64 if self.wrong_checksum else sha
+            return self.reply(
+                handler,
+                302,
+                b"",
+                {
+                    **commit,
+                    "Location": f"{self.url}/xet/{sha}?X-Amz-Signature=abc",
+                    "X-Linked-Size": str(len(body)),
+                    "X-Linked-Etag": f'"{named}"',
+                },
+            )
+        etag = hashlib.sha1(body).hexdigest()
+        return self.reply(handler, 200, body, {**commit, "ETag": f'"{etag}"'})
+
+    @staticmethod
+    def reply(
+        handler: BaseHTTPRequestHandler,
+        status: int,
+        body: bytes,
+        headers: dict[str, str] | None = None,
+        cut: bool = False,
+    ) -> None:
+        handler.send_response(status)
+        handler.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            handler.send_header(name, value)
+        handler.end_headers()
+        if cut:  # the connection drops half-way through the body
+            handler.wfile.write(body[: len(body) // 2])
+            handler.wfile.flush()
+            handler.close_connection = True
+            handler.connection.shutdown(socket.SHUT_RDWR)
+            return
+        handler.wfile.write(body)
+
+
+@pytest.fixture
+def hub(model_folder: Path) -> Iterator[FakeHub]:
+    files = {path.name: path.read_bytes() for path in model_folder.iterdir() if path.is_file()}
+    assert {"README.md", "modules.json"} <= set(files)  # as a real model2vec repository has
+    fake = FakeHub({REPO: files})
+    fake.thread.start()
+    yield fake
+    fake.httpd.shutdown()
+    fake.httpd.server_close()
+
+
+def settings(home: Path, url: str, model: str = REPO, **extra: Any) -> Settings:
+    return Settings(
+        home=home,
+        embedding_url=url,
+        embedding_model=model,
+        retry_wait_seconds=0,
+        http_timeout_seconds=5,
+        **extra,
+    )
+
+
+class Lines:
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def __call__(self, line: str) -> None:
+        self.lines.append(line)
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any attempt to open a connection fails the test."""
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError(f"network connection attempted: {args}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+
+
+def unit_rows(matrix: Matrix) -> bool:
+    norms = np.linalg.norm(matrix, axis=1)
+    return bool(np.all(np.isclose(norms, 1.0, atol=1e-5) | np.isclose(norms, 0.0)))
+
+
+# loading ------------------------------------------------------------------------------------
+
+
+def test_the_built_model_loads_from_a_local_folder(
+    model_folder: Path, tmp_path: Path, no_network: None
+) -> None:
+    warn = Lines()
+    embedder = load_embedder(settings(tmp_path, "http://127.0.0.1:9", str(model_folder)), warn=warn)
+    assert isinstance(embedder, StaticEmbedder)
+    assert re.fullmatch(r"topical@[0-9a-f]{12}", embedder.name)
+    vectors = embedder.embed([QUANT_PAPER[1], BIO_PAPER[1], ""])
+    assert vectors.shape == (3, 32) and vectors.dtype == np.float32
+    assert unit_rows(vectors)
+    assert not vectors[2].any()  # no token, no direction
+    assert embedder.embed([]).shape == (0, 32)
+    assert not warn.lines
+    assert not (tmp_path / "models").exists()  # a local folder is not copied
+
+
+def test_the_model_name_changes_with_the_model_files(model_folder: Path, tmp_path: Path) -> None:
+    other = build_model(tmp_path / "topical", seed=1)
+    first = load_embedder(settings(tmp_path, "", str(model_folder)), warn=Lines())
+    second = load_embedder(settings(tmp_path, "", str(other)), warn=Lines())
+    assert first is not None and second is not None
+    assert first.name.split("@")[0] == second.name.split("@")[0] == "topical"
+    assert first.name != second.name
+
+
+def test_a_broken_local_folder_is_a_config_error(model_folder: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "broken"
+    shutil.copytree(model_folder, broken)
+    (broken / "tokenizer.json").unlink()
+    with pytest.raises(ConfigError, match=r"broken does not load as a model2vec model"):
+        load_embedder(settings(tmp_path, "", str(broken)), warn=Lines())
+
+    shutil.copy(model_folder / "tokenizer.json", broken / "tokenizer.json")
+    body = (model_folder / "model.safetensors").read_bytes()
+    (broken / "model.safetensors").write_bytes(body[: len(body) // 2])
+    with pytest.raises(ConfigError, match=r"does not load"):
+        load_embedder(settings(tmp_path, "", str(broken)), warn=Lines())
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("./no-such-model", "no such folder"),
+        ("/no/such/model", "no such folder"),
+        ("not a repo id", "neither a local folder nor a Hugging Face repository id"),
+        ("owner/na--me", "neither a local folder"),
+    ],
+)
+def test_a_model_that_is_neither_folder_nor_repository_is_a_config_error(
+    tmp_path: Path, spec: str, message: str
+) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_embedder(settings(tmp_path, "http://127.0.0.1:9", spec), warn=Lines())
+
+
+def test_tfidf_means_no_model_and_no_word(hub: FakeHub, tmp_path: Path) -> None:
+    warn, info = Lines(), Lines()
+    assert load_embedder(settings(tmp_path, hub.url, "tfidf"), warn=warn, info=info) is None
+    assert warn.lines == info.lines == hub.requests == []
+
+
+# downloading --------------------------------------------------------------------------------
+
+
+def test_first_use_downloads_the_model_and_then_loads_it_from_disk(
+    hub: FakeHub, model_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    warn, info = Lines(), Lines()
+    embedder = load_embedder(settings(tmp_path, hub.url), warn=warn, info=info)
+
+    target = model_dir(tmp_path, REPO)
+    assert target == tmp_path / "models" / "minishlab--potion-base-8M"
+    assert isinstance(embedder, StaticEmbedder) and embedder.folder == target
+    assert sorted(p.name for p in target.iterdir()) == sorted(MODEL_FILES)
+    for name in MODEL_FILES:
+        assert (target / name).read_bytes() == (model_folder / name).read_bytes()
+    assert os.listdir(tmp_path / "models") == [target.name]  # no staging folder left behind
+    # only what loading needs (no README.md, no modules.json), the big file through its redirect
+    resolve = f"/{REPO}/resolve/main/"
+    assert sorted(hub.paths()) == sorted(
+        [*(resolve + name for name in MODEL_FILES), hub.paths()[1]]
+    )
+    assert hub.paths()[1].startswith("/xet/")
+    assert warn.lines == []
+    size = (model_folder / "model.safetensors").stat().st_size
+    assert info.lines == [f"downloading embedding model {REPO} ({size / 1e3:.0f} kB) to {target}"]
+    assert embedder.name.startswith(f"{REPO}@")
+
+    # The next run: the files on disk, no request at all (nor any other connection: model2vec
+    # must not turn to the Hub either).
+    seen = len(hub.requests)
+    monkeypatch.setattr(socket.socket, "connect", lambda *a: pytest.fail("network"))
+    again = load_embedder(settings(tmp_path, hub.url), warn=warn, info=info)
+    assert again is not None and again.name == embedder.name
+    assert len(hub.requests) == seen and len(info.lines) == 1 and not warn.lines
+    local = load_embedder(settings(tmp_path, "", str(model_folder)), warn=warn)
+    assert local is not None
+    assert np.allclose(again.embed([QUANT_PAPER[1]]), local.embed([QUANT_PAPER[1]]))
+
+
+def test_an_interrupted_download_leaves_nothing_loadable_and_the_next_run_downloads_again(
+    hub: FakeHub, tmp_path: Path
+) -> None:
+    hub.cut = 2  # both attempts of this run drop half-way through model.safetensors
+    warn, info = Lines(), Lines()
+    first = load_embedder(settings(tmp_path, hub.url, http_retries=2), warn=warn, info=info)
+    assert first is None
+    assert len(warn.lines) == 1
+    assert (
+        "could not be downloaded (127.0.0.1 dropped the connection on both attempts)"
+        in (warn.lines[0])
+    )
+    assert "TF-IDF" in warn.lines[0]
+    models = tmp_path / "models"
+    assert os.listdir(models) == []  # no model folder, no staging folder
+    assert any("dropped the connection on attempt 1/2" in line for line in info.lines)
+
+    # The same process does not try again, nor warn again.
+    seen = len(hub.requests)
+    assert load_embedder(settings(tmp_path, hub.url), warn=warn, info=info) is None
+    assert len(hub.requests) == seen and len(warn.lines) == 1
+
+    # The next run (a new process) downloads the whole model again and loads it.
+    forget_failed_downloads()
+    embedder = load_embedder(settings(tmp_path, hub.url), warn=warn, info=info)
+    assert embedder is not None and len(warn.lines) == 1
+    assert len(hub.requests) > seen
+    assert f"/{REPO}/resolve/main/config.json" in hub.paths()[seen:]
+
+
+def test_a_dropped_body_is_retried_within_the_run(hub: FakeHub, tmp_path: Path) -> None:
+    hub.cut = 1
+    warn, info = Lines(), Lines()
+    embedder = load_embedder(settings(tmp_path, hub.url, http_retries=2), warn=warn, info=info)
+    assert embedder is not None and not warn.lines
+    assert len([p for p in hub.paths() if p.endswith("model.safetensors")]) == 2
+    assert len([line for line in info.lines if line.startswith("downloading")]) == 1
+
+
+def test_a_staging_folder_left_by_a_killed_download_is_never_loaded(
+    hub: FakeHub, model_folder: Path, tmp_path: Path
+) -> None:
+    models = tmp_path / "models"
+    stale = models / ".minishlab--potion-base-8M.partial-killed"
+    stale.mkdir(parents=True)
+    for name in MODEL_FILES:  # looks complete, but one file is half of itself
+        shutil.copy(model_folder / name, stale / name)
+    body = (model_folder / "model.safetensors").read_bytes()
+    (stale / "model.safetensors").write_bytes(body[: len(body) // 2])
+    an_hour_ago = time.time() - 7200
+    os.utime(stale, (an_hour_ago, an_hour_ago))
+
+    embedder = load_embedder(settings(tmp_path, hub.url), warn=Lines(), info=Lines())
+    assert embedder is not None
+    assert any(p.endswith("model.safetensors") for p in hub.paths())
+    assert os.listdir(models) == ["minishlab--potion-base-8M"]  # the stale one swept away
+
+
+def test_a_file_that_is_not_what_its_checksum_says_is_not_kept(
+    hub: FakeHub, tmp_path: Path
+) -> None:
+    hub.wrong_checksum = True
+    warn = Lines()
+    found = load_embedder(settings(tmp_path, hub.url, http_retries=2), warn=warn, info=Lines())
+    assert found is None
+    assert len(warn.lines) == 1 and "SHA-256" in warn.lines[0]
+    assert os.listdir(tmp_path / "models") == []
+
+
+def test_files_that_do_not_load_are_not_kept(hub: FakeHub, tmp_path: Path) -> None:
+    hub.repos[REPO]["config.json"] = b"<html>Sign in to the network</html>"  # a captive portal
+    warn = Lines()
+    assert load_embedder(settings(tmp_path, hub.url), warn=warn, info=Lines()) is None
+    assert len(warn.lines) == 1
+    assert warn.lines[0].startswith(f"embedding model {REPO} as downloaded from 127.0.0.1 is not")
+    assert "TF-IDF" in warn.lines[0]
+    assert os.listdir(tmp_path / "models") == []
+
+
+def test_a_damaged_downloaded_model_is_downloaded_again(hub: FakeHub, tmp_path: Path) -> None:
+    assert load_embedder(settings(tmp_path, hub.url), warn=Lines(), info=Lines()) is not None
+    (model_dir(tmp_path, REPO) / "tokenizer.json").unlink()
+    seen = len(hub.requests)
+    warn = Lines()
+    assert load_embedder(settings(tmp_path, hub.url), warn=warn, info=Lines()) is not None
+    assert not warn.lines
+    assert f"/{REPO}/resolve/main/tokenizer.json" in hub.paths()[seen:]
+
+
+def test_an_unreachable_server_means_one_warning_and_the_tfidf_fallback(tmp_path: Path) -> None:
+    attempts: list[str] = []
+
+    class Counting(httpx.HTTPTransport):
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            attempts.append(str(request.url))
+            return super().handle_request(request)
+
+    url = f"http://127.0.0.1:{closed_port()}"
+    warn, info = Lines(), Lines()
+    with httpx.Client(transport=Counting(), timeout=5) as client:
+        first = load_embedder(settings(tmp_path, url), warn=warn, info=info, client=client)
+        second = load_embedder(settings(tmp_path, url), warn=warn, info=info, client=client)
+    assert first is None and second is None
+    assert warn.lines == [
+        f"embedding model {REPO} could not be downloaded (connection refused by 127.0.0.1): "
+        "ranking by TF-IDF similarity instead; set embedding_model to a local model folder, "
+        "or 'tfidf' to silence this"
+    ]
+    assert len(attempts) == 1  # refused once: not retried, not tried again by the second call
+    assert info.lines == []
+    assert os.listdir(tmp_path / "models") == []
+
+
+def test_an_unknown_repository_falls_back_with_a_warning_that_says_so(
+    hub: FakeHub, tmp_path: Path
+) -> None:
+    warn = Lines()
+    assert load_embedder(settings(tmp_path, hub.url, "nobody/no-model"), warn=warn) is None
+    assert len(warn.lines) == 1
+    assert "has no model.safetensors for it: HTTP 401; check the repository id" in warn.lines[0]
+    assert hub.paths() == ["/nobody/no-model/resolve/main/model.safetensors"]
+
+
+# similarity and the vector cache ------------------------------------------------------------
+
+
+class CountingEmbedder:
+    def __init__(self, inner: StaticEmbedder, name: str | None = None) -> None:
+        self.inner = inner
+        self.name = name or inner.name
+        self.calls: list[list[str]] = []
+
+    def embed(self, texts: list[str]) -> Matrix:
+        self.calls.append(list(texts))
+        return self.inner.embed(texts)
+
+
+@pytest.fixture
+def embedder(model_folder: Path, tmp_path: Path) -> StaticEmbedder:
+    loaded = load_embedder(settings(tmp_path, "", str(model_folder)), warn=Lines())
+    assert isinstance(loaded, StaticEmbedder)
+    return loaded
+
+
+def test_cached_vectors_are_not_embedded_again(embedder: StaticEmbedder, tmp_path: Path) -> None:
+    candidates = [QUANT_PAPER, BIO_PAPER]
+    library = [*QUANT_LIBRARY, *BIO_LIBRARY]
+    with Store.open(tmp_path / "store") as store:
+        counting = CountingEmbedder(embedder)
+        first = similarities(candidates, library, embedder=counting, store=store)
+        assert len(counting.calls) == 1 and len(counting.calls[0]) == 5  # one call, all texts
+
+        second = similarities(candidates, library, embedder=counting, store=store)
+        assert len(counting.calls) == 1  # everything from the cache
+        assert np.allclose(first, second, atol=1e-6)
+
+        newcomer = ("arxiv:2601.00003v1", "Speculative decoding and KV cache for serving")
+        similarities([*candidates, newcomer], library, embedder=counting, store=store)
+        assert counting.calls[1:] == [[newcomer[1]]]  # only what the cache lacks
+
+        other = CountingEmbedder(embedder, name="another-model@000000000000")
+        similarities(candidates, library, embedder=other, store=store)
+        assert len(other.calls) == 1 and len(other.calls[0]) == 5  # another model: all again
+
+
+def test_a_key_given_twice_is_embedded_once(embedder: StaticEmbedder) -> None:
+    counting = CountingEmbedder(embedder)
+    sim = similarities([QUANT_PAPER], [QUANT_PAPER, *BIO_LIBRARY], embedder=counting, store=None)
+    assert counting.calls == [[QUANT_PAPER[1], BIO_LIBRARY[0][1]]]
+    assert sim[0, 0] == pytest.approx(1.0, abs=1e-5)
+
+
+@pytest.mark.parametrize("use_model", [True, False], ids=["model2vec", "tfidf"])
+def test_a_paper_on_the_library_s_topic_ranks_above_an_unrelated_one(
+    embedder: StaticEmbedder, use_model: bool
+) -> None:
+    sim = similarities(
+        [BIO_PAPER, QUANT_PAPER],
+        QUANT_LIBRARY,
+        embedder=embedder if use_model else None,
+        store=None,
+    )
+    assert sim.shape == (2, 2) and sim.dtype == np.float32
+    best, _ = best_matches(sim)
+    assert best[1] > best[0] + 0.1
+    assert np.all((sim >= -1.0) & (sim <= 1.0))
+    # and the other way round: a biology library prefers the biology paper
+    bio = similarities(
+        [BIO_PAPER, QUANT_PAPER], BIO_LIBRARY, embedder=embedder if use_model else None, store=None
+    )
+    assert bio[0, 0] > bio[1, 0] + 0.1
+
+
+def test_best_matches_names_the_closest_library_paper() -> None:
+    sim = np.array([[0.1, 0.7, 0.3], [0.9, 0.2, 0.0]], dtype=np.float32)
+    best, index = best_matches(sim)
+    assert best.tolist() == pytest.approx([0.7, 0.9])
+    assert index.tolist() == [1, 0]
+
+
+def test_an_empty_library_or_day_gives_an_empty_matrix(embedder: StaticEmbedder) -> None:
+    counting = CountingEmbedder(embedder)
+    for model in (counting, None):
+        sim = similarities([QUANT_PAPER, BIO_PAPER], [], embedder=model, store=None)
+        assert sim.shape == (2, 0)
+        best, index = best_matches(sim)
+        assert best.tolist() == [0.0, 0.0] and index.tolist() == [-1, -1]
+        assert similarities([], QUANT_LIBRARY, embedder=model, store=None).shape == (0, 2)
+    assert counting.calls == []  # nothing to compare: nothing embedded
+
+
+def test_tfidf_rows_are_unit_length_and_stop_words_alone_match_nothing() -> None:
+    rows = TfidfSimilarity().embed([QUANT_PAPER[1], BIO_PAPER[1]])
+    dense = np.asarray(rows.toarray(), dtype=np.float32)
+    assert unit_rows(dense) and dense.shape[0] == 2
+    sim = similarities([("a", "the of and")], [("b", "it is a")], embedder=None, store=None)
+    assert sim.tolist() == [[0.0]]
