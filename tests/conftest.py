@@ -53,6 +53,8 @@ def offline_endpoints(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BRIEFGEN_ARXIV_RSS_URL", f"{DEAD}/rss/")
     monkeypatch.setenv("BRIEFGEN_ARXIV_HTML_URL", f"{DEAD}/html/")
     monkeypatch.setenv("BRIEFGEN_HF_API_URL", f"{DEAD}/api/daily_papers")
+    monkeypatch.setenv("BRIEFGEN_EMBEDDING_URL", DEAD)
+    monkeypatch.setenv("BRIEFGEN_ZOTERO_API_URL", DEAD)
     monkeypatch.setenv("ANTHROPIC_BASE_URL", DEAD)
     monkeypatch.setenv("BRIEFGEN_OPENAI_BASE_URL", f"{DEAD}/v1")
     monkeypatch.setenv("BRIEFGEN_ARXIV_DELAY_SECONDS", "0")

@@ -312,9 +312,58 @@ def translated(prompt: str) -> dict[str, Any]:
     return {"translations": {key: f"中文：{value}" for key, value in texts.items()}}
 
 
+READER = re.compile(r"<reader>\s*(.*?)\s*</reader>", re.DOTALL)
+PAPERS = re.compile(r"<papers>\s*(.*?)\s*</papers>", re.DOTALL)
+
+
+def _listed(reader: str, label: str) -> list[str]:
+    match = re.search(rf"^{label}: (.*)$", reader, re.MULTILINE)
+    names = [n.strip() for n in match.group(1).split(",")] if match else []
+    return [n for n in names if n and n not in ("none", "none given", "any")]
+
+
+def triaged(prompt: str) -> dict[str, Any]:
+    """Relevance as a model might judge it, from keyword overlap with the reader's profile in
+    the prompt: 2 points per keyword in the title, 1 per keyword only in the abstract, 6 for a
+    followed author; at most 10. Each paper of the prompt once, with a one-line reason."""
+    reader_match, papers_match = READER.search(prompt), PAPERS.search(prompt)
+    reader = reader_match.group(1) if reader_match else ""
+    papers = json.loads(papers_match.group(1)) if papers_match else []
+    keywords = [k.lower() for k in _listed(reader, "Keywords")]
+    followed = {a.lower() for a in _listed(reader, "Followed authors")}
+
+    def names(keyword: str, text: str) -> bool:
+        return re.search(rf"(?<!\w){re.escape(keyword)}(?!\w)", text.lower()) is not None
+
+    scores = []
+    for paper in papers:
+        in_title = [k for k in keywords if names(k, paper["title"])]
+        in_abstract = [k for k in keywords if k not in in_title and names(k, paper["abstract"])]
+        by = [a for a in paper.get("authors", []) if a.lower() in followed]
+        relevance = min(10, 2 * len(in_title) + len(in_abstract) + (6 if by else 0))
+        hits = in_title + in_abstract
+        if by:
+            reason = f"By {by[0]}, an author the reader follows"
+            reason += f"; on {', '.join(hits[:3])}." if hits else "."
+        elif hits:
+            reason = f"Addresses {', '.join(hits[:3])}, which the reader's keywords name."
+        else:
+            reason = "Outside the reader's keywords and library: a different research area."
+        scores.append({"id": paper["id"], "relevance": relevance, "reason": reason})
+    return {"relevance": scores}
+
+
+def triaged_ids(prompt: str) -> list[str]:
+    """The ids of the papers a triage prompt lists."""
+    match = PAPERS.search(prompt)
+    return [paper["id"] for paper in json.loads(match.group(1))] if match else []
+
+
 def request_kind(schema_text: str) -> str:
     if '"takeaways"' in schema_text:
         return "synthesis"
+    if '"relevance"' in schema_text:
+        return "triage"
     if '"translations"' in schema_text or "Translated" in schema_text:
         return "translation"
     return "analysis"
@@ -527,7 +576,8 @@ class FakeModelApi:
             self.queue.append(reply if callable(reply) else _constant(reply))
 
     def enqueue_for(self, kind: str, *replies: Reply | Callable[[dict[str, Any]], Reply]) -> None:
-        """Replies for the next requests of one kind: analysis, synthesis or translation."""
+        """Replies for the next requests of one kind: analysis, synthesis, translation or
+        triage."""
         queue = self.queues.setdefault(kind, deque())
         for reply in replies:
             queue.append(reply if callable(reply) else _constant(reply))
@@ -725,6 +775,8 @@ class FakeAnthropic(FakeModelApi):
             answer = full_synthesis_json(ids) if self.realistic else synthesis_json(ids)
         elif kind == "translation":
             answer = full_translation(prompt) if self.realistic else translated(prompt)
+        elif kind == "triage":
+            answer = triaged(prompt)
         else:
             title = _title_of(body)
             answer = full_analysis_json(title) if self.realistic else analysis_json(title)
@@ -781,6 +833,8 @@ class FakeOpenAI(FakeModelApi):
             answer = synthesis_json(analysed_ids(first_user))
         elif kind == "translation":
             answer = translated(first_user)
+        elif kind == "triage":
+            answer = triaged(first_user)
         else:
             match = TITLE_LINE.search(first_user)
             answer = analysis_json(match.group(1) if match else "a paper")

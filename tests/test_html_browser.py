@@ -281,7 +281,7 @@ def test_read_from_and_domain_cells_do_not_wrap_a_glyph_a_line(
             columns[2],
         ),
     )
-    assert len(cells) == 27  # the header and 26 papers
+    assert len(cells) > 10  # the header and every paper of the day, each measured
     assert {cell["readFrom"] for cell in cells[1:]} <= set(LABELS[lang].read_from.values())
     for cell in cells:
         assert cell["readFromLines"] < 1.5, cell  # one line

@@ -14,7 +14,6 @@ import typer
 
 from briefgen.cli.app import app
 from briefgen.cli.options import (
-    MODEL_OPTIONS,
     OFFLINE_CHINESE,
     BriefFormatOpt,
     BriefOutputOpt,
@@ -301,9 +300,11 @@ def feed(
 
 
 @model_command(
-    without=(*MODEL_OPTIONS, "lang", "fulltext", "dry_run", "max_cost", "batch"),
+    # `papers` takes the model options for --triage, the only model call it can make.
+    without=("lang", "fulltext", "dry_run", "max_cost", "batch"),
     helps={
-        "no_cache": "Fetch the listing again even if it is stored (nothing is analysed).",
+        "no_cache": "Fetch the listing again even if it is stored, and triage again "
+        "(nothing is analysed).",
         "max_papers": "How many papers to list (those a daily run would analyse).",
     },
 )
@@ -313,7 +314,8 @@ def papers(
         ListFormat.table
     ),
 ) -> None:
-    """Fetch and rank a day's papers, with each one's score and why; no model involved."""
+    """Fetch and rank a day's papers, with each one's score and why (a model only with
+    --triage)."""
 
     def action() -> None:
         ranked = run.in_context(lambda ctx: rank_day(run.request(), ctx))

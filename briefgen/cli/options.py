@@ -120,6 +120,39 @@ KeywordOpt = Annotated[
 ExcludeOpt = Annotated[
     list[str] | None, typer.Option("--exclude", help="Exclude keyword (repeatable).")
 ]
+LibraryOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--library",
+        help="Papers you read, to rank by similarity to: a .bib, zotero:USER/COLLECTION, a text "
+        "file of arXiv ids, a papers JSON/JSONL (repeatable; adds to the profile's library).",
+    ),
+]
+AuthorOpt = Annotated[
+    list[str] | None,
+    typer.Option("--author", help="Follow an author: always selected (repeatable; adds to "
+                 "the profile's authors)."),
+]  # fmt: skip
+IncludeSeenOpt = Annotated[
+    bool,
+    typer.Option("--include-seen", help="Also rank papers briefed on an earlier day."),
+]
+EmbeddingModelOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--embedding-model",
+        help="Embedding model for library similarity: a Hugging Face id, a local folder, or "
+        "tfidf.",
+    ),
+]
+TriageOpt = Annotated[
+    bool,
+    typer.Option(
+        "--triage",
+        help="Before analysis, the model scores every candidate's title and abstract for "
+        "relevance (about 20 papers a call) and the top --max-papers are kept.",
+    ),
+]
 MaxPapersOpt = Annotated[
     int | None, typer.Option("--max-papers", min=1, help="How many papers to analyse.")
 ]
@@ -182,6 +215,9 @@ SETTINGS_DEFAULTS: dict[str, tuple[str | None, Callable[[Settings], str | None]]
     "category": ("CATEGORIES", lambda s: ", ".join(s.active_profile.categories) or "any"),
     "keyword": ("KEYWORDS", lambda s: f"the profile's {len(s.active_profile.keywords)} keywords"),
     "exclude": ("EXCLUDE", lambda s: ", ".join(s.active_profile.exclude) or "none"),
+    "library": (None, lambda s: ", ".join(s.active_profile.library) or "none; starred papers"),
+    "author": (None, lambda s: ", ".join(s.active_profile.authors) or "none"),
+    "embedding_model": ("EMBEDDING_MODEL", lambda s: s.embedding_model),
     "prompts": ("PROMPTS_DIR", lambda s: str(s.prompts_dir or "the bundled prompts")),
     "budget": ("FULLTEXT_BUDGET", lambda s: f"{s.fulltext_budget} tokens"),
     "base_url": ("FEED_BASE_URL", lambda s: s.feed_base_url or "none"),
@@ -381,12 +417,13 @@ def settings_for(
     keywords: list[str] | None = None,
     exclude: list[str] | None = None,
     max_papers: int | None = None,
+    authors: list[str] | None = None,
     **overrides: Any,
 ) -> Settings:
     unknown = unknown_categories(categories or [])
     if unknown:  # a mistyped -c is a usage error, not a config problem
         raise UsageError(category_help(unknown))
-    return load_settings(
+    settings = load_settings(
         config,
         overrides=overrides,
         profile_overrides={
@@ -396,6 +433,10 @@ def settings_for(
             "max_papers": max_papers,
         },
     )
+    if authors:  # --author adds to the authors the profile follows
+        profile = settings.active_profile
+        profile.authors = list(dict.fromkeys([*profile.authors, *authors]))
+    return settings
 
 
 @dataclass
@@ -408,6 +449,11 @@ class ModelRun:
     category: list[str] | None = None
     keyword: list[str] | None = None
     exclude: list[str] | None = None
+    library: list[str] | None = None
+    author: list[str] | None = None
+    include_seen: bool = False
+    embedding_model: str | None = None
+    triage: bool = False
     max_papers: int | None = None
     lang: Lang | None = None
     provider: ProviderName | None = None
@@ -438,7 +484,8 @@ class ModelRun:
                 exclude=self.exclude, max_papers=self.max_papers, lang=self.lang,
                 profile=self.profile, prompts_dir=self.prompts, provider=self.provider,
                 analysis_model=self.analysis_model or self.model, synthesis_model=self.model,
-                concurrency=self.concurrency,
+                concurrency=self.concurrency, authors=self.author,
+                embedding_model=self.embedding_model,
             )  # fmt: skip
         return self._settings
 
@@ -464,7 +511,11 @@ class ModelRun:
         warn = self.reporter.warning  # one line per retried request or model call
         engine = make_engine(settings, calls=not self.dry_run, on_retry=warn)  # dry: no key
         options = RunOptions(use_cache=not self.no_cache, fulltext=self.fulltext,
-                             max_cost=self.max_cost, batch=self.batch)  # fmt: skip
+                             max_cost=self.max_cost, batch=self.batch,
+                             library=tuple(self.library or ()),
+                             include_seen=self.include_seen, triage=self.triage)  # fmt: skip
+        if self.triage and settings.provider == "offline":
+            raise UsageError("--triage needs a model (--provider anthropic or openai)")
         with Store.open(settings.home) as store, Remote(settings, on_retry=warn) as remote:
             return work(RunContext(settings, store, engine, self.reporter, remote, options))
 
@@ -485,6 +536,11 @@ def _shared_options(
     category: CategoryOpt = None,
     keyword: KeywordOpt = None,
     exclude: ExcludeOpt = None,
+    library: LibraryOpt = None,
+    author: AuthorOpt = None,
+    include_seen: IncludeSeenOpt = False,
+    embedding_model: EmbeddingModelOpt = None,
+    triage: TriageOpt = False,
     max_papers: MaxPapersOpt = None,
     lang: LangOpt = None,
     provider: ProviderOpt = None,
@@ -507,8 +563,6 @@ def _shared_options(
 
 
 SHARED = inspect.signature(_shared_options, eval_str=True).parameters
-# The options that choose and drive a model (a command without a model leaves them out).
-MODEL_OPTIONS = ("provider", "model", "analysis_model", "concurrency", "prompts")
 
 
 def _with_help(param: inspect.Parameter, text: str) -> inspect.Parameter:

@@ -113,6 +113,7 @@ class ScoredPaper(Model):
     paper: Paper
     score: float
     reasons: list[str] = Field(default_factory=list)
+    followed: list[str] = Field(default_factory=list, description="followed authors of it")
 
 
 class Section(Model):
@@ -233,6 +234,9 @@ class GlanceRow(Model):
     domain: str
     contribution: str
     read_from: ReadFrom
+    followed: list[str] = Field(
+        default_factory=list, description="the paper's authors the reader follows"
+    )
 
 
 class Theme(Model):

@@ -27,13 +27,17 @@ ZOTERO_API_URL = "https://api.zotero.org"
 EMBEDDING_URL = "https://huggingface.co"
 EMBEDDING_MODEL = "minishlab/potion-base-8M"
 
+# The seed profile's interests (LLM systems and efficiency), as specific phrases: generic words
+# such as "framework", "system", "network" or "training" match half of arXiv and rank nothing.
+# Keywords count by rarity anyway (select/keywords.py), so "LLM" and "inference" weigh little
+# on a day when most papers say them.
 DEFAULT_KEYWORDS = [
-    "kv cache", "offload", "State Space", "SSM", "framework", "System", "Generation", "Video",
-    "Linear", "LLM", "RL", "RLHF", "Inference", "Training", "Attention", "Pipeline", "MOE",
-    "Sparse", "Quantization", "Speculative", "Efficient", "Efficiency", "Parallel",
-    "Distributed", "Kernel", "Decode", "Decoding", "Prefill", "Throughput", "Fast", "Network",
-    "Hardware", "Cluster", "FP8", "FP4", "Optimization", "Scalable", "Communication",
-]  # fmt: skip
+    "kv cache", "offload", "state space model", "SSM", "linear attention", "sparse attention",
+    "long context", "LLM", "RL", "RLHF", "reinforcement learning", "inference", "serving",
+    "mixture of experts", "MoE", "quantization", "low-bit", "FP8", "FP4", "speculative decoding",
+    "prefill", "throughput", "latency", "GPU", "CUDA", "distributed training", "parallelism",
+    "memory efficient", "pruning", "knowledge distillation",
+]
 
 # The option vocabularies, defined once: settings validate them and the CLI offers them.
 class Lang(StrEnum):
@@ -152,7 +156,7 @@ class Profile(BaseModel):
         default=1.0, ge=0, description="weight of keyword hits (a rare keyword counts more)"
     )
     library_weight: float = Field(
-        default=6.0, ge=0, description="weight of similarity to the library (the day's most "
+        default=10.0, ge=0, description="weight of similarity to the library (the day's most "
         "similar paper gets the full weight)",
     )
     upvote_weight: float = Field(
@@ -495,7 +499,11 @@ CONFIG_TEMPLATE_HEADER = """\
 # provider: the engine that analyses papers ("offline": extractive, no model, no key).
 # lang: en, zh or both. profile: the [profiles.NAME] table used unless --profile says otherwise.
 # In a profile: categories (a paper must be in one), keywords (title hits weigh more than
-# abstract hits), exclude (any hit drops the paper), max_papers, min_score (0 keeps all).
+# abstract hits), exclude (any hit drops the paper), max_papers, min_score (0 keeps all),
+# library (papers you read: .bib files, zotero:USER_ID/COLLECTION_KEY with ZOTERO_API_KEY in
+# the environment, text files of arXiv ids, papers JSON/JSONL), authors (followed: always
+# selected), keyword_weight / library_weight / upvote_weight (how the score adds up).
+# embedding_model: the model2vec model that compares papers with your library ('tfidf': none).
 # sources: arxiv and/or hf when --source is not given. cross_lists: also take arXiv
 # cross-lists. fulltext_budget: tokens of each paper's full text the model reads.
 # *_url: service endpoints (point them at a mirror or a local server). arxiv_delay_seconds:

@@ -19,6 +19,9 @@ class RunOptions:
     fulltext: bool | None = None  # None: full text for arXiv/HF papers, abstracts for a file
     max_cost: float | None = None
     batch: bool = False
+    library: tuple[str, ...] = ()  # --library: added to the profile's library for this run
+    include_seen: bool = False  # rank papers briefed on an earlier day too
+    triage: bool = False  # --triage: the model scores every candidate before selection
 
 
 @dataclass(frozen=True)

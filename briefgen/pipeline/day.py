@@ -12,6 +12,7 @@ from typing import cast
 
 from briefgen.analyze.batch import BatchAnalyzer, BatchProvider
 from briefgen.analyze.papers import AnalysisOutcome, analyze_papers
+from briefgen.analyze.triage import Triage, TriagePlan, select_by_triage
 from briefgen.core.errors import (
     AnalysisError,
     BriefgenError,
@@ -24,11 +25,13 @@ from briefgen.core.models import AnalysedPaper, Brief, Paper, PaperText
 from briefgen.engines.model_engine import ModelEngine
 from briefgen.pipeline.brief import chinese_translator, make_brief
 from briefgen.pipeline.context import RunContext
-from briefgen.pipeline.estimate import Estimate, estimate_run
+from briefgen.pipeline.estimate import Estimate, estimate_run, triage_line
 from briefgen.pipeline.runs import RecordedRun
 from briefgen.read.abstract import abstract_text
 from briefgen.read.fulltext import FullTextReader
 from briefgen.select import Selection, select_papers
+from briefgen.select.rank import Reader, filtered_candidates
+from briefgen.select.reader import build_reader
 from briefgen.sources.gather import Gatherer, PaperRequest
 from briefgen.translate.localize import analysis_texts, apply_analysis_texts
 
@@ -39,6 +42,7 @@ class RankedDay:
     selection: Selection
     sources: list[str]
     remote: bool = False  # papers from arXiv/HF (full text by default), not a file
+    triage: TriagePlan | None = None  # --triage: what it asked (a dry run: would ask)
 
 
 @dataclass
@@ -59,29 +63,88 @@ class AnalyzeResult:
 # rank ----------------------------------------------------------------------------------------
 
 
-def rank_day(request: PaperRequest, ctx: RunContext) -> RankedDay:
+def rank_day(request: PaperRequest, ctx: RunContext, *, calls: bool = True) -> RankedDay:
+    """The day's papers, filtered and ranked for the reader; with --triage, ranked by the
+    model's relevance (`calls=False`, a dry run: only what the store holds is used)."""
     reporter = ctx.reporter
     gatherer = Gatherer(
         ctx.settings, ctx.store, ctx.remote, use_cache=ctx.options.use_cache,
         log=reporter.debug, info=reporter.info, warn=reporter.warning,
     )  # fmt: skip
     gathered = gatherer.gather(request)
-    selection = select_papers(gathered.papers, ctx.settings.active_profile)
+    reader = build_reader(
+        ctx.settings, ctx.store, ctx.remote, day=gathered.day.isoformat(),
+        library=list(ctx.options.library), include_seen=ctx.options.include_seen,
+        warn=reporter.warning, info=reporter.info,
+    )  # fmt: skip
+    plan = None
+    if ctx.options.triage:
+        selection, plan = _triage_day(gathered.papers, reader, ctx, calls=calls)
+    else:
+        selection = select_papers(gathered.papers, ctx.settings.active_profile, reader)
+    # Known to the store from now on: `briefgen star ID` finds them without asking arXiv.
+    ctx.store.save_papers([s.paper for s in selection.selected])
     if not selection.selected:
         raise NoPapersError(
             f"nothing to brief for {gathered.day}: {selection.why_empty()}; "
             "loosen the profile (--category, --keyword, --exclude) or lower min_score"
         )
-    return RankedDay(
-        day=gathered.day, selection=selection, sources=gathered.sources, remote=gathered.remote
+    return RankedDay(day=gathered.day, selection=selection, sources=gathered.sources,
+                     remote=gathered.remote, triage=plan)  # fmt: skip
+
+
+TRIAGE_NEEDS_A_MODEL = "--triage needs a model (--provider anthropic or openai)"
+
+
+def _triage_day(
+    papers: list[Paper], reader: Reader, ctx: RunContext, *, calls: bool
+) -> tuple[Selection, TriagePlan]:
+    """Every candidate that passed the filters, scored by the model (see analyze.triage);
+    its calls are the engine's, so the run that follows records them with its own."""
+    engine = ctx.engine
+    if not isinstance(engine, ModelEngine):
+        raise UsageError(TRIAGE_NEEDS_A_MODEL)
+    profile = ctx.settings.active_profile
+    candidates = filtered_candidates(papers, profile, reader)
+    pool = [s.paper for s in candidates.selected]
+    triage = Triage(
+        engine, profile, reader, pool, store=ctx.store, use_cache=ctx.options.use_cache,
+        prompts_dir=ctx.settings.prompts_dir, price=engine.price,
+        concurrency=ctx.settings.concurrency,
+    )  # fmt: skip
+    known, todo = triage.plan(pool)
+    plan = TriagePlan(triage, len(pool), len(known), todo)
+    if not calls:
+        return select_by_triage(candidates, known, profile, preview=True), plan
+    outcome = triage.run(pool)
+    u = outcome.usage
+    tokens = u.input_tokens + u.cache_read_tokens + u.cache_write_tokens
+    scored = len(outcome.verdicts) - outcome.from_cache
+    asked = (
+        f"{scored} scored by {triage.model} in {_count(outcome.calls, 'call')} "
+        f"(tokens in {tokens:,}, out {u.output_tokens:,}; ${outcome.cost_usd:.4f})"
     )
+    stored = f"{outcome.from_cache} from the store"
+    if outcome.calls or outcome.from_cache:
+        ctx.reporter.info(f"triage: {_count(len(pool), 'candidate')}: "
+                          + (f"{asked}, {stored}" if outcome.calls else stored))  # fmt: skip
+    if outcome.failed:
+        why = next(iter(outcome.failed.values()))
+        ctx.reporter.warning(
+            f"triage failed for {len(outcome.failed)} of {len(pool)} papers ({why}); they "
+            "are ranked by keywords and library instead"
+        )
+    return select_by_triage(candidates, outcome.verdicts, profile), plan
 
 
 def _announce(ranked: RankedDay, ctx: RunContext) -> None:
     selection = ranked.selection
+    # Papers left out because the reader has seen them are said at once: a short brief
+    # should not look like a thin day.
+    seen = [f"{n} {why}" for why, n in selection.dropped.items() if why.startswith("briefed")]
     ctx.reporter.info(
         f"{ranked.day}: {len(selection.selected)} of {selection.considered} papers selected "
-        f"for profile '{ctx.settings.profile}'"
+        f"for profile '{ctx.settings.profile}'" + (f"; {seen[0]}" if seen else "")
     )
     for reason, count in selection.dropped.items():
         ctx.reporter.debug(f"  not selected: {count} {reason}")
@@ -252,6 +315,9 @@ def run_daily(request: PaperRequest, ctx: RunContext) -> DailyResult:
         outcome = analyse_day(ranked, ctx, run)
         brief = make_brief(ctx, outcome.analysed, label=ranked.day.isoformat(), kind="daily",
                            sources=ranked.sources, run=run)  # fmt: skip
+        # What this day's brief covered is not ranked into a later day's again (see select).
+        ctx.store.mark_briefed(ctx.settings.profile, ranked.day.isoformat(),
+                               [(a.paper_id, a.scored.paper.version) for a in outcome.analysed])
         _finish(run, outcome)
     return DailyResult(day=ranked.day, brief=brief, failed=outcome.failed,
                        from_cache=outcome.from_cache)  # fmt: skip
@@ -277,11 +343,30 @@ def preview_day(
     request: PaperRequest, ctx: RunContext, *, synthesis: bool = True
 ) -> tuple[RankedDay, Estimate]:
     """What a run would analyse and what it would cost; no model is called, no run recorded."""
-    ranked = rank_day(request, ctx)
+    ranked = rank_day(request, ctx, calls=False)
     selected = ranked.selection.selected
     fulltext = ctx.options.fulltext
     texts = read_papers([s.paper for s in selected], ctx,
                         fulltext=ranked.remote if fulltext is None else fulltext)  # fmt: skip
     estimate = estimate_run(selected, texts, ctx.engine, ctx.store, ctx.settings,
                             use_cache=ctx.options.use_cache, synthesis=synthesis)  # fmt: skip
+    if ranked.triage is not None:
+        estimate.lines.insert(0, triage_line(ranked.triage, ctx.settings))
+        estimate.notes.append(_triage_note(ranked.triage))
     return ranked, estimate
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _triage_note(plan: TriagePlan) -> str:
+    if not plan.batches:
+        return (f"triage: all {plan.candidates} candidates scored before (stored): the papers "
+                "above are the ones it selects, at no cost")  # fmt: skip
+    return (
+        f"triage: {plan.papers} of {_count(plan.candidates, 'candidate')} to score in "
+        f"{_count(len(plan.batches), 'call')} ({plan.stored} stored); until then the papers "
+        "above are the best of them by keywords and library: triage may choose others, as "
+        "many or fewer"
+    )

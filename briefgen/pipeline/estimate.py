@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass, field
 
 from briefgen.analyze.papers import analysis_key
+from briefgen.analyze.triage import OUTPUT_TOKENS_PER_PAPER, TriagePlan
 from briefgen.core.models import PaperText, ScoredPaper
 from briefgen.core.settings import Price, Settings
 from briefgen.engines.base import Engine
@@ -44,6 +45,7 @@ class Line:
     price: Price | None
     cache_write_tokens: int = 0
     cache_read_tokens: int = 0
+    batchable: bool = True  # False: sent directly even with --batch (triage), full price
 
     def cost(self, batch: bool = False) -> float | None:
         if self.price is None:
@@ -54,7 +56,7 @@ class Line:
             + self.cache_write_tokens * (p.cache_write or p.input)
             + self.cache_read_tokens * (p.cache_read or p.input)
         ) / 1_000_000  # fmt: skip
-        return dollars * (BATCH_DISCOUNT if batch else 1.0)
+        return dollars * (BATCH_DISCOUNT if batch and self.batchable else 1.0)
 
 
 @dataclass
@@ -69,6 +71,7 @@ class PaperEstimate:
 class Estimate:
     papers: list[PaperEstimate] = field(default_factory=list)
     lines: list[Line] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # shown under the papers
 
     def total(self, batch: bool = False) -> float:
         return sum(line.cost(batch) or 0.0 for line in self.lines)
@@ -147,6 +150,17 @@ def translation_line(papers: int, engine: ModelEngine, settings: Settings) -> Li
                 output, settings.price_of(model))  # fmt: skip
 
 
+def triage_line(plan: TriagePlan, settings: Settings) -> Line:
+    """--triage: the batches of candidates not scored before, from their exact requests; the
+    reply is about OUTPUT_TOKENS_PER_PAPER a paper. Its system prompt is too short to cache,
+    and it is sent directly even with --batch (it decides what the batch holds)."""
+    model = plan.triage.model
+    return Line("triage", model, len(plan.batches),
+                sum(estimate_tokens(text) for text in plan.requests),
+                OUTPUT_TOKENS_PER_PAPER * plan.papers, settings.price_of(model),
+                batchable=False)  # fmt: skip
+
+
 def render_estimate(estimate: Estimate, engine: Engine, day: str) -> str:
     lines = [f"Dry run for {day}: nothing was sent to a model.", ""]
     lines.append(f"{'#':>3}  {'paper':<14} {'read from':<9} {'input tokens':>12}  status")
@@ -157,6 +171,8 @@ def render_estimate(estimate: Estimate, engine: Engine, day: str) -> str:
             f"{item.input_tokens:>12,}  {status}"
         )
     lines.append("")
+    if estimate.notes:
+        lines += [*estimate.notes, ""]
     if not estimate.lines:
         lines.append(f"engine {engine.name}: no model, no cost.")
         return "\n".join(lines) + "\n"

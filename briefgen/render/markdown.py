@@ -36,6 +36,7 @@ class Labels:
     skepticism: str
     next_steps: str
     read_from: dict[str, str]
+    followed: str
 
 
 LABELS: dict[RenderLang, Labels] = {
@@ -44,6 +45,7 @@ LABELS: dict[RenderLang, Labels] = {
         takeaways="0) Executive takeaways (read this first)",
         glance="1) Papers at a glance",
         glance_columns=("#", "Paper", "Domain", "One-line contribution", "Read from"),
+        followed="★ followed: ",
         themes="2) Key themes (clusters)",
         theme="Theme: ",
         why_it_matters="**Why it matters**: ",
@@ -62,6 +64,7 @@ LABELS: dict[RenderLang, Labels] = {
         takeaways="0) 执行要点（先读这个）",
         glance="1) 论文速览",
         glance_columns=("#", "论文", "领域", "一句话贡献", "阅读来源"),
+        followed="★ 关注的作者：",
         themes="2) 关键主题（聚类）",
         theme="主题：",
         why_it_matters="**为何重要**：",
@@ -153,7 +156,8 @@ def render_brief_markdown(brief: Brief, lang: RenderLang = "en", *, heading: boo
     for number, row in enumerate(brief.papers_at_a_glance, start=1):
         cells = [
             str(number),
-            md_link(row.title, row.url),
+            md_link(row.title, row.url)
+            + (f" ({labels.followed}{md_text(', '.join(row.followed))})" if row.followed else ""),
             md_text(row.domain),
             md_text(row.contribution),
             labels.read_from[row.read_from],

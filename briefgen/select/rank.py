@@ -1,61 +1,66 @@
-"""Ranking papers for an interest profile, seed-003 style: title hits weigh more than abstract
-hits, excludes remove, categories filter. Pure functions of their inputs."""
+"""Ranking a day's papers for a reader.
+
+A paper's score adds up what it has in common with the reader: keywords (title hits weigh
+triple, and a keyword counts by how rare it is among the day's papers), similarity to the
+reader's own library (the day's most similar paper gets the full `library_weight`), and Hugging
+Face upvotes. Papers by a followed author are always selected; papers already briefed on an
+earlier day are left out unless a new version appeared. Pure functions of their inputs: the
+library's similarities come in as a function (see `Reader`).
+"""
 
 from __future__ import annotations
 
 import math
-import re
+import unicodedata
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from typing import Protocol
 
 from briefgen.core.models import Paper, ScoredPaper
 from briefgen.core.settings import Profile
+from briefgen.select.keywords import KeywordMatcher, rarity_weights, unique_keywords
 
 TITLE_WEIGHT = 3.0
 ABSTRACT_WEIGHT = 1.0
-UPVOTE_WEIGHT = 0.5  # per doubling of Hugging Face upvotes
+# A library match adds to the score only above the day's median similarity, growing with the
+# square of the distance to the day's best match: the long tail of faintly similar papers
+# gets next to nothing, the few close ones most of the weight.
+LIBRARY_REASON_MIN = 0.5  # points below which a similarity is not worth naming as a reason
+
+# best similarity to the library and the index of the library paper it is to, per paper
+Matcher = Callable[[list[Paper]], list[tuple[float, int]]]
 
 
-@lru_cache(maxsize=1024)
-def keyword_pattern(keyword: str) -> re.Pattern[str]:
-    """Whole-word, case-insensitive, plural-tolerant: 'RL' hits 'RL' but not 'world'."""
-    words = [re.escape(word) for word in keyword.split()]
-    body = r"[\s\-]+".join(words)
-    return re.compile(rf"(?<![A-Za-z0-9]){body}(?:s|es)?(?![A-Za-z0-9])", re.IGNORECASE)
+class Known(Protocol):
+    """A paper of the reader's library, as the ranking names it (see select.library)."""
+
+    @property
+    def short_title(self) -> str: ...
 
 
-def unique_keywords(keywords: list[str]) -> list[str]:
-    seen: dict[str, str] = {}
-    for keyword in keywords:
-        if keyword.strip() and keyword.strip().lower() not in seen:
-            seen[keyword.strip().lower()] = keyword.strip()
-    return list(seen.values())
+@dataclass
+class Reader:
+    """What the ranking knows about the reader beyond the profile's words."""
+
+    library: Sequence[Known] = field(default_factory=list)
+    match: Matcher | None = None
+    seen: dict[str, tuple[str, str]] = field(default_factory=dict)  # id -> (version, day)
+    include_seen: bool = False
 
 
-def keyword_hits(keywords: list[str], text: str) -> list[str]:
-    return [kw for kw in keywords if keyword_pattern(kw).search(text)]
+def name_key(name: str) -> str:
+    """'Dao, Tri', 'tri dao' and 'Tri  Dáo' are one author."""
+    if "," in name:
+        last, _, first = name.partition(",")
+        name = f"{first} {last}"
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return " ".join("".join(c if c.isalnum() else " " for c in plain.lower()).split())
 
 
-def score_paper(paper: Paper, profile: Profile) -> ScoredPaper:
-    keywords = unique_keywords(profile.keywords)
-    in_title = keyword_hits(keywords, paper.title)
-    in_abstract = [kw for kw in keyword_hits(keywords, paper.abstract) if kw not in in_title]
-    score = TITLE_WEIGHT * len(in_title) + ABSTRACT_WEIGHT * len(in_abstract)
-    reasons = []
-    if in_title:
-        reasons.append(f"title: {', '.join(in_title)} (+{TITLE_WEIGHT * len(in_title):g})")
-    if in_abstract:
-        reasons.append(
-            f"abstract: {', '.join(in_abstract)} (+{ABSTRACT_WEIGHT * len(in_abstract):g})"
-        )
-    if paper.upvotes:
-        bonus = round(UPVOTE_WEIGHT * math.log2(1 + paper.upvotes), 2)
-        score += bonus
-        reasons.append(f"upvotes: {paper.upvotes} (+{bonus:g})")
-    if not reasons:
-        reasons.append("no keyword hits")
-    return ScoredPaper(paper=paper, score=round(score, 2), reasons=reasons)
+def _version_number(version: str) -> int:
+    digits = version.lstrip("v")
+    return int(digits) if digits.isdigit() else 0
 
 
 @dataclass
@@ -71,29 +76,125 @@ class Selection:
         return f"all {self.considered} papers were filtered out ({'; '.join(parts)})"
 
 
-def select_papers(papers: list[Paper], profile: Profile) -> Selection:
-    """Filter by category and excludes, score, drop below min_score, keep the top max_papers."""
+def in_categories(paper: Paper, wanted: set[str]) -> bool:
+    """By primary category, as arXiv lists a day; a cross-list a source kept (--cross-lists) by
+    any of its categories; a paper with no categories (Hugging Face does not say) is not known
+    to be outside."""
+    if not wanted or not paper.categories:
+        return True
+    if paper.announce_type == "cross":
+        return bool(wanted & {c.lower() for c in paper.categories})
+    return paper.categories[0].lower() in wanted
+
+
+def _library_points(similarities: Sequence[float], weight: float) -> list[float]:
+    if not similarities or weight <= 0:
+        return [0.0] * len(similarities)
+    ordered = sorted(similarities)
+    median = ordered[len(ordered) // 2]
+    best = ordered[-1]
+    if best <= median:
+        return [0.0] * len(similarities)
+    return [weight * max(0.0, (s - median) / (best - median)) ** 2 for s in similarities]
+
+
+def score_papers(
+    papers: list[Paper], profile: Profile, reader: Reader | None = None
+) -> list[ScoredPaper]:
+    """Each paper's score and the reasons for it, in the input order."""
+    reader = reader or Reader()
+    matcher = KeywordMatcher(profile.keywords)
+    in_title = [set(matcher.find(p.title)) for p in papers]
+    in_abstract = [set(matcher.find(p.abstract)) - t for p, t in zip(papers, in_title, strict=True)]
+    rarity = rarity_weights(
+        [t | a for t, a in zip(in_title, in_abstract, strict=True)], matcher.keywords
+    )
+    matches = reader.match(papers) if reader.match and reader.library and papers else []
+    library = _library_points([s for s, _ in matches], profile.library_weight)
+    followed = {name_key(a): a for a in profile.authors}
+    scored = []
+    for index, paper in enumerate(papers):
+        reasons = []
+        hits = [k for k in matcher.keywords if k in in_title[index] or k in in_abstract[index]]
+        points = profile.keyword_weight * sum(
+            rarity[k] * (TITLE_WEIGHT if k in in_title[index] else ABSTRACT_WEIGHT) for k in hits
+        )
+        score = points
+        if hits:
+            reasons.append(f"keywords: {', '.join(hits)} (+{round(points, 2):g})")
+        if matches:
+            similarity, which = matches[index]
+            score += library[index]
+            if library[index] >= LIBRARY_REASON_MIN:
+                title = reader.library[which].short_title
+                points = round(library[index], 2)
+                reasons.insert(0, f"similar to your '{title}' ({similarity:.2f}, +{points:g})")
+        by = [followed[key] for key in map(name_key, paper.authors) if key in followed]
+        if by:
+            reasons.insert(0, f"author: {', '.join(by)} (followed)")
+        if paper.upvotes:
+            bonus = profile.upvote_weight * math.log2(1 + paper.upvotes)
+            score += bonus
+            reasons.append(f"upvotes: {paper.upvotes} (+{round(bonus, 2):g})")
+        if not reasons:
+            reasons.append("no keyword hits")
+        scored.append(
+            ScoredPaper(paper=paper, score=round(score, 2), reasons=reasons, followed=by)
+        )
+    return scored
+
+
+def followed_by(scored: ScoredPaper) -> bool:
+    return bool(scored.followed)
+
+
+def select_papers(papers: list[Paper], profile: Profile, reader: Reader | None = None) -> Selection:
+    """Filter by category, what was briefed before and excludes; score; drop below min_score
+    (never a followed author's paper); keep the top max_papers, followed authors first."""
+    reader = reader or Reader()
     wanted = {c.lower() for c in profile.categories}
-    excludes = unique_keywords(profile.exclude)
+    excludes = KeywordMatcher(unique_keywords(profile.exclude))
+    followed = {name_key(a) for a in profile.authors}
     selection = Selection(selected=[], considered=len(papers))
-    scored: list[ScoredPaper] = []
+    candidates: list[Paper] = []
     for paper in papers:
-        # A paper with no categories (Hugging Face does not say) is not known to be outside.
-        if wanted and paper.categories and not wanted & {c.lower() for c in paper.categories}:
+        by_followed = bool(followed & {name_key(a) for a in paper.authors})
+        if not in_categories(paper, wanted):
             selection.dropped["outside the profile's categories"] += 1
             continue
-        if excludes and keyword_hits(excludes, f"{paper.title}\n{paper.abstract}"):
+        seen = reader.seen.get(paper.id)
+        if (
+            seen
+            and not reader.include_seen
+            and _version_number(paper.version) <= _version_number(seen[0])
+        ):
+            selection.dropped["briefed on an earlier day (--include-seen to keep)"] += 1
+            continue
+        if not by_followed and excludes.find(f"{paper.title}\n{paper.abstract}"):
             selection.dropped["matched an exclude keyword"] += 1
             continue
-        candidate = score_paper(paper, profile)
-        if candidate.score < profile.min_score:
+        candidates.append(paper)
+    scored = []
+    for candidate in score_papers(candidates, profile, reader):
+        if candidate.score < profile.min_score and not followed_by(candidate):
             selection.dropped[f"scored below min_score {profile.min_score:g}"] += 1
             continue
         scored.append(candidate)
-    scored.sort(key=lambda s: (-s.score, s.paper.id))
+    scored.sort(key=lambda s: (not followed_by(s), -s.score, s.paper.id))
     selection.selected = scored[: profile.max_papers]
     if len(scored) > profile.max_papers:
         selection.dropped[f"beyond max_papers {profile.max_papers}"] += len(scored) - len(
             selection.selected
         )
     return selection
+
+
+def filtered_candidates(
+    papers: list[Paper], profile: Profile, reader: Reader | None = None
+) -> Selection:
+    """The papers that pass the filters (categories, briefed before, excludes), each scored,
+    in select_papers' order: no min_score and no max_papers cut yet (what --triage ranks)."""
+    everything = profile.model_copy(
+        update={"min_score": -math.inf, "max_papers": max(1, len(papers))}
+    )
+    return select_papers(papers, everything, reader)

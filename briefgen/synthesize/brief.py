@@ -30,6 +30,7 @@ def glance_rows(papers: list[AnalysedPaper]) -> list[GlanceRow]:
             domain=item.analysis.domain,
             contribution=item.analysis.one_line_contribution,
             read_from=item.analysis.read_from,
+            followed=item.scored.followed,
         )
         for item in papers
     ]

@@ -1,0 +1,111 @@
+"""What briefgen knows about the reader, gathered for one run: their library (files, Zotero,
+starred papers), a way to compare the day's papers with it, and what they were briefed on."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from briefgen.core.models import Paper
+from briefgen.core.settings import Settings
+from briefgen.infra.store import Store
+from briefgen.select.embedding import Embedder, best_matches, load_embedder, similarities
+from briefgen.select.library import LibraryPaper, dedupe, library_from_papers, read_library
+from briefgen.select.rank import Reader
+from briefgen.sources.arxiv_api import fetch_by_ids, result_to_paper
+from briefgen.sources.remote import Remote
+
+Say = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    return None
+
+
+def paper_key(paper: Paper) -> str:
+    """The embedding cache key of a paper: its text changes only with a new version."""
+    return f"arxiv:{paper.id}{paper.version}" if paper.version else f"arxiv:{paper.id}"
+
+
+def lookup_papers(store: Store, remote: Remote | None) -> Callable[[list[str]], list[Paper]]:
+    """arXiv ids -> papers: the store first, then the arXiv API for the rest (one request)."""
+
+    def lookup(ids: list[str]) -> list[Paper]:
+        found = [p for p in (store.get_paper(i) for i in ids) if p is not None]
+        missing = [i for i in ids if i not in {p.id for p in found}]
+        if missing and remote is not None:
+            results = fetch_by_ids(remote.arxiv, missing)
+            fetched = [result_to_paper(r, r.published.date()) for r in results]
+            store.save_papers(fetched)
+            found += fetched
+        return found
+
+    return lookup
+
+
+@dataclass
+class LibraryMatcher:
+    """Compares papers with the library: each paper's closest library paper and how close."""
+
+    library: list[LibraryPaper]
+    embedder: Embedder | None
+    store: Store
+
+    def __call__(self, papers: list[Paper]) -> list[tuple[float, int]]:
+        matrix = similarities(
+            [(paper_key(p), f"{p.title}. {p.abstract}") for p in papers],
+            [(entry.key, entry.text) for entry in self.library],
+            embedder=self.embedder,
+            store=self.store,
+        )
+        best, which = best_matches(np.asarray(matrix))
+        return [(float(s), int(i)) for s, i in zip(best, which, strict=True)]
+
+
+def load_reader_library(
+    settings: Settings,
+    store: Store,
+    remote: Remote | None,
+    extra: list[str],
+    *,
+    warn: Say = _quiet,
+) -> list[LibraryPaper]:
+    """The profile's library, the --library ones, and the starred papers, each paper once."""
+    specs = list(dict.fromkeys([*settings.active_profile.library, *extra]))
+    client = remote.http if remote is not None else None
+    entries: list[LibraryPaper] = []
+    for spec in specs:
+        entries += read_library(
+            spec, settings=settings, lookup=lookup_papers(store, remote), client=client,
+            warn=warn,
+        )  # fmt: skip
+    entries += library_from_papers(store.starred(), "stars")
+    return dedupe(entries)
+
+
+def build_reader(
+    settings: Settings,
+    store: Store,
+    remote: Remote | None,
+    *,
+    day: str,
+    library: list[str] | None = None,
+    include_seen: bool = False,
+    warn: Say = _quiet,
+    info: Say = _quiet,
+) -> Reader:
+    entries = load_reader_library(settings, store, remote, library or [], warn=warn)
+    embedder = None
+    if entries:
+        embedder = load_embedder(settings, warn=warn, info=info)
+        how = embedder.name if embedder is not None else "TF-IDF"
+        count = f"{len(entries)} paper{'s' if len(entries) != 1 else ''}"
+        info(f"library: {count}, compared by {how}")
+    return Reader(
+        library=entries,
+        match=LibraryMatcher(entries, embedder, store) if entries else None,
+        seen=store.briefed_before(settings.profile, day),
+        include_seen=include_seen,
+    )
