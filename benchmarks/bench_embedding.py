@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 REAL_DAY = Path("/work/shared/fixtures/real/daily-arxiv-ai-enhanced-2026-06-17.jsonl")
-EXAMPLES = Path(__file__).parent.parent / "examples" / "papers-2026-02-17.jsonl"
+EXAMPLES = Path(__file__).parent.parent / "examples" / "papers-2026-06-17.jsonl"
 VOCAB = 30_000
 DIM = 256
 DAY = 500

@@ -12,7 +12,7 @@ from tests.fakes import FakeAnthropic, FakeOpenAI, FakeServer
 DATA = Path(__file__).parent / "data"
 REPO = Path(__file__).parent.parent
 SMALL = DATA / "papers-small.jsonl"
-EXAMPLE = REPO / "examples" / "papers-2026-02-17.jsonl"
+EXAMPLE = REPO / "examples" / "papers-2026-06-17.jsonl"
 
 
 @pytest.fixture(autouse=True)

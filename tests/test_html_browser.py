@@ -195,7 +195,7 @@ def test_every_heading_has_an_id_and_a_permalink(
     ids = [heading["id"] for heading in headings]
     assert all(ids) and len(set(ids)) == len(ids)
     assert all(heading["link"] == f"#{heading['id']}" for heading in headings)
-    assert ids[0] == "2026-02-17"
+    assert ids[0] == "2026-06-17"
     if lang == "zh":
         assert ids[1] == "0-执行要点-先读这个"  # Chinese headings keep their characters
     else:

@@ -64,14 +64,14 @@ def test_a_ten_paper_brief_comes_out_in_chinese_at_real_reply_sizes(
     assert sum(b.output_tokens for b in translations) >= 6000
     assert all(b.stop_reason == "end_turn" for b in translations)  # each chunk fits its budget
     assert len(translations) >= 4
-    assert chinese_share(stored_brief(isolated_home, "2026-02-17")) >= 0.95
+    assert chinese_share(stored_brief(isolated_home, "2026-06-17")) >= 0.95
     assert "kept in English" not in result.stderr
-    english = (out / "2026-02-17-brief.en.md").read_text()
-    chinese = (out / "2026-02-17-brief.zh.md").read_text()
+    english = (out / "2026-06-17-brief.en.md").read_text()
+    chinese = (out / "2026-06-17-brief.zh.md").read_text()
     assert lint_markdown(english) == [] and lint_markdown(chinese) == []
     assert compare_structures(english, chinese) == []
-    checked = runner.invoke(app, ["lint", str(out / "2026-02-17-brief.en.md"),
-                                  str(out / "2026-02-17-brief.zh.md")])  # fmt: skip
+    checked = runner.invoke(app, ["lint", str(out / "2026-06-17-brief.en.md"),
+                                  str(out / "2026-06-17-brief.zh.md")])  # fmt: skip
     assert checked.exit_code == 0, checked.stdout
     # The analyses and the synthesis were real-size too, and none was cut off.
     assert all(b.output_tokens >= 700 for b in real_model.billed_for("analysis"))
@@ -92,7 +92,7 @@ def test_one_translation_call_for_the_whole_brief_would_be_cut_off(
     translations = real_model.billed_for("translation")
     cut = [b for b in translations if b.stop_reason == "max_tokens"]
     assert cut and all(b.output_tokens == 4096 for b in cut)
-    assert chinese_share(stored_brief(isolated_home, "2026-02-17")) >= 0.95
+    assert chinese_share(stored_brief(isolated_home, "2026-06-17")) >= 0.95
     # Nothing complete was thrown away: every text was translated exactly once in full.
     translated_keys: list[str] = []
     for request in server.hits("/v1/messages"):
@@ -100,7 +100,7 @@ def test_one_translation_call_for_the_whole_brief_would_be_cut_off(
         if real_model.kind(body) == "translation":
             prompt = body["messages"][0]["content"]
             translated_keys += json.loads(prompt.split("<texts>")[1].split("</texts>")[0])
-    keys = brief_texts(stored_brief(isolated_home, "2026-02-17"))
+    keys = brief_texts(stored_brief(isolated_home, "2026-06-17"))
     assert len(translated_keys) < 2 * len(keys)  # each key asked at most twice, most once
 
 

@@ -24,7 +24,7 @@ from tests.fakes import FakeAnthropic, FakeServer
 
 REPO = Path(__file__).parent.parent
 HOSTILE = Path(__file__).parent / "data" / "hostile.jsonl"
-EXAMPLE = REPO / "examples" / "papers-2026-02-17.jsonl"
+EXAMPLE = REPO / "examples" / "papers-2026-06-17.jsonl"
 
 
 def child_env(home: Path, server: FakeServer | None = None, **extra: str) -> dict[str, str]:
@@ -52,8 +52,8 @@ def test_a_bad_afternoon_at_the_api(
     assert "Traceback" not in result.stderr
     if result.exit_code == 4:  # a paper that truly failed is named
         assert "papers failed and are missing from the brief: 2602." in result.stderr
-    english = (out / "2026-02-17-brief.en.md").read_text()
-    chinese = (out / "2026-02-17-brief.zh.md").read_text()
+    english = (out / "2026-06-17-brief.en.md").read_text()
+    chinese = (out / "2026-06-17-brief.zh.md").read_text()
     assert lint_markdown(english) == [] and lint_markdown(chinese) == []
     assert compare_structures(english, chinese) == []
     injected = anthropic_api.injected

@@ -1,16 +1,19 @@
 """Per-paper analysis: cached, concurrent, and honest about failures.
 
-An analysis is stored as soon as it exists (from this thread: SQLite connections stay where
-they were opened), so an interrupted run resumes where it stopped and a rerun spends nothing it
-already spent. Model calls run `concurrency` at a time in threads. A paper that fails is
-reported, never replaced; an error that concerns the whole run (a bad key, a spend limit, a
-provider that refuses connections or does not resolve) stops it at once. So does Ctrl-C: the
-workers' retry waits end, calls in flight are abandoned (their threads never hold the process),
-and what finished is already stored.
+Analyses are stored from this thread (SQLite connections stay where they were opened), many per
+transaction (`Store.save_analyses`): a model's analyses as each round of finished calls is
+collected, so an interrupted run resumes where it stopped and a rerun spends nothing it already
+spent; an engine that calls no model (the offline one) has its whole day saved in one
+transaction at the end (at most every SAVE_EVERY_SECONDS while full texts arrive). Model calls
+run `concurrency` at a time in threads. A paper that fails is reported, never replaced; an error
+that concerns the whole run (a bad key, a spend limit, a provider that refuses connections or
+does not resolve) stops it at once. So does Ctrl-C: the workers' retry waits end, calls in
+flight are abandoned (their threads never hold the process), and what finished is stored.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
@@ -26,6 +29,13 @@ from briefgen.infra.store import AnalysisKey, Store
 # RUN_FAILURES: a provider that cannot be reached fails every paper the same way, at once.
 PAPER_FAILURES = (AnalysisError, UpstreamError)
 RUN_FAILURES = (UnreachableError,)
+SAVE_EVERY_SECONDS = 5.0  # an engine without model calls saves at most this often
+
+
+def _calls_no_model(engine: Engine) -> bool:
+    """Whether the engine's analyses cost nothing (extractive, no calls): losing the last few
+    seconds of them to an interruption costs nothing either."""
+    return engine.name == "offline"
 
 BatchRunner = Callable[
     [list[ScoredPaper], dict[str, PaperText]], dict[str, PaperAnalysis | BriefgenError]
@@ -100,6 +110,18 @@ def analyze_papers(
             stopping.append(exc)
             raise
 
+    unsaved: list[tuple[AnalysisKey, PaperAnalysis]] = []
+    local = _calls_no_model(engine)
+    last_save = [time.monotonic()]
+
+    def save(force: bool = False) -> None:
+        if not unsaved:
+            return
+        if force or not local or time.monotonic() - last_save[0] >= SAVE_EVERY_SECONDS:
+            store.save_analyses(list(unsaved))
+            unsaved.clear()
+            last_save[0] = time.monotonic()
+
     def collect(block: bool) -> None:
         if not pending:
             return
@@ -113,19 +135,38 @@ def analyze_papers(
             try:
                 analysis = future.result()
             except RUN_FAILURES:
+                save(force=True)
                 raise
             except PAPER_FAILURES as exc:
                 outcome.failed[paper.paper.id] = str(exc)
                 outcome.errors[paper.paper.id] = exc
                 continue
-            store.save_analysis(analysis_key(paper, engine), analysis)
+            unsaved.append((analysis_key(paper, engine), analysis))
             done[paper.paper.id] = analysis
+        save()
+
+    def analyse_here(paper: ScoredPaper, text: PaperText) -> None:
+        try:
+            analysis = engine.analyze(paper, text)
+        except PAPER_FAILURES as exc:
+            outcome.failed[paper.paper.id] = str(exc)
+            outcome.errors[paper.paper.id] = exc
+        else:
+            unsaved.append((analysis_key(paper, engine), analysis))
+            done[paper.paper.id] = analysis
+        finally:
+            advance()
+        save()
 
     arriving: Iterator[tuple[str, PaperText]] = iter(stream)
     try:
         for paper_id, text in arriving:
             ready = waiting.pop(paper_id) if paper_id in waiting else None
-            if ready is not None:
+            if ready is not None and local:
+                # No model to wait for: analysed here, at once (a pool would only add a
+                # thread hop and a wait over every pending future per paper).
+                analyse_here(ready, text)
+            elif ready is not None:
                 pending[pool.submit(analyse, ready, text)] = ready
             collect(block=False)
         for missing in waiting.values():  # a text that never came is a failure, not a hang
@@ -142,6 +183,7 @@ def analyze_papers(
         if close is not None:
             close()
         on_calls(engine.drain_calls())
+        save(force=True)  # what finished is kept, even on Ctrl-C
 
     outcome.analysed = [
         AnalysedPaper(scored=paper, analysis=done[paper.paper.id])
@@ -164,13 +206,15 @@ def _analyze_in_batch(
 ) -> None:
     results = batch(todo, texts)
     on_calls(engine.drain_calls())
+    saved: list[tuple[AnalysisKey, PaperAnalysis]] = []
     for paper in todo:
         result = results.get(paper.paper.id)
         advance()
         if isinstance(result, PaperAnalysis):
-            store.save_analysis(analysis_key(paper, engine), result)
+            saved.append((analysis_key(paper, engine), result))
             done[paper.paper.id] = result
         else:
             error = result or AnalysisError("no result from the batch")
             outcome.failed[paper.paper.id] = str(error)
             outcome.errors[paper.paper.id] = error
+    store.save_analyses(saved)  # the whole batch in one transaction
