@@ -657,3 +657,36 @@ def test_every_error_is_a_briefgen_error_with_the_spec(tmp_path: Path) -> None:
     for spec in (str(tmp_path / "missing.bib"), "zotero:x", str(tmp_path)):
         with pytest.raises(BriefgenError, match=re.escape(f"library {spec}")):
             read(spec)
+
+
+def test_a_profile_library_on_zotero_ranks_a_day_through_the_cli(
+    zotero: FakeZotero,
+    server: FakeServer,
+    monkeypatch: pytest.MonkeyPatch,
+    small_papers: Path,
+    isolated_home: Path,
+) -> None:
+    """`library = ["zotero:…"]` in a profile: the collection is read with the key from the
+    environment, the day is ranked against it, and the key is nowhere but in the requests."""
+    from typer.testing import CliRunner
+
+    from briefgen.cli import app
+
+    monkeypatch.setenv("ZOTERO_API_KEY", ZOTERO_KEY)
+    monkeypatch.setenv("BRIEFGEN_ZOTERO_API_URL", server.url)
+    monkeypatch.setenv("BRIEFGEN_EMBEDDING_MODEL", "tfidf")
+    config = isolated_home.parent / "config.toml"
+    config.write_text('[profiles.reader]\nkeywords = ["RL"]\nlibrary = ["zotero:4711/ABCD2345"]\n')
+    result = CliRunner().invoke(app, [
+        "papers", "--papers", str(small_papers), "--date", "2026-02-18", "--config", str(config),
+        "--profile", "reader", "-f", "json",
+    ])  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    rows = json.loads(result.stdout)
+    # the collection is 230 papers on sparse attention: the day's sparse-attention survey leads
+    assert rows[0]["id"] == "2602.20005v1"
+    assert rows[0]["reasons"][0].startswith("similar to your 'Paper number")
+    assert "library: 231 papers, compared by TF-IDF" in result.stderr
+    assert len(server.hits("/users/4711/collections/ABCD2345/items/top")) == 3
+    store = (isolated_home / "briefgen.sqlite3").read_bytes()
+    assert_no_key(result.stdout, result.stderr, store.decode("latin-1"))

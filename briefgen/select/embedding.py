@@ -125,14 +125,36 @@ class StaticEmbedder:
 
 
 class TfidfSimilarity:
-    """The fallback: TF-IDF rows (sublinear tf, English stop words, unigrams and bigrams) fitted
-    on the texts given, library and candidates together, as L2-normalised sparse rows. Not
-    cacheable: each row depends on every text of the fit."""
+    """The fallback: TF-IDF rows (sublinear tf, English stop words, unigrams) as L2-normalised
+    sparse rows, fitted on the day's papers (see `pair`). Not cacheable: each row depends on
+    every text of the fit."""
 
     name = TFIDF
 
     def embed(self, texts: list[str]) -> Any:  # a scipy.sparse CSR matrix, (len(texts), terms)
         from scipy import sparse  # type: ignore[import-untyped]
+
+        try:
+            return self._vectorizer(len(texts)).fit_transform(texts)
+        except ValueError:  # no texts, or only stop words: nothing is similar to anything
+            return sparse.csr_matrix((len(texts), 1), dtype=np.float32)
+
+    def pair(self, day: list[str], library: list[str]) -> tuple[Any, Any]:
+        """TF-IDF rows of the day's papers and of the library over the day's vocabulary and
+        document frequencies: what sets a paper apart is judged against its own day, never
+        against a library of hundreds of papers on one topic (whose words would all look
+        common)."""
+        from scipy import sparse
+
+        vectorizer = self._vectorizer(len(day))
+        try:
+            return vectorizer.fit_transform(day), vectorizer.transform(library)
+        except ValueError:
+            return (sparse.csr_matrix((len(day), 1), dtype=np.float32),
+                    sparse.csr_matrix((len(library), 1), dtype=np.float32))  # fmt: skip
+
+    @staticmethod
+    def _vectorizer(documents: int) -> Any:
         from sklearn.feature_extraction.text import (  # type: ignore[import-untyped]
             TfidfVectorizer,
         )
@@ -140,19 +162,15 @@ class TfidfSimilarity:
         # Unigrams: bigrams dilute short library entries (a title and an abstract) into near
         # zero similarity with everything. On a real day, words half the papers use ("model",
         # "language") only blur which papers are alike, so they are left out.
-        vectorizer = TfidfVectorizer(
+        return TfidfVectorizer(
             sublinear_tf=True,
             stop_words="english",
             ngram_range=(1, 1),
             min_df=1,
-            max_df=0.5 if len(texts) >= 20 else 1.0,
+            max_df=0.5 if documents >= 20 else 1.0,
             norm="l2",
             dtype=np.float32,
         )
-        try:
-            return vectorizer.fit_transform(texts)
-        except ValueError:  # no texts, or only stop words: nothing is similar to anything
-            return sparse.csr_matrix((len(texts), 1), dtype=np.float32)
 
 
 # similarity ---------------------------------------------------------------------------------
@@ -173,8 +191,8 @@ def similarities(
     if n == 0 or m == 0:
         return np.zeros((n, m), dtype=np.float32)
     if embedder is None:
-        rows = TfidfSimilarity().embed([text for _, text in [*candidates, *library]])
-        sim = np.asarray((rows[:n] @ rows[n:].T).toarray(), dtype=np.float32)
+        day, known = TfidfSimilarity().pair([t for _, t in candidates], [t for _, t in library])
+        sim = np.asarray((day @ known.T).toarray(), dtype=np.float32)
     else:
         vectors = _vectors([*candidates, *library], embedder, store)
         sim = vectors[:n] @ vectors[n:].T
