@@ -208,7 +208,7 @@ def test_truncated_json_is_repaired_and_max_tokens_twice_fails_the_paper(
     assert [b["max_tokens"] for b in bodies[2:4]] == [4096, 8192]
     assert out.count("## 📄 ") == 5
     assert "Not analysed (failed)" in out and "cut off at the 8192-token limit" in out
-    assert "1 papers failed and are missing from the report" in err
+    assert "1 paper failed and is missing from the report" in err
 
 
 def test_usage_and_cost_are_recorded_per_call_and_per_run(

@@ -118,7 +118,9 @@ def _emit(
 def _missing(failed: dict[str, str], where: str) -> None:
     if failed:
         raise PartialError(
-            f"{len(failed)} papers failed and are missing from the {where}: " + ", ".join(failed)
+            f"{len(failed)} paper{'s' if len(failed) != 1 else ''} failed and "
+            f"{'are' if len(failed) != 1 else 'is'} missing from the {where}: "
+            + ", ".join(failed)
         )
 
 
