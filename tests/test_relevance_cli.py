@@ -119,3 +119,16 @@ def test_star_a_day_keeps_its_brief_top_papers(runner: CliRunner, small_papers: 
     code, out, err = run(runner, "star", "2026-02-18")
     assert code == 0, err
     assert out.count("starred ") == 5
+
+
+def test_a_starred_paper_is_not_similar_to_itself(runner: CliRunner, small_papers: Path) -> None:
+    args: list[str | Path] = [
+        "papers", "--papers", small_papers, "--date", "2026-02-18", "-f", "json"
+    ]  # fmt: skip
+    assert run(runner, *args)[0] == 0
+    assert run(runner, "star", "2602.20002", "2602.20001")[0] == 0
+    code, out, err = run(runner, *args)
+    assert code == 0, err
+    reasons = {str(r["id"]): str(r["reasons"]) for r in ranking(out)}
+    assert "similar to your 'Paged KV Cache" not in reasons["2602.20002v2"]
+    assert "similar to your 'SpecServe'" in reasons["2602.20002v2"]

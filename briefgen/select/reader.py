@@ -60,7 +60,14 @@ class LibraryMatcher:
             embedder=self.embedder,
             store=self.store,
         )
-        best, which = best_matches(np.asarray(matrix))
+        matrix = np.array(matrix, dtype=np.float32)
+        # A paper already in the library is not "similar to your" copy of itself: it is
+        # compared with the rest of the library only.
+        where = {entry.arxiv_id: i for i, entry in enumerate(self.library) if entry.arxiv_id}
+        for row, paper in enumerate(papers):
+            if paper.id in where:
+                matrix[row, where[paper.id]] = -1.0
+        best, which = best_matches(matrix)
         return [(float(s), int(i)) for s, i in zip(best, which, strict=True)]
 
 
