@@ -26,6 +26,7 @@ from briefgen.core.settings import (
 )
 from briefgen.infra.console import Reporter, print_table
 from briefgen.infra.prompts import bundled_prompts_dir
+from briefgen.infra.repair import StoreDamagedError, damaged_files
 from briefgen.infra.store import Store
 
 InitConfigOpt = Annotated[
@@ -117,6 +118,48 @@ def cache_stats(config: ConfigOpt = None, verbose: VerboseOpt = False) -> None:
             ["what", "count"],
             [[name, str(value)] for name, value in stats.items()],
         )
+
+    run_action(reporter, action)
+
+
+@cache_app.command("repair", cls=Command)
+def cache_repair(
+    source: Annotated[
+        Path | None,
+        typer.Option("--from", help="A damaged store file to recover from (default: the newest "
+                     "one set aside next to the store)."),
+    ] = None,
+    config: ConfigOpt = None,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Recover what a damaged store still holds (analyses, briefs, runs, stars) into a fresh one."""
+    reporter = Reporter(quiet=quiet, verbose=verbose)
+
+    def action() -> None:
+        settings = load_settings(config)
+        path = Store.path_in(settings.home)
+        try:  # opening checks the store, and sets a damaged one aside
+            Store.open(settings.home).close()
+        except StoreDamagedError as exc:
+            reporter.warning(str(exc).split(". Run")[0])
+        found = [source] if source is not None else damaged_files(path.parent, path.name)
+        if not found:
+            reporter.info(f"the store at {path} is not damaged, and no damaged store was set "
+                          "aside next to it: nothing to repair")  # fmt: skip
+            return
+        damaged = found[0]
+        if not damaged.is_file():
+            raise UsageError(f"--from {damaged}: no such file")
+        with Store.open(settings.home) as store:
+            report = store.recover_from(damaged)
+        how = " (its header was rebuilt)" if report.header_rebuilt else ""
+        reporter.info(f"recovered from {damaged}{how} into {path}:")
+        for table in report.tables:
+            if table.recovered or table.counted or table.skipped:
+                reporter.info("  " + table.line())
+        reporter.info(f"the damaged file is kept at {damaged}; delete it once you no longer "
+                      "need it")  # fmt: skip
 
     run_action(reporter, action)
 

@@ -36,6 +36,7 @@ from briefgen.core.settings import (
 from briefgen.engines.factory import make_engine as make_engine  # tests replace it here
 from briefgen.infra.console import Reporter
 from briefgen.infra.files import cannot_write, write_atomic
+from briefgen.infra.repair import is_damage
 from briefgen.infra.store import Store
 from briefgen.pipeline.context import RunContext, RunOptions
 from briefgen.pipeline.day import preview_day
@@ -320,6 +321,14 @@ def run_action(reporter: Reporter, action: Callable[[], T]) -> T:
         reporter.error(
             f"the store cannot be written: {exc}; free some space or set BRIEFGEN_HOME to a "
             "writable folder"
+        )
+        raise typer.Exit(ConfigError.exit_code) from None
+    except sqlite3.DatabaseError as exc:  # damage found mid-run, in a store too big to check
+        if not is_damage(exc):
+            _internal(reporter, exc)
+        reporter.error(
+            f"the store is damaged: {exc}; run `briefgen cache repair`: it sets the damaged "
+            "file aside and copies what SQLite can still read of it into a fresh store"
         )
         raise typer.Exit(ConfigError.exit_code) from None
     except Exception as exc:

@@ -11,7 +11,7 @@ import hashlib
 import json
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from briefgen.core.calls import CallRecord
-from briefgen.core.errors import ConfigError
+from briefgen.core.errors import ConfigError, UsageError
 from briefgen.core.models import Brief, Paper, PaperAnalysis, ParsedHtml
+from briefgen.infra import repair
 
 DB_NAME = "briefgen.sqlite3"
 MISSING_HTML_TTL = timedelta(days=1)
@@ -153,6 +154,37 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX briefed_paper ON briefed (profile, paper_id);
         """,
     ),
+    (
+        # Full-text search (`briefgen search`) over papers, analyses and briefs: one row of
+        # search_docs per indexed piece (its kind, paper, dates, profile) and, under the same
+        # rowid, its text in search_text (words: unicode61) and, for a brief's Chinese, in
+        # search_cjk (trigram: Chinese has no spaces between words). Kept in step with the
+        # tables they index by the writes that change those (_index_*), in the same
+        # transactions; existing rows are indexed by _backfill_search as this is applied.
+        "0006_search",
+        """
+        CREATE TABLE search_docs (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            owner TEXT NOT NULL,
+            part TEXT NOT NULL,
+            paper_id TEXT NOT NULL,
+            version TEXT NOT NULL,
+            label TEXT NOT NULL,
+            first_day TEXT NOT NULL,
+            last_day TEXT NOT NULL,
+            profile TEXT NOT NULL,
+            period TEXT NOT NULL
+        );
+        CREATE INDEX search_docs_owner ON search_docs (kind, owner);
+        CREATE INDEX search_docs_paper ON search_docs (paper_id);
+        CREATE VIRTUAL TABLE search_text USING fts5 (
+            title, contribution, authors, body,
+            tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'
+        );
+        CREATE VIRTUAL TABLE search_cjk USING fts5 (text, tokenize = 'trigram')
+        """,
+    ),
 ]
 
 TABLES = (
@@ -228,18 +260,26 @@ class Store:
     @classmethod
     def open(cls, home: Path) -> Store:
         path = cls.path_in(home)
+        connection: sqlite3.Connection | None = None
         try:
             home.mkdir(parents=True, exist_ok=True)
             connection = sqlite3.connect(path, isolation_level=None, timeout=30)
             # Wait for another briefgen process (a cron job and a manual run) instead of failing.
             connection.execute("PRAGMA busy_timeout=30000")
             _enable_wal(connection)
+            repair.check(connection, path)
+            store = cls(connection, path)
+            store.migrate()
         except (OSError, sqlite3.Error) as exc:
+            if connection is not None:
+                connection.close()
+            if repair.is_damage(exc):  # not a folder to change: a file to set aside and repair
+                raise repair.StoreDamagedError(
+                    repair.damaged_message(path, exc, repair.move_aside(path))
+                ) from exc
             raise ConfigError(
                 f"cannot open the store at {path}: {exc}; set BRIEFGEN_HOME to a writable folder"
             ) from exc
-        store = cls(connection, path)
-        store.migrate()
         return store
 
     def close(self) -> None:
@@ -569,6 +609,10 @@ class Store:
             p.stat().st_size for p in self.path.parent.glob(DB_NAME + "*") if p.is_file()
         )
         return counts
+
+    def recover_from(self, damaged: Path) -> repair.RepairReport:
+        """Copy what SQLite can still read of a damaged store file into this one."""
+        return repair.recover(damaged, self._db, TABLES)
 
     def clear(self) -> None:
         with self.transaction() as db:
