@@ -471,7 +471,7 @@ EXPECTED = {
 }
 # Options with no default value, or whose help says in words what happens without them.
 NO_DEFAULT = {"date", "papers", "output", "output_dir", "max_cost", "week", "start", "end",
-              "fulltext", "config", "base_url", "paper_id", "files", "file"}  # fmt: skip
+              "fulltext", "config", "base_url", "paper_id", "files", "file", "notify"}  # fmt: skip
 
 
 def test_every_option_shows_its_real_default(runner: CliRunner) -> None:

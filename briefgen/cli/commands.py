@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from briefgen.cli.app import app
+from briefgen.cli.notify import NotifyOpt, finish, notify_targets, send_brief
 from briefgen.cli.options import (
     OFFLINE_CHINESE,
     BriefFormatOpt,
@@ -115,13 +116,19 @@ def _emit(
         sys.stdout.flush()
 
 
+def _missing_text(failed: dict[str, str], where: str) -> str | None:
+    if not failed:
+        return None
+    return (
+        f"{len(failed)} paper{'s' if len(failed) != 1 else ''} failed and "
+        f"{'are' if len(failed) != 1 else 'is'} missing from the {where}: " + ", ".join(failed)
+    )
+
+
 def _missing(failed: dict[str, str], where: str) -> None:
-    if failed:
-        raise PartialError(
-            f"{len(failed)} paper{'s' if len(failed) != 1 else ''} failed and "
-            f"{'are' if len(failed) != 1 else 'is'} missing from the {where}: "
-            + ", ".join(failed)
-        )
+    message = _missing_text(failed, where)
+    if message:
+        raise PartialError(message)
 
 
 def eastern_today() -> date:
@@ -155,6 +162,7 @@ def daily(
     front_matter: FrontMatterOpt = False,
     output: BriefOutputOpt = None,
     output_dir: OutputDirOpt = None,
+    notify: NotifyOpt = None,
 ) -> None:
     """The whole pipeline for one date; the brief goes to stdout (or --output/--output-dir)."""
 
@@ -163,10 +171,13 @@ def daily(
         if run.dry_run:
             run.print_estimate(synthesis=True)
             return
+        targets = notify_targets(run.settings(), notify)  # checked before any work
         result, settings = run.in_context(lambda ctx: (run_daily(run.request(), ctx), ctx.settings))
         _emit(result.brief, settings, run.reporter, fmt=fmt, output=output,
               output_dir=output_dir, front_matter=front_matter)  # fmt: skip
-        _missing(result.failed, "brief")
+        # Sent once the brief is written: a failed delivery leaves the files in place.
+        finish(send_brief(result.brief, targets, settings, run.reporter),
+               _missing_text(result.failed, "brief"))  # fmt: skip
 
     run_action(run.reporter, action)
 
@@ -233,6 +244,7 @@ def weekly(
         Path | None,
         typer.Option("--output-dir", help="Write PERIOD-roundup.LANG.md here (weekly_filename)."),
     ] = None,
+    notify: NotifyOpt = None,
 ) -> None:
     """A roundup of a week (this one unless --week or --from/--to says) from the stored
     analyses (only missing days are fetched and analysed)."""
@@ -252,10 +264,12 @@ def weekly(
                 roundup_estimate(period, run, ctx), ctx.engine, period.title))  # fmt: skip
             sys.stdout.write(text)
             return
+        targets = notify_targets(run.settings(), notify)  # checked before any work
         brief, failed = run.in_context(lambda ctx: roundup(period, ctx))
         _emit(brief, run.settings(), run.reporter, fmt=fmt, output=output,
               output_dir=output_dir, front_matter=front_matter)  # fmt: skip
-        _missing(failed, "roundup")
+        finish(send_brief(brief, targets, run.settings(), run.reporter),
+               _missing_text(failed, "roundup"))  # fmt: skip
 
     run_action(run.reporter, action)
 

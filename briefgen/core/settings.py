@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from datetime import date
@@ -14,7 +15,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from briefgen.core.errors import ConfigError, without_pydantic_noise
 
@@ -172,6 +180,119 @@ class Profile(BaseModel):
         return [arxiv_categories()[c.lower()] for c in value]
 
 
+NotifyKind = Literal["email", "slack", "discord", "feishu", "telegram", "webhook"]
+CHAT_KINDS = ("slack", "discord", "feishu", "webhook")  # a webhook URL is the whole target
+TELEGRAM_API_URL = "https://api.telegram.org"
+NOTIFY_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
+
+# The keys each kind of target takes (besides kind, lang and format): anything else is a
+# mistake the config file is told about, not a key silently ignored.
+NOTIFY_KEYS: dict[str, tuple[str, ...]] = {
+    "email": ("to", "from", "smtp_host", "smtp_port", "security", "username_env",
+              "password_env", "ca_file"),
+    "slack": ("url_env",),
+    "discord": ("url_env",),
+    "feishu": ("url_env", "secret_env"),
+    "telegram": ("token_env", "chat_id", "api_url"),
+    "webhook": ("url_env",),
+}  # fmt: skip
+COMMON_NOTIFY_KEYS = ("kind", "lang", "format")
+SMTP_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
+
+
+def notify_env_name(name: str, what: str) -> str:
+    """The default variable of a target's secret: BRIEFGEN_NOTIFY_<NAME>_URL (or _TOKEN)."""
+    return f"BRIEFGEN_NOTIFY_{re.sub(r'[^A-Za-z0-9]', '_', name).upper()}_{what}"
+
+
+class NotifyTarget(BaseModel):
+    """A named place a brief is sent to ([notify.NAME] in the config). Nothing secret lives
+    here: webhook URLs, bot tokens and passwords are read from the environment variables the
+    target names."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    kind: NotifyKind = Field(description="email, slack, discord, feishu, telegram or webhook")
+    lang: Literal["en", "zh"] | None = Field(
+        default=None, description="the brief's language sent (default: the run's first)"
+    )
+    format: Literal["full", "summary"] = Field(
+        default="full", description="the whole brief, or its takeaways and top 5 with a link"
+    )
+    # email
+    to: list[str] = Field(default_factory=list, description="recipients")
+    sender: str = Field(default="", alias="from", description="the From address")
+    smtp_host: str = Field(default="", description="the SMTP server")
+    smtp_port: int | None = Field(
+        default=None, ge=1, le=65535, description="default: 587 starttls, 465 ssl, 25 none"
+    )
+    security: Literal["starttls", "ssl", "none"] = Field(
+        default="starttls", description="STARTTLS on a plain connection, SSL from the start, none"
+    )
+    username_env: str = Field(default="", description="variable holding the SMTP user name")
+    password_env: str = Field(default="", description="variable holding the SMTP password")
+    ca_file: Path | None = Field(
+        default=None, description="trust this CA bundle for the server's TLS certificate"
+    )
+    # chat
+    url_env: str = Field(
+        default="", description="variable holding the webhook URL (BRIEFGEN_NOTIFY_NAME_URL)"
+    )
+    secret_env: str = Field(default="", description="Feishu: variable holding the signing secret")
+    token_env: str = Field(
+        default="", description="Telegram: variable holding the bot token (…_NAME_TOKEN)"
+    )
+    chat_id: str = Field(default="", description="Telegram: the chat id or @channelname")
+    api_url: str = Field(default=TELEGRAM_API_URL, description="Telegram: the Bot API endpoint")
+
+    @field_validator("chat_id", mode="before")
+    @classmethod
+    def _chat_id_text(cls, value: object) -> object:
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+    @model_validator(mode="after")
+    def _fits_its_kind(self) -> NotifyTarget:
+        allowed = set(NOTIFY_KEYS[self.kind]) | set(COMMON_NOTIFY_KEYS)
+        given = {_notify_key(name) for name in self.model_fields_set}
+        stray = sorted(given - allowed)
+        if stray:
+            raise ValueError(
+                f"{', '.join(stray)} {'is' if len(stray) == 1 else 'are'} not "
+                f"{'a setting' if len(stray) == 1 else 'settings'} of a {self.kind} target "
+                f"(it takes: {', '.join(sorted(allowed - {'kind'}))})"
+            )
+        if self.kind == "email":
+            missing = [k for k, v in (("to", self.to), ("from", self.sender),
+                                      ("smtp_host", self.smtp_host)) if not v]  # fmt: skip
+            if missing:
+                raise ValueError(f"an email target needs {', '.join(missing)}")
+            if bool(self.username_env) != bool(self.password_env):
+                raise ValueError("username_env and password_env go together: give both or none")
+        if self.kind == "telegram" and not self.chat_id:
+            raise ValueError("a telegram target needs chat_id (a number or @channelname)")
+        return self
+
+    @property
+    def port(self) -> int:
+        return self.smtp_port or SMTP_PORTS[self.security]
+
+    def variables(self, name: str) -> dict[str, str]:
+        """What this target (called `name`) reads from the environment: role -> variable."""
+        if self.kind == "email":
+            return ({"username": self.username_env, "password": self.password_env}
+                    if self.username_env else {})  # fmt: skip
+        if self.kind == "telegram":
+            return {"token": self.token_env or notify_env_name(name, "TOKEN")}
+        found = {"url": self.url_env or notify_env_name(name, "URL")}
+        if self.secret_env:
+            found["secret"] = self.secret_env
+        return found
+
+
+def _notify_key(field_name: str) -> str:
+    return "from" if field_name == "sender" else field_name
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -299,6 +420,21 @@ class Settings(BaseModel):
     prices: dict[str, Price] = Field(
         default_factory=dict, description="USD per million tokens, by model (adds to defaults)"
     )
+    notify: dict[str, NotifyTarget] = Field(
+        default_factory=dict,
+        description="named targets a brief is sent to with --notify NAME ([notify.NAME])",
+    )
+
+    @field_validator("notify")
+    @classmethod
+    def _notify_names(cls, value: dict[str, NotifyTarget]) -> dict[str, NotifyTarget]:
+        bad = [name for name in value if not NOTIFY_NAME.match(name)]
+        if bad:
+            raise ValueError(
+                f"target name {bad[0]!r}: use letters, digits, '-' and '_' only "
+                "(it names the target on the command line and in variable names)"
+            )
+        return value
 
     def model_for(self, purpose: Literal["analysis", "synthesis", "translation"]) -> str:
         if purpose == "translation":
@@ -348,7 +484,7 @@ def _env_overrides(env: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, An
     top: dict[str, Any] = {}
     profile: dict[str, Any] = {}
     for key in Settings.model_fields:
-        if key in ("profiles", "home", "config_path", "prices"):
+        if key in ("profiles", "home", "config_path", "prices", "notify"):
             continue
         value = env.get(f"BRIEFGEN_{key.upper()}")
         if value:
@@ -428,6 +564,11 @@ def _did_you_mean(word: str, known: list[str]) -> str:
 TOP_LEVEL_KEYS = [k for k in Settings.model_fields if k not in ("home", "config_path")]
 PROFILE_KEYS = list(Profile.model_fields)
 PRICE_KEYS = list(Price.model_fields)
+ALL_NOTIFY_KEYS = sorted({key for keys in NOTIFY_KEYS.values() for key in keys})
+
+
+def _notify_keys_by_kind() -> str:
+    return "; ".join(f"{kind}: {', '.join(keys)}" for kind, keys in NOTIFY_KEYS.items())
 
 
 def _unknown_key(loc: tuple[int | str, ...]) -> str:
@@ -444,6 +585,10 @@ def _unknown_key(loc: tuple[int | str, ...]) -> str:
             return (f"unknown profile setting; {key} is a top-level setting: move it above the "
                     "first [table] of the file")  # fmt: skip
         return "unknown profile setting" + _did_you_mean(key, PROFILE_KEYS)
+    if loc[0] == "notify" and len(loc) == 3:
+        return (f"unknown notify target setting (common: {', '.join(COMMON_NOTIFY_KEYS)}; "
+                f"by kind: {_notify_keys_by_kind()})"
+                f"{_did_you_mean(key, [*COMMON_NOTIFY_KEYS, *ALL_NOTIFY_KEYS])}")  # fmt: skip
     if loc[0] == "prices" and len(loc) == 3:
         return (f"unknown price field (fields: {', '.join(PRICE_KEYS)})"
                 f"{_did_you_mean(key, PRICE_KEYS)}")  # fmt: skip
@@ -480,7 +625,9 @@ def settings_to_toml(settings: Settings) -> str:
     """The effective settings as a TOML document that `load_settings` reads back."""
     lines = [
         f"{key} = {_toml_value(value)}"
-        for key, value in settings.model_dump(mode="json", exclude={"profiles", "prices"}).items()
+        for key, value in settings.model_dump(
+            mode="json", exclude={"profiles", "prices", "notify"}
+        ).items()
         if value is not None  # TOML has no null: an unset optional key is simply absent
     ]
     for model, price in settings.prices.items():
@@ -490,6 +637,14 @@ def settings_to_toml(settings: Settings) -> str:
         lines += ["", f"[profiles.{name}]"]
         for key, value in profile.model_dump().items():
             lines.append(f"{key} = {_toml_value(value)}")
+    for name, target in settings.notify.items():
+        lines += ["", f"[notify.{name}]"]
+        dumped = target.model_dump(mode="json", by_alias=True)
+        # Only the keys of its kind (a target of another kind's keys is an error), and no
+        # unset optional one (TOML has no null).
+        for key in (*COMMON_NOTIFY_KEYS, *NOTIFY_KEYS[target.kind]):
+            if dumped.get(key) not in (None, ""):
+                lines.append(f"{key} = {_toml_value(dumped[key])}")
     return "\n".join(lines) + "\n"
 
 
@@ -518,7 +673,24 @@ CONFIG_TEMPLATE_HEADER = """\
 #   [prices."my-model"]
 #   input = 0.5
 #   output = 1.5
-# API keys are read from the environment only, never from this file.
+# Notification targets for --notify NAME (none by default), one table each:
+#   [notify.me]                       # email over SMTP
+#   kind = "email"
+#   to = ["you@example.org"]
+#   from = "briefgen@example.org"
+#   smtp_host = "smtp.example.org"
+#   security = "starttls"             # or "ssl" (port 465) or "none"; smtp_port to override
+#   username_env = "BRIEFGEN_SMTP_USER"
+#   password_env = "BRIEFGEN_SMTP_PASSWORD"
+#   [notify.team]                     # slack, discord, feishu or webhook
+#   kind = "slack"
+#   url_env = "BRIEFGEN_SLACK_URL"    # default: BRIEFGEN_NOTIFY_TEAM_URL
+#   format = "summary"                # takeaways and top 5 with a link (feed_base_url)
+#   lang = "zh"                       # default: the run's first language
+# telegram takes token_env (default BRIEFGEN_NOTIFY_NAME_TOKEN) and chat_id; feishu an
+# optional secret_env (signed requests).
+# API keys, webhook URLs, bot tokens and passwords are read from the environment only, never
+# from this file.
 
 """
 

@@ -15,12 +15,23 @@ from typing import Any
 SECRET_SUFFIXES = ("_API_KEY", "_AUTH_TOKEN", "_TOKEN", "_SECRET")
 REDACTED = "[redacted]"
 _installed = False
+# Secrets read from variables whose names say nothing (a webhook URL in BRIEFGEN_SLACK_URL, a
+# password in whatever variable the config names): registered when they are read.
+_registered: set[str] = set()
+
+
+def register_secret(value: str) -> None:
+    """Treat `value` as a secret from now on: every log record made afterwards has it
+    replaced, like the values of *_API_KEY variables (a value under 8 characters is no key
+    and is left alone, or it would blank ordinary words)."""
+    if len(value) >= 8:
+        _registered.add(value)
 
 
 def secret_values(env: Mapping[str, str] | None = None) -> list[str]:
     env = os.environ if env is None else env
     values = {v for k, v in env.items() if k.upper().endswith(SECRET_SUFFIXES) and len(v) >= 8}
-    return sorted(values, key=len, reverse=True)
+    return sorted(values | _registered, key=len, reverse=True)
 
 
 def redact(text: str, secrets: list[str]) -> str:

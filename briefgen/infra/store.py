@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -20,7 +21,7 @@ from typing import Any, Literal
 
 from briefgen.core.calls import CallRecord
 from briefgen.core.errors import ConfigError, UsageError
-from briefgen.core.models import Brief, Paper, PaperAnalysis, ParsedHtml
+from briefgen.core.models import NOT_STATED, Brief, Paper, PaperAnalysis, ParsedHtml
 from briefgen.infra import repair
 
 DB_NAME = "briefgen.sqlite3"
@@ -227,6 +228,7 @@ def _upsert_papers(db: sqlite3.Connection, papers: list[Paper]) -> None:
         "data = excluded.data, updated_at = excluded.updated_at",
         [(p.id, p.version, p.published.isoformat(), p.model_dump_json(), _now()) for p in papers],
     )
+    _index_papers(db, papers)
 
 
 @dataclass(frozen=True)
@@ -245,6 +247,252 @@ class AnalysisKey:
     version: str
     prompt_version: str
     model: str
+
+
+# search index (migration 0006_search) -------------------------------------------------------
+
+SEARCH_TABLES = ("search_text", "search_cjk", "search_docs")
+# bm25 column weights of search_text (title, contribution, authors, body): a word in a title
+# or a one-line contribution says more about a paper than the same word in an abstract.
+SEARCH_WEIGHTS = (10.0, 5.0, 2.0, 1.0)
+_CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_SKIP = {"", NOT_STATED}
+
+
+def has_cjk(text: str) -> bool:
+    return bool(_CJK.search(text))
+
+
+@dataclass(frozen=True)
+class SearchDoc:
+    """One indexed piece of text: a paper, an analysis, or one part of a brief."""
+
+    part: str  # abstract, analysis, takeaway, theme, top paper, synthesis, next step, glance
+    paper_id: str = ""  # '' for a part of a brief about no one paper
+    version: str = ""
+    label: str = ""  # the paper's title
+    title: str = ""
+    contribution: str = ""
+    authors: str = ""
+    body: str = ""
+    chinese: str = ""
+    first_day: str = ""
+    last_day: str = ""
+    profile: str = ""
+    period: str = ""
+
+
+def _join(*texts: str | list[str]) -> str:
+    flat: list[str] = []
+    for text in texts:
+        flat += text if isinstance(text, list) else [text]
+    return "\n".join(t for t in flat if t.strip() not in _SKIP)
+
+
+def _paper_docs(paper: Paper) -> list[SearchDoc]:
+    return [SearchDoc(
+        "abstract", paper.id, paper.version, paper.title, title=paper.title,
+        authors=", ".join(paper.authors), body=paper.abstract,
+    )]  # fmt: skip
+
+
+def _analysis_docs(analysis: PaperAnalysis, paper_id: str, version: str) -> list[SearchDoc]:
+    a, guide, exp = analysis, analysis.usage_guide, analysis.experiments
+    body = _join(
+        a.domain, a.problem, a.method, guide.inputs, guide.how_to_use, guide.hardware,
+        guide.open_source, a.innovations, exp.datasets, exp.key_results, exp.baselines,
+        a.limitations, a.skeptical_note, a.why_now, a.keywords,
+    )  # fmt: skip
+    return [SearchDoc("analysis", paper_id, version, a.title,
+                      contribution=a.one_line_contribution, body=body)]  # fmt: skip
+
+
+def _brief_docs(period: str, profile: str, brief: Brief) -> list[SearchDoc]:
+    """A brief's parts, one piece per paper each names (so that a hit shows the paper) and
+    one for each part about no one paper, all as body text (a paper's title and contribution
+    are its own, not a brief's); a translated brief's Chinese goes with each."""
+    zh = brief.translations.get("zh", {})
+    rows = {row.paper_id: row for row in brief.papers_at_a_glance}
+    first = brief.start.isoformat() if brief.start else brief.date
+    last = brief.end.isoformat() if brief.end else brief.date
+    docs: list[SearchDoc] = []
+
+    def add(part: str, paper_ids: list[str], keys: list[str], **text: str) -> None:
+        chinese = _join([zh[k] for k in keys if k in zh])
+        for paper_id in paper_ids or [""]:
+            row = rows.get(paper_id)
+            version = _version_of(row.url) if row else ""
+            docs.append(SearchDoc(
+                part, paper_id, version, row.title if row else "", chinese=chinese,
+                first_day=first, last_day=last, profile=profile, period=period, **text,
+            ))  # fmt: skip
+
+    for i, t in enumerate(brief.takeaways):
+        keys = [f"takeaways.{i}.headline", f"takeaways.{i}.body"]
+        add("takeaway", t.paper_ids, keys, body=_join(t.headline, t.body))
+    for i, th in enumerate(brief.themes):
+        keys = [f"themes.{i}.title", f"themes.{i}.why_it_matters"]
+        keys += [f"themes.{i}.common_approach.{j}" for j in range(len(th.common_approach))]
+        keys += [f"themes.{i}.open_questions.{j}" for j in range(len(th.open_questions))]
+        body = _join(th.title, th.why_it_matters, th.common_approach, th.open_questions)
+        add("theme", th.paper_ids, keys, body=body)
+    for i, top in enumerate(brief.top_papers):
+        keys = [f"top.{i}.bullets.{j}" for j in range(len(top.bullets))]
+        keys += [f"top.{i}.why_now", f"top.{i}.skepticism"]
+        add("top paper", [top.paper_id], keys, body=_join(top.bullets, top.why_now,
+                                                          top.skepticism))  # fmt: skip
+    for i, item in enumerate(brief.technical_synthesis):
+        add("synthesis", [], [f"technical_synthesis.{i}"], body=item)
+    for i, step in enumerate(brief.next_steps):
+        add("next step", [], [f"next_steps.{i}"], body=step)
+    # The glance table's English is the analyses' own (indexed there); its Chinese is not.
+    for i, row in enumerate(brief.papers_at_a_glance):
+        if zh.get(f"glance.{i}.contribution") or zh.get(f"glance.{i}.domain"):
+            add("glance", [row.paper_id], [f"glance.{i}.domain", f"glance.{i}.contribution"])
+    return docs
+
+
+def _version_of(url: str) -> str:
+    match = re.search(r"(v\d+)$", url.rstrip("/"))
+    return match.group(1) if match else ""
+
+
+def _index(db: sqlite3.Connection, kind: str, owner: str, docs: list[SearchDoc]) -> None:
+    """Replace what the index holds for one row of papers, analyses or briefs."""
+    old = [r[0] for r in db.execute(
+        "SELECT id FROM search_docs WHERE kind = ? AND owner = ?", (kind, owner))]  # fmt: skip
+    if old:
+        marks = ",".join("?" * len(old))
+        for table in SEARCH_TABLES:
+            column = "id" if table == "search_docs" else "rowid"
+            db.execute(f"DELETE FROM {table} WHERE {column} IN ({marks})", old)
+    for doc in docs:
+        cursor = db.execute(
+            "INSERT INTO search_docs (kind, owner, part, paper_id, version, label, first_day, "
+            "last_day, profile, period) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (kind, owner, doc.part, doc.paper_id, doc.version, doc.label, doc.first_day,
+             doc.last_day, doc.profile, doc.period),
+        )  # fmt: skip
+        rowid = cursor.lastrowid
+        db.execute(
+            "INSERT INTO search_text (rowid, title, contribution, authors, body) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (rowid, doc.title, doc.contribution, doc.authors, doc.body),
+        )
+        if doc.chinese:
+            db.execute("INSERT INTO search_cjk (rowid, text) VALUES (?, ?)", (rowid, doc.chinese))
+
+
+def _index_papers(db: sqlite3.Connection, papers: list[Paper]) -> None:
+    for paper in papers:
+        _index(db, "paper", paper.id, _paper_docs(paper))
+
+
+def _analysis_owner(key: AnalysisKey) -> str:
+    return "|".join((key.paper_id, key.version, key.prompt_version, key.model))
+
+
+def _index_analysis(db: sqlite3.Connection, key: AnalysisKey, analysis: PaperAnalysis) -> None:
+    _index(db, "analysis", _analysis_owner(key), _analysis_docs(analysis, key.paper_id,
+                                                                key.version))  # fmt: skip
+
+
+def _index_brief(db: sqlite3.Connection, kind: str, period: str, profile: str,
+                 brief: Brief) -> None:  # fmt: skip
+    _index(db, "brief", f"{kind}|{period}|{profile}", _brief_docs(period, profile, brief))
+
+
+def _backfill_search(db: sqlite3.Connection) -> None:
+    """Index what a store held before 0006_search, so an existing store is searchable."""
+    for (data,) in db.execute("SELECT data FROM papers").fetchall():
+        _index_papers(db, [Paper.model_validate_json(data)])
+    rows = db.execute(
+        "SELECT paper_id, version, prompt_version, model, data FROM analyses"
+    ).fetchall()
+    for paper_id, version, prompt, model, data in rows:
+        key = AnalysisKey(paper_id, version, prompt, model)
+        _index_analysis(db, key, PaperAnalysis.model_validate_json(data))
+    briefs = db.execute("SELECT kind, period, profile, data FROM briefs").fetchall()
+    for kind, period, profile, data in briefs:
+        _index_brief(db, kind, period, profile, Brief.model_validate_json(data))
+
+
+# Python steps of a migration, run in its transaction after its SQL.
+MIGRATION_STEPS: dict[str, Callable[[sqlite3.Connection], None]] = {
+    "0006_search": _backfill_search,
+}
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """What narrows a search: dates (a paper's listing date, the days a brief covers, both
+    inclusive), a profile (its briefs, and the papers they covered), an author (a name or
+    whole words of one, ASCII letters in any case)."""
+
+    first: str | None = None
+    last: str | None = None
+    profile: str | None = None
+    author: str | None = None
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """The best match of one paper (or of one brief's part about no one paper)."""
+
+    paper_id: str
+    version: str
+    title: str
+    first_day: str
+    last_day: str
+    where: list[str]  # paper, analysis, brief 2026-06-17 (profile) …
+    part: str  # where the best match is
+    period: str  # the brief of the best match, if a brief
+    profile: str
+    snippet: str
+    score: float
+
+
+# The day of an indexed piece: a brief's own days, else its paper's listing date.
+_FIRST_DAY = "(CASE WHEN d.kind = 'brief' THEN d.first_day ELSE p.published END)"
+_LAST_DAY = "(CASE WHEN d.kind = 'brief' THEN d.last_day ELSE p.published END)"
+_WHERE = (
+    "(CASE WHEN d.kind = 'brief' THEN 'brief ' || d.period || ' (' || d.profile || ')' "
+    "ELSE d.kind END)"
+)
+_FILTERS = f"""
+    (:first IS NULL OR {_LAST_DAY} >= :first)
+    AND (:last IS NULL OR {_FIRST_DAY} <= :last)
+    AND (:profile IS NULL OR (d.kind = 'brief' AND d.profile = :profile)
+         OR (d.kind != 'brief' AND EXISTS (SELECT 1 FROM briefed b
+             WHERE b.profile = :profile AND b.paper_id = d.paper_id)))
+    AND (:author IS NULL OR EXISTS (SELECT 1 FROM json_each(p.data, '$.authors') a
+         WHERE ' ' || a.value || ' ' LIKE :author ESCAPE '\\'))
+"""
+_GROUP = "(CASE WHEN d.paper_id != '' THEN 'p:' || d.paper_id ELSE 'b:' || d.owner END)"
+
+
+def _like(text: str, *, words: bool = False) -> str:
+    """A LIKE pattern that finds `text` anywhere (or as whole words: ' Li ' in ' Chen Li ')."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"% {escaped} %" if words else f"%{escaped}%"
+
+
+def _filter_params(filters: SearchFilters) -> dict[str, str | None]:
+    author = " ".join(filters.author.split()) if filters.author else ""
+    return {
+        "first": filters.first,
+        "last": filters.last,
+        "profile": filters.profile,
+        "author": _like(author, words=True) if author else None,
+    }
+
+
+class QuerySyntaxError(UsageError):
+    """A search query that SQLite's FTS5 cannot parse."""
+
+
+# What SQLite says about a query it cannot parse (anything else is not the user's query).
+_QUERY_ERRORS = ("fts5:", "unterminated string", "no such column", "unknown special query")
 
 
 class Store:
@@ -318,6 +566,9 @@ class Store:
                 for statement in sql.split(";"):
                     if statement.strip():
                         db.execute(statement)
+                step = MIGRATION_STEPS.get(name)
+                if step is not None:
+                    step(db)
                 db.execute("INSERT INTO schema_migrations VALUES (?, ?)", (name, _now()))
             applied.append(name)
         return applied
@@ -429,6 +680,7 @@ class Store:
                     _now(),
                 ),
             )
+            _index_analysis(db, key, analysis)
 
     def save_analyses(self, items: list[tuple[AnalysisKey, PaperAnalysis]]) -> None:
         """Many analyses in one transaction: a 2,000-paper offline day commits once, not 2,000
@@ -444,6 +696,8 @@ class Store:
                     for k, a in items
                 ],
             )
+            for k, a in items:
+                _index_analysis(db, k, a)
 
     # embeddings, stars, what was briefed ----------------------------------------------------
 
@@ -519,6 +773,7 @@ class Store:
                 "data = excluded.data, created_at = excluded.created_at",
                 (kind, period, profile, brief.model_dump_json(), _now()),
             )
+            _index_brief(db, kind, period, profile, brief)
 
     def get_brief(self, kind: str, period: str, profile: str) -> Brief | None:
         row = self._db.execute(
@@ -598,6 +853,111 @@ class Store:
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor]
 
+    # search (briefgen search) ----------------------------------------------------------------
+
+    def search(self, query: str, filters: SearchFilters, limit: int) -> list[SearchHit]:
+        """The best `limit` matches of an FTS5 query (bm25, title and contribution weighted
+        up), one per paper; the query is bound as a parameter, never spliced into SQL. A
+        query FTS5 cannot parse is a QuerySyntaxError."""
+        weights = ", ".join(str(w) for w in SEARCH_WEIGHTS)
+        sql = f"""
+            WITH hits AS MATERIALIZED (
+                SELECT rowid AS rid, bm25(search_text, {weights}) AS score
+                FROM search_text WHERE search_text MATCH :query
+            )
+            SELECT {_GROUP} AS grp, MIN(h.score) AS best, h.rid, d.part, d.paper_id,
+                   COALESCE(NULLIF(d.version, ''), p.version, ''), d.label,
+                   COALESCE({_FIRST_DAY}, ''), COALESCE({_LAST_DAY}, ''), d.period,
+                   d.profile, group_concat(DISTINCT {_WHERE})
+            FROM hits h JOIN search_docs d ON d.id = h.rid
+            LEFT JOIN papers p ON p.id = d.paper_id
+            WHERE {_FILTERS}
+            GROUP BY grp ORDER BY best, grp LIMIT :limit
+        """
+        params = {"query": query, "limit": limit, **_filter_params(filters)}
+        try:
+            rows = self._db.execute(sql, params).fetchall()
+            snippets = dict(self._db.execute(
+                "SELECT rowid, snippet(search_text, -1, '«', '»', '…', 14) FROM search_text "
+                "WHERE search_text MATCH ? AND rowid IN (SELECT value FROM json_each(?))",
+                (query, json.dumps([r[2] for r in rows])),
+            ).fetchall())  # fmt: skip
+        except sqlite3.OperationalError as exc:
+            if not str(exc).startswith(_QUERY_ERRORS):
+                raise
+            raise QuerySyntaxError(str(exc)) from None
+        return [
+            SearchHit(paper_id=r[4], version=r[5], title=r[6], first_day=r[7], last_day=r[8],
+                      where=sorted(set(str(r[11]).split(","))), part=r[3], period=r[9],
+                      profile=r[10], snippet=" ".join(str(snippets.get(r[2], "")).split()),
+                      score=float(r[1]))
+            for r in rows
+        ]  # fmt: skip
+
+    def search_chinese(
+        self, terms: list[str], filters: SearchFilters, limit: int
+    ) -> list[tuple[SearchHit, str]]:
+        """Briefs' Chinese text that holds every term (any length: the trigram index serves
+        the terms of three characters or more, a scan the rest), newest first, one per
+        paper; with the text matched, for a snippet."""
+        likes = " AND ".join(f"c.text LIKE :t{i} ESCAPE '\\'" for i in range(len(terms)))
+        sql = f"""
+            SELECT {_GROUP}, d.part, d.paper_id, COALESCE(NULLIF(d.version, ''), p.version, ''),
+                   d.label, COALESCE({_FIRST_DAY}, ''), COALESCE({_LAST_DAY}, ''), d.period,
+                   d.profile, {_WHERE}, c.text
+            FROM search_cjk c JOIN search_docs d ON d.id = c.rowid
+            LEFT JOIN papers p ON p.id = d.paper_id
+            WHERE {likes} AND {_FILTERS}
+            ORDER BY 7 DESC, d.id
+        """
+        params: dict[str, str | None] = {f"t{i}": _like(t) for i, t in enumerate(terms)}
+        params.update(_filter_params(filters))
+        found: dict[str, tuple[SearchHit, str]] = {}
+        for r in self._db.execute(sql, params):
+            if r[0] in found:
+                found[r[0]][0].where.append(str(r[9]))
+                continue
+            if len(found) == limit:
+                continue
+            hit = SearchHit(paper_id=r[2], version=r[3], title=r[4], first_day=r[5],
+                            last_day=r[6], where=[str(r[9])], part=r[1], period=r[7],
+                            profile=r[8], snippet="", score=0.0)  # fmt: skip
+            found[r[0]] = (hit, str(r[10]))
+        return list(found.values())
+
+    def papers_where(self, filters: SearchFilters) -> list[Paper]:
+        """The stored papers the filters leave, by listing date then id."""
+        sql = """
+            SELECT p.data FROM papers p
+            WHERE (:first IS NULL OR p.published >= :first)
+              AND (:last IS NULL OR p.published <= :last)
+              AND (:profile IS NULL OR EXISTS (SELECT 1 FROM briefed b
+                   WHERE b.profile = :profile AND b.paper_id = p.id))
+              AND (:author IS NULL OR EXISTS (SELECT 1 FROM json_each(p.data, '$.authors') a
+                   WHERE ' ' || a.value || ' ' LIKE :author ESCAPE '\\'))
+            ORDER BY p.published, p.id
+        """
+        rows = self._db.execute(sql, _filter_params(filters))
+        return [Paper.model_validate_json(r[0]) for r in rows]
+
+    def vector_models(self, keys: Sequence[str]) -> list[str]:
+        """The embedding models that hold a vector for any of `keys`, newest first."""
+        marks = ",".join("?" * len(keys))
+        rows = self._db.execute(
+            f"SELECT model FROM embeddings WHERE key IN ({marks}) "
+            "GROUP BY model ORDER BY MAX(created_at) DESC, model",
+            tuple(keys),
+        )
+        return [str(r[0]) for r in rows]
+
+    def paper_vectors(self, model: str) -> dict[str, bytes]:
+        """Every arXiv paper's vector stored under `model` (keys 'arxiv:ID[vN]')."""
+        rows = self._db.execute(
+            "SELECT key, vector FROM embeddings WHERE model = ? AND key LIKE 'arxiv:%'",
+            (model,),
+        )
+        return {str(k): bytes(v) for k, v in rows}
+
     # maintenance ----------------------------------------------------------------------------
 
     def stats(self) -> dict[str, int]:
@@ -619,4 +979,6 @@ class Store:
             for table in TABLES:
                 if table not in KEPT_BY_CLEAR:
                     db.execute(f"DELETE FROM {table}")
+            for table in SEARCH_TABLES:  # the index of what was just deleted
+                db.execute(f"DELETE FROM {table}")
         self._db.execute("VACUUM")

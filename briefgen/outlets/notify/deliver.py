@@ -1,0 +1,194 @@
+"""Sending a brief to the targets named on the command line, and remembering what went.
+
+A target is checked before any work (it exists; the variables holding its secrets are set),
+so a typo fails in a second, not after a run. Each target is then tried on its own: one that
+fails does not stop the others, and its failure is named (target, kind, reason — never a URL
+or a token). What was delivered is recorded in the store (kind "delivery", keyed by target,
+brief, language and a hash of exactly what was sent), so sending again skips a target that
+already has that very content: a retry resends only what failed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Literal
+from urllib.parse import urlsplit
+
+import briefgen.outlets.notify.discord as discord
+import briefgen.outlets.notify.email as email
+import briefgen.outlets.notify.feishu as feishu
+import briefgen.outlets.notify.slack as slack
+import briefgen.outlets.notify.telegram as telegram
+import briefgen.outlets.notify.webhook as webhook
+from briefgen.core.errors import BriefgenError, ConfigError, UsageError
+from briefgen.core.settings import NotifyTarget, Settings
+from briefgen.infra.console import Reporter
+from briefgen.infra.net import RetryPolicy, http_client
+from briefgen.infra.secrets import redact, register_secret
+from briefgen.infra.store import Store
+from briefgen.outlets.notify.common import Document, Poster
+
+DELIVERY = "delivery"  # the store's cache kind
+KIND_NAMES = {"email": "email", "slack": "Slack", "discord": "Discord", "feishu": "Feishu",
+              "telegram": "Telegram", "webhook": "webhook"}  # fmt: skip
+ROLES = {"url": "the webhook URL", "token": "the bot token", "secret": "the signing secret",
+         "username": "the SMTP user name", "password": "the SMTP password"}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    config: NotifyTarget
+    secrets: dict[str, str]  # role -> value, read from the environment
+
+    @property
+    def service(self) -> str:
+        return f"{KIND_NAMES[self.config.kind]} target '{self.name}'"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    target: str
+    kind: str
+    status: Literal["sent", "skipped", "failed"]
+    lang: str
+    messages: int = 0
+    reason: str = ""
+
+    def describe(self) -> str:
+        return f"'{self.target}' ({self.kind}): {self.reason}"
+
+
+def resolve_targets(
+    settings: Settings, names: list[str], env: Mapping[str, str] | None = None
+) -> list[Target]:
+    """The targets `names` call for, with their secrets: a usage error for a name the config
+    does not define, a configuration error for a variable that is not set (named, never its
+    value)."""
+    env = os.environ if env is None else env
+    targets = []
+    for name in dict.fromkeys(names):
+        config = settings.notify.get(name)
+        if config is None:
+            defined = sorted(settings.notify)
+            close = difflib.get_close_matches(name, defined, n=1, cutoff=0.6)
+            guess = f"; did you mean {close[0]!r}?" if close else ""
+            where = (f"defined: {', '.join(defined)}" if defined
+                     else "none is defined")  # fmt: skip
+            raise UsageError(
+                f"--notify {name}: no [notify.{name}] target in {settings.config_path} "
+                f"({where}){guess}"
+            )
+        secrets = {}
+        for role, variable in config.variables(name).items():
+            value = env.get(variable, "").strip()
+            if not value:
+                raise ConfigError(
+                    f"notify target '{name}' ({config.kind}) reads {ROLES[role]} from the "
+                    f"environment variable {variable}, which is not set (secrets are never "
+                    "read from the config file)"
+                )
+            secrets[role] = value
+            register_secret(value)
+            if role == "url":
+                parts = urlsplit(value)
+                register_secret(parts.path + (f"?{parts.query}" if parts.query else ""))
+        if config.kind == "telegram":
+            register_secret(f"bot{secrets['token']}")
+        targets.append(Target(name, config, secrets))
+    return targets
+
+
+def delivery_key(target: Target, doc: Document) -> str:
+    fmt = "summary" if doc.summary else "full"
+    return f"{target.name}|{doc.kind}:{doc.label}|{doc.lang}|{fmt}|{doc.content_hash[:20]}"
+
+
+def _send(target: Target, doc: Document, settings: Settings, policy: RetryPolicy) -> int:
+    config, secrets = target.config, target.secrets
+    if config.kind == "email":
+        login = (secrets["username"], secrets["password"]) if "username" in secrets else None
+        return email.send(doc, config, policy, target.service, login,
+                          settings.http_timeout_seconds)  # fmt: skip
+    with http_client(settings.http_timeout_seconds, settings.contact) as client:
+        poster = Poster(client, policy, target.service, list(secrets.values()))
+        if config.kind == "slack":
+            return slack.send(doc, poster, secrets["url"])
+        if config.kind == "discord":
+            return discord.send(doc, poster, secrets["url"])
+        if config.kind == "feishu":
+            return feishu.send(doc, poster, secrets["url"], secrets.get("secret"))
+        if config.kind == "telegram":
+            return telegram.send(doc, poster, config.api_url, secrets["token"], config.chat_id)
+        return webhook.send(doc, poster, secrets["url"])
+
+
+def deliver(
+    targets: list[Target],
+    document: Callable[[NotifyTarget], Document],
+    settings: Settings,
+    store: Store,
+    reporter: Reporter,
+    *,
+    force: bool = False,
+) -> list[Outcome]:
+    """Send to each target the document it asks for (`document(target)`: its language, and
+    the summary when its format says so); skip one that already has exactly that content
+    unless `force`."""
+    outcomes = []
+    for target in targets:
+        kind = target.config.kind
+        try:
+            doc = document(target.config)
+            if target.config.format == "summary":
+                doc = doc.summarised()
+        except BriefgenError as exc:
+            outcomes.append(Outcome(target.name, kind, "failed", "", reason=str(exc)))
+            continue
+        key = delivery_key(target, doc)
+        earlier = store.get_cached(DELIVERY, key)
+        if earlier is not None and not force:
+            when = json.loads(earlier).get("sent_at", "")
+            outcomes.append(Outcome(target.name, kind, "skipped", doc.lang,
+                                    reason=f"already sent this brief ({when})"))  # fmt: skip
+            reporter.info(f"notify: '{target.name}' ({kind}) already has this brief "
+                          f"({doc.lang}, sent {when}); --force sends it again")  # fmt: skip
+            continue
+        policy = RetryPolicy(
+            attempts=settings.http_retries, wait=settings.retry_wait_seconds,
+            on_retry=reporter.warning, timeout=settings.http_timeout_seconds,
+            timeout_setting="http_timeout_seconds",
+        )  # fmt: skip
+        try:
+            count = _send(target, doc, settings, policy)
+        except (BriefgenError, OSError) as exc:
+            said = str(exc) if isinstance(exc, BriefgenError) else f"{type(exc).__name__}: {exc}"
+            reason = redact(said, sorted(target.secrets.values(), key=len, reverse=True))
+            outcomes.append(Outcome(target.name, kind, "failed", doc.lang, reason=reason))
+            continue
+        record = {"target": target.name, "kind": kind, "brief": doc.label, "lang": doc.lang,
+                  "format": "summary" if doc.summary else "full", "messages": count,
+                  "sent_at": datetime.now(UTC).isoformat(timespec="seconds")}  # fmt: skip
+        store.put_cached(DELIVERY, key, json.dumps(record))
+        outcomes.append(Outcome(target.name, kind, "sent", doc.lang, messages=count))
+        reporter.info(f"notify: sent the {doc.lang} brief to '{target.name}' ({kind}, "
+                      f"{count} message{'s' if count != 1 else ''})")  # fmt: skip
+    return outcomes
+
+
+def failure_message(outcomes: list[Outcome], resend: str) -> str | None:
+    """One line naming every failed delivery and how to send again; None if none failed."""
+    failed = [o for o in outcomes if o.status == "failed"]
+    if not failed:
+        return None
+    names = " ".join(f"--notify {o.target}" for o in failed)
+    return (
+        f"delivery failed for {len(failed)} of {len(outcomes)} target"
+        f"{'s' if len(outcomes) != 1 else ''}: " + "; ".join(o.describe() for o in failed)
+        + f" — the brief is written; send it again with `briefgen send {resend} {names}`"
+    )
