@@ -11,6 +11,7 @@ library's similarities come in as a function (see `Reader`).
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -49,13 +50,19 @@ class Reader:
     include_seen: bool = False
 
 
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
 def name_key(name: str) -> str:
     """'Dao, Tri', 'tri dao' and 'Tri  Dáo' are one author."""
     if "," in name:
         last, _, first = name.partition(",")
         name = f"{first} {last}"
-    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return " ".join("".join(c if c.isalnum() else " " for c in plain.lower()).split())
+    # ASCII has nothing to decompose; the rest is lower-cased ASCII letters and digits.
+    plain = name if name.isascii() else (
+        unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    )  # fmt: skip
+    return " ".join(_NOT_ALNUM.sub(" ", plain.lower()).split())
 
 
 def _version_number(version: str) -> int:
@@ -129,7 +136,9 @@ def score_papers(
                 title = reader.library[which].short_title
                 points = round(library[index], 2)
                 reasons.insert(0, f"similar to your '{title}' ({similarity:.2f}, +{points:g})")
-        by = [followed[key] for key in map(name_key, paper.authors) if key in followed]
+        by = [followed[key] for key in map(name_key, paper.authors) if key in followed] if (
+            followed
+        ) else []  # fmt: skip
         if by:
             reasons.insert(0, f"author: {', '.join(by)} (followed)")
         if paper.upvotes:
@@ -158,7 +167,6 @@ def select_papers(papers: list[Paper], profile: Profile, reader: Reader | None =
     selection = Selection(selected=[], considered=len(papers))
     candidates: list[Paper] = []
     for paper in papers:
-        by_followed = bool(followed & {name_key(a) for a in paper.authors})
         if not in_categories(paper, wanted):
             selection.dropped["outside the profile's categories"] += 1
             continue
@@ -170,7 +178,11 @@ def select_papers(papers: list[Paper], profile: Profile, reader: Reader | None =
         ):
             selection.dropped["briefed on an earlier day (--include-seen to keep)"] += 1
             continue
-        if not by_followed and excludes.find(f"{paper.title}\n{paper.abstract}"):
+        if (
+            excludes.keywords
+            and excludes.find(f"{paper.title}\n{paper.abstract}")
+            and not (followed and followed & {name_key(a) for a in paper.authors})
+        ):
             selection.dropped["matched an exclude keyword"] += 1
             continue
         candidates.append(paper)
