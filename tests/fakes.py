@@ -199,14 +199,21 @@ class FakeArxivApi:
     """Answers `search_query` the way arXiv does for the parts briefgen uses: categories,
     the submittedDate window (GMT, inclusive), id_list, paging and ascending order."""
 
-    def __init__(self, entries: list[Entry], order: str = "new") -> None:
+    def __init__(
+        self, entries: list[Entry], order: str = "new", fixed_total: int | None = None
+    ) -> None:
         self.entries = entries
         self.order = order
+        # A misbehaving mirror, proxy or stale cache: every request, whatever its start, is
+        # answered with the same first page and this stated total (observed: 214,881).
+        self.fixed_total = fixed_total
 
     def __call__(self, request: Request) -> Reply:
         start = int(request.query.get("start", "0"))
         size = int(request.query.get("max_results", "10"))
         chosen = self.matching(request.query)
+        if self.fixed_total is not None:
+            return Reply(body=atom_feed(chosen[:size], self.fixed_total, 0, self.order))
         page = chosen[start : start + size]
         return Reply(body=atom_feed(page, len(chosen), start, self.order))
 

@@ -23,7 +23,7 @@ from briefgen.sources.arxiv_api import ArxivApiClient, fetch_announcement, parse
 from briefgen.sources.calendar import EASTERN, ArxivCalendar
 from briefgen.sources.gather import Gatherer, PaperRequest
 from briefgen.sources.remote import Remote
-from tests.fakes import FakeServer, Reply, Request, atom_feed, static
+from tests.fakes import FakeArxivApi, FakeServer, Reply, Request, atom_feed, static
 from tests.scenario import DATA, ENTRIES, serve_arxiv
 
 
@@ -295,3 +295,74 @@ def test_a_date_not_yet_announced_says_when_it_will_be(
     with pytest.raises(NoPapersError, match="has not announced the listing of 2026-02-19 yet"):
         gather(isolated_home, PaperRequest(date=date(2026, 2, 19), sources=["arxiv"], now=MORNING))
     assert services.requests == []
+
+
+# paging that stops ---------------------------------------------------------------------------
+
+
+def test_a_fixed_page_with_a_huge_total_ends_the_listing_with_a_warning(
+    server: FakeServer,
+) -> None:
+    # Observed: a mirror answering every start with the same page and a total of 214,881.
+    server.route("/api/query", FakeArxivApi(ENTRIES, fixed_total=214_881))
+    announcement = ArxivCalendar().announcement(date(2026, 2, 18))
+    warnings: list[str] = []
+    listing = fetch_announcement(
+        client_for(server, page_size=1), announcement, ["cs.LG"], warn=warnings.append
+    )
+    assert len(server.hits("/api/query")) <= 2
+    assert [p.id for p in listing.papers] == ["2602.20001"]
+    assert not listing.complete
+    assert len(warnings) == 1
+    assert "states 214,881 results for the listing of 2026-02-18" in warnings[0]
+    assert "the listing may be incomplete" in warnings[0]
+
+
+def test_a_page_that_adds_no_new_paper_ends_the_listing_with_a_warning(
+    server: FakeServer,
+) -> None:
+    # A plausible total, but the same page again at every start (a stale cache).
+    server.route("/api/query", FakeArxivApi(ENTRIES, fixed_total=40))
+    announcement = ArxivCalendar().announcement(date(2026, 2, 18))
+    warnings: list[str] = []
+    listing = fetch_announcement(
+        client_for(server, page_size=2), announcement, ["cs.LG"], warn=warnings.append
+    )
+    assert [r.query["start"] for r in server.hits("/api/query")] == ["0", "2"]
+    assert [p.id for p in listing.papers] == ["2602.20001"]  # and the cross-list 2602.20003
+    assert not listing.complete
+    assert warnings == [
+        "the arXiv API answered page 2 with no paper not already on an earlier page (of a "
+        "stated 40): stopped reading the listing after 2 papers, it may be incomplete"
+        + arxiv_api.MIRROR_HINT
+    ]
+
+
+def test_a_normal_multi_page_listing_reads_every_page_without_a_warning(
+    server: FakeServer,
+) -> None:
+    serve_arxiv(server)
+    announcement = ArxivCalendar().announcement(date(2026, 2, 18))
+    warnings: list[str] = []
+    listing = fetch_announcement(
+        client_for(server, page_size=1), announcement, ["cs.LG", "stat.ML"], cross_lists=True,
+        warn=warnings.append,
+    )  # fmt: skip
+    assert [r.query["start"] for r in server.hits("/api/query")] == ["0", "1", "2", "3"]
+    assert [p.id for p in listing.papers] == ["2602.20001", "2602.20003", "2602.20002"]
+    assert listing.complete and warnings == []
+
+
+def test_a_listing_that_never_ends_is_warned_about_through_the_cli_and_not_stored(
+    runner: CliRunner, services: FakeServer
+) -> None:
+    services.route("/api/query", FakeArxivApi(ENTRIES, fixed_total=214_881))
+    for run in (1, 2):
+        code, rows, err = papers_json(
+            runner, "--date", "2026-02-18", "--source", "arxiv", "-c", "cs.LG"
+        )
+        assert code == 0, err
+        assert sorted(row["id"] for row in rows) == ["2602.20001v1", "2602.20002v2"]
+        assert "warning: the arXiv API states 214,881 results" in err
+        # An incomplete listing is not kept as the day's: the second run asks again.
+        assert len(services.hits("/api/query")) == run

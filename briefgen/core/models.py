@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -44,6 +45,71 @@ def split_arxiv_id(raw: str) -> tuple[str, str]:
 
 def arxiv_abs_url(paper_id: str, version: str = "") -> str:
     return f"https://arxiv.org/abs/{paper_id}{version}"
+
+
+# Bounds on one paper's metadata, applied by every source as it reads (see `bound_record`):
+# well above any real paper (arXiv titles run to ~300 characters and abstracts to its limit
+# of 1,920; the longest author lists, the LHC collaborations', to ~3,000 names and the record
+# 5,154; a name to ~100 characters), so that no single record costs more than a normal one
+# anywhere downstream. Full text is bounded by its token budget and its page size
+# (read.fulltext.MAX_HTML_BYTES).
+MAX_TITLE_CHARS = 1_000
+MAX_ABSTRACT_CHARS = 20_000
+MAX_AUTHORS = 10_000
+MAX_AUTHOR_CHARS = 300
+
+
+def _cut_text(value: object, limit: int, what: str, say: Callable[[str], None]) -> object:
+    if isinstance(value, str) and len(value) > limit:
+        say(f"{what} cut from {len(value):,} to {limit:,} characters")
+        return value[:limit]
+    return value
+
+
+def _long_name(author: object) -> bool:
+    name = author.get("name") if isinstance(author, dict) else author
+    return isinstance(name, str) and len(name) > MAX_AUTHOR_CHARS
+
+
+def bound_record(data: dict[str, Any], say: Callable[[str], None]) -> dict[str, Any]:
+    """`data` (a paper's fields as a source gives them, before validation) with its title,
+    abstract and authors cut to the bounds above; each cut is said through `say` ('abstract
+    cut from 50,000,000 to 20,000 characters'). The same dict when nothing is cut."""
+    title, abstract, authors = data.get("title"), data.get("abstract"), data.get("authors")
+    long_title = isinstance(title, str) and len(title) > MAX_TITLE_CHARS
+    long_abstract = isinstance(abstract, str) and len(abstract) > MAX_ABSTRACT_CHARS
+    many = isinstance(authors, list) and (
+        len(authors) > MAX_AUTHORS
+        or any(len(a) > MAX_AUTHOR_CHARS if type(a) is str else _long_name(a) for a in authors)
+    )
+    if not (long_title or long_abstract or many):
+        return data
+    data = dict(data)
+    if long_title:
+        data["title"] = _cut_text(title, MAX_TITLE_CHARS, "title", say)
+    if long_abstract:
+        data["abstract"] = _cut_text(abstract, MAX_ABSTRACT_CHARS, "abstract", say)
+    if many and isinstance(authors, list):
+        if len(authors) > MAX_AUTHORS:
+            say(f"author list cut from {len(authors):,} to {MAX_AUTHORS:,} names")
+            authors = authors[:MAX_AUTHORS]
+        longest, cut = 0, 0
+        kept: list[object] = []
+        for author in authors:
+            if _long_name(author):
+                name = author.get("name") if isinstance(author, dict) else author
+                assert isinstance(name, str)
+                longest, cut = max(longest, len(name)), cut + 1
+                short = name[:MAX_AUTHOR_CHARS]
+                author = {**author, "name": short} if isinstance(author, dict) else short
+            kept.append(author)
+        if cut:
+            say(
+                f"{cut:,} author name{'s' if cut != 1 else ''} cut to {MAX_AUTHOR_CHARS:,} "
+                f"characters (the longest had {longest:,})"
+            )
+        data["authors"] = kept
+    return data
 
 
 class Model(BaseModel):

@@ -25,11 +25,13 @@ from lxml import html as lxml_html
 from briefgen.core.errors import ParseError, UpstreamError
 from briefgen.core.models import Paper, PaperText, ParsedHtml, Section, strip_controls
 from briefgen.infra.net import (
+    RETRY_STATUSES,
+    RetryableStatus,
     RetryPolicy,
     UnreachableError,
     WorkerPool,
-    get_checked,
     is_transient_http,
+    retry_after_seconds,
 )
 from briefgen.read.abstract import abstract_text, estimate_tokens
 
@@ -38,6 +40,10 @@ if TYPE_CHECKING:
 
 SERVICE = "arXiv HTML"
 DEFAULT_BUDGET = 12_000
+# arXiv's HTML pages are a few hundred KB, the largest (long appendices, big tables, inline
+# SVG) a few MB; images are separate files. A page is read as a stream and given up past this
+# size, before it is ever held or parsed whole: the paper is read from its abstract.
+MAX_HTML_BYTES = 20_000_000
 MIN_PARTIAL_TOKENS = 150  # a cut section shorter than this is noise; leave it out instead
 
 # Whole subtrees that are never paper text.
@@ -317,6 +323,43 @@ def html_url(base: str, paper: Paper) -> str:
 NO_HTML = "no HTML version (HTTP 404)"
 
 
+@dataclass
+class _Page:
+    status: int
+    body: bytes
+    too_big: bool = False
+
+
+def _get_bounded(client: httpx.Client, url: str, limit: int | None = None) -> _Page:
+    """GET `url` as get_checked does (a retryable status raises RetryableStatus, another error
+    status is an UpstreamError, a 404 is returned), reading at most `limit` bytes of it
+    (default MAX_HTML_BYTES)."""
+    limit = MAX_HTML_BYTES if limit is None else limit
+    with client.stream("GET", url) as response:
+        if response.status_code in RETRY_STATUSES:
+            raise RetryableStatus(
+                SERVICE, response.status_code,
+                retry_after_seconds(response.headers.get("Retry-After")),
+            )  # fmt: skip
+        if response.status_code >= 400 and response.status_code != 404:
+            raise UpstreamError(
+                f"{SERVICE} refused the request: HTTP {response.status_code} for {response.url}"
+            )
+        if response.status_code == 404:
+            return _Page(status=404, body=b"")
+        stated = response.headers.get("Content-Length", "")
+        if stated.isdigit() and int(stated) > limit:
+            return _Page(status=response.status_code, body=b"", too_big=True)
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > limit:
+                return _Page(status=response.status_code, body=b"", too_big=True)
+            chunks.append(chunk)
+        return _Page(status=response.status_code, body=b"".join(chunks))
+
+
 class FullTextReader:
     """Reads the selected papers' full text: cached pages first, the rest fetched at most
     `concurrency` at a time; any paper without usable HTML is read from its abstract. Once
@@ -355,7 +398,7 @@ class FullTextReader:
         url = html_url(self.base_url, paper)
         try:
             response = self.policy.run(
-                SERVICE, lambda: get_checked(self.client, SERVICE, url), is_transient_http,
+                SERVICE, lambda: _get_bounded(self.client, url), is_transient_http,
                 " (BRIEFGEN_ARXIV_HTML_URL points briefgen at another endpoint)", url=url,
             )  # fmt: skip
         except UnreachableError as exc:
@@ -366,10 +409,13 @@ class FullTextReader:
             return FetchedPage(parsed=None, problem=str(exc))
         with self._lock:
             self.fetched += 1
-        if response.status_code == 404:
+        if response.status == 404:
             return FetchedPage(parsed=None, missing=True, problem=NO_HTML)
+        if response.too_big:
+            limit = f"{MAX_HTML_BYTES:,} bytes"
+            return FetchedPage(parsed=None, problem=f"HTML page larger than {limit}, not read")
         try:
-            return FetchedPage(parsed=parse_latexml(response.content))
+            return FetchedPage(parsed=parse_latexml(response.body))
         except ValueError as exc:
             return FetchedPage(parsed=None, problem=f"unreadable HTML: {exc}")
 

@@ -8,8 +8,9 @@ empty-page error (arXiv returns empty pages under load).
 
 from __future__ import annotations
 
+import math
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from email.utils import parsedate_to_datetime
@@ -23,7 +24,7 @@ from pydantic import ValidationError
 from requests.adapters import HTTPAdapter
 
 from briefgen.core.errors import ParseError, UpstreamError
-from briefgen.core.models import Paper, split_arxiv_id
+from briefgen.core.models import Paper, bound_record, split_arxiv_id
 from briefgen.infra.net import RETRY_STATUSES, Pacer, RetryPolicy, get_checked, is_transient_http
 from briefgen.sources.calendar import EASTERN, Announcement
 
@@ -31,6 +32,11 @@ API_SERVICE = "the arXiv API"
 RSS_SERVICE = "the arXiv RSS feed"
 API_PAGE_SIZE = 500  # well under the API's 2000, so one slow page does not time out
 MIRROR_HINT = " (BRIEFGEN_ARXIV_API_URL points briefgen at a mirror)"
+# A day's listing in a handful of categories is at most a few thousand papers (all of arXiv
+# is ~1,000-1,500 new submissions a day). A stated total beyond this many per day of the
+# window means the query is not being honoured (a misbehaving mirror, proxy or stale cache):
+# paging on to it would take hours at one request per 3 s.
+MAX_RESULTS_PER_DAY = 20_000
 
 Log = Callable[[str], None]
 
@@ -120,6 +126,23 @@ class ArxivApiClient(arxiv.Client):  # type: ignore[misc]  # the package ships n
     def fetch(self, search: arxiv.Search) -> list[Any]:
         return list(self.results(search))
 
+    def pages(self, search: arxiv.Search) -> Iterator[tuple[list[Any], int]]:
+        """(the results of one page, the total the API states) for each page of `search`,
+        as `results` pages (the next page at the offset the results so far reach, until the
+        total; an empty page ends it), one request per page asked for: the caller decides
+        whether to go on."""
+        offset = 0
+        while True:
+            url = self._format_url(search, offset, self.page_size)
+            feed = self._parse_feed(url, first_page=offset == 0)
+            if not feed.results:
+                return
+            total = int(feed.header.total_results)
+            yield list(feed.results), total
+            offset += len(feed.results)
+            if offset >= total:
+                return
+
 
 def _categories_query(categories: Iterable[str]) -> str:
     return " OR ".join(f"cat:{category}" for category in categories)
@@ -131,21 +154,34 @@ def announcement_query(categories: list[str], announcement: Announcement) -> str
     return f"({_categories_query(categories)}) AND submittedDate:{window}"
 
 
-def result_to_paper(result: Any, listing: date, announce_type: str = "new") -> Paper:
+def _said_as(paper_id: str, say: Log) -> Log:
+    """`say`, each line naming the paper (its id without the version)."""
+    try:
+        shown = split_arxiv_id(paper_id)[0]
+    except ValueError:
+        shown = paper_id[:80]
+    return lambda message: say(f"{shown}: {message}")
+
+
+def result_to_paper(
+    result: Any, listing: date, announce_type: str = "new", *, say: Log = _quiet
+) -> Paper:
+    """A Paper from an `arxiv.Result`; a title, abstract or author list beyond the bounds of
+    core.models is cut, and `say` is told."""
     categories = [result.primary_category] if result.primary_category else []
     categories += [c for c in result.categories if c not in categories]
-    return Paper.model_validate(
-        {
-            "id": result.get_short_id(),
-            "title": result.title,
-            "authors": [author.name for author in result.authors],
-            "abstract": result.summary,
-            "categories": categories,
-            "published": listing,
-            "announce_type": announce_type,
-            "source": "arxiv",
-        }
-    )
+    paper_id = result.get_short_id()
+    data = {
+        "id": paper_id,
+        "title": result.title,
+        "authors": [author.name for author in result.authors],
+        "abstract": result.summary,
+        "categories": categories,
+        "published": listing,
+        "announce_type": announce_type,
+        "source": "arxiv",
+    }
+    return Paper.model_validate(bound_record(data, _said_as(paper_id, say)))
 
 
 @dataclass
@@ -156,6 +192,7 @@ class Listing:
     papers: list[Paper]
     via: str  # "arXiv API" or "arXiv RSS"
     skipped: Counter[str] = field(default_factory=Counter)
+    complete: bool = True  # False: the paging was stopped (see fetch_announcement)
 
 
 def _kind(categories: list[str], primary: str, wanted: set[str]) -> str:
@@ -171,9 +208,14 @@ def fetch_announcement(
     *,
     cross_lists: bool = False,
     log: Log = _quiet,
+    warn: Log = _quiet,
 ) -> Listing:
     """The listing of `announcement.listing` from the API: new submissions whose primary
-    category is wanted, cross-lists only when asked, replacements never."""
+    category is wanted, cross-lists only when asked, replacements never.
+
+    The paging stops, with a warning through `warn` and the listing marked incomplete, at a
+    page that adds no paper not seen on an earlier one, or after the first page when the
+    stated total is far beyond what the window can hold (MAX_RESULTS_PER_DAY a day)."""
     query = announcement_query(categories, announcement)
     log(f"arXiv API query: {query}")
     search = arxiv.Search(
@@ -184,7 +226,7 @@ def fetch_announcement(
     )
     listing = Listing(day=announcement.listing, papers=[], via="arXiv API")
     wanted = {c.lower() for c in categories}
-    for result in client.fetch(search):
+    for result in _listed_results(client, search, announcement, warn, listing):
         if result.published < announcement.window_start:
             # First submitted before the window: a replacement, announced as such, not new.
             listing.skipped["replacements (first submitted earlier)"] += 1
@@ -201,10 +243,54 @@ def fetch_announcement(
             listing.skipped["outside the requested categories"] += 1
             continue
         try:
-            listing.papers.append(result_to_paper(result, announcement.listing, kind))
+            listing.papers.append(result_to_paper(result, announcement.listing, kind, say=warn))
         except (ValidationError, ValueError):
             listing.skipped["malformed entries"] += 1
     return listing
+
+
+def _most_results(announcement: Announcement) -> int:
+    days = (announcement.window_end - announcement.window_start).total_seconds() / 86_400
+    return MAX_RESULTS_PER_DAY * max(1, math.ceil(days))
+
+
+def _papers(count: int) -> str:
+    return f"{count:,} paper{'' if count == 1 else 's'}"
+
+
+def _listed_results(
+    client: ArxivApiClient,
+    search: arxiv.Search,
+    announcement: Announcement,
+    warn: Log,
+    listing: Listing,
+) -> Iterator[Any]:
+    """The results of every page, each paper once, until a page adds nothing new or the
+    stated total cannot be a day's listing (then `listing.complete` is False, and `warn`
+    says why)."""
+    seen: set[str] = set()
+    most = _most_results(announcement)
+    for number, (results, total) in enumerate(client.pages(search), start=1):
+        fresh = [r for r in results if r.entry_id not in seen]
+        if not fresh:
+            listing.complete = False
+            warn(
+                f"{API_SERVICE} answered page {number} with no paper not already on an earlier "
+                f"page (of a stated {total:,}): stopped reading the listing after "
+                f"{_papers(len(seen))}, it may be incomplete{MIRROR_HINT}"
+            )
+            return
+        seen.update(r.entry_id for r in fresh)
+        yield from fresh
+        if total > most and len(seen) < total:
+            listing.complete = False
+            warn(
+                f"{API_SERVICE} states {total:,} results for the listing of "
+                f"{announcement.listing}, far more than one listing holds (at most {most:,}): "
+                f"stopped after page {number} ({_papers(len(seen))}), the listing may be "
+                f"incomplete{MIRROR_HINT}"
+            )
+            return
 
 
 def fetch_by_ids(client: ArxivApiClient, ids: list[str]) -> list[Any]:
@@ -244,9 +330,12 @@ def _feed_date(stamp: str) -> date | None:
         raise ParseError(f"the RSS feed's date {stamp[:40]!r} is unreadable ({exc})") from exc
 
 
-def parse_rss(content: bytes) -> tuple[date | None, list[tuple[str, Paper]]]:
+def parse_rss(
+    content: bytes, *, say: Log = _quiet
+) -> tuple[date | None, list[tuple[str, Paper]]]:
     """(the listing date the feed is for, [(announce_type, paper)]); ParseError if the
-    document is not an RSS feed. An item that cannot be read is skipped."""
+    document is not an RSS feed. An item that cannot be read is skipped; a title, abstract or
+    author list beyond the bounds of core.models is cut, and `say` is told."""
     try:
         root = etree.fromstring(content, parser=_XML_PARSER)
     except (etree.LxmlError, ValueError) as exc:
@@ -263,19 +352,20 @@ def parse_rss(content: bytes) -> tuple[date | None, list[tuple[str, Paper]]]:
         announce_type = _text(item, "arxiv:announce_type") or "new"
         try:
             paper_id, version = split_arxiv_id(guid or _text(item, "link"))
-            paper = Paper(
-                id=paper_id,
-                version=version,
-                title=_text(item, "title"),
-                authors=_rss_authors(_text(item, "dc:creator")),
-                abstract=_rss_abstract(_text(item, "description")),
-                categories=[(c.text or "").strip() for c in item.iterfind("category")],
-                published=listing or date.min,
-                announce_type="new" if announce_type == "new" else (
+            fields = {
+                "id": paper_id,
+                "version": version,
+                "title": _text(item, "title"),
+                "authors": _rss_authors(_text(item, "dc:creator")),
+                "abstract": _rss_abstract(_text(item, "description")),
+                "categories": [(c.text or "").strip() for c in item.iterfind("category")],
+                "published": listing or date.min,
+                "announce_type": "new" if announce_type == "new" else (
                     "cross" if announce_type == "cross" else "replace"
                 ),
-                source="arxiv",
-            )  # fmt: skip
+                "source": "arxiv",
+            }  # fmt: skip
+            paper = Paper.model_validate(bound_record(fields, _said_as(paper_id, say)))
         except (ValidationError, ValueError):
             continue
         items.append((announce_type, paper))
@@ -294,6 +384,7 @@ def fetch_rss(
     pacer: Pacer,
     policy: RetryPolicy,
     cross_lists: bool = False,
+    warn: Log = _quiet,
 ) -> Listing | None:
     """Today's announcement from the RSS feed; None when the feed is empty (weekends)."""
     url = rss_url(base, categories)
@@ -309,7 +400,7 @@ def fetch_rss(
     if response.status_code == 404:
         raise UpstreamError(f"{RSS_SERVICE} has no feed at {url} (HTTP 404); check the categories")
     try:
-        day, items = parse_rss(response.content)
+        day, items = parse_rss(response.content, say=warn)
     except ValueError as exc:
         raise UpstreamError(f"{RSS_SERVICE} sent something unreadable from {url}: {exc}") from exc
     if day is None or not items:

@@ -165,7 +165,7 @@ class Gatherer:
         self, path: Path, day: date | None, cross_lists: bool, skipped: Counter[str]
     ) -> tuple[date, list[Paper]]:
         # Papers without a date of their own are listed on the date asked for (--date).
-        papers = load_papers_file(path, listing_date=day)
+        papers = load_papers_file(path, listing_date=day, warn=self.warn)
         label = papers_file_label(path)
         if not papers:
             raise NoPapersError(f"{label} contains no papers")
@@ -211,8 +211,9 @@ class Gatherer:
         if listing is None:
             announcement = self.calendar.announcement(day)
             listing = fetch_announcement(
-                self.remote.arxiv, announcement, categories, cross_lists=cross_lists, log=self.log
-            )
+                self.remote.arxiv, announcement, categories, cross_lists=cross_lists,
+                log=self.log, warn=self.warn,
+            )  # fmt: skip
             self.log(
                 f"arXiv API: {len(listing.papers)} papers in {self.remote.arxiv.requests_made} "
                 "requests"
@@ -222,7 +223,8 @@ class Gatherer:
             f"{listing.via} ({', '.join(categories)}): {len(listing.papers)} papers for {day}"
             + (f"; left out {left_out}" if left_out else "")
         )
-        if listing.papers:
+        # A listing whose paging was stopped is not kept as the day's: the next run asks again.
+        if listing.papers and listing.complete:
             self.store.save_listing("arxiv", day.isoformat(), query, listing.via, listing.papers)
         return listing
 
@@ -237,6 +239,7 @@ class Gatherer:
                 pacer=self.remote.pacer,
                 policy=self.remote.policy,
                 cross_lists=cross_lists,
+                warn=self.warn,
             )
         except UpstreamError as exc:
             self.warn(f"{exc}; asking the arXiv API instead")
@@ -258,8 +261,9 @@ class Gatherer:
                 self.log(f"Hugging Face papers of {day} reused from the store")
                 return stored[1]
         result = fetch_daily_papers(
-            self.remote.http, self.settings.hf_api_url, day, policy=self.remote.policy
-        )
+            self.remote.http, self.settings.hf_api_url, day, policy=self.remote.policy,
+            warn=self.warn,
+        )  # fmt: skip
         for reason, count in result.skipped.items():
             self.warn(f"Hugging Face: skipped {count} {reason}")
         self.log(f"Hugging Face: {len(result.papers)} papers featured on {day}")

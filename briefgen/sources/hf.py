@@ -8,6 +8,7 @@ arXiv's line wraps. An item that cannot be read is skipped and counted, never fa
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -15,13 +16,40 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from briefgen.core.errors import ParseError, UpstreamError
-from briefgen.core.models import Paper
+from briefgen.core.models import Paper, bound_record
 from briefgen.infra.net import RetryPolicy, get_checked, is_transient_http
 
 if TYPE_CHECKING:
     import httpx
 
 SERVICE = "the Hugging Face daily papers API"
+Say = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    return None
+
+
+def _bounded_item(raw: Any, say: Say) -> Any:
+    """The item with its titles, summary and authors cut to the bounds of core.models before
+    they are validated (each cut told through `say`, naming the paper)."""
+    paper = raw.get("paper") if isinstance(raw, dict) else None
+    if not isinstance(paper, dict):
+        return raw
+    name = str(paper.get("id", "a paper without an id"))[:80]
+
+    def said(message: str) -> None:
+        say(f"{name}: {message}")
+
+    names = {"title": "title", "summary": "abstract", "authors": "authors"}
+    fields = {ours: paper[theirs] for theirs, ours in names.items() if theirs in paper}
+    cut = bound_record(fields, said)
+    featured = raw.get("title")  # preferred to paper.title when given
+    short = bound_record({"title": featured}, said) if isinstance(featured, str) else {}
+    if cut is fields and short.get("title") is featured:
+        return raw
+    bounded = {**paper, **{theirs: cut[ours] for theirs, ours in names.items() if ours in cut}}
+    return {**raw, "paper": bounded, **short}
 
 
 class _Loose(BaseModel):
@@ -52,13 +80,15 @@ class HfDay:
     skipped: Counter[str] = field(default_factory=Counter)
 
 
-def parse_daily_papers(payload: Any, day: date) -> HfDay:
+def parse_daily_papers(payload: Any, day: date, *, say: Say = _quiet) -> HfDay:
+    """The day's papers; a title, abstract or author list beyond the bounds of core.models is
+    cut, and `say` is told."""
     if not isinstance(payload, list):
         raise ParseError(f"expected a JSON list of papers, got {type(payload).__name__}")
     result = HfDay(day=day, papers=[])
     for raw in payload:
         try:
-            item = HfItem.model_validate(raw)
+            item = HfItem.model_validate(_bounded_item(raw, say))
             paper = Paper(
                 id=item.paper.id,
                 title=item.title or item.paper.title,
@@ -75,7 +105,9 @@ def parse_daily_papers(payload: Any, day: date) -> HfDay:
     return result
 
 
-def fetch_daily_papers(client: httpx.Client, url: str, day: date, *, policy: RetryPolicy) -> HfDay:
+def fetch_daily_papers(
+    client: httpx.Client, url: str, day: date, *, policy: RetryPolicy, warn: Say = _quiet
+) -> HfDay:
     response = policy.run(
         SERVICE,
         lambda: get_checked(client, SERVICE, url, params={"date": day.isoformat()}),
@@ -86,6 +118,6 @@ def fetch_daily_papers(client: httpx.Client, url: str, day: date, *, policy: Ret
     if response.status_code == 404:
         return HfDay(day=day, papers=[])
     try:
-        return parse_daily_papers(response.json(), day)
+        return parse_daily_papers(response.json(), day, say=warn)
     except ValueError as exc:
         raise UpstreamError(f"{SERVICE} sent an unreadable answer for {day}: {exc}") from exc

@@ -9,21 +9,23 @@ names, those of the `arxiv` package (`entry_id`, `summary`, `primary_category`, 
 
 from __future__ import annotations
 
+import gc
 import json
 import re
 import stat
 import sys
 import weakref
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
+import jiter
 from pydantic import ValidationError
 
 from briefgen.core.errors import InputError, describe_validation
-from briefgen.core.models import Paper, split_arxiv_id
+from briefgen.core.models import Paper, bound_record, split_arxiv_id
 from briefgen.sources import merge_papers
 
 FIELDS_HELP = (
@@ -34,6 +36,7 @@ FIELDS_HELP = (
 # The arXiv source's words for the same thing, so both sources report it alike.
 CROSS_LISTED = "cross-listed (add --cross-lists to include them)"
 STDIN_NAME = "<stdin>"
+Say = Callable[[str], None]
 
 _ID_KEYS = ("id", "entry_id", "abs")
 _ARXIV_URL = re.compile(
@@ -147,7 +150,9 @@ def _array_items(text: str, start: int) -> Iterator[tuple[int, Any]]:
 
 
 def _records(text: str, where: str) -> Iterator[tuple[str, Any]]:
-    """(where, record) for each paper record, `where` being FILE:LINE (or FILE: paper #N)."""
+    """(where, record) for each paper record, `where` being FILE:LINE (or FILE: paper #N).
+    Values are parsed as they are asked for, so the records are never all held at once; a
+    JSON error raises InputError when it is reached."""
 
     counted = [0, 1]  # offset, line number there: positions only grow, so count on from it
 
@@ -157,24 +162,37 @@ def _records(text: str, where: str) -> Iterator[tuple[str, Any]]:
         return f"{where}:{counted[1]}"
 
     try:
-        values = list(_top_values(text))
+        values = _top_values(text)
+        first = next(values, None)
+        if first is None:
+            return
+        second = next(values, None)
+        if second is None:
+            pos, value = first
+            first = None  # the items are parsed again one by one, each with its place
+            if isinstance(value, list):
+                del value
+                for item_pos, item in _array_items(text, pos):
+                    yield line(item_pos), item
+                return
+            if isinstance(value, dict) and "papers" in value:
+                items = value["papers"]
+                if not isinstance(items, list):
+                    raise InputError(
+                        f'{line(pos)}: expected {{"papers": [...]}}, a list of papers'
+                    )
+                for index, item in enumerate(items, start=1):
+                    yield f"{where}: paper #{index}", item
+                return
+            yield line(pos), value
+            return
+        for pos, value in (first, second):
+            yield line(pos), value
+        first = second = None
+        for pos, value in values:
+            yield line(pos), value
     except json.JSONDecodeError as exc:
         raise InputError(f"{where}:{exc.lineno}: invalid JSON: {exc.msg}") from None
-    if len(values) == 1:
-        pos, value = values[0]
-        if isinstance(value, list):
-            for item_pos, item in _array_items(text, pos):
-                yield line(item_pos), item
-            return
-        if isinstance(value, dict) and "papers" in value:
-            items = value["papers"]
-            if not isinstance(items, list):
-                raise InputError(f'{line(pos)}: expected {{"papers": [...]}}, a list of papers')
-            for index, item in enumerate(items, start=1):
-                yield f"{where}: paper #{index}", item
-            return
-    for pos, value in values:
-        yield line(pos), value
 
 
 # one record ------------------------------------------------------------------------------------
@@ -218,7 +236,7 @@ def _categories(data: dict[str, Any]) -> list[str] | None:
     return [primary.strip(), *rest]
 
 
-def _normalise(record: dict[str, Any], listing_date: date | None) -> dict[str, Any]:
+def _normalise(record: dict[str, Any], listing_date: date | None, say: Say) -> dict[str, Any]:
     data = dict(record)
     paper_id = _paper_id(data)
     if paper_id is not None:
@@ -239,7 +257,17 @@ def _normalise(record: dict[str, Any], listing_date: date | None) -> dict[str, A
         if listing_date is not None:
             data["published"] = listing_date  # no date of its own: listed on the date asked for
     data["source"] = "file"
-    return data
+    return bound_record(data, lambda cut: say(f"{_said_id(paper_id)}: {cut}"))
+
+
+def _said_id(paper_id: str | None) -> str:
+    """The paper as a warning names it: its id without the version."""
+    if paper_id is None:
+        return "a paper without an id"
+    try:
+        return split_arxiv_id(paper_id)[0]
+    except ValueError:
+        return paper_id[:80]
 
 
 _JSON_TYPES = {list: "a JSON list", str: "a string", int: "a number", float: "a number",
@@ -252,12 +280,12 @@ def _found(record: dict[str, Any]) -> str:
     return f"this record has {shown}" if keys else "this record is empty"
 
 
-def _paper(record: Any, where: str, listing_date: date | None) -> Paper:
+def _paper(record: Any, where: str, listing_date: date | None, say: Say) -> Paper:
     if not isinstance(record, dict):
         found = _JSON_TYPES.get(type(record), type(record).__name__)
         raise InputError(f"{where}: expected a JSON object with {FIELDS_HELP}; found {found}")
     try:
-        return Paper.model_validate(_normalise(record, listing_date))
+        return Paper.model_validate(_normalise(record, listing_date, say))
     except ValidationError as exc:
         message = f"{where}: {'; '.join(describe_validation(exc))}"
         missing = [error["loc"] for error in exc.errors() if error["type"] == "missing"]
@@ -270,13 +298,121 @@ def _paper(record: Any, where: str, listing_date: date | None) -> Paper:
         raise InputError(f"{where}: {exc}") from exc
 
 
-def load_papers_file(path: Path, *, listing_date: date | None = None) -> list[Paper]:
+def _say_on_stderr(message: str) -> None:
+    print(f"warning: {message}", file=sys.stderr)
+
+
+# What was said about a file's records (a cut), by the file as read: a weekly roundup reads the
+# papers file once per day, and each cut is said once.
+_SAID: set[tuple[object, str]] = set()
+
+
+def _file_key(path: Path) -> object:
+    if is_stdin(path):
+        return (STDIN_NAME, id(sys.stdin))
+    try:
+        info = path.stat()
+    except OSError:
+        return str(path)
+    return (str(path), info.st_dev, info.st_ino, info.st_mtime_ns, info.st_size)
+
+
+class _NotJsonLines(Exception):
+    """The file is not plain JSON Lines that reads without a fault: the general reader
+    decides (and says what is wrong, exactly as it always has)."""
+
+
+_BOM = b"\xef\xbb\xbf"
+_JSON_SPACE = b" \t\r\n"
+
+
+def _json_lines(path: Path, where: str, listing_date: date | None, say: Say) -> list[Paper]:
+    """The papers of a regular file of JSON Lines, streamed: each line parsed (jiter) and
+    made a Paper before the next is read, so neither the file's text nor its records are
+    ever held whole. Raises _NotJsonLines for anything else, or at the first fault."""
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise _NotJsonLines
+        papers: list[Paper] = []
+        first: tuple[int, Any] | None = None  # held until a second value shows it is JSONL
+        values = 0
+        with path.open("rb") as handle:
+            for number, raw in enumerate(handle, start=1):
+                if number == 1 and raw.startswith(_BOM):
+                    raw = raw[len(_BOM) :]
+                if not raw.strip(_JSON_SPACE):
+                    continue
+                value = jiter.from_json(raw)
+                values += 1
+                if values == 1:
+                    first = (number, value)
+                    continue
+                if first is not None:
+                    papers.append(_paper(first[1], f"{where}:{first[0]}", listing_date, say))
+                    first = None
+                papers.append(_paper(value, f"{where}:{number}", listing_date, say))
+        if first is not None:
+            number, value = first
+            if isinstance(value, list) or (isinstance(value, dict) and "papers" in value):
+                raise _NotJsonLines  # one document holding the papers
+            papers.append(_paper(value, f"{where}:{number}", listing_date, say))
+        return papers
+    except (ValueError, InputError, OSError):
+        raise _NotJsonLines from None
+
+
+def _from_text(text: str, where: str, listing_date: date | None, say: Say) -> list[Paper]:
+    """Any of the accepted layouts. A JSON error anywhere in the file is told before a record
+    that cannot be read (the first of those), as when the whole file was parsed first."""
+    papers: list[Paper] = []
+    fault: InputError | None = None
+    for at, record in _records(text, where):
+        if fault is not None:
+            continue  # only the JSON is still checked
+        try:
+            papers.append(_paper(record, at, listing_date, say))
+        except InputError as exc:
+            fault, papers = exc, []
+    if fault is not None:
+        raise fault
+    return papers
+
+
+def load_papers_file(
+    path: Path, *, listing_date: date | None = None, warn: Say | None = None
+) -> list[Paper]:
     """Read papers from `path` (`-`: stdin). Papers without a published date are listed on
     `listing_date` (the --date asked for); without one they are an error. Errors name the file
-    and the line (or the item of a `{"papers": [...]}` object)."""
-    text = read_papers_text(path)
+    and the line (or the item of a `{"papers": [...]}` object). A title, abstract or author
+    list beyond the bounds of core.models is cut, and `warn` (default: stderr) says so once
+    ('2606.00001: abstract cut from 50,000,000 to 20,000 characters')."""
     where = papers_file_label(path)
-    papers = [_paper(record, at, listing_date) for at, record in _records(text, where)]
+    key = _file_key(path)
+    told = warn or _say_on_stderr
+    pending: list[str] = []
+
+    def say(message: str) -> None:
+        if (key, message) not in _SAID:
+            pending.append(message)
+
+    # Records hold no reference cycles: the cyclic collector, which would walk every paper
+    # read so far again and again as they pile up, is paused while they are read.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        try:
+            papers = _json_lines(path, where, listing_date, say) if not is_stdin(path) else None
+        except _NotJsonLines:
+            papers = None
+        if papers is None:
+            pending.clear()  # read again from the start: each cut is met again
+            papers = _from_text(read_papers_text(path), where, listing_date, say)
+    finally:
+        if collecting:
+            gc.enable()
+    for message in dict.fromkeys(pending):
+        _SAID.add((key, message))
+        told(message)
     return merge_papers(papers)
 
 

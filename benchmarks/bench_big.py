@@ -1,0 +1,177 @@
+"""Big inputs as whole processes, run by hand:
+
+    python -m benchmarks.bench_big [--counts 25000 100000] [--repeat 3] [--no-before] [--huge]
+
+Ranking: a JSONL day of N realistic papers (titles and abstracts recombined from the bundled
+2026-06-17 day, ~1.1 KB a line, the day's own mix of categories and authors) ranked by
+`briefgen papers --papers FILE --date D` with the default profile, which picks 30. Each case
+prints the median wall time of `--repeat` runs and the largest peak resident memory of the
+child (VmHWM from /proc, read by the child itself, as bench_offline does). "before" runs the
+same against the code of commit c4929dd (the ranking before issue 18), taken with `git archive`
+into a temporary folder and put first on PYTHONPATH; "after" is this checkout.
+
+`--huge`: the bundled 220-paper day through `briefgen daily --papers FILE`, and the same day
+plus one record whose abstract is 50 MB: wall and peak memory of both, side by side.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "papers-2026-06-17.jsonl"
+DAY = "2026-06-17"
+BEFORE = "c4929dd"
+SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+
+# The child measures its own peak: ru_maxrss would carry this process's peak across the fork
+# and exec, and RUSAGE_CHILDREN keeps the largest child so far.
+CHILD = (
+    "import os, runpy, sys; sys.argv = ['briefgen'] + sys.argv[1:]\n"
+    "out = os.environ['BENCH_RSS_FILE']\n"
+    "try:\n    runpy.run_module('briefgen', run_name='__main__')\n"
+    "finally:\n    peak = [l.split()[1] for l in open('/proc/self/status') "
+    "if l.startswith('VmHWM')]\n"
+    "    open(out, 'w').write(peak[0] if peak else '0')"
+)
+
+
+def _base() -> list[dict[str, object]]:
+    with EXAMPLE.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def write_day(path: Path, count: int, seed: int = 18) -> int:
+    """`count` papers listed on DAY, each a recombination of real ones: a title made of two
+    titles' halves, an abstract of ~6 sentences from three abstracts (~1.1 KB a line), the
+    authors and categories of one of them. Returns the file's size in bytes."""
+    rng = random.Random(seed)
+    base = _base()
+    sentences = [SENTENCE.split(str(p["abstract"])) for p in base]
+    titles = [str(p["title"]) for p in base]
+    with path.open("w", encoding="utf-8") as handle:
+        for n in range(count):
+            a, b, c = rng.sample(range(len(base)), 3)
+            words_a, words_b = titles[a].split(), titles[b].split()
+            title = " ".join(words_a[: max(2, len(words_a) // 2)] + words_b[len(words_b) // 2 :])
+            abstract = " ".join(sentences[a][:2] + sentences[b][1:3] + sentences[c][-2:])
+            record = {
+                "id": f"26{6 + n // 99999:02d}.{1 + n % 99999:05d}",
+                "title": title,
+                "authors": base[a]["authors"],
+                "categories": base[a]["categories"],
+                "published": DAY,
+                "abstract": abstract[:900],
+            }
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return path.stat().st_size
+
+
+def old_code(folder: Path) -> Path:
+    """The code of commit BEFORE, extracted into `folder` (`git archive`: reads the repository,
+    changes nothing)."""
+    archive = folder / "before.tar"
+    with archive.open("wb") as handle:
+        subprocess.run(["git", "archive", BEFORE], cwd=ROOT, stdout=handle, check=True)
+    target = folder / "before"
+    target.mkdir()
+    with tarfile.open(archive) as tar:
+        tar.extractall(target, filter="data")
+    archive.unlink()
+    return target
+
+
+def run_cli(args: list[str], code_root: Path, home: Path) -> tuple[float, float]:
+    """One whole `briefgen ARGS` process with `code_root` first on the path: (wall seconds,
+    peak resident MiB of that process)."""
+    rss_file = home / "peak.rss"
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(code_root),
+        "BRIEFGEN_HOME": str(home),
+        "BENCH_RSS_FILE": str(rss_file),
+    }
+    env.pop("BRIEFGEN_CONFIG", None)
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-c", CHILD, *args],
+        env=env, cwd=home, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    seconds = time.perf_counter() - start
+    return seconds, int(rss_file.read_text().split()[0]) / 1024  # KiB on Linux
+
+
+def median_of(args: list[str], code_root: Path, repeat: int) -> tuple[float, float]:
+    """(median wall seconds, largest peak MiB) of `repeat` runs, each with a fresh home."""
+    runs = []
+    for _ in range(repeat):
+        with tempfile.TemporaryDirectory() as home:
+            runs.append(run_cli(args, code_root, Path(home)))
+    return statistics.median(r[0] for r in runs), max(r[1] for r in runs)
+
+
+def ranking(counts: list[int], repeat: int, before: bool) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        work = Path(folder)
+        roots = [("after", ROOT)]
+        if before:
+            roots.insert(0, (f"before ({BEFORE})", old_code(work)))
+        print(f"{'briefgen papers --papers FILE --date D':<44} {'wall s':>8} {'peak MiB':>9}")
+        for count in counts:
+            path = work / f"papers-{count}.jsonl"
+            size = write_day(path, count)
+            args = ["papers", "--papers", str(path), "--date", DAY, "-q"]
+            for name, root in roots:
+                seconds, peak = median_of(args, root, repeat)
+                label = f"{count:,} papers ({size / 1e6:.0f} MB), {name}"
+                print(f"{label:<44} {seconds:>8.2f} {peak:>9.1f}", flush=True)
+
+
+def huge(repeat: int, abstract_mb: int = 50) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        work = Path(folder)
+        normal = work / "day.jsonl"
+        normal.write_bytes(EXAMPLE.read_bytes())
+        big = work / "day-huge.jsonl"
+        words = "attention " * (abstract_mb * 100_000)  # 10 characters a word
+        record = {"id": "2606.99999", "title": "A record with an enormous abstract",
+                  "authors": ["A. Author"], "categories": ["cs.CL"], "published": DAY,
+                  "abstract": words[:-1] + "."}  # fmt: skip
+        with big.open("w", encoding="utf-8") as handle:
+            handle.write(EXAMPLE.read_text(encoding="utf-8"))
+            handle.write(json.dumps(record) + "\n")
+        print(f"{'briefgen daily --papers FILE':<44} {'wall s':>8} {'peak MiB':>9}")
+        for name, path in (("220-paper day", normal),
+                           (f"same + one {abstract_mb} MB abstract", big)):  # fmt: skip
+            args = ["daily", "--papers", str(path), "--date", DAY, "-q", "-o",
+                    str(work / "brief.md")]  # fmt: skip
+            seconds, peak = median_of(args, ROOT, repeat)
+            print(f"{name:<44} {seconds:>8.2f} {peak:>9.1f}", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--counts", type=int, nargs="+", default=[25_000, 100_000])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--no-before", action="store_true", help="skip the old code")
+    parser.add_argument("--huge", action="store_true", help="the 50 MB-abstract record")
+    args = parser.parse_args()
+    if args.huge:
+        huge(args.repeat)
+        return
+    ranking(args.counts, args.repeat, before=not args.no_before)
+
+
+if __name__ == "__main__":
+    main()
