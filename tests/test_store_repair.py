@@ -112,3 +112,55 @@ def test_only_damage_counts_as_damage() -> None:
     assert is_damage(sqlite3.DatabaseError("file is not a database"))
     assert not is_damage(sqlite3.OperationalError("database is locked"))
     assert not is_damage(OSError("disk full"))
+
+
+def last_page_of(path: Path, tables: tuple[str, ...]) -> tuple[int, int]:
+    """(the highest page any row of `tables` or their indexes is on, the page size)."""
+    db = sqlite3.connect(path)
+    try:
+        page_size = int(db.execute("PRAGMA page_size").fetchone()[0])
+        marks = ",".join("?" * len(tables))
+        found = db.execute(
+            f"SELECT max(d.pageno) FROM dbstat AS d JOIN sqlite_schema AS s ON s.name = d.name "
+            f"WHERE s.tbl_name IN ({marks})",
+            tables,
+        ).fetchone()[0]
+    except sqlite3.OperationalError as exc:  # a SQLite built without the dbstat table
+        pytest.skip(f"dbstat is not available: {exc}")
+    finally:
+        db.close()
+    return int(found), page_size
+
+
+def test_a_store_cut_short_after_its_analyses_gives_them_all_back(
+    runner: CliRunner,
+    server: FakeServer,
+    anthropic_api: FakeAnthropic,
+    small_papers: Path,
+    isolated_home: Path,
+    tmp_path: Path,
+) -> None:
+    # A copy that stopped short (a sync tool, a full disk): every page from some point on is
+    # gone, but the analyses' pages came before it.
+    code, err = daily(runner, small_papers, tmp_path / "first.md")
+    assert code == 0, err
+    bought = analysis_calls(server, anthropic_api)
+    assert bought > 0
+    store = stored(isolated_home / "briefgen.sqlite3")
+    kept, page_size = last_page_of(store, ("analyses", "cache", "briefs"))
+    assert kept * page_size < store.stat().st_size  # something is really cut off
+    os.truncate(store, kept * page_size)
+
+    code, err = daily(runner, small_papers, tmp_path / "second.md")
+    assert code == 5 and err.startswith("error: the store is damaged: "), err
+    repaired = runner.invoke(app, ["cache", "repair"])
+    assert repaired.exit_code == 0, repaired.stderr
+    assert f"analyses: {bought} of {bought} recovered" in repaired.stderr
+
+    calls = len(server.hits("/v1/messages"))
+    code, err = daily(runner, small_papers, tmp_path / "third.md")
+    assert code == 0, err
+    assert len(server.hits("/v1/messages")) == calls  # no model call at all
+    assert (tmp_path / "third.md").read_text().split("*Generated")[0] == (
+        (tmp_path / "first.md").read_text().split("*Generated")[0]
+    )
