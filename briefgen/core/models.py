@@ -71,10 +71,24 @@ def _long_name(author: object) -> bool:
     return isinstance(name, str) and len(name) > MAX_AUTHOR_CHARS
 
 
+def _named(data: dict[str, Any], say: Callable[[str], None]) -> Callable[[str], None]:
+    """`say`, each line naming the paper of `data` by its id without the version."""
+    raw = data.get("id")
+    if not isinstance(raw, str):
+        shown = "a paper without an id"
+    else:
+        try:
+            shown = split_arxiv_id(raw)[0]
+        except ValueError:
+            shown = raw[:80]
+    return lambda message: say(f"{shown}: {message}")
+
+
 def bound_record(data: dict[str, Any], say: Callable[[str], None]) -> dict[str, Any]:
     """`data` (a paper's fields as a source gives them, before validation) with its title,
-    abstract and authors cut to the bounds above; each cut is said through `say` ('abstract
-    cut from 50,000,000 to 20,000 characters'). The same dict when nothing is cut."""
+    abstract and authors cut to the bounds above; each cut is said through `say`, naming the
+    paper by its `id` ('2606.00001: abstract cut from 50,000,000 to 20,000 characters'). The
+    same dict when nothing is cut."""
     title, abstract, authors = data.get("title"), data.get("abstract"), data.get("authors")
     long_title = isinstance(title, str) and len(title) > MAX_TITLE_CHARS
     long_abstract = isinstance(abstract, str) and len(abstract) > MAX_ABSTRACT_CHARS
@@ -84,6 +98,7 @@ def bound_record(data: dict[str, Any], say: Callable[[str], None]) -> dict[str, 
     )
     if not (long_title or long_abstract or many):
         return data
+    say = _named(data, say)
     data = dict(data)
     if long_title:
         data["title"] = _cut_text(title, MAX_TITLE_CHARS, "title", say)

@@ -154,15 +154,6 @@ def announcement_query(categories: list[str], announcement: Announcement) -> str
     return f"({_categories_query(categories)}) AND submittedDate:{window}"
 
 
-def _said_as(paper_id: str, say: Log) -> Log:
-    """`say`, each line naming the paper (its id without the version)."""
-    try:
-        shown = split_arxiv_id(paper_id)[0]
-    except ValueError:
-        shown = paper_id[:80]
-    return lambda message: say(f"{shown}: {message}")
-
-
 def result_to_paper(
     result: Any, listing: date, announce_type: str = "new", *, say: Log = _quiet
 ) -> Paper:
@@ -170,9 +161,8 @@ def result_to_paper(
     core.models is cut, and `say` is told."""
     categories = [result.primary_category] if result.primary_category else []
     categories += [c for c in result.categories if c not in categories]
-    paper_id = result.get_short_id()
     data = {
-        "id": paper_id,
+        "id": result.get_short_id(),
         "title": result.title,
         "authors": [author.name for author in result.authors],
         "abstract": result.summary,
@@ -181,7 +171,7 @@ def result_to_paper(
         "announce_type": announce_type,
         "source": "arxiv",
     }
-    return Paper.model_validate(bound_record(data, _said_as(paper_id, say)))
+    return Paper.model_validate(bound_record(data, say))
 
 
 @dataclass
@@ -365,7 +355,7 @@ def parse_rss(
                 ),
                 "source": "arxiv",
             }  # fmt: skip
-            paper = Paper.model_validate(bound_record(fields, _said_as(paper_id, say)))
+            paper = Paper.model_validate(bound_record(fields, say))
         except (ValidationError, ValueError):
             continue
         items.append((announce_type, paper))

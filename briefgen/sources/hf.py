@@ -36,20 +36,20 @@ def _bounded_item(raw: Any, say: Say) -> Any:
     paper = raw.get("paper") if isinstance(raw, dict) else None
     if not isinstance(paper, dict):
         return raw
-    name = str(paper.get("id", "a paper without an id"))[:80]
-
-    def said(message: str) -> None:
-        say(f"{name}: {message}")
-
     names = {"title": "title", "summary": "abstract", "authors": "authors"}
-    fields = {ours: paper[theirs] for theirs, ours in names.items() if theirs in paper}
-    cut = bound_record(fields, said)
+    record = {"id": paper.get("id")}
+    record.update((ours, paper[theirs]) for theirs, ours in names.items() if theirs in paper)
+    cut = bound_record(record, say)
     featured = raw.get("title")  # preferred to paper.title when given
-    short = bound_record({"title": featured}, said) if isinstance(featured, str) else {}
-    if cut is fields and short.get("title") is featured:
+    short = (
+        bound_record({"id": paper.get("id"), "title": featured}, say)["title"]
+        if isinstance(featured, str)
+        else featured
+    )
+    if cut is record and short is featured:
         return raw
     bounded = {**paper, **{theirs: cut[ours] for theirs, ours in names.items() if ours in cut}}
-    return {**raw, "paper": bounded, **short}
+    return {**raw, "paper": bounded, **({"title": short} if isinstance(featured, str) else {})}
 
 
 class _Loose(BaseModel):

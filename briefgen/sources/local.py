@@ -257,17 +257,7 @@ def _normalise(record: dict[str, Any], listing_date: date | None, say: Say) -> d
         if listing_date is not None:
             data["published"] = listing_date  # no date of its own: listed on the date asked for
     data["source"] = "file"
-    return bound_record(data, lambda cut: say(f"{_said_id(paper_id)}: {cut}"))
-
-
-def _said_id(paper_id: str | None) -> str:
-    """The paper as a warning names it: its id without the version."""
-    if paper_id is None:
-        return "a paper without an id"
-    try:
-        return split_arxiv_id(paper_id)[0]
-    except ValueError:
-        return paper_id[:80]
+    return bound_record(data, say)
 
 
 _JSON_TYPES = {list: "a JSON list", str: "a string", int: "a number", float: "a number",
