@@ -487,9 +487,14 @@ def http_client(timeout: float, contact: str = "") -> httpx.Client:
 def get_checked(
     client: httpx.Client, service: str, url: str, params: dict[str, str] | None = None
 ) -> httpx.Response:
-    """GET `url`; a retryable status raises RetryableStatus, 404 is returned for the caller to
-    judge, any other error status is an UpstreamError."""
-    response = client.get(url, params=params)
+    """GET `url`, its status judged by `check_status`."""
+    return check_status(client.get(url, params=params), service)
+
+
+def check_status(response: httpx.Response, service: str) -> httpx.Response:
+    """`response`, whose status (its body need not be read yet): a retryable one raises
+    RetryableStatus, 404 is returned for the caller to judge, any other error status is an
+    UpstreamError."""
     if response.status_code in RETRY_STATUSES:
         raise RetryableStatus(
             service, response.status_code, retry_after_seconds(response.headers.get("Retry-After"))

@@ -25,13 +25,11 @@ from lxml import html as lxml_html
 from briefgen.core.errors import ParseError, UpstreamError
 from briefgen.core.models import Paper, PaperText, ParsedHtml, Section, strip_controls
 from briefgen.infra.net import (
-    RETRY_STATUSES,
-    RetryableStatus,
     RetryPolicy,
     UnreachableError,
     WorkerPool,
+    check_status,
     is_transient_http,
-    retry_after_seconds,
 )
 from briefgen.read.abstract import abstract_text, estimate_tokens
 
@@ -331,20 +329,11 @@ class _Page:
 
 
 def _get_bounded(client: httpx.Client, url: str, limit: int | None = None) -> _Page:
-    """GET `url` as get_checked does (a retryable status raises RetryableStatus, another error
-    status is an UpstreamError, a 404 is returned), reading at most `limit` bytes of it
-    (default MAX_HTML_BYTES)."""
+    """GET `url` as get_checked does (its status judged by check_status), reading at most
+    `limit` bytes of it (default MAX_HTML_BYTES)."""
     limit = MAX_HTML_BYTES if limit is None else limit
     with client.stream("GET", url) as response:
-        if response.status_code in RETRY_STATUSES:
-            raise RetryableStatus(
-                SERVICE, response.status_code,
-                retry_after_seconds(response.headers.get("Retry-After")),
-            )  # fmt: skip
-        if response.status_code >= 400 and response.status_code != 404:
-            raise UpstreamError(
-                f"{SERVICE} refused the request: HTTP {response.status_code} for {response.url}"
-            )
+        check_status(response, SERVICE)
         if response.status_code == 404:
             return _Page(status=404, body=b"")
         stated = response.headers.get("Content-Length", "")
