@@ -300,16 +300,25 @@ def test_a_date_not_yet_announced_says_when_it_will_be(
 # paging that stops ---------------------------------------------------------------------------
 
 
+def fixed_page_listing(
+    server: FakeServer, total: int, page_size: int
+) -> tuple[arxiv_api.Listing, list[str]]:
+    """The listing of 2026-02-18 in cs.LG from an API answering every start with the same
+    page and a stated `total`, and the warnings said while reading it."""
+    server.route("/api/query", FakeArxivApi(ENTRIES, fixed_total=total))
+    announcement = ArxivCalendar().announcement(date(2026, 2, 18))
+    warnings: list[str] = []
+    listing = fetch_announcement(
+        client_for(server, page_size=page_size), announcement, ["cs.LG"], warn=warnings.append
+    )
+    return listing, warnings
+
+
 def test_a_fixed_page_with_a_huge_total_ends_the_listing_with_a_warning(
     server: FakeServer,
 ) -> None:
     # Observed: a mirror answering every start with the same page and a total of 214,881.
-    server.route("/api/query", FakeArxivApi(ENTRIES, fixed_total=214_881))
-    announcement = ArxivCalendar().announcement(date(2026, 2, 18))
-    warnings: list[str] = []
-    listing = fetch_announcement(
-        client_for(server, page_size=1), announcement, ["cs.LG"], warn=warnings.append
-    )
+    listing, warnings = fixed_page_listing(server, total=214_881, page_size=1)
     assert len(server.hits("/api/query")) <= 2
     assert [p.id for p in listing.papers] == ["2602.20001"]
     assert not listing.complete
@@ -322,12 +331,7 @@ def test_a_page_that_adds_no_new_paper_ends_the_listing_with_a_warning(
     server: FakeServer,
 ) -> None:
     # A plausible total, but the same page again at every start (a stale cache).
-    server.route("/api/query", FakeArxivApi(ENTRIES, fixed_total=40))
-    announcement = ArxivCalendar().announcement(date(2026, 2, 18))
-    warnings: list[str] = []
-    listing = fetch_announcement(
-        client_for(server, page_size=2), announcement, ["cs.LG"], warn=warnings.append
-    )
+    listing, warnings = fixed_page_listing(server, total=40, page_size=2)
     assert [r.query["start"] for r in server.hits("/api/query")] == ["0", "2"]
     assert [p.id for p in listing.papers] == ["2602.20001"]  # and the cross-list 2602.20003
     assert not listing.complete

@@ -38,6 +38,15 @@ def stored(path: Path) -> Path:
     return path
 
 
+def paid_day(
+    runner: CliRunner, server: FakeServer, api: FakeAnthropic, papers: Path, home: Path, out: Path
+) -> tuple[int, Path]:
+    """A day briefed with a model: (the analyses bought, its store as left on disk)."""
+    code, err = daily(runner, papers, out)
+    assert code == 0, err
+    return analysis_calls(server, api), stored(home / "briefgen.sqlite3")
+
+
 def overwrite_header(path: Path) -> None:
     with open(path, "r+b") as handle:
         handle.write(b"\0" * 100)
@@ -65,10 +74,9 @@ def test_damage_is_named_set_aside_and_repaired(
     tmp_path: Path,
 ) -> None:
     assert callable(damage)
-    code, err = daily(runner, small_papers, tmp_path / "first.md")
-    assert code == 0, err
-    bought = analysis_calls(server, anthropic_api)
-    store = stored(isolated_home / "briefgen.sqlite3")
+    bought, store = paid_day(
+        runner, server, anthropic_api, small_papers, isolated_home, tmp_path / "first.md"
+    )
     damage(store)
 
     code, err = daily(runner, small_papers, tmp_path / "second.md")
@@ -142,11 +150,10 @@ def test_a_store_cut_short_after_its_analyses_gives_them_all_back(
 ) -> None:
     # A copy that stopped short (a sync tool, a full disk): every page from some point on is
     # gone, but the analyses' pages came before it.
-    code, err = daily(runner, small_papers, tmp_path / "first.md")
-    assert code == 0, err
-    bought = analysis_calls(server, anthropic_api)
+    bought, store = paid_day(
+        runner, server, anthropic_api, small_papers, isolated_home, tmp_path / "first.md"
+    )
     assert bought > 0
-    store = stored(isolated_home / "briefgen.sqlite3")
     kept, page_size = last_page_of(store, ("analyses", "cache", "briefs"))
     assert kept * page_size < store.stat().st_size  # something is really cut off
     os.truncate(store, kept * page_size)
