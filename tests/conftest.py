@@ -1,13 +1,69 @@
+"""Shared fixtures, and the guard that keeps the whole test session away from the user's own
+HOME, config, store and API keys.
+
+The guard runs when pytest imports this file: before any test module, any fixture of any scope
+(a module-scoped fixture runs before the function-scoped ones) and any import of briefgen.
+"""
+
 from __future__ import annotations
 
+import atexit
 import os
-from collections.abc import Iterator
-from pathlib import Path
+import shutil
+import tempfile
 
-import pytest
-from typer.testing import CliRunner
+# No test may reach the internet: unless a test points them at its own local server, every
+# endpoint is a closed local port, and retries neither wait nor pace.
+DEAD = "http://127.0.0.1:9"
+DEAD_ENDPOINTS = {
+    "BRIEFGEN_ARXIV_API_URL": f"{DEAD}/api/query",
+    "BRIEFGEN_ARXIV_RSS_URL": f"{DEAD}/rss/",
+    "BRIEFGEN_ARXIV_HTML_URL": f"{DEAD}/html/",
+    "BRIEFGEN_HF_API_URL": f"{DEAD}/api/daily_papers",
+    "BRIEFGEN_EMBEDDING_URL": DEAD,
+    "BRIEFGEN_ZOTERO_API_URL": DEAD,
+    "ANTHROPIC_BASE_URL": DEAD,
+    "BRIEFGEN_OPENAI_BASE_URL": f"{DEAD}/v1",
+    "BRIEFGEN_ARXIV_DELAY_SECONDS": "0",
+    "BRIEFGEN_RETRY_WAIT_SECONDS": "0",
+    "BRIEFGEN_HTTP_TIMEOUT_SECONDS": "5",
+    "HF_HUB_OFFLINE": "1",  # in case a library reaches for the Hugging Face hub on its own
+}
+# Variables whose value could carry a key, a setting or the tests' traffic somewhere real.
+_STRIPPED_PREFIXES = ("BRIEFGEN_", "ANTHROPIC_", "OPENAI_", "HF_", "HUGGINGFACE_", "ZOTERO_")
 
-from tests.fakes import FakeAnthropic, FakeOpenAI, FakeServer
+
+def _is_stripped(name: str) -> bool:
+    return name.startswith(_STRIPPED_PREFIXES) or name.lower().endswith("_proxy")
+
+
+def _guard_session() -> str:
+    """Point HOME, the XDG folders and BRIEFGEN_HOME at a fresh temporary folder, drop every
+    key, setting and proxy inherited from the user, and aim every endpoint at a closed port."""
+    root = tempfile.mkdtemp(prefix="briefgen-tests-")
+    atexit.register(shutil.rmtree, root, True)
+    for name in [name for name in os.environ if _is_stripped(name)]:
+        del os.environ[name]
+    home = os.path.join(root, "home")
+    os.environ["HOME"] = home
+    for var, sub in (("XDG_CONFIG_HOME", ".config"), ("XDG_DATA_HOME", ".local/share"),
+                     ("XDG_CACHE_HOME", ".cache"), ("XDG_STATE_HOME", ".local/state")):  # fmt: skip
+        os.environ[var] = os.path.join(home, sub)
+    os.environ["BRIEFGEN_HOME"] = os.path.join(root, "briefgen-home")
+    os.environ.update(DEAD_ENDPOINTS)
+    return root
+
+
+SESSION_ROOT = _guard_session()
+
+# Only now may anything that reads the environment be imported.
+from collections.abc import Iterator  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+from typer.testing import CliRunner  # noqa: E402
+
+from tests.fakes import FakeAnthropic, FakeOpenAI, FakeServer  # noqa: E402
 
 DATA = Path(__file__).parent / "data"
 REPO = Path(__file__).parent.parent
@@ -20,7 +76,7 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test gets its own store and config; the developer's own settings never leak in,
     nor a proxy that would carry the tests' 127.0.0.1 traffic somewhere else."""
     for key in list(os.environ):
-        if key.startswith(("BRIEFGEN_", "ANTHROPIC_", "OPENAI_")) or key.lower().endswith("_proxy"):
+        if _is_stripped(key) and key not in DEAD_ENDPOINTS:
             monkeypatch.delenv(key)
     home = tmp_path / "home"
     monkeypatch.setenv("BRIEFGEN_HOME", str(home))
@@ -42,24 +98,11 @@ def example_papers() -> Path:
     return EXAMPLE
 
 
-# No test may reach the internet: unless a test points them at its own local server, every
-# endpoint is a closed local port, and retries neither wait nor pace.
-DEAD = "http://127.0.0.1:9"
-
-
 @pytest.fixture(autouse=True)
 def offline_endpoints(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("BRIEFGEN_ARXIV_API_URL", f"{DEAD}/api/query")
-    monkeypatch.setenv("BRIEFGEN_ARXIV_RSS_URL", f"{DEAD}/rss/")
-    monkeypatch.setenv("BRIEFGEN_ARXIV_HTML_URL", f"{DEAD}/html/")
-    monkeypatch.setenv("BRIEFGEN_HF_API_URL", f"{DEAD}/api/daily_papers")
-    monkeypatch.setenv("BRIEFGEN_EMBEDDING_URL", DEAD)
-    monkeypatch.setenv("BRIEFGEN_ZOTERO_API_URL", DEAD)
-    monkeypatch.setenv("ANTHROPIC_BASE_URL", DEAD)
-    monkeypatch.setenv("BRIEFGEN_OPENAI_BASE_URL", f"{DEAD}/v1")
-    monkeypatch.setenv("BRIEFGEN_ARXIV_DELAY_SECONDS", "0")
-    monkeypatch.setenv("BRIEFGEN_RETRY_WAIT_SECONDS", "0")
-    monkeypatch.setenv("BRIEFGEN_HTTP_TIMEOUT_SECONDS", "5")
+    """Each test starts from the closed ports again, whatever an earlier test pointed where."""
+    for name, value in DEAD_ENDPOINTS.items():
+        monkeypatch.setenv(name, value)
 
 
 @pytest.fixture
