@@ -141,6 +141,7 @@ class Entry:
     authors: list[str]
     summary: str = "We study a problem and report results."
     updated: datetime | None = None
+    comment: str | None = None  # arXiv's <arxiv:comment>, absent when None
 
 
 def _stamp(moment: datetime) -> str:
@@ -168,6 +169,8 @@ def atom_entry(entry: Entry, order: str = "new") -> str:
             for c in entry.categories
         ),
     }
+    if entry.comment is not None:
+        parts["categories"] += f"<arxiv:comment>{escape(entry.comment)}</arxiv:comment>"
     if order == "old":
         keys = ["id", "updated", "published", "title", "summary", "authors", "links", "primary",
                 "categories"]  # fmt: skip

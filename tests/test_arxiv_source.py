@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from briefgen.core.errors import UpstreamError
 from briefgen.core.settings import load_settings
 from briefgen.infra.net import Pacer, RetryPolicy
 from briefgen.infra.store import Store
-from briefgen.sources import arxiv_api
+from briefgen.sources import arxiv_api, merge_papers
 from briefgen.sources.arxiv_api import ArxivApiClient, fetch_announcement, parse_rss
 from briefgen.sources.calendar import EASTERN, ArxivCalendar
 from briefgen.sources.gather import Gatherer, PaperRequest
@@ -120,6 +121,22 @@ def test_old_and_new_element_orders_read_the_same(server: FakeServer, order: str
     paper = arxiv_api.result_to_paper(results[0], date(2026, 2, 18))
     assert (paper.id, paper.version, paper.categories) == ("2602.20001", "v1", ["cs.LG", "cs.DC"])
     assert paper.authors == ["José Raúl Romero", "Łukasz Kaiser", "王小明"]
+
+
+def test_the_api_comment_becomes_the_papers_comment(server: FakeServer) -> None:
+    entry = next(e for e in ENTRIES if e.id == "2602.20001v1")
+    commented = replace(entry, comment="9 pages; code at https://github.com/a/kv-offload")
+    server.route("/api/query", static(atom_feed([commented, ENTRIES[1]], total=2)))
+    results = client_for(server).fetch(arxiv.Search(id_list=["2602.20001", "2602.20002"]))
+    papers = [arxiv_api.result_to_paper(r, date(2026, 2, 18)) for r in results]
+    assert [p.comment for p in papers] == [
+        "9 pages; code at https://github.com/a/kv-offload",
+        None,
+    ]
+    # Merged with a source that has none (Hugging Face), the comment stays.
+    hf = papers[0].model_copy(update={"comment": None, "source": "hf", "upvotes": 3})
+    (merged,) = merge_papers([hf], [papers[0]])
+    assert merged.comment == papers[0].comment
 
 
 def test_a_replacement_in_the_window_is_never_new(server: FakeServer) -> None:

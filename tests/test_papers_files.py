@@ -302,3 +302,26 @@ def test_unrecognised_record_says_what_was_expected_and_found(
     assert result.exit_code == 2
     assert f"{path}:{line}: expected a JSON object with id" in result.stderr
     assert "found a JSON list" in result.stderr
+
+
+def test_the_comment_is_kept_and_the_string_none_is_no_comment(tmp_path: Path) -> None:
+    from briefgen.sources.local import load_papers_file
+
+    path = tmp_path / "day.jsonl"
+    path.write_text(
+        jsonl(
+            record("2606.00001", ["cs.LG"], comment="12 pages. Code: https://github.com/a/b"),
+            record("2606.00002", ["cs.LG"], comment="None"),
+            record("2606.00003", ["cs.LG"], comment=None),
+            record("2606.00004", ["cs.LG"], comments="Accepted at ACL 2026\n  (main)"),
+            record("2606.00005", ["cs.LG"]),
+        )
+    )
+    papers = {p.id: p.comment for p in load_papers_file(path)}
+    assert papers == {
+        "2606.00001": "12 pages. Code: https://github.com/a/b",
+        "2606.00002": None,
+        "2606.00003": None,
+        "2606.00004": "Accepted at ACL 2026 (main)",  # the snapshot's `comments`, on one line
+        "2606.00005": None,
+    }

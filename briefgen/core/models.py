@@ -57,6 +57,7 @@ MAX_TITLE_CHARS = 1_000
 MAX_ABSTRACT_CHARS = 20_000
 MAX_AUTHORS = 10_000
 MAX_AUTHOR_CHARS = 300
+MAX_COMMENT_CHARS = 2_000  # arXiv's comments field (pages, venue, code link) runs to ~300
 
 
 def _cut_text(value: object, limit: int, what: str, say: Callable[[str], None]) -> object:
@@ -134,7 +135,7 @@ class Model(BaseModel):
 class Paper(Model):
     """One paper as a source describes it. `id` never carries the version."""
 
-    # Sources carry more than we use (doi, comments, HF's ai_summary…); ignore the rest.
+    # Sources carry more than we use (doi, journal_ref, HF's ai_summary…); ignore the rest.
     model_config = ConfigDict(extra="ignore")
 
     id: str
@@ -148,6 +149,10 @@ class Paper(Model):
     upvotes: int | None = None
     announce_type: Literal["new", "cross", "replace"] = "new"
     source: str = "file"
+    comment: str | None = Field(
+        default=None,
+        description="the authors' arXiv comment (pages, venue, code link), None when absent",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -164,6 +169,16 @@ class Paper(Model):
     def _one_line(cls, value: str) -> str:
         # arXiv wraps long titles and abstracts over lines; the brief wants them on one.
         return " ".join(strip_controls(value).split())
+
+    @field_validator("comment", mode="before")
+    @classmethod
+    def _comment(cls, value: object) -> object:
+        # One line, no controls; empty, or the string 'None' some papers files write for a
+        # missing comment, is no comment.
+        if not isinstance(value, str):
+            return value
+        text = " ".join(strip_controls(value[:MAX_COMMENT_CHARS]).split())
+        return None if text.lower() in ("", "none", "null") else text
 
     @field_validator("authors", mode="before")
     @classmethod

@@ -20,7 +20,8 @@ def _richness(paper: Paper) -> tuple[int, int, int, int]:
 
 def _combine(known: Paper, other: Paper) -> Paper:
     """One record from two descriptions of the same paper: the richer one's metadata (newest
-    version, then categories, authors, abstract), the other's upvotes when it has none."""
+    version, then categories, authors, abstract), the other's upvotes, categories and comment
+    when it has none."""
     base, extra = (other, known) if _richness(other) > _richness(known) else (known, other)
     updates: dict[str, object] = {}
     upvotes = [u for u in (base.upvotes, extra.upvotes) if u is not None]
@@ -28,6 +29,8 @@ def _combine(known: Paper, other: Paper) -> Paper:
         updates["upvotes"] = max(upvotes)
     if not base.categories and extra.categories:
         updates["categories"] = extra.categories
+    if base.comment is None and extra.comment is not None:
+        updates["comment"] = extra.comment
     if base.source != extra.source:
         updates["source"] = "+".join(sorted({*base.source.split("+"), *extra.source.split("+")}))
     return base.model_copy(update=updates) if updates else base

@@ -170,6 +170,7 @@ def result_to_paper(
         "published": listing,
         "announce_type": announce_type,
         "source": "arxiv",
+        "comment": getattr(result, "comment", None),
     }
     return Paper.model_validate(bound_record(data, say))
 
@@ -354,6 +355,8 @@ def parse_rss(
                     "cross" if announce_type == "cross" else "replace"
                 ),
                 "source": "arxiv",
+                # Today's feed has no comment; read it if one is added, as the API's.
+                "comment": _text(item, "arxiv:comment") or None,
             }  # fmt: skip
             paper = Paper.model_validate(bound_record(fields, say))
         except (ValidationError, ValueError):

@@ -31,7 +31,7 @@ from briefgen.sources import merge_papers
 FIELDS_HELP = (
     "id (or entry_id/abs: an arXiv id or abs URL), title, abstract (or summary), published "
     "(the listing date; optional with --date), and optionally authors, categories (primary "
-    "first), primary_category, url, upvotes"
+    "first), primary_category, url, upvotes, comment (arXiv's comments field)"
 )
 # The arXiv source's words for the same thing, so both sources report it alike.
 CROSS_LISTED = "cross-listed (add --cross-lists to include them)"
@@ -243,6 +243,8 @@ def _normalise(record: dict[str, Any], listing_date: date | None, say: Say) -> d
         data["id"] = paper_id
     if data.get("abstract") is None and isinstance(data.get("summary"), str):
         data["abstract"] = data["summary"]
+    if data.get("comment") is None and isinstance(data.get("comments"), str):
+        data["comment"] = data["comments"]  # the arXiv metadata snapshot's (OAI) spelling
     if isinstance(data.get("authors"), str):
         data["authors"] = [a.strip() for a in data["authors"].split(",") if a.strip()]
     categories = _categories(data)
