@@ -51,7 +51,7 @@ class LibraryMatcher:
 
     library: list[LibraryPaper]
     embedder: Embedder | None
-    store: Store
+    store: Store | None  # where vectors are cached (None: nowhere)
 
     def __call__(self, papers: list[Paper]) -> list[tuple[float, int]]:
         matrix = similarities(

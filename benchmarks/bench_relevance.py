@@ -1,0 +1,204 @@
+"""How well the ranking puts first what a reader wants, against paper-by-paper judgements:
+
+    python -m benchmarks.bench_relevance [REAL_FIXTURES_DIR] [--top 10] [--show 0]
+
+For each judged day and reader it ranks the day as `briefgen papers --library LIB` does (the
+default profile: its categories, keywords, min_score and max_papers; the library compared by
+TF-IDF, no model, no network) and once with the profile's keywords off (library only), and
+prints P@5, P@10 (grade 2 only), nDCG@10 (gain 2^grade - 1, the ideal from every judged paper of
+the day, so a wanted paper outside the profile's categories still counts against it) and
+recall@30 (the share of the papers graded 1 or 2 among the 30 that would be analysed).
+`ceiling` is the best nDCG@10 any order of the papers the categories let through could reach.
+
+Judged days:
+
+- the real fixture day (`../shared/fixtures/real/`, or the folder given): its
+  `judgments-2026-06-17.json` and `libraries/lib-READER.bib`, when present;
+- the project's own judged example day, always: `examples/papers-2026-06-17.jsonl` graded in
+  `tests/data/relevance/judgments-example-2026-06-17.json` for the same four readers, with a
+  small BibTeX library per reader of our own (`tests/data/relevance/lib-READER.bib`).
+  `tests/test_relevance_bench.py` keeps a floor on it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import re
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from briefgen.core.models import Paper
+from briefgen.core.settings import Profile
+from briefgen.select.library import LibraryPaper, dedupe, read_bib
+from briefgen.select.rank import Reader, in_categories, select_papers
+from briefgen.select.reader import LibraryMatcher
+from briefgen.sources.local import load_papers_file, primary_listing
+
+ROOT = Path(__file__).resolve().parent.parent
+REAL_DEFAULT = ROOT.parent / "shared" / "fixtures" / "real"
+OWN = ROOT / "tests" / "data" / "relevance"
+EXAMPLE_DAY = ROOT / "examples" / "papers-2026-06-17.jsonl"
+READERS = ("longcontext", "clinical", "systems", "agents")
+ANALYSED = 30
+
+
+@dataclass
+class JudgedDay:
+    name: str
+    papers: list[Paper]
+    grades: dict[str, dict[str, int]]  # reader -> paper id -> 1 or 2 (absent: 0)
+    libraries: dict[str, Path]  # reader -> BibTeX file
+
+
+@dataclass
+class Scores:
+    p5: float
+    p10: float
+    ndcg10: float
+    recall30: float
+    ceiling: float
+    ranked: list[str]
+
+
+def _quiet(_: str) -> None:
+    return None
+
+
+def _plain_id(paper_id: str) -> str:
+    return re.sub(r"v\d+$", "", paper_id.split("/")[-1])
+
+
+def load_day(
+    name: str, papers_file: Path, judgments: Path, libraries: dict[str, Path]
+) -> JudgedDay:
+    data = json.loads(judgments.read_text(encoding="utf-8"))
+    day = date.fromisoformat(str(data["day"]))
+    papers = load_papers_file(papers_file, listing_date=day, warn=_quiet)
+    grades = {
+        reader: {_plain_id(k): int(v) for k, v in graded.items() if int(v) > 0}
+        for reader, graded in data["grades"].items()
+    }
+    return JudgedDay(name=name, papers=papers, grades=grades, libraries=libraries)
+
+
+def real_day(folder: Path) -> JudgedDay | None:
+    """The shared real fixture day, when its files are there."""
+    papers = folder / "daily-arxiv-ai-enhanced-2026-06-17.jsonl"
+    judged = folder / "judgments-2026-06-17.json"
+    if not (papers.is_file() and judged.is_file()):
+        return None
+    libraries = {r: folder / "libraries" / f"lib-{r}.bib" for r in READERS}
+    return load_day("real day 2026-06-17 (shared fixtures)", papers, judged, libraries)
+
+
+def own_day() -> JudgedDay | None:
+    """The project's own judgements of the bundled example day."""
+    if not (OWN / "judgments-example-2026-06-17.json").is_file():
+        return None
+    libraries = {r: OWN / f"lib-{r}.bib" for r in READERS}
+    return load_day(
+        "example day 2026-06-17 (own judgements)",
+        EXAMPLE_DAY,
+        OWN / "judgments-example-2026-06-17.json",
+        libraries,
+    )
+
+
+def read_library(path: Path) -> list[LibraryPaper]:
+    text = path.read_text(encoding="utf-8")
+    return dedupe(read_bib(text, spec=str(path), origin=path.name, warn=_quiet))
+
+
+def rank(papers: list[Paper], profile: Profile, library: list[LibraryPaper]) -> list[str]:
+    """The ids `briefgen papers` would list, in order (TF-IDF similarity, no store)."""
+    listed, _ = primary_listing(papers, profile.categories, cross_lists=False)
+    reader = Reader(library=library, match=LibraryMatcher(library, None, None) if library else None)
+    selection = select_papers(listed, profile, reader)
+    return [_plain_id(s.paper.id) for s in selection.selected]
+
+
+def _dcg(gains: Sequence[int]) -> float:
+    return float(sum((2**g - 1) / math.log2(k + 2) for k, g in enumerate(gains)))
+
+
+def measure(ranked: list[str], grades: dict[str, int], reachable: set[str]) -> Scores:
+    top = [grades.get(i, 0) for i in ranked]
+    ideal = _dcg(sorted(grades.values(), reverse=True)[:10]) or 1.0
+    best = _dcg(sorted((g for i, g in grades.items() if i in reachable), reverse=True)[:10])
+    wanted = {i for i, g in grades.items() if g > 0}
+    return Scores(
+        p5=sum(g == 2 for g in top[:5]) / 5,
+        p10=sum(g == 2 for g in top[:10]) / 10,
+        ndcg10=_dcg(top[:10]) / ideal,
+        recall30=len(wanted & set(ranked[:ANALYSED])) / max(1, len(wanted)),
+        ceiling=best / ideal,
+        ranked=ranked,
+    )
+
+
+def evaluate(day: JudgedDay, *, keywords: bool) -> dict[str, Scores]:
+    """Per reader: the default profile with its library, keywords on or off."""
+    base = Profile()
+    profile = base if keywords else base.model_copy(update={"keywords": []})
+    listed, _ = primary_listing(day.papers, base.categories, cross_lists=False)
+    wanted = {c.lower() for c in base.categories}
+    reachable = {_plain_id(p.id) for p in listed if in_categories(p, wanted)}
+    results = {}
+    for reader in READERS:
+        library = read_library(day.libraries[reader])
+        ranked = rank(day.papers, profile, library)
+        results[reader] = measure(ranked, day.grades.get(reader, {}), reachable)
+    return results
+
+
+def table(day: JudgedDay) -> list[str]:
+    lines = [
+        f"{day.name}: {len({p.id for p in day.papers})} papers",
+        f"{'reader':<12} {'setting':<20} {'P@5':>5} {'P@10':>5} {'nDCG@10':>8} "
+        f"{'recall@30':>9} {'ceiling':>8}",
+    ]
+    means: dict[str, list[float]] = {}
+    for keywords, label in ((True, "library + keywords"), (False, "library only")):
+        for reader, s in evaluate(day, keywords=keywords).items():
+            means.setdefault(label, []).append(s.ndcg10)
+            lines.append(
+                f"{reader:<12} {label:<20} {s.p5:>5.2f} {s.p10:>5.2f} {s.ndcg10:>8.2f} "
+                f"{s.recall30:>9.2f} {s.ceiling:>8.2f}"
+            )
+    for label, values in means.items():
+        lines.append(f"{'mean':<12} {label:<20} {'':>5} {'':>5} {sum(values) / len(values):>8.2f}")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("real", nargs="?", type=Path, default=REAL_DEFAULT,
+                        help="the shared real fixtures folder (skipped when absent)")  # fmt: skip
+    parser.add_argument("--show", type=int, default=0, help="also print each reader's top N")
+    args = parser.parse_args(argv)
+    days = [d for d in (real_day(args.real), own_day()) if d is not None]
+    if real_day(args.real) is None:
+        print(f"(no real fixture day in {args.real}: the project's own judged day only)")
+    for day in days:
+        for line in table(day):
+            print(line)
+        if args.show:
+            titles = {_plain_id(p.id): p.title for p in day.papers}
+            for reader in READERS:
+                library = read_library(day.libraries[reader])
+                ranked = rank(day.papers, Profile(), library)[: args.show]
+                print(f"-- {reader}")
+                for pid in ranked:
+                    grade = day.grades.get(reader, {}).get(pid, 0)
+                    print(f"   [{grade}] {pid} {titles[pid][:80]}")
+        print()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
