@@ -85,7 +85,9 @@ def test_flags_change_the_profile(runner: CliRunner, small_papers: Path) -> None
     )  # fmt: skip
     assert code == 0, err
     rows = json.loads(out)
-    assert [(r["id"], r["reasons"]) for r in rows] == [("2602.20002v2", ["keywords: cache (+3)"])]
+    assert [(r["id"], r["reasons"]) for r in rows] == [
+        ("2602.20002v2", ["matches your interests: cache"])
+    ]
 
 
 def test_papers_table_is_plain_when_piped(runner: CliRunner, small_papers: Path) -> None:

@@ -187,16 +187,55 @@ def similarities(
     one matrix product. With an embedder, vectors come from the store's cache where present
     and the missing ones are embedded in one call and stored back; without one, by TF-IDF over
     both sets."""
+    return similarity_matrices(candidates, library, embedder=embedder, store=store)[0]
+
+
+def similarity_matrices(
+    candidates: list[tuple[str, str]],
+    library: list[tuple[str, str]],
+    *,
+    embedder: Embedder | None,
+    store: Store | None,
+) -> tuple[Matrix, Matrix]:
+    """The candidates' similarities to the library (n, m), and the library's to itself
+    (m, m), in one space (see `similarities`)."""
     n, m = len(candidates), len(library)
     if n == 0 or m == 0:
-        return np.zeros((n, m), dtype=np.float32)
+        return np.zeros((n, m), dtype=np.float32), np.zeros((m, m), dtype=np.float32)
     if embedder is None:
         day, known = TfidfSimilarity().pair([t for _, t in candidates], [t for _, t in library])
         sim = np.asarray((day @ known.T).toarray(), dtype=np.float32)
+        within = np.asarray((known @ known.T).toarray(), dtype=np.float32)
     else:
         vectors = _vectors([*candidates, *library], embedder, store)
         sim = vectors[:n] @ vectors[n:].T
-    return np.clip(sim, -1.0, 1.0, out=sim)
+        within = vectors[n:] @ vectors[n:].T
+    return np.clip(sim, -1.0, 1.0, out=sim), np.clip(within, -1.0, 1.0, out=within)
+
+
+# How much of a paper's closeness to the library is its closeness to the library as a whole
+# (the centroid of its papers) rather than to its single closest paper. Measured on judged days
+# (benchmarks/bench_relevance.py): the best single match alone is noisy (one shared rare word
+# with one library paper puts a CT-report paper first for a long-context reader); the centroid
+# rewards what the library's papers have in common, and a share of the best match keeps a
+# paper on a library's side topic in reach.
+CENTROID_SHARE = 0.85
+
+
+def library_relevance(sim: Matrix, within: Matrix, *, excluded: Matrix | None = None) -> Matrix:
+    """Per candidate (row of `sim`): CENTROID_SHARE of its cosine with the library's centroid
+    (the mean of the library's unit vectors) plus the rest of its best single similarity.
+    `within` is the library's similarity to itself, which gives the centroid's norm; entries
+    marked in `excluded` (a paper compared with its own copy in the library) count for nothing."""
+    rows, m = sim.shape
+    if rows == 0 or m == 0:
+        return np.zeros(rows, dtype=np.float32)
+    counted = np.where(excluded, 0.0, sim) if excluded is not None else sim
+    norm = float(np.sqrt(max(float(within.sum()), 1e-12)))
+    centroid = counted.sum(axis=1) / norm
+    best = np.where(excluded, -1.0, sim).max(axis=1) if excluded is not None else sim.max(axis=1)
+    relevance = CENTROID_SHARE * centroid + (1.0 - CENTROID_SHARE) * best
+    return np.asarray(relevance, dtype=np.float32)
 
 
 def best_matches(sim: Matrix) -> tuple[Matrix, npt.NDArray[np.intp]]:
@@ -568,8 +607,10 @@ __all__ = [
     "TfidfSimilarity",
     "best_matches",
     "forget_failed_downloads",
+    "library_relevance",
     "load_embedder",
     "load_folder",
     "model_dir",
     "similarities",
+    "similarity_matrices",
 ]

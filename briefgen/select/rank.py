@@ -24,13 +24,21 @@ from briefgen.select.keywords import KeywordMatcher, rarity_weights, unique_keyw
 
 TITLE_WEIGHT = 3.0
 ABSTRACT_WEIGHT = 1.0
-# A library match adds to the score only above the day's median similarity, growing with the
-# square of the distance to the day's best match: the long tail of faintly similar papers
-# gets next to nothing, the few close ones most of the weight.
-LIBRARY_REASON_MIN = 0.5  # points below which a similarity is not worth naming as a reason
+# A library match adds to the score only above the day's median closeness to the library, in a
+# straight line up to the full library_weight for the day's closest paper: squared, the
+# papers just behind the closest few got next to nothing, and recall of the 30 analysed fell.
+# A similarity is named as a reason when it earns at least this share of library_weight.
+LIBRARY_REASON_SHARE = 0.1
+# With a library, the keywords are a tie-breaker: their points are scaled so that all of a
+# paper's keywords together weigh at most this share of library_weight (a paper the library
+# does not recognise cannot be carried into the top by generic words), and between those
+# two the library decides.
+KEYWORD_SHARE_WITH_LIBRARY = 0.25
 
-# best similarity to the library and the index of the library paper it is to, per paper
-Matcher = Callable[[list[Paper]], list[tuple[float, int]]]
+# per paper: its closeness to the library, the index of its closest library paper and, when
+# it differs from the closeness, the similarity to that paper
+Match = tuple[float, int] | tuple[float, int, float]
+Matcher = Callable[[list[Paper]], Sequence[Match]]
 
 
 class Known(Protocol):
@@ -94,15 +102,26 @@ def in_categories(paper: Paper, wanted: set[str]) -> bool:
     return paper.categories[0].lower() in wanted
 
 
-def _library_points(similarities: Sequence[float], weight: float) -> list[float]:
-    if not similarities or weight <= 0:
-        return [0.0] * len(similarities)
-    ordered = sorted(similarities)
+def _library_points(closeness: Sequence[float], weight: float) -> list[float]:
+    if not closeness or weight <= 0:
+        return [0.0] * len(closeness)
+    ordered = sorted(closeness)
     median = ordered[len(ordered) // 2]
     best = ordered[-1]
     if best <= median:
-        return [0.0] * len(similarities)
-    return [weight * max(0.0, (s - median) / (best - median)) ** 2 for s in similarities]
+        return [0.0] * len(closeness)
+    return [weight * max(0.0, (s - median) / (best - median)) for s in closeness]
+
+
+def _keyword_points(raw: list[float], profile: Profile, library: bool) -> list[float]:
+    """keyword_weight times the raw points; with a library, scaled so that the day's highest
+    is KEYWORD_SHARE_WITH_LIBRARY of library_weight (never scaled up)."""
+    points = [profile.keyword_weight * r for r in raw]
+    if not library or not points:
+        return points
+    cap = KEYWORD_SHARE_WITH_LIBRARY * profile.library_weight
+    top = max(points)
+    return [p * cap / top for p in points] if top > cap else points
 
 
 def score_papers(
@@ -116,26 +135,36 @@ def score_papers(
     rarity = rarity_weights(
         [t | a for t, a in zip(in_title, in_abstract, strict=True)], matcher.keywords
     )
-    matches = reader.match(papers) if reader.match and reader.library and papers else []
-    library = _library_points([s for s, _ in matches], profile.library_weight)
+    matches = list(reader.match(papers)) if reader.match and reader.library and papers else []
+    library = _library_points([m[0] for m in matches], profile.library_weight)
+    hits = [
+        [k for k in matcher.keywords if k in in_title[i] or k in in_abstract[i]]
+        for i in range(len(papers))
+    ]
+    keyword_points = _keyword_points(
+        [
+            sum(rarity[k] * (TITLE_WEIGHT if k in in_title[i] else ABSTRACT_WEIGHT) for k in found)
+            for i, found in enumerate(hits)
+        ],
+        profile,
+        library=bool(matches) and profile.library_weight > 0,
+    )
     followed = {name_key(a): a for a in profile.authors}
     scored = []
     for index, paper in enumerate(papers):
         reasons = []
-        hits = [k for k in matcher.keywords if k in in_title[index] or k in in_abstract[index]]
-        points = profile.keyword_weight * sum(
-            rarity[k] * (TITLE_WEIGHT if k in in_title[index] else ABSTRACT_WEIGHT) for k in hits
-        )
-        score = points
-        if hits:
-            reasons.append(f"keywords: {', '.join(hits)} (+{round(points, 2):g})")
+        score = keyword_points[index]
+        if hits[index]:
+            reasons.append(f"matches your interests: {', '.join(hits[index])}")
         if matches:
-            similarity, which = matches[index]
+            match = matches[index]
+            which = match[1]
+            similarity = match[2] if len(match) == 3 else match[0]
             score += library[index]
-            if library[index] >= LIBRARY_REASON_MIN:
+            named = library[index] >= LIBRARY_REASON_SHARE * profile.library_weight
+            if named and 0 <= which < len(reader.library):
                 title = reader.library[which].short_title
-                points = round(library[index], 2)
-                reasons.insert(0, f"similar to your '{title}' ({similarity:.2f}, +{points:g})")
+                reasons.insert(0, f"similar to your '{title}' ({similarity:.2f})")
         by = [followed[key] for key in map(name_key, paper.authors) if key in followed] if (
             followed
         ) else []  # fmt: skip
@@ -147,9 +176,7 @@ def score_papers(
             reasons.append(f"upvotes: {paper.upvotes} (+{round(bonus, 2):g})")
         if not reasons:
             reasons.append("no keyword hits")
-        scored.append(
-            ScoredPaper(paper=paper, score=round(score, 2), reasons=reasons, followed=by)
-        )
+        scored.append(ScoredPaper(paper=paper, score=round(score, 2), reasons=reasons, followed=by))
     return scored
 
 

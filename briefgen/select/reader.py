@@ -11,7 +11,13 @@ import numpy as np
 from briefgen.core.models import Paper
 from briefgen.core.settings import Settings
 from briefgen.infra.store import Store
-from briefgen.select.embedding import Embedder, best_matches, load_embedder, similarities
+from briefgen.select.embedding import (
+    Embedder,
+    best_matches,
+    library_relevance,
+    load_embedder,
+    similarity_matrices,
+)
 from briefgen.select.library import LibraryPaper, dedupe, library_from_papers, read_library
 from briefgen.select.rank import Reader
 from briefgen.sources.arxiv_api import fetch_by_ids, result_to_paper
@@ -47,28 +53,32 @@ def lookup_papers(store: Store, remote: Remote | None) -> Callable[[list[str]], 
 
 @dataclass
 class LibraryMatcher:
-    """Compares papers with the library: each paper's closest library paper and how close."""
+    """Compares papers with the library: each paper's closeness to the library (see
+    `library_relevance`), its closest library paper and how close that one is."""
 
     library: list[LibraryPaper]
     embedder: Embedder | None
     store: Store | None  # where vectors are cached (None: nowhere)
 
-    def __call__(self, papers: list[Paper]) -> list[tuple[float, int]]:
-        matrix = similarities(
+    def __call__(self, papers: list[Paper]) -> list[tuple[float, int, float]]:
+        matrix, within = similarity_matrices(
             [(paper_key(p), f"{p.title}. {p.abstract}") for p in papers],
             [(entry.key, entry.text) for entry in self.library],
             embedder=self.embedder,
             store=self.store,
         )
-        matrix = np.array(matrix, dtype=np.float32)
         # A paper already in the library is not "similar to your" copy of itself: it is
         # compared with the rest of the library only.
+        excluded = np.zeros(matrix.shape, dtype=bool)
         where = {entry.arxiv_id: i for i, entry in enumerate(self.library) if entry.arxiv_id}
         for row, paper in enumerate(papers):
             if paper.id in where:
-                matrix[row, where[paper.id]] = -1.0
-        best, which = best_matches(matrix)
-        return [(float(s), int(i)) for s, i in zip(best, which, strict=True)]
+                excluded[row, where[paper.id]] = True
+        relevance = library_relevance(matrix, within, excluded=excluded)
+        best, which = best_matches(np.where(excluded, -1.0, matrix).astype(np.float32))
+        return [
+            (float(r), int(i), float(s)) for r, i, s in zip(relevance, which, best, strict=True)
+        ]
 
 
 def load_reader_library(
