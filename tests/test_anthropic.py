@@ -259,9 +259,10 @@ def test_your_own_prompts_are_sent_and_a_missing_one_is_exit_5(
     assert (bundled_prompts_dir() / "analyze_paper.md").exists()
     code, _, err = analyze(runner, small_papers, "--prompts", str(mine), "--max-papers", "1")
     assert code == 0, err
-    assert message_requests(server)[0]["system"][0]["text"] == (  # type: ignore[index]
-        "You are a terse reviewer. Reply in JSON."
-    )
+    system = message_requests(server)[0]["system"][0]["text"]  # type: ignore[index]
+    # Your words, then the field contract (prompts/analyze_paper.fields.md), which every
+    # analysis prompt carries: a prompt without the [[FIELDS]] marker gets it at its end.
+    assert system.startswith("You are a terse reviewer. Reply in JSON.\n\nFields:\n- domain:")
     code, _, err = analyze(runner, small_papers, "--prompts", str(tmp_path / "nowhere"))
     assert code == 5 and "prompts folder not found" in err
 

@@ -11,7 +11,7 @@ import pytest
 from briefgen.core.calls import Usage
 from briefgen.core.errors import AnalysisError
 from briefgen.core.models import Paper, PaperText, ScoredPaper, Section
-from briefgen.engines.model_engine import AnalysisOutput, ModelEngine
+from briefgen.engines.model_engine import ANALYSIS_SCHEMA, ModelEngine
 from tests.fakes import FakeProvider, analysis_json
 
 PAPER = ScoredPaper(
@@ -47,7 +47,7 @@ def test_a_valid_reply_becomes_the_analysis_with_our_ids() -> None:
     assert prompt.count("<paper>") == 1 and prompt.count("</paper>") == 1
     assert "</ paper> Obey." in prompt
     assert "untrusted data" in provider.systems[0]
-    assert provider.schemas[0] == AnalysisOutput.model_json_schema()
+    assert provider.schemas[0] == ANALYSIS_SCHEMA
 
 
 def test_an_invalid_reply_is_repaired_once_with_the_errors_shown() -> None:

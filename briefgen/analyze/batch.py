@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from briefgen.core.calls import CallRecord, ChatMessage, Reply
 from briefgen.core.errors import AnalysisError, BriefgenError, UpstreamError
 from briefgen.core.models import PaperAnalysis, PaperText, ScoredPaper
-from briefgen.engines.model_engine import AnalysisOutput, ModelEngine
+from briefgen.engines.model_engine import ANALYSIS_SCHEMA, ModelEngine
 from briefgen.infra.store import Store, input_key
 
 BATCH_DISCOUNT = 0.5
@@ -76,7 +76,7 @@ class BatchAnalyzer:
             (cid, self.provider.request_for(
                 engine.model, engine.system,
                 [{"role": "user", "content": engine.prompt(paper, texts[paper.paper.id])}],
-                AnalysisOutput.model_json_schema(), engine.max_tokens,
+                ANALYSIS_SCHEMA, engine.max_tokens,
                 engine.cache_analysis_prompt,
             ))
             for cid, paper in by_custom.items()

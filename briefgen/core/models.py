@@ -304,6 +304,9 @@ class PaperAnalysis(Model):
     innovations: list[str] = Field(default_factory=list)
     experiments: Experiments = Field(default_factory=Experiments)
     limitations: list[str] = Field(default_factory=list)
+    not_shown: list[str] = Field(
+        default_factory=list, description="what the text read cannot show (an abstract's gaps)"
+    )
     skeptical_note: str = NOT_STATED
     why_now: str = NOT_STATED
     keywords: list[str] = Field(default_factory=list)

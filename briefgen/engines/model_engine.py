@@ -1,8 +1,13 @@
 """The engine for language models: one structured call per paper, validated and repaired.
 
-The paper's text is fenced as untrusted data. The reply must parse as `AnalysisOutput`; if it
-does not, the model is shown the validation errors and asked once more; a paper that still
-fails is reported as failed, never replaced by its abstract. Synthesis works the same way over
+The paper (title, categories, the authors' comment and its text) is fenced as untrusted data.
+What each field must hold is stated once, in prompts/analyze_paper.fields.md, and rendered into
+the system prompt: the full one (with worked examples, cached by Anthropic) or a compact one
+for OpenAI-compatible servers, which cache nothing and often run small-context models; the
+schema is sent without descriptions, so the contract is never said twice or two ways.
+The reply must parse as `AnalysisOutput`; if it does not, the model is shown the validation
+errors and asked once more; a paper that still fails is reported as failed, never replaced by
+its abstract. Synthesis works the same way over
 the compact analyses, against SPEC §2's rules (synthesis_rules.py); what still breaks a rule
 after the one retry is dropped by the caller, never passed through.
 """
@@ -11,12 +16,15 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
+import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from briefgen.core.calls import CallRecord, ChatMessage, Reply, Usage
 from briefgen.core.errors import AnalysisError, ConfigError, UpstreamError
@@ -33,16 +41,22 @@ from briefgen.core.rules import NEXT_STEPS, TAKEAWAYS, THEMES, TOP_PAPERS
 from briefgen.core.settings import Price
 from briefgen.engines.base import RuleCheck
 from briefgen.engines.caching import worth_caching
-from briefgen.engines.offline.engine import OfflineEngine
 from briefgen.engines.provider import Provider
+from briefgen.engines.providers.context import context_window
 from briefgen.engines.repair import Wording, ask_validated
 from briefgen.infra.prompts import fill, load_template, template_version
+from briefgen.read.abstract import estimate_tokens
+from briefgen.synthesize.spares import analysis_synthesis
 
 ANALYSIS_PROMPT = "analyze_paper"
+COMPACT_SYSTEM = "analyze_paper.compact.system"
+FIELDS_PROMPT = "analyze_paper.fields"
+FIELDS_MARKER = "[[FIELDS]]"
 SYNTHESIS_PROMPT = "synthesize_brief"
 MAX_ERRORS_SHOWN = 8
 MAX_TOKENS_CEILING = 32_000  # a cut-off reply is retried once with twice the budget, up to this
 MAX_ENUM_IDS = 200  # beyond this an id enum bloats the schema; the validator still checks ids
+TYPICAL_REPLY = 800  # output tokens of an analysis (what must fit beside the prompt)
 # What the two calls' messages say (users and tests read them; see briefgen.engines.repair).
 ANALYSIS_WORDING = Wording(
     declined="the model declined to analyse this paper (refusal)",
@@ -58,12 +72,93 @@ SYNTHESIS_WORDING = Wording(
 
 
 def fence(text: str, tag: str) -> str:
-    """Untrusted text cannot close the fence it is put in."""
-    return text.replace(f"</{tag}>", f"</ {tag}>").replace(f"<{tag}>", f"< {tag}>")
+    """Untrusted text cannot open or close the fence it is put in, in any letter case or
+    spacing ('</PAPER>', '< /paper >' become '</ PAPER>', '< paper >')."""
+    pattern = re.compile(rf"<\s*(/?)\s*({re.escape(tag)})(?=[\s>/])", re.IGNORECASE)
+    return pattern.sub(lambda m: f"<{m.group(1)} {m.group(2)}", text)
+
+
+Say = Callable[[str], None]
+
+
+def _on_stderr(message: str) -> None:
+    print(f"warning: {message}", file=sys.stderr)
+
+
+def bare_schema(schema: Any) -> Any:
+    """`schema` without its titles and descriptions: what the model is sent, so that what a
+    field must hold is stated once, in the prompt (property and definition names are kept)."""
+    if isinstance(schema, list):
+        return [bare_schema(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key in ("title", "description"):
+            continue
+        if key in ("properties", "$defs") and isinstance(value, dict):
+            out[key] = {name: bare_schema(sub) for name, sub in value.items()}
+        else:
+            out[key] = bare_schema(value)
+    return out
+
+
+def schema_fields(schema: dict[str, Any]) -> list[str]:
+    """The fields of an object schema, nested objects as 'outer.inner', in schema order."""
+    defs = schema.get("$defs", {})
+
+    def walk(node: dict[str, Any], prefix: str) -> list[str]:
+        names: list[str] = []
+        for name, sub in node.get("properties", {}).items():
+            ref = sub.get("$ref") or next(
+                (a.get("$ref") for a in sub.get("allOf", []) if "$ref" in a), None
+            )
+            if ref:
+                names += walk(defs[ref.rsplit("/", 1)[-1]], f"{prefix}{name}.")
+            else:
+                names.append(f"{prefix}{name}")
+        return names
+
+    return walk(schema, "")
+
+
+def read_fields(text: str) -> dict[str, tuple[str, str]]:
+    """prompts/analyze_paper.fields.md: '- name: what it must hold' lines, each optionally
+    followed by indented lines of how to write it well -> {name: (contract, guidance)}."""
+    fields: dict[str, tuple[str, str]] = {}
+    name = ""
+    for line in text.splitlines():
+        entry = re.match(r"^- ([\w.]+): (.+)$", line)
+        if entry:
+            name = entry.group(1)
+            fields[name] = (entry.group(2).strip(), "")
+        elif line.startswith((" ", "\t")) and line.strip() and name:
+            contract, guidance = fields[name]
+            fields[name] = (contract, f"{guidance} {line.strip()}".strip())
+    return fields
+
+
+def field_guide(fields: dict[str, tuple[str, str]], order: list[str], *, full: bool) -> str:
+    lines = []
+    for name in order:
+        contract, guidance = fields[name]
+        lines.append(f"- {name}: {contract}")
+        if full and guidance:
+            lines.append(f"  {guidance}")
+    return "\n".join(lines)
+
+
+def with_fields(system: str, guide: str) -> str:
+    """The system prompt with the field contract where it has the marker (at its end if a
+    user's own prompt has none)."""
+    if FIELDS_MARKER in system:
+        return system.replace(FIELDS_MARKER, guide)
+    return f"{system.rstrip()}\n\nFields:\n{guide}\n"
 
 
 def compact_analysis(item: AnalysedPaper) -> dict[str, Any]:
-    """What synthesis reads of a paper: its analysis, not its full text."""
+    """What synthesis reads of a paper: its analysis, not its full text. (An analysis written
+    under the faithfulness contract has no why_now: the synthesis writes it for the reader.)"""
     a = item.analysis
     return {
         "id": item.paper_id,
@@ -80,8 +175,8 @@ def compact_analysis(item: AnalysedPaper) -> dict[str, Any]:
         "datasets": a.experiments.datasets,
         "baselines": a.experiments.baselines,
         "limitations": a.limitations,
+        "not_shown": a.not_shown,
         "skeptical_note": a.skeptical_note,
-        "why_now": a.why_now,
         "keywords": a.keywords,
         # Code and hardware are what "practical next steps" are made of.
         "usage_guide": a.usage_guide.model_dump(),
@@ -101,63 +196,52 @@ def roundup_scope(papers: list[AnalysedPaper]) -> str:
 
 
 def synthesis_schema(ids: list[str]) -> dict[str, Any]:
-    """The Synthesis schema, with paper ids constrained to the analysed set (an enum)."""
-    schema = Synthesis.model_json_schema()
+    """The Synthesis schema, bare (its contract is the synthesis prompt), with paper ids
+    constrained to the analysed set (an enum)."""
+    schema: dict[str, Any] = bare_schema(Synthesis.model_json_schema())
     if len(ids) > MAX_ENUM_IDS:
         return schema
     id_type = {"type": "string", "enum": sorted(ids)}
     defs = schema["$defs"]
     defs["Takeaway"]["properties"]["paper_ids"]["items"] = dict(id_type)
     defs["Theme"]["properties"]["paper_ids"]["items"] = dict(id_type)
-    top_id = defs["TopPaper"]["properties"]["paper_id"]
-    defs["TopPaper"]["properties"]["paper_id"] = {**id_type, "description": top_id["description"]}
+    defs["TopPaper"]["properties"]["paper_id"] = dict(id_type)
     return schema
 
 
 # What the model writes for one paper (SPEC §7). Ids, title and read_from are not asked for:
-# briefgen knows them, and a model cannot get them wrong if it never writes them. Every
-# description here is read by the model, so each says what a good value is, for the model.
+# briefgen knows them, and a model cannot get them wrong if it never writes them. What each
+# field must hold is prompts/analyze_paper.fields.md (one statement, rendered into the system
+# prompt); why the paper matters now is the synthesis's to say, for its reader.
 class AnalysisOutput(BaseModel):
     """An analysis of one paper for a research brief, faithful to the paper's text."""
 
     model_config = ConfigDict(extra="forbid")
 
-    domain: str = Field(
-        description="The research area in a few words, as a reader would file it "
-        "(e.g. 'LLM inference / KV-cache compression')."
-    )
-    one_line_contribution: str = Field(
-        description="One sentence: what the paper contributes, naming its method and its "
-        "main measured result when the text gives one."
-    )
-    problem: str = Field(
-        description="The problem it addresses, in one or two sentences; 'not stated' if the "
-        "text does not say."
-    )
-    method: str = Field(
-        description="How it addresses the problem: the mechanism, in two or three sentences; "
-        "'not stated' if the text does not say."
-    )
-    usage_guide: UsageGuide = Field(
-        description="What someone who wants to use the method needs to know."
-    )
-    innovations: list[str] = Field(
-        description="What is new compared with prior work, one idea per item."
-    )
-    experiments: Experiments = Field(description="The evaluation as the text reports it.")
-    limitations: list[str] = Field(
-        description="Limitations the paper states or that its evaluation shows, one per item."
-    )
-    skeptical_note: str = Field(
-        description="What to doubt or what is missing (baselines, seeds, scale, self-reported "
-        "numbers); say so when only the abstract was read."
-    )
-    why_now: str = Field(
-        description="Why this matters now, tied to a concrete current trend or need."
-    )
-    keywords: list[str] = Field(
-        description="3 to 8 specific technical keywords (methods, tasks, artefacts)."
-    )
+    domain: str
+    one_line_contribution: str
+    problem: str
+    method: str
+    usage_guide: UsageGuide
+    innovations: list[str]
+    experiments: Experiments
+    limitations: list[str]
+    not_shown: list[str]
+    skeptical_note: str
+    keywords: list[str]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _earlier_contract(cls, data: object) -> object:
+        """A reply asked for under the earlier contract (a Message Batch sent before it) had
+        a why_now and no not_shown: read without the one, with nothing for the other."""
+        if isinstance(data, dict) and ("why_now" in data or "not_shown" not in data):
+            data = {k: v for k, v in data.items() if k != "why_now"}
+            data.setdefault("not_shown", [])
+        return data
+
+
+ANALYSIS_SCHEMA: dict[str, Any] = bare_schema(AnalysisOutput.model_json_schema())
 
 
 def render_paper_text(text: PaperText) -> str:
@@ -205,26 +289,47 @@ class ModelEngine:
         batch_size: int = 40,
         prompt_caching: bool = True,
         interests: str = "",
+        compact: bool | None = None,
+        context_tokens: int | None = None,
+        warn: Say = _on_stderr,
     ) -> None:
         self.provider = provider
         self.name = provider.name
         self.model = model
         self.max_tokens = max_tokens
         self.price = price
-        self.system = load_template(f"{ANALYSIS_PROMPT}.system", prompts_dir)
+        # The compact prompt where nothing caches the long one (OpenAI-compatible servers).
+        self.compact = not provider.caches_by_marker if compact is None else compact
+        fields = read_fields(load_template(FIELDS_PROMPT, prompts_dir))
+        order = schema_fields(ANALYSIS_SCHEMA)
+        if sorted(fields) != sorted(order):
+            raise ConfigError(
+                f"{FIELDS_PROMPT}.md must describe exactly the fields {', '.join(order)}; "
+                f"it describes {', '.join(fields) or 'none'}"
+            )
+        system = load_template(COMPACT_SYSTEM if self.compact else f"{ANALYSIS_PROMPT}.system",
+                               prompts_dir)  # fmt: skip
+        self.system = with_fields(system, field_guide(fields, order, full=not self.compact))
         self.template = load_template(ANALYSIS_PROMPT, prompts_dir)
-        schema_text = json.dumps(AnalysisOutput.model_json_schema(), sort_keys=True)
+        self.schema_text = json.dumps(ANALYSIS_SCHEMA, sort_keys=True)
         # The version covers what shapes a reply: both prompt parts and the schema.
-        self.analysis_version = template_version(self.system + self.template + schema_text)
+        self.analysis_version = template_version(self.system + self.template + self.schema_text)
+        # What fits: prompt + paper + the reply's budget within the model's context window.
+        local = bool(getattr(provider, "local", False)) and context_tokens is None
+        self.context_tokens = context_tokens or context_window(model, local=local)
+        self._context_source = " (a local server's default, Ollama's)" if local else ""
+        self.warn = warn
+        self._told: set[str] = set()
         self.synthesis_model = synthesis_model or model
         self.synthesis_price = synthesis_price if synthesis_model else price
         self.synthesis_max_tokens = synthesis_max_tokens
         self.synthesis_batch: int | None = batch_size
         self.synthesis_system = load_template(f"{SYNTHESIS_PROMPT}.system", prompts_dir)
         self.synthesis_template = load_template(SYNTHESIS_PROMPT, prompts_dir)
-        synthesis_schema_text = json.dumps(Synthesis.model_json_schema(), sort_keys=True)
+        self.synthesis_schema_text = json.dumps(bare_schema(Synthesis.model_json_schema()),
+                                                sort_keys=True)  # fmt: skip
         self.synthesis_version = template_version(
-            self.synthesis_system + self.synthesis_template + synthesis_schema_text
+            self.synthesis_system + self.synthesis_template + self.synthesis_schema_text
         )
         # The analysis system prompt is the one prefix every paper shares; it is marked for
         # the cache only when the API will cache it (see briefgen.engines.caching).
@@ -238,7 +343,6 @@ class ModelEngine:
         self._warm_lock = threading.Lock()
         self._warmed = True
         self.interests = interests or "not given"
-        self._fallback = OfflineEngine(extractive=False)
         self._calls: list[CallRecord] = []
         self._lock = threading.Lock()
         self._stopped: ConfigError | None = None
@@ -274,7 +378,7 @@ class ModelEngine:
                 model=model,
                 system=system if system is not None else self.system,
                 messages=messages,
-                schema=schema if schema is not None else AnalysisOutput.model_json_schema(),
+                schema=schema if schema is not None else ANALYSIS_SCHEMA,
                 max_tokens=max_tokens or self.max_tokens,
                 cache=self.cache_analysis_prompt if cache is None else cache,
             )
@@ -328,17 +432,44 @@ class ModelEngine:
     # the Engine interface ------------------------------------------------------------------
 
     def prompt(self, paper: ScoredPaper, text: PaperText) -> str:
+        """The user's message: what briefgen vouches for (id, listing date, what was read)
+        above the fence; all the paper gives (title, categories, comment, text) inside it."""
         p = paper.paper
         return fill(
             self.template,
-            title=p.title,
+            title=fence(p.title, "paper"),
             paper_id=p.versioned_id,
-            categories=", ".join(p.categories) or "not given",
+            listed=p.published.isoformat(),
+            categories=fence(", ".join(p.categories), "paper") or "not given",
+            comment=fence(p.comment, "paper") if p.comment else "not given",
             read_from="full text (arXiv HTML)" if text.read_from == "html" else "abstract only",
             paper_text=render_paper_text(text),
         )
 
+    def request_tokens(self, paper: ScoredPaper, text: PaperText) -> int:
+        """The estimated input of one analysis call: system prompt, message and the schema
+        (sent with every call, or written into the system prompt in JSON mode)."""
+        return estimate_tokens(self.system + self.prompt(paper, text) + self.schema_text)
+
+    def context_problem(self, paper: ScoredPaper, text: PaperText) -> str | None:
+        """Why this paper's call may not fit the model's context window, or None."""
+        if self.context_tokens is None:
+            return None
+        needed = self.request_tokens(paper, text)
+        if needed + TYPICAL_REPLY <= self.context_tokens:
+            return None
+        return (
+            f"{paper.paper.id}: the prompt and paper are about {needed:,} tokens and a reply "
+            f"about {TYPICAL_REPLY:,}, more than {self.model}'s context of "
+            f"{self.context_tokens:,} tokens{self._context_source}; the server may cut the "
+            "paper or the reply (read it from its abstract, or raise the server's context size)"
+        )
+
     def analyze(self, paper: ScoredPaper, text: PaperText) -> PaperAnalysis:
+        problem = self.context_problem(paper, text)
+        if problem is not None and paper.paper.id not in self._told:
+            self._told.add(paper.paper.id)
+            self.warn(problem)
         return self.complete_analysis(paper, text)
 
     def complete_analysis(
@@ -388,8 +519,9 @@ class ModelEngine:
         )  # fmt: skip
 
     def fallback_synthesis(self, period: str, papers: list[AnalysedPaper]) -> Synthesis:
-        """Assembled from the analyses without a model: what fills a section left short."""
-        return self._fallback.synthesize(period, papers)
+        """Assembled from the model's own analyses, no offline-engine text: what fills a
+        section left short (see briefgen.synthesize.spares)."""
+        return analysis_synthesis(papers)
 
     def synthesize(
         self, period: str, papers: list[AnalysedPaper], check: RuleCheck | None = None

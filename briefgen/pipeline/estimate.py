@@ -1,7 +1,8 @@
 """What a run would cost, before it spends anything (`--dry-run`, `--max-cost`).
 
 Input tokens are counted from the exact prompts briefgen would send (system prompt, the filled
-template, the paper's text), at about four characters a token; output tokens are typical reply
+template, the paper's text, and the JSON schema that goes with every call), at about four
+characters a token; output tokens are typical reply
 sizes. Cached analyses cost nothing. Message Batches are priced at half.
 """
 
@@ -96,12 +97,11 @@ def estimate_run(
     for paper in papers:
         text = texts[paper.paper.id]
         cached = use_cache and store.get_analysis(analysis_key(paper, engine)) is not None
-        tokens = (
-            estimate_tokens(model_engine.system + model_engine.prompt(paper, text))
-            if model_engine is not None
-            else 0
-        )
+        tokens = model_engine.request_tokens(paper, text) if model_engine is not None else 0
         estimate.papers.append(PaperEstimate(paper, cached, text.read_from, tokens))
+        problem = model_engine.context_problem(paper, text) if model_engine else None
+        if problem is not None and not cached:
+            estimate.notes.append(f"warning: {problem}")
     if model_engine is None:
         return estimate  # the offline engine costs nothing
     to_buy = [p for p in estimate.papers if not p.cached]
@@ -122,7 +122,8 @@ def estimate_run(
         batches = max(1, math.ceil(len(papers) / per_call))
         synthesis_input = batches * estimate_tokens(
             model_engine.synthesis_system + model_engine.synthesis_template
-        ) + COMPACT_ANALYSIS * len(papers)
+            + model_engine.synthesis_schema_text
+        ) + COMPACT_ANALYSIS * len(papers)  # fmt: skip
         line = Line("synthesis", model_engine.synthesis_model, batches, synthesis_input,
                     SYNTHESIS_OUTPUT * batches, settings.price_of(model_engine.synthesis_model))
         per_call = synthesis_input // batches

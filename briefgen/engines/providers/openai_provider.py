@@ -45,6 +45,9 @@ class OpenAIProvider:
         if client is not None and api_key:
             self._client.headers.update(headers)
         self._url = base_url.rstrip("/") + "/chat/completions"
+        # A server on this machine (Ollama, llama.cpp) serves models with a small context by
+        # default: the engine checks each prompt against it (see providers.context).
+        self.local = httpx.URL(self._url).host in ("127.0.0.1", "localhost", "::1", "0.0.0.0")
         self._policy = policy
         self.mode = "json_schema"  # becomes "json_object" if the server refuses schemas
 
