@@ -6,11 +6,15 @@ number ("9.9x" that no analysis has) is still dropped.
 
 from __future__ import annotations
 
+import json
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
+from briefgen.cli import app
 from briefgen.core.models import AnalysedPaper, Paper, PaperAnalysis, ScoredPaper, Synthesis
 from briefgen.synthesize.enforce import (
     Checker,
@@ -18,7 +22,14 @@ from briefgen.synthesize.enforce import (
     headline_numbers,
     synthesis_problems,
 )
-from tests.fakes import analysis_json, synthesis_json
+from tests.fakes import (
+    FakeAnthropic,
+    FakeServer,
+    Reply,
+    analysed_ids,
+    analysis_json,
+    synthesis_json,
+)
 
 IDS = [f"2602.2000{n}" for n in range(1, 7)]
 
@@ -171,3 +182,78 @@ def test_a_range_in_a_top_paper_bullet_is_traceable() -> None:
     )
     result, notes = enforce_rules(synthesis, papers, _synthesis)
     assert "3∼6× less memory" not in result.top_papers[0].bullets
+
+
+# The guard on every field of a model's synthesis, end to end -----------------------------------
+
+
+def _with_untraceable_numbers(body: dict[str, Any]) -> Reply:
+    """A synthesis that follows every rule but for three numbers no analysis has: one in an
+    open question of a theme, one in another theme's why_it_matters, one in a next step."""
+    first = body["messages"][0]["content"]
+    ids = analysed_ids(first if isinstance(first, str) else first[0]["text"])
+    data = synthesis_json(ids)
+    data["themes"][0]["open_questions"] = [
+        "Does it hold on other GPUs?",
+        "Why does recall fall 47.3% beyond the cache budget?",
+    ]
+    data["themes"].append(
+        {"title": "Cheaper serving", "why_it_matters": "It cuts serving cost by 63%.",
+         "paper_ids": ids[:2], "common_approach": ["Batching"],
+         "open_questions": ["Which workloads gain least?"]}
+    )  # fmt: skip
+    data["next_steps"].append("Expect 9.9x gains from the speculative scheduler.")
+    return FakeAnthropic.message(json.dumps(data))
+
+
+def test_an_untraceable_number_in_a_theme_and_a_next_step_loses_just_those_items(
+    runner: CliRunner, server: FakeServer, anthropic_api: FakeAnthropic, small_papers: Path
+) -> None:
+    # The same synthesis after the repair round: what the model would not fix is dropped.
+    anthropic_api.enqueue_for("synthesis", _with_untraceable_numbers, _with_untraceable_numbers)
+    result = runner.invoke(app, ["daily", "--papers", str(small_papers), "--provider", "anthropic"])
+    assert result.exit_code == 0, result.stderr
+    out, err = result.stdout, " ".join(result.stderr.split())
+    # The repair round was told each number.
+    repair = [r.json() for r in server.hits("/v1/messages")][-1]["messages"][-1]["content"]
+    for number in ("47.3", "63", "9.9"):
+        assert f"the number {number}" in repair
+    # Just those items are gone, each named; the rest of the synthesis is the model's own.
+    for gone in ("47.3%", "63%", "9.9x", "Cheaper serving"):
+        assert gone not in out
+    assert "Does it hold on other GPUs?" in out and "Serving efficiency" in out
+    for step in ("Profile your KV cache.", "Try speculative decoding.", "Measure p99 latency."):
+        assert step in out
+    assert (
+        "theme 'Serving efficiency': open question 'Why does recall fall 47.3% beyond the cache "
+        "budget?' dropped, untraceable 47.3" in err
+    )
+    assert "theme 'Cheaper serving' dropped: untraceable 63" in err
+    assert (
+        "next step 'Expect 9.9x gains from the speculative scheduler.' dropped: untraceable 9.9"
+        in err
+    )
+    assert "added" not in err  # nothing was short: nothing refilled
+
+
+def test_a_short_section_is_refilled_from_the_models_analyses_never_offline_text() -> None:
+    from briefgen.engines.model_engine import ModelEngine
+    from briefgen.synthesize.brief import synthesize_day
+    from tests.fakes import FakeProvider
+
+    papers = [paper(pid, "2.1x faster decoding.") for pid in IDS]
+    data = synthesis_json(IDS)
+    data["takeaways"][0]["body"] = "An invented 77% gain."
+    data["next_steps"][0] = "Aim for a 5.5x speed-up."
+    provider = FakeProvider(responder=lambda messages: json.dumps(data))
+    notes: list[str] = []
+    result = synthesize_day("2026-02-18", papers, ModelEngine(provider, "m"), warn=notes.append)
+    assert len(result.takeaways) == 4 and len(result.next_steps) == 3
+    refill = result.takeaways[-1]
+    # The refill is a paper's own analysis (its contribution sentence), on a paper no kept
+    # takeaway rests on; never the offline engine's "N papers, led by X".
+    assert refill.body in {p.analysis.one_line_contribution for p in papers}
+    assert not {pid for t in result.takeaways[:-1] for pid in t.paper_ids} & set(refill.paper_ids)
+    assert not any("led by" in t.body for t in result.takeaways)
+    assert any("takeaways: added" in n and "from the analyses" in n for n in notes)
+    assert any(n.startswith("synthesis: next steps: added") for n in notes)

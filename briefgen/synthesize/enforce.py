@@ -3,7 +3,15 @@
 `synthesis_problems` lists every violation (told to the model for its one retry);
 `enforce_rules` then drops whatever still violates — an unknown paper id, a duplicate top
 paper, a number no cited analysis contains, items beyond the bounds — and fills a section left
-short from the extractive fallback, so a brief never carries an invented paper or number.
+short from the engine's fallback (for a model engine, its own analyses: never offline text), so
+a brief never carries an invented paper or number.
+
+The number guard reads every field a synthesis writes: a takeaway, a theme's title and
+why_it_matters against the papers they cite (the whole item is dropped), a theme's approach or
+open question (that item alone), a synthesis line and a next step against the day's analyses
+(they cite no ids), a top paper's bullets, why_now and skepticism against its own analysis (a
+bullet is dropped; why_now or skepticism is replaced by its analysis's). Each drop is named in
+the notes, which the run prints and keeps.
 """
 
 from __future__ import annotations
@@ -156,6 +164,12 @@ class Checker:
         return [pid for pid in ids if pid not in self.known]
 
 
+def _shown(text: str, limit: int = 60) -> str:
+    """An item named in a note: its opening words."""
+    text = " ".join(text.split())
+    return repr(text if len(text) <= limit else text[: limit - 1].rstrip() + "…")
+
+
 def _takeaway_text(takeaway: Takeaway) -> str:
     """What a takeaway claims: its numbers are checked in headline and body alike."""
     return f"{takeaway.headline} {takeaway.body}"
@@ -173,9 +187,19 @@ def synthesis_problems(synthesis: Synthesis, papers: list[AnalysedPaper]) -> lis
         problems += _theme_problems(check, theme)
     if not synthesis.technical_synthesis:
         problems.append("technical_synthesis is empty")
+    for line in synthesis.technical_synthesis:
+        problems += [
+            f"technical_synthesis line {_shown(line)}: the number {number} is in no analysis"
+            for number in check.untraceable(line, [])
+        ]
     problems += _top_papers_problems(check, synthesis.top_papers, min(TOP_PAPERS, n))
     problems += check.bounds("next_steps", len(synthesis.next_steps),
                              NEXT_STEPS.lowest_for(n), NEXT_STEPS.high)  # fmt: skip
+    for step in synthesis.next_steps:
+        problems += [
+            f"next step {_shown(step)}: the number {number} is in no analysis"
+            for number in check.untraceable(step, [])
+        ]
     return problems
 
 
@@ -198,6 +222,14 @@ def _theme_problems(check: Checker, theme: Theme) -> list[str]:
     ]
     if not check.known_of(theme.paper_ids):
         problems.append(f"theme {theme.title!r} names no analysed paper")
+    cited = check.known_of(theme.paper_ids)
+    for text in (theme.title, theme.why_it_matters, *theme.common_approach,
+                 *theme.open_questions):  # fmt: skip
+        problems += [
+            f"theme {theme.title!r}: the number {number} in {_shown(text)} is in no cited "
+            "paper's analysis"
+            for number in check.untraceable(text, cited)
+        ]
     return problems
 
 
@@ -216,8 +248,8 @@ def _top_papers_problems(check: Checker, tops: list[TopPaper], expected: int) ->
                                  TOP_FACT_BULLETS.low, TOP_FACT_BULLETS.high)  # fmt: skip
         problems += [
             f"top paper {top.paper_id}: the number {number} is not in its analysis"
-            for bullet in top.bullets
-            for number in check.untraceable(bullet, [top.paper_id])
+            for text in (*top.bullets, top.why_now, top.skepticism)
+            for number in check.untraceable(text, [top.paper_id])
         ]
     return problems
 
@@ -232,7 +264,7 @@ def enforce_rules(
     # Section by section, in the brief's order (the notes come out in that order too).
     takeaways = repair.takeaways(synthesis.takeaways)
     themes = repair.themes(synthesis.themes)
-    technical = synthesis.technical_synthesis or repair.backup.technical_synthesis
+    technical = repair.technical(synthesis.technical_synthesis)
     top = repair.top_papers(synthesis.top_papers)
     steps = repair.next_steps(synthesis.next_steps)
     result = Synthesis(
@@ -276,7 +308,16 @@ class _Repair:
 
     def takeaways(self, given: list[Takeaway]) -> list[Takeaway]:
         kept = [t for t in map(self._takeaway, given) if t is not None][: TAKEAWAYS.high]
-        for extra in _top_up(kept, TAKEAWAYS.lowest_for(self.n), lambda: self.backup.takeaways):
+
+        def spares() -> Iterator[Takeaway]:
+            # A spare on a paper a kept takeaway already rests on would say it twice.
+            covered = {pid for t in kept for pid in t.paper_ids}
+            for spare in self.backup.takeaways:
+                if not set(spare.paper_ids) & covered:
+                    covered.update(spare.paper_ids)
+                    yield spare
+
+        for extra in _top_up(kept, TAKEAWAYS.lowest_for(self.n), spares):
             self.notes.append(
                 f"takeaways: added {extra.headline!r} from the analyses to reach the minimum"
             )
@@ -308,7 +349,12 @@ class _Repair:
 
     def themes(self, given: list[Theme]) -> list[Theme]:
         kept = [t for t in map(self._theme, given) if t is not None]
-        return kept[: THEMES.high] or self.backup.themes
+        if not kept and self.n:
+            backup = self.backup.themes
+            for theme in backup:
+                self.notes.append(f"themes: added {theme.title!r} from the analyses, none left")
+            return backup
+        return kept[: THEMES.high]
 
     def _theme(self, theme: Theme) -> Theme | None:
         cited = self.check.known_of(dict.fromkeys(theme.paper_ids))
@@ -317,7 +363,49 @@ class _Repair:
         if not cited:
             self.notes.append(f"theme {theme.title!r} dropped: it names no analysed paper")
             return None
-        return theme.model_copy(update={"paper_ids": cited})
+        numbers = self.check.untraceable(f"{theme.title} {theme.why_it_matters}", cited)
+        if numbers:
+            self.notes.append(
+                f"theme {theme.title!r} dropped: untraceable {', '.join(numbers)}"
+            )
+            return None
+        approach = self._traceable_items(theme, "approach", theme.common_approach, cited)
+        questions = self._traceable_items(theme, "open question", theme.open_questions, cited)
+        if not approach or not questions:
+            missing = "approach" if not approach else "open question"
+            self.notes.append(f"theme {theme.title!r} dropped: no {missing} left")
+            return None
+        return theme.model_copy(
+            update={"paper_ids": cited, "common_approach": approach, "open_questions": questions}
+        )
+
+    def _traceable_items(self, theme: Theme, what: str, items: list[str],
+                         cited: list[str]) -> list[str]:  # fmt: skip
+        kept = []
+        for item in items:
+            numbers = self.check.untraceable(item, cited)
+            if numbers:
+                self.notes.append(f"theme {theme.title!r}: {what} {_shown(item)} dropped, "
+                                  f"untraceable {', '.join(numbers)}")  # fmt: skip
+            else:
+                kept.append(item)
+        return kept
+
+    # technical synthesis ----------------------------------------------------------------------
+
+    def technical(self, given: list[str]) -> list[str]:
+        kept = []
+        for line in given:
+            numbers = self.check.untraceable(line, [])
+            if numbers:
+                self.notes.append(f"technical synthesis line {_shown(line)} dropped: "
+                                  f"untraceable {', '.join(numbers)}")  # fmt: skip
+            else:
+                kept.append(line)
+        if not kept:
+            kept = list(self.backup.technical_synthesis)
+            self.notes.append("technical synthesis: taken from the analyses, none left")
+        return kept
 
     # top papers -----------------------------------------------------------------------------
 
@@ -342,7 +430,20 @@ class _Repair:
         if len(bullets) < TOP_FACT_BULLETS.low:
             self.notes.append(f"top paper {item.paper_id} dropped: too few checkable bullets")
             return None
-        return item.model_copy(update={"bullets": bullets[: TOP_FACT_BULLETS.high]})
+        update: dict[str, object] = {"bullets": bullets[: TOP_FACT_BULLETS.high]}
+        spare = next(
+            (t for t in self.backup.top_papers if t.paper_id == item.paper_id), None
+        ) or _top_from_analysis(self._paper(item.paper_id))
+        for field in ("why_now", "skepticism"):
+            numbers = self.check.untraceable(getattr(item, field), [item.paper_id])
+            if numbers:
+                self.notes.append(f"top paper {item.paper_id}: {field} replaced by its "
+                                  f"analysis's, untraceable {', '.join(numbers)}")  # fmt: skip
+                update[field] = getattr(spare, field)
+        return item.model_copy(update=update)
+
+    def _paper(self, paper_id: str) -> AnalysedPaper:
+        return next(p for p in self.papers if p.paper_id == paper_id)
 
     def _traceable(self, paper_id: str, bullet: str) -> bool:
         numbers = self.check.untraceable(bullet, [paper_id])
@@ -368,8 +469,18 @@ class _Repair:
     # next steps -----------------------------------------------------------------------------
 
     def next_steps(self, given: list[str]) -> list[str]:
-        steps = given[: NEXT_STEPS.high]
-        _top_up(steps, NEXT_STEPS.lowest_for(self.n), lambda: self.backup.next_steps)
+        steps = []
+        for step in given:
+            numbers = self.check.untraceable(step, [])
+            if numbers:
+                self.notes.append(f"next step {_shown(step)} dropped: untraceable "
+                                  f"{', '.join(numbers)}")  # fmt: skip
+            else:
+                steps.append(step)
+        steps = steps[: NEXT_STEPS.high]
+        spares = [s for s in self.backup.next_steps if s not in steps]
+        for added in _top_up(steps, NEXT_STEPS.lowest_for(self.n), lambda: spares):
+            self.notes.append(f"next steps: added {_shown(added)} from the analyses")
         return steps
 
 
