@@ -8,7 +8,9 @@ TF-IDF, no model, no network) and once with the profile's keywords off (library 
 prints P@5, P@10 (grade 2 only), nDCG@10 (gain 2^grade - 1, the ideal from every judged paper of
 the day, so a wanted paper outside the profile's categories still counts against it) and
 recall@30 (the share of the papers graded 1 or 2 among the 30 that would be analysed).
-`ceiling` is the best nDCG@10 any order of the papers the categories let through could reach.
+The default profile's own keywords, with no library, are measured for the reader they are
+written for (systems: LLM efficiency). `ceiling` is the best nDCG@10 any order of the papers
+the categories let through could reach.
 
 Judged days:
 
@@ -141,19 +143,26 @@ def measure(ranked: list[str], grades: dict[str, int], reachable: set[str]) -> S
     )
 
 
-def evaluate(day: JudgedDay, *, keywords: bool) -> dict[str, Scores]:
-    """Per reader: the default profile with its library, keywords on or off."""
+def evaluate(
+    day: JudgedDay, *, keywords: bool, library: bool = True, readers: Sequence[str] = READERS
+) -> dict[str, Scores]:
+    """Per reader: the default profile with the reader's library, keywords on or off (or the
+    default keywords alone, no library)."""
     base = Profile()
     profile = base if keywords else base.model_copy(update={"keywords": []})
     listed, _ = primary_listing(day.papers, base.categories, cross_lists=False)
     wanted = {c.lower() for c in base.categories}
     reachable = {_plain_id(p.id) for p in listed if in_categories(p, wanted)}
     results = {}
-    for reader in READERS:
-        library = read_library(day.libraries[reader])
-        ranked = rank(day.papers, profile, library)
+    for reader in readers:
+        papers = read_library(day.libraries[reader]) if library else []
+        ranked = rank(day.papers, profile, papers)
         results[reader] = measure(ranked, day.grades.get(reader, {}), reachable)
     return results
+
+
+# The reader the default profile's keywords are written for (LLM systems and efficiency).
+DEFAULT_PROFILE_READER = "systems"
 
 
 def table(day: JudgedDay) -> list[str]:
@@ -170,6 +179,13 @@ def table(day: JudgedDay) -> list[str]:
                 f"{reader:<12} {label:<20} {s.p5:>5.2f} {s.p10:>5.2f} {s.ndcg10:>8.2f} "
                 f"{s.recall30:>9.2f} {s.ceiling:>8.2f}"
             )
+    alone = evaluate(day, keywords=True, library=False, readers=[DEFAULT_PROFILE_READER])
+    for reader, s in alone.items():
+        label = "keywords, no library"
+        lines.append(
+            f"{reader:<12} {label:<20} {s.p5:>5.2f} {s.p10:>5.2f} {s.ndcg10:>8.2f} "
+            f"{s.recall30:>9.2f} {s.ceiling:>8.2f}"
+        )
     for label, values in means.items():
         lines.append(f"{'mean':<12} {label:<20} {'':>5} {'':>5} {sum(values) / len(values):>8.2f}")
     return lines

@@ -6,7 +6,14 @@ import pytest
 
 from briefgen.core.models import Paper
 from briefgen.core.settings import Profile
-from briefgen.select.keywords import KeywordMatcher, rarity_weights
+from briefgen.select.keywords import (
+    Background,
+    KeywordMatcher,
+    background,
+    df_terms,
+    rarity_weights,
+    split_keyword,
+)
 from briefgen.select.rank import Reader, name_key, score_papers, select_papers
 
 
@@ -40,10 +47,93 @@ def test_keywords_match_whole_words_and_plurals_in_one_pass() -> None:
 
 
 def test_a_keyword_most_papers_mention_counts_for_little() -> None:
-    hits = [{"LLM"} for _ in range(300)] + [{"LLM", "kv cache"}] + [set() for _ in range(199)]
-    weights = rarity_weights(hits, ["LLM", "kv cache"])
-    assert weights["kv cache"] == 1.0
-    assert weights["LLM"] < 0.3
+    table = Background(documents=500, counts={"llm | large language model | language model": 301,
+                                              "kv cache": 1})  # fmt: skip
+    weights = rarity_weights(["LLM", "kv cache", "never seen"], table)
+    assert weights["kv cache"] == weights["never seen"] == 1.0
+    # common: about a third (the floor, so that a title hit still reaches min_score 1)
+    assert weights["LLM"] == pytest.approx(1 / 3, abs=0.01)
+
+
+def test_rarity_comes_from_the_shipped_arxiv_table_never_from_the_file() -> None:
+    table = background()
+    assert table.documents >= 300
+    weights = rarity_weights(["LLM", "kv cache", "agent", "speculative decoding"])
+    assert weights["kv cache"] == weights["speculative decoding"] == 1.0
+    assert weights["LLM"] < weights["agent"] < 1.0
+    # the table counts words and phrases the way keywords match them
+    assert {"kv cache", "llm | large language model | language model"} <= df_terms(
+        "Paged KV-caches for Large Language Models"
+    )
+
+
+def test_a_feed_where_every_paper_has_the_keyword_still_ranks_by_it() -> None:
+    # A pre-filtered feed: all 500 papers mention the KV cache. Rarity on arXiv, not in the
+    # file, so the keyword still counts in full and every paper passes min_score.
+    papers = [paper(f"2602.{i:05d}", f"KV cache trick {i}", "We compress the KV cache.")
+              for i in range(1, 501)]  # fmt: skip
+    selection = select_papers(papers, Profile(keywords=["kv cache"], max_papers=500))
+    assert len(selection.selected) == 500
+    assert selection.selected[0].score == 3.0
+
+
+def test_a_day_of_llm_papers_keeps_its_llm_papers() -> None:
+    # -k LLM on a day where most papers say it: a title hit, or an abstract that keeps coming
+    # back to it, is kept; a passing mention alone is not.
+    papers = [paper(f"2602.{i:05d}", f"LLM study {i}", "About LLMs.") for i in range(1, 200)]
+    papers += [
+        paper("2602.00900", "Agents", "Large language models act. An LLM plans. LLMs err."),
+        paper("2602.00901", "Protein folding", "We compare with an LLM baseline once."),
+    ]
+    selection = select_papers(papers, Profile(keywords=["LLM"], max_papers=500))
+    kept = {s.paper.id for s in selection.selected}
+    assert len(kept) == 200 and "2602.00900" in kept and "2602.00901" not in kept
+
+
+def test_a_keyword_means_what_the_reader_means() -> None:
+    matcher = KeywordMatcher(["LLM", "inference", "MoE", "mixture of experts"])
+    # one thing, several names; counted once, under the profile's first name for it
+    assert matcher.keywords == ["LLM", "inference", "MoE"]
+    assert matcher.find("Serving Large Language Models") == ["LLM"]
+    assert matcher.find("a sparse mixture-of-experts layer") == ["MoE"]
+    # phrases that only look like the keyword
+    assert matcher.find("Causal inference from observational data") == []
+    assert matcher.find("variational inference and fast inference") == ["inference"]
+    assert matcher.find("vision-language models for charts") == []
+    # a phrase the profile names itself is the keyword, not a confusion
+    assert KeywordMatcher(["causal inference"]).find("causal inference") == ["causal inference"]
+
+
+def test_a_keyword_may_need_or_avoid_other_words_in_the_paper() -> None:
+    assert split_keyword("RL - game|portfolio + LLM").needs == ("LLM",)
+    matcher = KeywordMatcher(["RL - game|StarCraft|charging", "GPU + LLM"])
+    assert matcher.label("GPU + LLM") == "GPU"
+    assert matcher.find("Multi-agent RL for StarCraft II") == []
+    assert matcher.find("RL for electric vehicle charging stations") == []
+    assert matcher.find("RL post-training of reasoning models") == ["RL - game|StarCraft|charging"]
+    assert matcher.find("GPU kernels for sparse matrices") == []
+    # judged on the whole paper: the title hit counts when the abstract names an LLM
+    in_title, in_abstract = matcher.hits("Faster GPU decoding", "For large language models.")
+    assert in_title == {"GPU + LLM"} and in_abstract == {}
+    scored = score_papers(
+        [paper("2602.00001", "Faster GPU decoding", "For LLMs.")], Profile(keywords=["GPU + LLM"])
+    )
+    assert scored[0].reasons == ["matches your interests: GPU"]
+
+
+def test_the_default_keywords_skip_the_common_confusions() -> None:
+    profile = Profile()
+    day = [
+        paper("2602.00001", "StarCraft II Micromanagement with Reinforcement Learning",
+              "We train multi-agent RL policies for StarCraft."),
+        paper("2602.00002", "Causal Inference under Interference", "Causal effect estimators."),
+        paper("2602.00003", "RL for Portfolio Management", "Deep RL agents trade stocks."),
+        paper("2602.00004", "Early-Exit Decoding for Large Language Models",
+              "Layers are skipped when the LLM is confident; inference latency falls."),
+    ]  # fmt: skip
+    selection = select_papers(day, profile)
+    assert [s.paper.id for s in selection.selected] == ["2602.00004"]
+    assert "early exit" in selection.selected[0].reasons[0]
 
 
 def test_rarity_on_a_real_sized_day_puts_the_rare_keyword_first() -> None:

@@ -1,7 +1,7 @@
 """Ranking a day's papers for a reader.
 
 A paper's score adds up what it has in common with the reader: keywords (title hits weigh
-triple, and a keyword counts by how rare it is among the day's papers), similarity to the
+triple, and a keyword counts by how rare it is on arXiv, see select.keywords), similarity to the
 reader's own library (the day's most similar paper gets the full `library_weight`), and Hugging
 Face upvotes. Papers by a followed author are always selected; papers already briefed on an
 earlier day are left out unless a new version appeared. Pure functions of their inputs: the
@@ -113,6 +113,12 @@ def _library_points(closeness: Sequence[float], weight: float) -> list[float]:
     return [weight * max(0.0, (s - median) / (best - median)) for s in closeness]
 
 
+def _in_abstract(mentions: int) -> float:
+    """An abstract that names a keyword again and again is about it: each mention counts
+    ABSTRACT_WEIGHT, up to a title hit's TITLE_WEIGHT."""
+    return min(TITLE_WEIGHT, ABSTRACT_WEIGHT * mentions)
+
+
 def _keyword_points(raw: list[float], profile: Profile, library: bool) -> list[float]:
     """keyword_weight times the raw points; with a library, scaled so that the day's highest
     is KEYWORD_SHARE_WITH_LIBRARY of library_weight (never scaled up)."""
@@ -130,11 +136,10 @@ def score_papers(
     """Each paper's score and the reasons for it, in the input order."""
     reader = reader or Reader()
     matcher = KeywordMatcher(profile.keywords)
-    in_title = [set(matcher.find(p.title)) for p in papers]
-    in_abstract = [set(matcher.find(p.abstract)) - t for p, t in zip(papers, in_title, strict=True)]
-    rarity = rarity_weights(
-        [t | a for t, a in zip(in_title, in_abstract, strict=True)], matcher.keywords
-    )
+    found = [matcher.hits(p.title, p.abstract) for p in papers]
+    in_title = [t for t, _ in found]
+    in_abstract = [a for _, a in found]
+    rarity = rarity_weights(matcher.keywords)
     matches = list(reader.match(papers)) if reader.match and reader.library and papers else []
     library = _library_points([m[0] for m in matches], profile.library_weight)
     hits = [
@@ -143,7 +148,10 @@ def score_papers(
     ]
     keyword_points = _keyword_points(
         [
-            sum(rarity[k] * (TITLE_WEIGHT if k in in_title[i] else ABSTRACT_WEIGHT) for k in found)
+            sum(
+                rarity[k] * (TITLE_WEIGHT if k in in_title[i] else _in_abstract(in_abstract[i][k]))
+                for k in found
+            )
             for i, found in enumerate(hits)
         ],
         profile,
@@ -155,7 +163,8 @@ def score_papers(
         reasons = []
         score = keyword_points[index]
         if hits[index]:
-            reasons.append(f"matches your interests: {', '.join(hits[index])}")
+            labels = dict.fromkeys(matcher.label(k) for k in hits[index])
+            reasons.append(f"matches your interests: {', '.join(labels)}")
         if matches:
             match = matches[index]
             which = match[1]
