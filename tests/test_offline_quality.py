@@ -228,14 +228,15 @@ def test_themes_are_deterministic(example_papers: Path) -> None:
     ("reasons", "text"),
     [
         (["similar to your 'SnapKV' (0.71)", "keywords: kv cache, long context (+2.3)"],
-         "Similar to your 'SnapKV' (0.71); keywords: kv cache, long context."),
+         "Similar to your 'SnapKV' (0.71); matches your interests: kv cache, long context."),
         (["author: Tri Dao (followed)"], "By Tri Dao, whom you follow."),
         (["author: Tri Dao (followed)", "upvotes: 12 (+1.8)"],
-         "By Tri Dao, whom you follow; 12 upvotes on Hugging Face."),
+         "By Tri Dao, whom you follow; 12 upvotes."),
         (["title: LLM, RL (+6)", "abstract: framework (+1)"],
-         "Your keywords LLM, RL in its title and framework in its abstract."),
+         "Matches your interests: LLM, RL, framework."),
         (["no keyword hits"],
-         "In your categories, though it matches none of your keywords, papers or authors."),
+         "In your categories; it matches none of your interests, papers or followed authors "
+         "by name."),
     ],
 )  # fmt: skip
 def test_why_now_reads_as_words(reasons: list[str], text: str) -> None:
@@ -248,7 +249,7 @@ def test_why_now_in_the_top_papers_names_the_paper_when_two_read_alike(
     brief = day_brief(example_papers, reasons=["keywords: LLM (+1)"])
     why = [top.why_now for top in brief.top_papers]
     assert len(set(why)) == len(why)
-    assert all("keywords: LLM" in w.lower().replace("llm", "LLM") for w in why)
+    assert all("matches your interests: llm" in w.lower() for w in why)
 
 
 def test_analysis_keeps_the_reasons_of_the_new_ranking() -> None:

@@ -6,7 +6,7 @@ from markdown_it import MarkdownIt
 
 from briefgen.core.models import Brief
 from briefgen.render.lint import lint_markdown
-from briefgen.render.markdown import render_brief_json, render_brief_markdown
+from briefgen.render.markdown import OFFLINE_ZH_QUOTES, render_brief_json, render_brief_markdown
 from tests.briefs import make_brief
 
 EN_HEADINGS = [
@@ -50,8 +50,11 @@ def test_chinese_has_the_same_structure_with_chinese_headings() -> None:
     assert zh.startswith("# AI 论文洞察简报\n## 2026-02-18\n")
     assert headings(zh) == ZH_HEADINGS
     assert "#### 主题：Serving" in zh and "- 质疑点：Hmm." in zh
+    # The offline Chinese brief says at its top why the papers' sentences are English.
+    assert zh.splitlines()[3] == f"> {OFFLINE_ZH_QUOTES}"
+    zh_lines = zh.splitlines()[:3] + zh.splitlines()[5:]
     # Line by line the same kind of line: headings, bullets, table rows, numbered entries.
-    assert [line[:1] for line in en.splitlines()] == [line[:1] for line in zh.splitlines()]
+    assert [line[:1] for line in en.splitlines()] == [line[:1] for line in zh_lines]
     assert lint_markdown(zh) == []
 
 

@@ -16,6 +16,7 @@ from briefgen.cli.app import app
 from briefgen.cli.notify import NotifyOpt, finish, notify_targets, send_brief
 from briefgen.cli.options import (
     OFFLINE_CHINESE,
+    OFFLINE_CHINESE_REPORT,
     BriefFormatOpt,
     BriefOutputOpt,
     Command,
@@ -91,6 +92,9 @@ def _emit(
             reporter.notice(f"the JSON brief holds no Chinese text: {untranslated}")
         else:
             chinese_notice(reporter, "brief", untranslated)
+    elif "zh" in codes and brief.provenance.engine == "offline":
+        # The offline engine's Chinese quotes the papers in English: said once, on stderr.
+        chinese_notice(reporter, "brief", OFFLINE_CHINESE)
     if fmt is Format.json:
         codes = codes[:1]  # one JSON document carries every language
     documents = [
@@ -369,7 +373,7 @@ def analyze(
         day = result.ranked.day.isoformat()
         codes = languages(ctx.settings.lang)
         if "zh" in codes and result.chinese is None:
-            chinese_notice(run.reporter, "report", OFFLINE_CHINESE)
+            chinese_notice(run.reporter, "report", OFFLINE_CHINESE_REPORT)
         texts = [
             (code, render_report(day, result.chinese or analysed if code == "zh" else analysed,
                                  lang=code, sources=result.ranked.sources,

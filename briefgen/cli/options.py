@@ -408,11 +408,16 @@ def check_destination(
 
 
 def chinese_notice(reporter: Reporter, what: str, why: str) -> None:
-    reporter.notice(f"the Chinese {what} has Chinese headings around English text: {why}")
+    reporter.notice(f"the Chinese {what} has English text: {why}")
 
 
 OFFLINE_CHINESE = (
-    "the offline engine writes no Chinese prose (--provider anthropic or openai translates it)"
+    "the offline engine writes its own words in Chinese and quotes the papers' sentences in "
+    "English, 「…」 (--provider anthropic or openai translates them)"
+)
+OFFLINE_CHINESE_REPORT = (
+    "the offline engine writes no Chinese prose in a report: its headings are Chinese "
+    "(--provider anthropic or openai translates it)"
 )
 
 

@@ -5,12 +5,28 @@ from __future__ import annotations
 
 from briefgen.core.models import AnalysedPaper, Brief, BriefKind, Provenance
 from briefgen.engines.model_engine import ModelEngine
+from briefgen.engines.offline.chinese import domain_zh, quote_zh
+from briefgen.engines.offline.engine import OfflineEngine
 from briefgen.pipeline.context import RunContext
 from briefgen.pipeline.runs import RecordedRun
 from briefgen.render.markdown import OFFLINE_NOTES
 from briefgen.synthesize.brief import build_brief, glance_rows
-from briefgen.translate.localize import glance_texts
+from briefgen.translate.localize import brief_texts, glance_texts
 from briefgen.translate.translator import BriefTranslator, translate_brief
+
+
+def offline_chinese(brief: Brief, written: dict[str, str]) -> dict[str, str]:
+    """The offline brief's Chinese under `brief_texts`' keys: what the engine wrote in both
+    languages (`written`, English -> Chinese), domains from a table, the papers' own
+    sentences kept in English and quoted 「…」."""
+    texts: dict[str, str] = {}
+    for i, row in enumerate(brief.papers_at_a_glance):
+        texts[f"glance.{i}.domain"] = domain_zh(row.domain)
+        texts[f"glance.{i}.contribution"] = quote_zh(row.contribution)
+    for key, english in brief_texts(brief).items():
+        if english in written:
+            texts[key] = written[english]
+    return texts
 
 
 def chinese_translator(ctx: RunContext) -> BriefTranslator | None:
@@ -70,6 +86,9 @@ def make_brief(
         brief.provenance.prompt_versions["translation"] = translator.version
         if translator.model not in brief.provenance.models:
             brief.provenance.models.append(translator.model)
+    elif ctx.settings.lang in ("zh", "both") and isinstance(ctx.engine, OfflineEngine):
+        # The offline engine wrote its own words in Chinese as it wrote them in English.
+        brief.translations["zh"] = offline_chinese(brief, ctx.engine.chinese)
     run.collect()  # the synthesis and translation calls
     spent = run.spend.usage
     brief.provenance.input_tokens = (

@@ -95,6 +95,13 @@ OFFLINE_NOTES = {
 }
 
 
+# Why a Chinese offline brief holds English sentences: said once, at the top.
+OFFLINE_ZH_QUOTES = (
+    "离线简报：briefgen 自己写的文字都是中文；论文原句保留英文，以「」引用——翻译原句需要语言模型"
+    "（--provider anthropic 或 openai）。"
+)
+
+
 def offline_note_zh(note_en: str) -> str:
     for english, chinese in OFFLINE_NOTES.values():
         if note_en == english:
@@ -143,6 +150,8 @@ def render_brief_markdown(brief: Brief, lang: RenderLang = "en", *, heading: boo
     brief = localized(brief, lang)
     labels = LABELS[lang]
     out: list[str] = [f"# {labels.title}", f"## {brief.date}", ""] if heading else []
+    if lang == "zh" and brief.provenance.engine == "offline":
+        out += [f"> {OFFLINE_ZH_QUOTES}", ""]
 
     out += [f"### {labels.takeaways}"]
     for takeaway in brief.takeaways:

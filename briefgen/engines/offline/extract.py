@@ -48,7 +48,7 @@ _SUBJECT = (
     r"thesis|research|survey))"
 )
 _CLAIM_START = re.compile(rf"^{_SUBJECT}\b", re.IGNORECASE)
-_STRONG_VERB = re.compile(
+STRONG_VERB = re.compile(
     r"\b(?:propos|introduc|present|develop|design|buil[dt]|construct|releas|creat|devis|"
     r"contribut|curat|formulat|put forward)\w*",
     re.IGNORECASE,
@@ -97,12 +97,24 @@ _DEPENDENT = re.compile(
     r"Accordingly|As a result|To this end|To that end|In contrast|Similarly|Likewise)\b(?!"
     r" (?:paper|work|study|article|letter|thesis|survey)\b)"
 )
+# Asides: what a paper says about itself rather than what it did.
+_ASIDE = re.compile(
+    r"^(?:we|this (?:paper|study|work|article)) (?:also |further |then |finally |briefly )?"
+    r"(?:discuss|conclude|hope|outline|envision|call for|reflect|speculate|close)|"
+    r"\bserves? as (?:a|an) (?:roadmap|foundation|starting point|guide|reference)|"
+    r"\b(?:implications|future (?:work|research|directions))\b", re.IGNORECASE)  # fmt: skip
+# A claim that leans on an earlier sentence for what "this" is.
+_LEANS = re.compile(
+    r"\b(?:this|these|such|that|the above|the aforementioned) (?:mismatch|gap|problem|issue|"
+    r"challenge|limitation|question|setting|task|bottleneck|phenomenon|observation|need|"
+    r"tension|trade-?off|shortcoming|concern|paradigm|insight|discrepancy|failure|dilemma)s?\b",
+    re.IGNORECASE)  # fmt: skip
 SHORT_CLAIM = 40  # below this a claim usually needs the sentence before it
 
 NUMBER = re.compile(r"\d")
 RESULT_CUES = re.compile(
     r"(%|×|\b\d+(?:\.\d+)?x\b|\btimes\b|\bfaster\b|\bspeed-?ups?\b|\bimprov|\breduc|"
-    r"\boutperform|\baccuracy\b|\bgains?\b|\bup to\b|\bsurpass|\bachiev|\blower\b|\bhigher\b)",
+    r"\boutperform|\baccuracy\b|\bgains?\b|\bsurpass|\bachiev|\blower\b|\bhigher\b)",
     re.IGNORECASE,
 )
 CODE_CUES = re.compile(
@@ -111,7 +123,7 @@ CODE_CUES = re.compile(
     re.IGNORECASE,
 )
 # A quantity as written: 2.4x, 31%, 0.9759, 4,000, 47.5 FPS's number.
-QUANTITY = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?:\s?(?:%|×|x\b|-fold\b))?")
+QUANTITY = re.compile(r"(?<![\w.])(?<![A-Za-z]-)\d+(?:[.,]\d+)*(?:\s?(?:%|×|x\b|-fold\b))?")
 # Acronyms too common to name a paper's own method.
 _COMMON_ACRONYM_TEXT = """LLM LLMs VLM VLMs LVLM LVLMs MLLM MLLMs AI RL 2D 3D 4D GPU GPUs CNN
     CNNs NLP ASR RAG MRI CT QA GNN GNNs ML DL NN SOTA API APIs IoT UAV UAVs LiDAR RGB GPT BERT
@@ -163,12 +175,20 @@ def tidy(sentence: str) -> str:
     return sentence
 
 
+_CLAUSE_BREAK = re.compile(r"(?:[,;:]| --| —| –)\s+|\s+(?=(?:which|while|where|whereas|"
+                           r"and thus|thereby|so that|by|using|with)\s)")
+
+
 def shorten(text: str, limit: int = 220) -> str:
+    """The text within `limit` characters, cut where a clause ends when one ends late enough
+    to keep most of it, else at a word."""
     text = tidy(text)
     if len(text) <= limit:
         return text
-    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:")
-    return cut + "…"
+    head = text[: limit - 1]
+    breaks = [m.start() for m in _CLAUSE_BREAK.finditer(head) if m.start() >= 0.55 * limit]
+    cut = head[: breaks[-1]] if breaks else head.rsplit(" ", 1)[0]
+    return cut.rstrip(",;: -—–") + "…"
 
 
 def standalone(sentence: str) -> str:
@@ -221,7 +241,7 @@ def claim_score(sentence: str, names: tuple[str, ...] = ()) -> float:
     sentence without a claim verb that names the method still scores, below a real claim."""
     score = 0.0
     if _CLAIM_START.match(sentence):
-        if _STRONG_VERB.search(sentence):
+        if STRONG_VERB.search(sentence):
             score = 3.0
         elif _MEDIUM_VERB.match(sentence):
             score = 2.0
@@ -237,6 +257,10 @@ def claim_score(sentence: str, names: tuple[str, ...] = ()) -> float:
         score -= 1.0
     if is_dependent(sentence) or sentence.endswith("?"):
         score -= 2.0
+    if _ASIDE.search(sentence):
+        score -= 2.5  # "We discuss implications…": said about the paper, not what it did
+    elif _LEANS.search(sentence):
+        score -= 1.5  # "We address this mismatch…" needs the sentence before it
     return score
 
 
@@ -294,20 +318,42 @@ def quantities(text: str, limit: int = 3) -> list[str]:
     return list(dict.fromkeys(found))[:limit]
 
 
-_NAMED = re.compile(r"(?<![\w-])[A-Z][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*(?![\w-])")
+_NAMED = re.compile(r"(?<![\w/@-])[A-Z][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*(?![\w/-])")
+# Metrics, statistical tests and generic tags: named in results, but not what a paper is run on.
+_NOT_BENCHMARK_TEXT = """AUROC AUC AUPRC ROC F1 BLEU ROUGE ROUGE-L METEOR BERTScore chrF
+    COMET CIDEr SPICE PSNR SSIM LPIPS FID IoU mIoU mAP MAE MSE RMSE MAPE NDCG MRR EM WER CER
+    PPL FLOPs TFLOPs GFLOPs TPS TTFT TPOT QPS SLO SLOs McNemar Wilcoxon ANOVA Bonferroni
+    Kendall Spearman Pearson Cohen Fleiss Kruskal-Wallis ICC OOD SFT DPO PPO RLHF RLVR KL
+    CoT ICL LoRA QLoRA MoE KV PhD USD CPU CPUs TPU TPUs SQL JSON HTML PDF URL URLs"""
+NOT_BENCHMARKS = frozenset(_NOT_BENCHMARK_TEXT.split())
+_DEFINED_ACRONYM = re.compile(r"\(([A-Z][A-Za-z0-9-]{1,15})s?\)")
+_TEAM = re.compile(
+    r"\b(?:team|user|account|handle|lab)\s+([A-Z][\w-]+)|([A-Z][\w-]+)\s+team\b", re.I
+)
 
 
-def named_entities(sentences: list[str], exclude: tuple[str, ...] = ()) -> list[str]:
+def named_entities(
+    sentences: list[str], exclude: tuple[str, ...] = (), text: str = ""
+) -> list[str]:
     """Benchmark, dataset and model names a result sentence cites (GenEval, Llama-3-8B, vLLM):
-    coined words with two capitals or a capital and a digit, not the paper's own names."""
+    coined words with two capitals or a capital and a digit, not the paper's own names, nor a
+    metric or test (BLEU, McNemar), an acronym `text` defines for its own concept ("Treatment
+    Effect (TE)"), a piece of a URL or user name, or a team's name."""
+    defined = set(_DEFINED_ACRONYM.findall(text))
+    teams = {name for pair in _TEAM.findall(text) for name in pair if name}
     found: list[str] = []
     for sentence in sentences:
         for token in _NAMED.findall(sentence):
             if (
                 len(token) >= 3
                 and (sum(c.isupper() for c in token) >= 2 or any(c.isdigit() for c in token))
+                and not re.fullmatch(r"[A-Z]?\d[\d.,]*[A-Za-z%]*", token)  # "3B", "1.5x"
                 and token not in COMMON_ACRONYMS
                 and token.rstrip("s") not in COMMON_ACRONYMS
+                and token not in NOT_BENCHMARKS
+                and token.rstrip("s") not in NOT_BENCHMARKS
+                and token not in defined
+                and token not in teams
                 and not any(token in name or name in token for name in exclude)
             ):
                 found.append(token)
