@@ -28,7 +28,8 @@ _BENCHMARK_CLAIM = re.compile(
     r"\b(?:benchmark|dataset|corpus|test ?bed|suite|evaluation framework)\b", re.I)  # fmt: skip
 _STUDY_CLAIM = re.compile(
     r"^(?:we|this (?:paper|work|study)) (?:\w+ly )?(?:stud|investigat|analy[sz]|examin|evaluat|"
-    r"measur|quantif|characteri[sz]|explor|assess|compar|ask|test|audit|revisit|probe)", re.I)
+    r"measur|quantif|characteri[sz]|explor|assess|compar|ask|test|audit|revisit|probe|find|"
+    r"show|observ|reveal|demonstrat)", re.I)
 _FINDING = re.compile(
     r"\b(?:we (?:find|found|observe|show|demonstrate|uncover|identify)|"
     r"(?:results?|findings|experiments|analys[ie]s) (?:show|reveal|indicate|suggest|demonstrate)|"

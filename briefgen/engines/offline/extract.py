@@ -191,10 +191,17 @@ def shorten(text: str, limit: int = 220) -> str:
     return cut.rstrip(",;: -—–") + "…"
 
 
+# "It motivates us to propose X": the link to the sentence before, then the claim.
+_MOTIVATES = re.compile(
+    r"^(?:this|it|these (?:findings|observations|results)|such \w+) (?:motivates?|leads?|"
+    r"inspires?|prompts?|drives?|encourages?) us to\s+", re.IGNORECASE)  # fmt: skip
+
+
 def standalone(sentence: str) -> str:
     """The sentence without a leading clause that only links it to the one before:
-    'To solve this, we propose X.' -> 'We propose X.'; 'We therefore propose' -> 'We propose'."""
-    text = sentence.strip()
+    'To solve this, we propose X.' -> 'We propose X.'; 'We therefore propose' -> 'We propose';
+    'It motivates us to propose X.' -> 'We propose X.'."""
+    text = _MOTIVATES.sub("We ", sentence.strip())
     for _ in range(2):  # "Therefore, in this paper, we …"
         text = _LEAD_PHRASE.sub("", _LEAD_CLAUSE.sub("", text))
     text = _INNER_ADVERB.sub(lambda m: m.group(1) + " ", text)
@@ -324,7 +331,7 @@ _NOT_BENCHMARK_TEXT = """AUROC AUC AUPRC ROC F1 BLEU ROUGE ROUGE-L METEOR BERTSc
     COMET CIDEr SPICE PSNR SSIM LPIPS FID IoU mIoU mAP MAE MSE RMSE MAPE NDCG MRR EM WER CER
     PPL FLOPs TFLOPs GFLOPs TPS TTFT TPOT QPS SLO SLOs McNemar Wilcoxon ANOVA Bonferroni
     Kendall Spearman Pearson Cohen Fleiss Kruskal-Wallis ICC OOD SFT DPO PPO RLHF RLVR KL
-    CoT ICL LoRA QLoRA MoE KV PhD USD CPU CPUs TPU TPUs SQL JSON HTML PDF URL URLs"""
+    CoT ICL LoRA QLoRA MoE KV NFE NFEs PhD USD CPU CPUs TPU TPUs SQL JSON HTML PDF URL URLs"""
 NOT_BENCHMARKS = frozenset(_NOT_BENCHMARK_TEXT.split())
 _DEFINED_ACRONYM = re.compile(r"\(([A-Z][A-Za-z0-9-]{1,15})s?\)")
 _TEAM = re.compile(
@@ -348,6 +355,7 @@ def named_entities(
                 len(token) >= 3
                 and (sum(c.isupper() for c in token) >= 2 or any(c.isdigit() for c in token))
                 and not re.fullmatch(r"[A-Z]?\d[\d.,]*[A-Za-z%]*", token)  # "3B", "1.5x"
+                and not re.fullmatch(r"[A-Z]{2,6}-[a-z]+", token)  # "FIFO-evicted", "LLM-based"
                 and token not in COMMON_ACRONYMS
                 and token.rstrip("s") not in COMMON_ACRONYMS
                 and token not in NOT_BENCHMARKS

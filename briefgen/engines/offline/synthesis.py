@@ -90,8 +90,13 @@ def _phrases(text: str, surfaces: dict[tuple[str, ...], Counter[str]]) -> Counte
 
 
 def _surface(forms: Counter[str]) -> str:
-    """The spelling most papers use; an acronym as written ('KV cache', 'GRPO')."""
-    form = forms.most_common(1)[0][0]
+    """The spelling most papers use, a title's capitals aside ('Diffusion Language Models' ->
+    'diffusion language models'); an acronym as written ('KV cache', 'GRPO')."""
+    ranked = [form for form, _ in forms.most_common()]
+    plain = [f for f in ranked if not all(w[:1].isupper() for w in f.split())]
+    form = (plain or ranked)[0]
+    if not plain and len(form.split()) > 1:  # only ever seen in titles
+        form = " ".join(w if any(c.isupper() for c in w[1:]) else w.lower() for w in form.split())
     return form if any(c.isupper() for c in form[1:]) else form.lower()
 
 
@@ -306,8 +311,9 @@ def _theme(group: Group, w: Writer, roundup: bool = False) -> Theme:
     if elsewhere:
         # Said in full elsewhere already: pointed to, not printed a third time.
         ranks = [str(p.rank) for p in elsewhere]
+        rows = "Row" if len(ranks) == 1 else "Rows"
         approach.append(w.say(
-            f"Rows {_and(ranks)} of the table above (their claims and results are quoted in the "
+            f"{rows} {_and(ranks)} of the table above (their claims and results are quoted in the "
             "takeaways and the top 5).",
             f"见上方速览表第 {'、'.join(ranks)} 行（其主张与结果已在执行要点与 Top 5 中引用）。"))
     return Theme(
@@ -324,19 +330,21 @@ def _abstract(p: Paper) -> str:
     return plain_text(p.item.scored.paper.abstract)
 
 
-def _shared_names(papers: list[Paper]) -> list[tuple[str, list[Paper]]]:
-    """Benchmarks or models two or more of `papers` report on, most shared first."""
-    on: dict[str, list[Paper]] = {}
-    for p in papers:
-        for name in p.ev.named:
-            on.setdefault(name, []).append(p)
-    shared = [(name, who) for name, who in on.items() if len(who) > 1]
-    return sorted(shared, key=lambda kv: -len(kv[1]))
-
-
 _FAMILY = re.compile(r"^(Qwen|Llama|LLaMA|GPT|Gemini|Gemma|Claude|DeepSeek|Mistral|Mixtral|Phi|"
                      r"OLMo|InternVL|LLaVA|Kimi|GLM|Falcon|Pythia|T5|BERT|RoBERTa|ViT|CLIP|SAM)",
                      re.I)
+
+
+def _shared_names(papers: list[Paper]) -> list[tuple[str, list[Paper]]]:
+    """Benchmarks (not models: see `_families`) two or more of `papers` report on, most
+    shared first."""
+    on: dict[str, list[Paper]] = {}
+    for p in papers:
+        for name in p.ev.named:
+            if not _FAMILY.match(name):
+                on.setdefault(name, []).append(p)
+    shared = [(name, who) for name, who in on.items() if len(who) > 1]
+    return sorted(shared, key=lambda kv: -len(kv[1]))
 
 
 def _families(papers: list[Paper]) -> list[tuple[str, list[Paper]]]:
