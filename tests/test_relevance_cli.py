@@ -88,9 +88,7 @@ def test_a_paper_briefed_yesterday_is_not_ranked_again_today(
     assert "2602.20002" in out
 
 
-def test_starred_papers_join_the_library(
-    runner: CliRunner, small_papers: Path
-) -> None:
+def test_starred_papers_join_the_library(runner: CliRunner, small_papers: Path) -> None:
     args: list[str | Path] = [
         "papers", "--papers", small_papers, "--date", "2026-02-18", "-f", "json"
     ]  # fmt: skip
@@ -132,3 +130,28 @@ def test_a_starred_paper_is_not_similar_to_itself(runner: CliRunner, small_paper
     reasons = {str(r["id"]): str(r["reasons"]) for r in ranking(out)}
     assert "similar to your 'Paged KV Cache" not in reasons["2602.20002v2"]
     assert "similar to your 'SpecServe'" in reasons["2602.20002v2"]
+
+
+def test_a_library_of_ids_arxiv_cannot_resolve_degrades_with_one_warning(
+    runner: CliRunner, small_papers: Path, tmp_path: Path
+) -> None:
+    # The suite's arXiv API is a closed port, as offline. Ids the store knows (the day's papers
+    # after one run) are used; the rest are named in one warning; the run does not stop.
+    ids = tmp_path / "ids.txt"
+    ids.write_text("2602.20005\n2404.14469\narXiv:2306.14048\n")
+    args: list[str | Path] = [
+        "papers", "--papers", small_papers, "--date", "2026-02-18", "-f", "json"
+    ]  # fmt: skip
+    code, _, err = run(runner, *args)
+    assert code == 0, err
+    code, out, err = run(runner, *args, "--library", ids)
+    assert code == 0, err
+    (warning,) = [line for line in err.splitlines() if "left out" in line]
+    assert "2 arXiv ids of 3 left out (2404.14469, 2306.14048)" in warning
+    assert "arXiv could not be asked" in warning
+    assert "library: 1 paper" in err
+    reasons = {str(r["id"]): r["reasons"] for r in ranking(out)}
+    assert isinstance(reasons["2602.20002v2"], list)
+    assert reasons["2602.20002v2"][0].startswith(
+        "similar to your 'A Survey of Attention Sparsity Patterns' (0."
+    )

@@ -46,6 +46,17 @@ if TYPE_CHECKING:
 Warn = Callable[[str], None]
 Lookup = Callable[[list[str]], list[Paper]]
 
+
+class PartialLookup(Exception):
+    """A lookup that found only some papers (the store's) because arXiv could not be asked:
+    the library goes on with `found`, and the one warning about the rest says `reason`."""
+
+    def __init__(self, found: list[Paper], reason: str) -> None:
+        super().__init__(reason)
+        self.found = found
+        self.reason = reason
+
+
 KINDS_HELP = (
     "a .bib file, a text file of arXiv ids or links, a papers .json/.jsonl file, or "
     "zotero:USER_ID/COLLECTION_KEY"
@@ -389,8 +400,13 @@ def read_ids(
             "arXiv:2401.12345 or https://arxiv.org/abs/2401.12345, or links inside the text)",
         )
     papers: dict[str, Paper] = {}
+    failure = ""
     if lookup is not None:
-        for found in lookup(list(ids)):
+        try:
+            looked_up = lookup(list(ids))
+        except PartialLookup as partial:
+            looked_up, failure = partial.found, partial.reason
+        for found in looked_up:
             papers.setdefault(found.id, found)
     entries: list[LibraryPaper] = []
     missing: list[str] = []
@@ -405,6 +421,8 @@ def read_ids(
         why = (
             "nothing looked their titles and abstracts up"
             if lookup is None
+            else f"they are not in the store and arXiv could not be asked ({failure})"
+            if failure
             else "their titles and abstracts could not be found"
         )
         warn(

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from briefgen.core.errors import UpstreamError
 from briefgen.core.models import Paper
 from briefgen.core.settings import Settings
 from briefgen.infra.store import Store
@@ -18,7 +19,13 @@ from briefgen.select.embedding import (
     load_embedder,
     similarity_matrices,
 )
-from briefgen.select.library import LibraryPaper, dedupe, library_from_papers, read_library
+from briefgen.select.library import (
+    LibraryPaper,
+    PartialLookup,
+    dedupe,
+    library_from_papers,
+    read_library,
+)
 from briefgen.select.rank import Reader
 from briefgen.sources.arxiv_api import fetch_by_ids, result_to_paper
 from briefgen.sources.remote import Remote
@@ -42,7 +49,12 @@ def lookup_papers(store: Store, remote: Remote | None) -> Callable[[list[str]], 
         found = [p for p in (store.get_paper(i) for i in ids) if p is not None]
         missing = [i for i in ids if i not in {p.id for p in found}]
         if missing and remote is not None:
-            results = fetch_by_ids(remote.arxiv, missing)
+            try:
+                results = fetch_by_ids(remote.arxiv, missing)
+            except UpstreamError as exc:
+                # Offline, or arXiv failing: the library is what the store knows, and the run
+                # goes on (read_ids names the ids left out, in one warning).
+                raise PartialLookup(found, str(exc).split("; ")[0]) from exc
             fetched = [result_to_paper(r, r.published.date()) for r in results]
             store.save_papers(fetched)
             found += fetched
