@@ -269,15 +269,24 @@ def _descriptions(schema: dict[str, Any]) -> list[tuple[str, str | None]]:
 
 
 def test_every_field_a_model_fills_is_described_for_the_model() -> None:
+    """Each field is described once, in the prompt the model reads (the schemas go bare): the
+    analysis's in its field contract, the synthesis's in its prompt."""
     from briefgen.core.models import Synthesis
-    from briefgen.engines.model_engine import AnalysisOutput, synthesis_schema
+    from briefgen.engines.model_engine import ANALYSIS_SCHEMA, ModelEngine, synthesis_schema
+    from tests.fakes import FakeProvider
 
-    for schema in (AnalysisOutput.model_json_schema(), synthesis_schema(["2602.00001"])):
-        fields = _descriptions(schema)
+    for compact in (True, False):
+        engine = ModelEngine(FakeProvider(), "m", compact=compact)
+        fields = _descriptions(ANALYSIS_SCHEMA)
         assert len(fields) >= 10
-        assert [path for path, text in fields if not text] == []
+        missing = [p for p, _ in fields if f"- {p}: " not in engine.system]
+        assert [p for p in missing if f"- {p}." not in engine.system] == []  # (or its parts)
+    synthesis = synthesis_schema(["2602.00001"])
+    prompt = engine.synthesis_system + engine.synthesis_template
+    assert [p for p, _ in _descriptions(synthesis) if p.rsplit(".", 1)[-1] not in prompt] == []
+    for schema in (ANALYSIS_SCHEMA, synthesis):
         text = json.dumps(schema)
-        for note in ("SPEC", "§", "briefgen", "a model cannot"):
+        for note in ("SPEC", "§", "briefgen", "a model cannot", "description"):
             assert note not in text
     assert Synthesis.__doc__ and "SPEC" not in Synthesis.__doc__
 

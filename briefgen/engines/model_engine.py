@@ -44,9 +44,9 @@ from briefgen.engines.caching import worth_caching
 from briefgen.engines.provider import Provider
 from briefgen.engines.providers.context import context_window
 from briefgen.engines.repair import Wording, ask_validated
+from briefgen.engines.spares import analysis_synthesis
 from briefgen.infra.prompts import fill, load_template, template_version
 from briefgen.read.abstract import estimate_tokens
-from briefgen.synthesize.spares import analysis_synthesis
 
 ANALYSIS_PROMPT = "analyze_paper"
 COMPACT_SYSTEM = "analyze_paper.compact.system"
@@ -520,7 +520,7 @@ class ModelEngine:
 
     def fallback_synthesis(self, period: str, papers: list[AnalysedPaper]) -> Synthesis:
         """Assembled from the model's own analyses, no offline-engine text: what fills a
-        section left short (see briefgen.synthesize.spares)."""
+        section left short (see briefgen.engines.spares)."""
         return analysis_synthesis(papers)
 
     def synthesize(
