@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 
 from briefgen.cli.app import app
 from briefgen.cli.options import (
@@ -121,9 +120,9 @@ def _print_hits(hits: list[SearchHit], query: str, as_json: bool) -> None:
     for rank, hit in enumerate(hits, start=1):
         paper = f"{hit.paper_id}{hit.version}" if hit.paper_id else "—"
         title = hit.title or f"brief {hit.period} ({hit.part})"
-        rows_text.append([str(rank), paper, _dates(hit), escape(", ".join(hit.where)),
-                          escape(title), escape(hit.snippet)])  # fmt: skip
-    print_table(f"{len(hits)} match{'es' if len(hits) != 1 else ''} for {escape(query)}",
+        rows_text.append([str(rank), paper, _dates(hit), ", ".join(hit.where),
+                          title, hit.snippet])  # fmt: skip
+    print_table(f"{len(hits)} match{'es' if len(hits) != 1 else ''} for {query}",
                 ["#", "paper", "date", "matched in", "title", "snippet"], rows_text)  # fmt: skip
 
 
@@ -134,11 +133,9 @@ def _print_similar(result: SimilarResult, as_json: bool) -> None:
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
         return
     rows = [[str(rank), item.paper.versioned_id, item.paper.published.isoformat(),
-             f"{item.score:.3f}", escape(item.paper.title)]
+             f"{item.score:.3f}", item.paper.title]
             for rank, item in enumerate(result.papers, start=1)]  # fmt: skip
-    title = f"papers like {result.target.versioned_id} ({escape(result.target.title)}), by " + (
-        escape(result.method)
-    )
+    title = f"papers like {result.target.versioned_id} ({result.target.title}), by {result.method}"
     print_table(title, ["#", "paper", "date", "similarity", "title"], rows)
 
 

@@ -2,6 +2,11 @@
 
 stdout carries only the requested document. Progress bars appear only when stderr is a
 terminal and --quiet is off; errors are always printed, one line each.
+
+Everything printed here is text, never Rich markup or emoji codes: a paper's title, an
+author's name, a service's reply or a search query may hold '[/bold]', '[link=…]' or ':b:',
+and they are shown as written (a Console prints a str as markup unless told otherwise, so
+every str goes through `plain` on its way out).
 """
 
 from __future__ import annotations
@@ -15,8 +20,14 @@ from typing import Protocol
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
+from rich.text import Text
 
 from briefgen.core.errors import without_pydantic_noise
+
+
+def plain(text: str, style: str = "") -> Text:
+    """`text` exactly as written: no markup, no emoji codes, no highlighting."""
+    return Text(text, style=style)
 
 
 def one_line(message: str) -> str:
@@ -39,28 +50,30 @@ class Reporter:
     @property
     def err(self) -> Console:
         if self._err is None:
-            self._err = Console(file=sys.stderr, highlight=False, soft_wrap=True)
+            self._err = Console(
+                file=sys.stderr, highlight=False, soft_wrap=True, markup=False, emoji=False
+            )
         return self._err
 
     def info(self, message: str) -> None:
         if not self.quiet:
-            self.err.print(message, markup=False)
+            self.err.print(plain(message))
 
     def debug(self, message: str) -> None:
         if self.verbose and not self.quiet:
-            self.err.print(message, markup=False, style="dim")
+            self.err.print(plain(message, "dim"))
 
     def notice(self, message: str) -> None:
         """Something about the output the reader should know (not a problem with the run)."""
         if not self.quiet:
-            self.err.print(f"note: {one_line(message)}", markup=False, style="cyan")
+            self.err.print(plain(f"note: {one_line(message)}", "cyan"))
 
     def warning(self, message: str) -> None:
         if not self.quiet:
-            self.err.print(f"warning: {one_line(message)}", markup=False, style="yellow")
+            self.err.print(plain(f"warning: {one_line(message)}", "yellow"))
 
     def error(self, message: str) -> None:
-        self.err.print(f"error: {one_line(message)}", markup=False, style="bold red")
+        self.err.print(plain(f"error: {one_line(message)}", "bold red"))
 
     @contextmanager
     def progress(self, description: str, total: int) -> Iterator[Advance]:
@@ -81,10 +94,11 @@ class _Stdout(Console):
 
 
 def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
-    """A table on stdout; plain text (no colour codes) when stdout is not a terminal."""
-    table = Table(title=title, show_lines=False, expand=False)
+    """A table on stdout; plain text (no colour codes) when stdout is not a terminal. The
+    title and every cell are shown as written (papers' titles are anyone's text)."""
+    table = Table(title=plain(title), show_lines=False, expand=False)
     for column in columns:
-        table.add_column(column, overflow="fold")
+        table.add_column(plain(column), overflow="fold")
     for row in rows:
-        table.add_row(*row)
-    _Stdout(file=sys.stdout, highlight=False).print(table)
+        table.add_row(*(plain(cell) for cell in row))
+    _Stdout(file=sys.stdout, highlight=False, markup=False, emoji=False).print(table)
