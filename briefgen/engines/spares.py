@@ -43,7 +43,8 @@ def spare_takeaway(paper: AnalysedPaper) -> Takeaway:
 def why_now(paper: AnalysedPaper) -> str:
     """For the reader: what the ranking found (their keywords, library, authors)."""
     if paper.scored.reasons:
-        return "For you: " + "; ".join(paper.scored.reasons) + "."
+        text = "; ".join(paper.scored.reasons)
+        return text[:1].upper() + text[1:] + "."
     return paper.analysis.why_now
 
 
