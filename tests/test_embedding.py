@@ -12,6 +12,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -25,11 +26,14 @@ from briefgen.core.errors import ConfigError
 from briefgen.core.settings import Settings
 from briefgen.infra.store import Store
 from briefgen.select.embedding import (
+    CONNECT_TIMEOUT,
+    DOWNLOAD_ATTEMPTS,
     MODEL_FILES,
     Matrix,
     StaticEmbedder,
     TfidfSimilarity,
     best_matches,
+    failure_marker,
     forget_failed_downloads,
     load_embedder,
     model_dir,
@@ -355,12 +359,58 @@ def test_an_interrupted_download_leaves_nothing_loadable_and_the_next_run_downlo
     assert load_embedder(settings(tmp_path, hub.url), warn=warn, info=info) is None
     assert len(hub.requests) == seen and len(warn.lines) == 1
 
-    # The next run (a new process) downloads the whole model again and loads it.
+    # The next run the same day (a new process) does not try again either: it says so in one
+    # warning and ranks by TF-IDF at once.
+    forget_failed_downloads()
+    assert load_embedder(settings(tmp_path, hub.url), warn=warn, info=info) is None
+    assert len(hub.requests) == seen and len(warn.lines) == 2
+    assert "could not be downloaded earlier today (127.0.0.1 dropped" in warn.lines[1]
+    assert "briefgen tries again tomorrow (to try now, delete " in warn.lines[1]
+    assert load_embedder(settings(tmp_path, hub.url), warn=warn, info=info) is None
+    assert len(warn.lines) == 2  # one warning per run
+
+    # The next day, a run downloads the whole model again and loads it.
+    marker = failure_marker(model_dir(tmp_path, REPO))
+    marker.write_text(marker.read_text().replace(date.today().isoformat(), "2000-01-01"))
     forget_failed_downloads()
     embedder = load_embedder(settings(tmp_path, hub.url), warn=warn, info=info)
-    assert embedder is not None and len(warn.lines) == 1
+    assert embedder is not None and len(warn.lines) == 2
     assert len(hub.requests) > seen
     assert f"/{REPO}/resolve/main/config.json" in hub.paths()[seen:]
+    assert not marker.exists()
+
+
+def test_an_explicit_refresh_tries_a_failed_download_again_the_same_day(
+    hub: FakeHub, tmp_path: Path
+) -> None:
+    hub.cut = 2
+    warn = Lines()
+    assert load_embedder(settings(tmp_path, hub.url, http_retries=2), warn=warn) is None
+    hub.cut = 0
+    forget_failed_downloads(tmp_path)
+    assert load_embedder(settings(tmp_path, hub.url), warn=warn, info=Lines()) is not None
+    assert len(warn.lines) == 1
+
+
+def test_the_download_gives_up_fast(tmp_path: Path) -> None:
+    # A network that drops packets: a host that accepts nothing and answers nothing. At most
+    # DOWNLOAD_ATTEMPTS attempts, each connect within CONNECT_TIMEOUT.
+    assert CONNECT_TIMEOUT <= 5 and DOWNLOAD_ATTEMPTS <= 2
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(0)  # connects, then never answers: the read timeout decides
+    url = f"http://127.0.0.1:{silent.getsockname()[1]}"
+    warn = Lines()
+    started = time.monotonic()
+    try:
+        quick = settings(tmp_path, url, http_retries=4).model_copy(
+            update={"http_timeout_seconds": 0.5}
+        )
+        found = load_embedder(quick, warn=warn, info=Lines())
+    finally:
+        silent.close()
+    assert found is None and len(warn.lines) == 1
+    assert time.monotonic() - started < 10
 
 
 def test_a_dropped_body_is_retried_within_the_run(hub: FakeHub, tmp_path: Path) -> None:
@@ -550,3 +600,19 @@ def test_tfidf_rows_are_unit_length_and_stop_words_alone_match_nothing() -> None
     assert unit_rows(dense) and dense.shape[0] == 2
     sim = similarities([("a", "the of and")], [("b", "it is a")], embedder=None, store=None)
     assert sim.tolist() == [[0.0]]
+
+
+def test_the_model_is_loaded_only_when_a_vector_is_missing(
+    model_folder: Path, tmp_path: Path
+) -> None:
+    candidates = [QUANT_PAPER, BIO_PAPER]
+    with Store.open(tmp_path / "store") as store:
+        first = load_embedder(settings(tmp_path, "", str(model_folder)), warn=Lines())
+        assert isinstance(first, StaticEmbedder) and not first.loaded  # checked, not loaded
+        similarities(candidates, QUANT_LIBRARY, embedder=first, store=store)
+        assert first.loaded
+        # the next run: every vector in the store, so the model is never loaded
+        again = load_embedder(settings(tmp_path, "", str(model_folder)), warn=Lines())
+        assert isinstance(again, StaticEmbedder) and again.name == first.name
+        similarities(candidates, QUANT_LIBRARY, embedder=again, store=store)
+        assert not again.loaded

@@ -28,6 +28,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -74,7 +75,12 @@ LAYOUT_FILES = (
     "0_StaticEmbedding/model.safetensors",
     "0_StaticEmbedding/tokenizer.json",
 )
-CONNECT_TIMEOUT = 10.0  # seconds; the read timeout is http_timeout_seconds, per chunk
+# The model is optional (TF-IDF ranks without it), so its download fails fast: a network that
+# drops packets must not hold every run for minutes. Connect within 5 s, read each chunk
+# within at most 15 s (http_timeout_seconds when lower), at most 2 attempts.
+CONNECT_TIMEOUT = 5.0
+READ_TIMEOUT = 15.0
+DOWNLOAD_ATTEMPTS = 2
 STALE_PARTIAL_SECONDS = 3600.0  # a staging folder this old belongs to no running download
 _REPO_ID = re.compile(r"[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -108,13 +114,25 @@ def normalise_rows(vectors: Matrix) -> Matrix:
 
 
 class StaticEmbedder:
-    """A model2vec StaticModel: a text's vector is the mean of its tokens' vectors."""
+    """A model2vec StaticModel: a text's vector is the mean of its tokens' vectors. The model
+    is loaded on the first `embed` that has texts (a run whose vectors are all in the store's
+    cache never loads it, nor imports model2vec)."""
 
-    def __init__(self, model: StaticModel, name: str, folder: Path) -> None:
-        self.model = model
+    def __init__(self, model: StaticModel | None, name: str, folder: Path, dim: int) -> None:
+        self._model = model
         self.name = name
         self.folder = folder
-        self.dim = int(model.dim)
+        self.dim = dim
+
+    @property
+    def model(self) -> StaticModel:
+        if self._model is None:
+            self._model = _load_model(self.folder)
+        return self._model
+
+    @property
+    def loaded(self) -> bool:
+        return self._model is not None
 
     def embed(self, texts: list[str]) -> Matrix:
         if not texts:
@@ -313,15 +331,28 @@ def load_embedder(
                 shutil.rmtree(target, ignore_errors=True)
         if remembered in _FAILED:
             return None  # warned already: no second attempt, no second warning, this process
+        earlier = _failed_today(target, base_url)
+        if earlier is not None:
+            # Another run failed today: no attempt (each would wait for the network again)
+            # until tomorrow, or until the marker is deleted.
+            _FAILED.add(remembered)
+            warn(
+                f"embedding model {repo_id} could not be downloaded earlier today ({earlier}): "
+                f"{FALLBACK_ADVICE}; briefgen tries again tomorrow (to try now, delete "
+                f"{failure_marker(target)})"
+            )
+            return None
         try:
             _download(repo_id, target, settings, base_url, client, info)
         except _DownloadFailed as failure:
             _FAILED.add(remembered)
+            _remember_failure(target, base_url, failure.reason)
             warn(
                 f"embedding model {repo_id} could not be downloaded ({failure.reason}): "
                 f"{FALLBACK_ADVICE}"
             )
             return None
+        failure_marker(target).unlink(missing_ok=True)
         try:
             return load_folder(target, label=repo_id)
         except ConfigError as exc:  # a server that answers with something else (a login page)
@@ -329,6 +360,7 @@ def load_embedder(
             _FAILED.add(remembered)
             host = urlsplit(base_url).hostname or base_url
             cause = str(exc).split(" model2vec model: ", 1)[-1].split(" (it needs ")[0]
+            _remember_failure(target, base_url, f"{host} sent something else: {cause}")
             warn(
                 f"embedding model {repo_id} as downloaded from {host} is not a model2vec "
                 f"model ({cause}): {FALLBACK_ADVICE}"
@@ -336,10 +368,37 @@ def load_embedder(
             return None
 
 
-def forget_failed_downloads() -> None:
-    """Let the next `load_embedder` try again a download that failed in this process."""
+def forget_failed_downloads(home: Path | None = None) -> None:
+    """Let the next `load_embedder` try again a download that failed in this process (and,
+    given `home`, one that failed in an earlier run today: an explicit refresh)."""
     with _LOCK:
         _FAILED.clear()
+        if home is not None:
+            shutil.rmtree(home / "models-failed", ignore_errors=True)
+
+
+def failure_marker(target: Path) -> Path:
+    """Where a failed download of the model for `target` is remembered until tomorrow:
+    $BRIEFGEN_HOME/models-failed/OWNER--NAME, beside (never inside) the models folder."""
+    return target.parent.with_name("models-failed") / target.name
+
+
+def _remember_failure(target: Path, base_url: str, reason: str) -> None:
+    try:
+        failure_marker(target).parent.mkdir(parents=True, exist_ok=True)
+        line = f"{date.today().isoformat()}\t{base_url}\t{' '.join(reason.split())}\n"
+        failure_marker(target).write_text(line, encoding="utf-8")
+    except OSError:
+        return  # remembered for this process only
+
+
+def _failed_today(target: Path, base_url: str) -> str | None:
+    """Why today's earlier download from `base_url` failed, or None."""
+    try:
+        day, url, reason = failure_marker(target).read_text(encoding="utf-8").strip().split("\t")
+    except (OSError, ValueError):
+        return None
+    return reason if day == date.today().isoformat() and url == base_url else None
 
 
 def model_dir(home: Path, repo_id: str) -> Path:
@@ -376,23 +435,64 @@ def repo_id_of(spec: str) -> str:
 
 
 def load_folder(folder: Path, *, label: str) -> StaticEmbedder:
-    """A model2vec model from a local folder; ConfigError when it is not one. The folder exists,
-    so model2vec reads it and never turns to the Hub (which it does only for a path that does
-    not exist)."""
+    """A model2vec model from a local folder, checked but not loaded yet (see StaticEmbedder);
+    ConfigError when it is not one. The folder exists, so model2vec reads it and never turns
+    to the Hub (which it does only for a path that does not exist)."""
     if not folder.is_dir():
         raise ConfigError(f"embedding model folder {folder} does not exist")
+    dim = _check_folder(folder)
+    return StaticEmbedder(None, f"{label}@{fingerprint(folder)}", folder, dim)
+
+
+def _not_a_model(folder: Path, why: str) -> ConfigError:
+    why = " ".join(why.split()) or "unreadable"
+    why = why if len(why) <= 200 else why[:199] + "…"
+    return ConfigError(
+        f"embedding model folder {folder} does not load as a model2vec model: {why} "
+        "(it needs config.json, model.safetensors and tokenizer.json)"
+    )
+
+
+def _check_folder(folder: Path) -> int:
+    """What can be checked without loading the model: the files are there, config.json is
+    JSON, and model.safetensors is whole (its header's tensors end where the file does).
+    Returns the vectors' dimension."""
+    import json
+
+    for name in MODEL_FILES:
+        if not (folder / name).is_file() or not (folder / name).stat().st_size:
+            raise _not_a_model(folder, f"no {name}")
+    try:
+        json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise _not_a_model(folder, f"config.json is not JSON ({exc})") from exc
+    weights = folder / "model.safetensors"
+    try:
+        with weights.open("rb") as handle:
+            size = int.from_bytes(handle.read(8), "little")
+            header = json.loads(handle.read(size)) if 0 < size < 100_000_000 else None
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise _not_a_model(folder, f"model.safetensors is not a safetensors file ({exc})") from exc
+    tensors = [t for k, t in (header or {}).items() if k != "__metadata__" and isinstance(t, dict)]
+    if not tensors:
+        raise _not_a_model(folder, "model.safetensors holds no tensors")
+    end = 8 + size + max(int(t.get("data_offsets", [0, 0])[1]) for t in tensors)
+    if weights.stat().st_size != end:
+        raise _not_a_model(folder, "model.safetensors is cut short or padded")
+    shapes = [t.get("shape") for t in tensors]
+    dims = [int(shape[-1]) for shape in shapes if isinstance(shape, list) and len(shape) == 2]
+    if not dims:
+        raise _not_a_model(folder, "model.safetensors holds no embedding matrix")
+    return dims[0]
+
+
+def _load_model(folder: Path) -> StaticModel:
     from model2vec import StaticModel
 
     try:
-        model = StaticModel.from_pretrained(folder)
+        return StaticModel.from_pretrained(folder)
     except Exception as exc:  # model2vec, safetensors and tokenizers raise plain exceptions
-        first = " ".join(str(exc).split()) or type(exc).__name__
-        first = first if len(first) <= 200 else first[:199] + "…"
-        raise ConfigError(
-            f"embedding model folder {folder} does not load as a model2vec model: {first} "
-            "(it needs config.json, model.safetensors and tokenizer.json)"
-        ) from exc
-    return StaticEmbedder(model, f"{label}@{fingerprint(folder)}", folder)
+        raise _not_a_model(folder, str(exc) or type(exc).__name__) from exc
 
 
 def fingerprint(folder: Path) -> str:
@@ -452,11 +552,12 @@ def _download(
     import httpx
 
     host = urlsplit(base_url).hostname or base_url
+    read_timeout = min(READ_TIMEOUT, settings.http_timeout_seconds)
     policy = RetryPolicy(
-        attempts=settings.http_retries,
+        attempts=max(1, min(settings.http_retries, DOWNLOAD_ATTEMPTS)),
         wait=settings.retry_wait_seconds,
         on_retry=info or no_report,
-        timeout=settings.http_timeout_seconds,
+        timeout=read_timeout,
         timeout_setting="http_timeout_seconds",
     )
     say = info or _to_stderr
@@ -471,10 +572,7 @@ def _download(
 
     own = client is None
     http = client or httpx.Client(
-        timeout=httpx.Timeout(
-            settings.http_timeout_seconds,
-            connect=min(CONNECT_TIMEOUT, settings.http_timeout_seconds),
-        ),
+        timeout=httpx.Timeout(read_timeout, connect=min(CONNECT_TIMEOUT, read_timeout)),
         headers={"User-Agent": user_agent(settings.contact)},
         follow_redirects=True,
     )
@@ -606,6 +704,7 @@ __all__ = [
     "StaticEmbedder",
     "TfidfSimilarity",
     "best_matches",
+    "failure_marker",
     "forget_failed_downloads",
     "library_relevance",
     "load_embedder",
