@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from briefgen.cli import app
 from briefgen.core.errors import UsageError
 from briefgen.core.periods import parse_range, parse_week
 from briefgen.render.lint import lint_markdown
-from tests.fakes import FakeAnthropic, FakeServer
+from tests.fakes import FakeAnthropic, FakeServer, Reply
 
 ATOM = {"a": "http://www.w3.org/2005/Atom"}
 
@@ -164,3 +165,34 @@ def test_the_automation_examples_name_their_secrets_without_holding_any() -> Non
     assert "briefgen daily" in cron and "briefgen weekly" in cron
     for text in (workflow, cron):
         assert "sk-ant-" not in text and "sk-" not in text.replace("sk-ant", "")
+
+
+def test_a_roundup_of_stored_file_days_needs_no_network(
+    runner: CliRunner, small_papers: Path, tmp_path: Path, services: FakeServer
+) -> None:
+    """A day briefed from a papers file is stored like any listing: a roundup without --papers
+    reuses it and asks arXiv nothing; a day never stored and unreachable is named, exit 4."""
+    for day in ("2026-02-17", "2026-02-18"):
+        code, _, err = invoke(runner, "daily", "--papers", str(small_papers), "--date", day,
+                              "-o", str(tmp_path / f"{day}.md"))  # fmt: skip
+        assert code == 0, err
+    out = tmp_path / "range.md"
+    code, _, err = invoke(runner, "weekly", "--from", "2026-02-17", "--to", "2026-02-18",
+                          "-o", str(out))  # fmt: skip
+    assert code == 0, err
+    assert services.requests == []
+    assert "2026-02-17: 1 paper from the store (file papers-small.jsonl); nothing fetched" in err
+    assert re.search(r"2026-02-18: \d+ papers from the store \(file papers-small\.jsonl\)", err)
+    assert "days by source: Tue 2026-02-17, Wed 2026-02-18 from file papers-small.jsonl" in err
+    assert "file papers-small.jsonl" in out.read_text()  # the brief names where it came from
+
+    # A week: its other days are not stored, and arXiv does not answer.
+    services.route("/api/query", lambda request: Reply(503, "down"))
+    week = tmp_path / "week.md"
+    code, _, err = invoke(runner, "weekly", "--week", "2026-W08", "-o", str(week))
+    assert code == 4, err
+    assert week.exists()
+    assert "warning: 2026-02-16: left out of the roundup, it could not be fetched" in err
+    assert "not stored and the network failed for an earlier day" in err
+    assert "3 days could not be fetched and are missing from the roundup: 2026-02-16, " in err
+    assert len(services.hits("/api/query")) <= 4  # one day tried, with its retries; no more

@@ -253,12 +253,12 @@ def weekly(
     """A roundup of a week (this one unless --week or --from/--to says) from the stored
     analyses (only missing days are fetched and analysed)."""
 
-    def roundup(period: Period, ctx: RunContext) -> tuple[Brief, dict[str, str]]:
+    def roundup(period: Period, ctx: RunContext) -> tuple[Brief, dict[str, str], list[date]]:
         if run.max_cost is not None:  # the whole roundup's cost, checked once up front
             check_cost(roundup_estimate(period, run, ctx), run.max_cost, ctx, batch=run.batch)
             ctx = replace(ctx, options=replace(ctx.options, max_cost=None))
         result = run_weekly(period, run.request(), ctx)
-        return result.brief, result.failed
+        return result.brief, result.failed, result.unfetched
 
     def action() -> None:
         period = _period(week, start, end)
@@ -269,11 +269,18 @@ def weekly(
             sys.stdout.write(text)
             return
         targets = notify_targets(run.settings(), notify)  # checked before any work
-        brief, failed = run.in_context(lambda ctx: roundup(period, ctx))
+        brief, failed, unfetched = run.in_context(lambda ctx: roundup(period, ctx))
         _emit(brief, run.settings(), run.reporter, fmt=fmt, output=output,
               output_dir=output_dir, front_matter=front_matter)  # fmt: skip
+        missing = [text for text in (
+            _missing_text(failed, "roundup"),
+            f"{len(unfetched)} day{'s' if len(unfetched) != 1 else ''} could not be fetched and "
+            f"{'are' if len(unfetched) != 1 else 'is'} missing from the roundup: "
+            f"{', '.join(d.isoformat() for d in unfetched)} (rerun when the network is back; "
+            "the stored days are reused)" if unfetched else None,
+        ) if text]  # fmt: skip
         finish(send_brief(brief, targets, run.settings(), run.reporter),
-               _missing_text(failed, "roundup"))  # fmt: skip
+               "; ".join(missing) or None)  # fmt: skip
 
     run_action(run.reporter, action)
 

@@ -614,6 +614,16 @@ class Store:
             return None
         return str(row[0]), [Paper.model_validate(item) for item in json.loads(row[1])]
 
+    def listings_of_day(self, day: str) -> list[tuple[str, str, list[Paper]]]:
+        """Every stored listing of `day`, whatever source made it: (source, via, papers),
+        the most recently stored first."""
+        rows = self._db.execute(
+            "SELECT source, via, papers FROM listings WHERE day = ? ORDER BY fetched_at DESC",
+            (day,),
+        )
+        return [(str(r[0]), str(r[1]), [Paper.model_validate(item) for item in json.loads(r[2])])
+                for r in rows]  # fmt: skip
+
     # full texts -----------------------------------------------------------------------------
 
     def get_fulltext(self, paper_id: str, version: str) -> ParsedHtml | Literal[False] | None:

@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
-from briefgen.core.errors import NoPapersError
+from briefgen.core.errors import NoPapersError, UpstreamError
 from briefgen.core.models import AnalysedPaper, Brief
 from briefgen.core.periods import Period
 from briefgen.core.settings import Settings
@@ -28,6 +28,7 @@ class WeeklyResult:
     period: Period
     brief: Brief
     failed: dict[str, str] = field(default_factory=dict)
+    unfetched: list[date] = field(default_factory=list)  # days neither stored nor reachable
 
 
 def listing_days(
@@ -53,9 +54,12 @@ class _Collected:
     days: list[date] = field(default_factory=list)
     skipped: dict[date, str] = field(default_factory=dict)
     failed: dict[str, str] = field(default_factory=dict)
+    sources: dict[date, list[str]] = field(default_factory=dict)  # where each day came from
 
-    def add(self, day: date, analysed: list[AnalysedPaper], failed: dict[str, str]) -> None:
+    def add(self, day: date, analysed: list[AnalysedPaper], failed: dict[str, str],
+            sources: list[str]) -> None:  # fmt: skip
         self.days.append(day)
+        self.sources[day] = sources
         self.failed.update(failed)
         for item in analysed:
             known = self.papers.get(item.paper_id)
@@ -69,14 +73,35 @@ def _collect(period: Period, request: PaperRequest, ctx: RunContext) -> _Collect
     if not days:
         raise NoPapersError(f"no arXiv announcement between {period.start} and {period.end}")
     collected = _Collected()
+    unreachable: list[UpstreamError] = []
     for day in days:
+        if unreachable and not ctx.store.listings_of_day(day.isoformat()):
+            # The network failed once already: days the store lacks are not tried again.
+            collected.skipped[day] = f"could not be fetched: {unreachable[0]}"
+            ctx.reporter.warning(f"{day}: left out of the roundup, not stored and the network "
+                                 "failed for an earlier day")  # fmt: skip
+            continue
         try:
-            _, outcome = analyse_listing(replace(request, date=day), ctx)
+            ranked, outcome = analyse_listing(replace(request, date=day, stored_first=True), ctx)
         except NoPapersError as exc:
             collected.skipped[day] = str(exc)
             ctx.reporter.info(f"{day}: skipped ({exc})")
             continue
-        collected.add(day, outcome.analysed, outcome.failed)
+        except UpstreamError as exc:
+            # A day the store lacks and the network cannot give: the roundup goes on with
+            # the days it has, and says which it is missing.
+            unreachable.append(exc)
+            collected.skipped[day] = f"could not be fetched: {exc}"
+            ctx.reporter.warning(f"{day}: left out of the roundup, it could not be fetched ({exc})")
+            continue
+        collected.add(day, outcome.analysed, outcome.failed, ranked.sources)
+    by_source: dict[str, list[str]] = {}
+    for day, sources in collected.sources.items():
+        by_source.setdefault(", ".join(sources), []).append(f"{day:%a %Y-%m-%d}")
+    ctx.reporter.info("days by source: " + "; ".join(
+        f"{', '.join(days)} from {source}" for source, days in by_source.items()))  # fmt: skip
+    if not collected.papers and unreachable:
+        raise unreachable[0]  # nothing stored and nothing fetched: the network's own error
     if not collected.papers:
         raise NoPapersError(
             f"no papers for {period.title}: "
@@ -94,16 +119,20 @@ def run_weekly(period: Period, request: PaperRequest, ctx: RunContext) -> Weekly
     chosen = ranked[: settings.weekly_max_papers]
     ctx.reporter.info(
         f"{period.title}: {len(chosen)} of {len(collected.papers)} papers from "
-        f"{len(collected.days)} days in the roundup"
+        f"{len(collected.days)} day{'s' if len(collected.days) != 1 else ''} in the roundup"
     )
     params: dict[str, object] = {
         "period": period.label, "engine": ctx.engine.name, "profile": settings.profile
     }  # fmt: skip
     with RecordedRun(ctx, "weekly", params) as run:
+        used = sorted({source for sources in collected.sources.values() for source in sources})
         brief = make_brief(ctx, chosen, label=period.label, kind=period.kind,
-                           sources=sorted(_day_sources(request, settings)), run=run)  # fmt: skip
+                           sources=used or sorted(_day_sources(request, settings)),
+                           run=run)  # fmt: skip
         run.finish("done", len(chosen))
-    return WeeklyResult(period=period, brief=brief, failed=collected.failed)
+    unfetched = [day for day, why in collected.skipped.items()
+                 if why.startswith("could not be fetched")]  # fmt: skip
+    return WeeklyResult(period=period, brief=brief, failed=collected.failed, unfetched=unfetched)
 
 
 def _day_sources(request: PaperRequest, settings: Settings) -> list[str]:

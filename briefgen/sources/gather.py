@@ -45,6 +45,9 @@ class PaperRequest:
     sources: list[str] = field(default_factory=list)  # empty: from --papers or the settings
     cross_lists: bool | None = None  # None: the settings decide
     now: datetime | None = None  # the clock, for 'today'/'latest' (tests pin it)
+    # A roundup uses a day the store holds from any source (a papers file, say) before it asks
+    # the configured remote sources; only a day never stored is fetched.
+    stored_first: bool = False
 
     def resolved_sources(self, settings: Settings) -> list[str]:
         chosen = list(dict.fromkeys(self.sources)) or (
@@ -133,8 +136,15 @@ class Gatherer:
             assert request.papers_path is not None
             day, papers = self._from_file(request.papers_path, day, cross, skipped)
             batches.append(papers)
-            described.append(f"file {papers_file_name(request.papers_path)}")
+            name = papers_file_name(request.papers_path)
+            described.append(f"file {name}")
+            # Kept like any listing: a roundup of this day needs neither the file nor arXiv.
+            self.store.save_listing("file", day.isoformat(), name, f"file {name}", papers)
         assert day is not None
+        if request.stored_first and "file" not in sources:
+            stored = self._stored(day, sources)
+            if stored is not None:
+                return stored
         latest = self.calendar.latest_listing(now)
         if "arxiv" in sources:
             listing = self._arxiv(day, latest, cross)
@@ -149,6 +159,17 @@ class Gatherer:
             raise NoPapersError(self._why_none(day, sources, latest, skipped))
         remote = any(source in REMOTE_SOURCES for source in sources)
         return DayPapers(day=day, papers=papers, sources=described, skipped=skipped, remote=remote)
+
+    def _stored(self, day: date, sources: list[str]) -> DayPapers | None:
+        """The day as the store holds it when none of `sources` holds it: the listing of
+        another source (a papers file's, say), or None for a day never stored."""
+        listings = self.store.listings_of_day(day.isoformat())
+        if not listings or any(source in sources for source, _, _ in listings):
+            return None  # the configured source has it stored, or nothing does
+        _, via, papers = listings[0]  # stored as listed: by primary category already
+        count = f"{len(papers)} paper{'s' if len(papers) != 1 else ''}"
+        self.info(f"{day}: {count} from the store ({via}); nothing fetched")
+        return DayPapers(day=day, papers=papers, sources=[via], remote=False)
 
     # each source ----------------------------------------------------------------------------
 
