@@ -157,3 +157,28 @@ def json_text(value: object) -> str:
     import json
 
     return json.dumps(value)
+
+
+def test_dry_run_warns_of_a_paper_beyond_a_local_servers_context(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from briefgen.cli import app
+
+    monkeypatch.setenv("BRIEFGEN_OPENAI_BASE_URL", "http://127.0.0.1:9/v1")  # never called
+    long_one = {"id": "2606.00003", "title": "Efficient LLM inference", "published": "2026-06-17",
+                "abstract": "We make LLM inference efficient. " * 600}  # fmt: skip
+    short_one = {**long_one, "id": "2606.00004", "abstract": "We make LLM inference efficient."}
+    papers = tmp_path / "day.jsonl"
+    papers.write_text("".join(json.dumps(p) + "\n" for p in (long_one, short_one)))
+    result = CliRunner().invoke(
+        app, ["daily", "--papers", str(papers), "--provider", "openai", "--dry-run"]
+    )
+    assert result.exit_code == 0, result.stderr
+    out = " ".join(result.stdout.split())
+    assert "warning: 2606.00003: the prompt and paper are about " in out
+    assert "context of 4,096 tokens (a local server's default, Ollama's)" in out
+    assert "2606.00004: the prompt" not in out

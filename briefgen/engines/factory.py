@@ -51,6 +51,15 @@ def make_provider(
     )
 
 
+def _local(settings: Settings) -> bool:
+    """An OpenAI-compatible server on this machine, as OpenAIProvider judges it."""
+    if settings.provider != "openai":
+        return False
+    from briefgen.engines.providers.openai_provider import is_local
+
+    return is_local(settings.openai_base_url)
+
+
 def reader_interests(settings: Settings) -> str:
     """The active profile as the synthesis reads it: who the brief is for."""
     profile = settings.active_profile
@@ -63,9 +72,10 @@ class NoCallProvider:
     """Stands in for a provider when nothing may be sent (`--dry-run`): an estimate needs the
     prompts and models but no key, and a call reaching here is a bug, not a spend."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, local: bool = False) -> None:
         self.name = name
         self.caches_by_marker = name == "anthropic"
+        self.local = local  # a server on this machine: its default context (see providers)
 
     def complete(self, **_: object) -> Reply:
         raise BriefgenError(f"internal error: a dry run tried to call {self.name}")
@@ -87,7 +97,7 @@ def make_engine(
     provider: Provider = (
         make_provider(settings, env, on_retry=on_retry)
         if calls
-        else NoCallProvider(settings.provider)
+        else NoCallProvider(settings.provider, local=_local(settings))
     )
     return ModelEngine(
         provider,

@@ -47,7 +47,7 @@ class OpenAIProvider:
         self._url = base_url.rstrip("/") + "/chat/completions"
         # A server on this machine (Ollama, llama.cpp) serves models with a small context by
         # default: the engine checks each prompt against it (see providers.context).
-        self.local = httpx.URL(self._url).host in ("127.0.0.1", "localhost", "::1", "0.0.0.0")
+        self.local = is_local(base_url)
         self._policy = policy
         self.mode = "json_schema"  # becomes "json_object" if the server refuses schemas
 
@@ -145,6 +145,15 @@ class OpenAIProvider:
             stop_reason="max_tokens" if choice.get("finish_reason") == "length" else "end_turn",
             model=str(data.get("model") or model),
         )
+
+
+def is_local(base_url: str) -> bool:
+    """Whether the server runs on this machine (Ollama, llama.cpp, a local vLLM)."""
+    try:
+        host = httpx.URL(base_url).host
+    except (httpx.InvalidURL, TypeError):
+        return False
+    return host in ("127.0.0.1", "localhost", "::1", "0.0.0.0")
 
 
 def _error_message(response: httpx.Response) -> str:
