@@ -1,6 +1,6 @@
 """How well the ranking puts first what a reader wants, against paper-by-paper judgements:
 
-    python -m benchmarks.bench_relevance [REAL_FIXTURES_DIR] [--top 10] [--show 0]
+    python -m benchmarks.bench_relevance [REAL_FIXTURES_DIR] [--show N] [--timing]
 
 For each judged day and reader it ranks the day as `briefgen papers --library LIB` does (the
 default profile: its categories, keywords, min_score and max_papers; the library compared by
@@ -20,6 +20,11 @@ Judged days:
   `tests/data/relevance/judgments-example-2026-06-17.json` for the same four readers, with a
   small BibTeX library per reader of our own (`tests/data/relevance/lib-READER.bib`).
   `tests/test_relevance_bench.py` keeps a floor on it.
+
+`--timing` times ranking a 500-paper day (the real day recombined) against a library, each
+case in fresh processes: TF-IDF; TF-IDF with an embedding model the size of potion-base-8M
+(built by tests/embedding_model.py: this machine cannot download a real one), nothing cached;
+and again with every vector in the store (the model is then not loaded).
 """
 
 from __future__ import annotations
@@ -191,12 +196,119 @@ def table(day: JudgedDay) -> list[str]:
     return lines
 
 
+# timing ---------------------------------------------------------------------------------------
+
+TIMED_DAY = 500
+
+
+def _timed_day(real: Path) -> list[Paper]:
+    """TIMED_DAY papers: the real day's (else the example day's), then recombinations (one
+    paper's title with another's abstract) under new ids, all in the default categories."""
+    from benchmarks.bench_embedding import grown
+
+    day = real_day(real) or own_day()
+    assert day is not None
+    base = [(p.id, p.title, p.abstract) for p in day.papers]
+    when = day.papers[0].published
+    return [
+        Paper(id=f"2606.{n:05d}", version="v1", title=text.split("\n\n")[0],
+              abstract=text.split("\n\n", 1)[-1], categories=["cs.CL"], published=when)
+        for n, (_, text) in enumerate(grown(base, TIMED_DAY, "t"))
+    ]  # fmt: skip
+
+
+def time_case(case: str, work: Path, real: Path) -> dict[str, float]:
+    """One process: the first ranking of the 500-paper day (imports, the background table, the
+    library, the model when there is one) and a second one in the same process."""
+    import time
+
+    started = time.perf_counter()
+    from briefgen.core.settings import Settings
+    from briefgen.infra.store import Store
+    from briefgen.select.embedding import StaticEmbedder, load_embedder
+
+    papers = _timed_day(real)
+    library = read_library(OWN / "lib-systems.bib")
+    prepared = time.perf_counter()
+    embedder: StaticEmbedder | None = None
+    if case != "tfidf":
+        found = load_embedder(Settings(home=work / "home", embedding_model=str(work / "model")),
+                              warn=print)  # fmt: skip
+        assert isinstance(found, StaticEmbedder)
+        embedder = found
+    with Store.open(work / "store") as store:
+        reader = Reader(library=library, match=LibraryMatcher(library, embedder, store))
+        select_papers(papers, Profile(), reader)
+        first = time.perf_counter()
+        select_papers(papers, Profile(), reader)
+        second = time.perf_counter()
+    return {
+        "first": first - prepared,
+        "process": first - started,
+        "again": second - first,
+        "model_loaded": float(bool(embedder and embedder.loaded)),
+    }
+
+
+def timing(real: Path, repeat: int = 3) -> list[str]:
+    """Medians of `repeat` fresh processes per case: TF-IDF; with an embedding model the size
+    of potion-base-8M (built by tests/embedding_model.py), nothing cached, then everything."""
+    import shutil
+    import statistics
+    import subprocess
+    import tempfile
+
+    from tests.embedding_model import build_model
+
+    lines = [f"ranking a {TIMED_DAY}-paper day against an 8-paper library "
+             f"(medians of {repeat} processes):"]  # fmt: skip
+    with tempfile.TemporaryDirectory() as folder:
+        work = Path(folder)
+        words = sorted({w for p in _timed_day(real) for w in re.findall(r"[a-z][a-z0-9]+",
+                        f"{p.title} {p.abstract}".lower())})  # fmt: skip
+        build_model(work / "model", dim=256, words=words, size=30_000)
+
+        def run(case: str, fresh_store: bool) -> dict[str, float]:
+            if fresh_store:
+                shutil.rmtree(work / "store", ignore_errors=True)
+            code = ("import json, sys; from pathlib import Path; "
+                    "from benchmarks.bench_relevance import time_case; "
+                    f"print(json.dumps(time_case({case!r}, Path({str(work)!r}), "
+                    f"Path({str(real)!r}))))")  # fmt: skip
+            out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                 check=True, cwd=ROOT)  # fmt: skip
+            result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+            return result
+
+        cases = [
+            ("TF-IDF (default)", "tfidf", True),
+            ("TF-IDF + model, nothing cached", "model", True),
+        ]
+        for label, case, fresh in cases:
+            runs = [run(case, fresh) for _ in range(repeat)]
+            first = statistics.median(r["first"] for r in runs)
+            again = statistics.median(r["again"] for r in runs)
+            lines.append(f"  {label:<36} cold {first:6.3f} s   warm (same process) {again:6.3f} s")
+        run("model", True)
+        runs = [run("model", False) for _ in range(repeat)]
+        first = statistics.median(r["first"] for r in runs)
+        loaded = any(r["model_loaded"] for r in runs)
+        lines.append(f"  {'TF-IDF + model, every vector cached':<36} cold {first:6.3f} s   "
+                     f"(model loaded: {'yes' if loaded else 'no'})")  # fmt: skip
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("real", nargs="?", type=Path, default=REAL_DEFAULT,
                         help="the shared real fixtures folder (skipped when absent)")  # fmt: skip
     parser.add_argument("--show", type=int, default=0, help="also print each reader's top N")
+    parser.add_argument("--timing", action="store_true", help="time ranking a 500-paper day")
     args = parser.parse_args(argv)
+    if args.timing:
+        for line in timing(args.real):
+            print(line)
+        return 0
     days = [d for d in (real_day(args.real), own_day()) if d is not None]
     if real_day(args.real) is None:
         print(f"(no real fixture day in {args.real}: the project's own judged day only)")
