@@ -7,12 +7,16 @@ import json
 from datetime import date
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from briefgen.cli import app
 from briefgen.core.models import Paper
 from briefgen.infra.store import Store
-from tests.conftest import SMALL
+from tests.conftest import REPO, SMALL
+from tests.fakes import FakeServer, Reply, Request
+
+EXAMPLE_EN = REPO / "examples" / "2026-06-17-brief.en.md"
 
 HOSTILE_TITLE = (
     "Evil [/bold] [link=http://evil.example]click[/link] [red on red]hidden[/] :smile: a:b:c"
@@ -60,3 +64,50 @@ def test_an_error_keeps_emoji_codes_as_written(runner: CliRunner) -> None:
     assert code == 2
     assert "'a:b:c'" in err
     assert "🅱" not in err
+
+
+# 3. Secrets redacted by value and by part ---------------------------------------------------
+
+SECRET_SEGMENT = "5f3e9a71-secret-id"
+SECRET_QUERY = "sig0123456789"
+
+
+@pytest.mark.parametrize("kind", ["slack", "discord", "feishu", "webhook"])
+def test_a_webhook_quoting_its_path_back_never_prints_the_secret(
+    kind: str, runner: CliRunner, isolated_home: Path, server: FakeServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    def refuse(request: Request) -> Reply:
+        # The path as the service saw it, and its last segment alone.
+        said = f"no such hook {request.path} (id {request.path.rsplit('/', 1)[-1]})"
+        if kind == "webhook":
+            return Reply(400, said, "text/plain")
+        key = {"slack": "error", "discord": "message", "feishu": "msg"}[kind]
+        return Reply(400, json.dumps({key: said, "code": 19001}), "application/json")
+
+    server.route("/", refuse)
+    isolated_home.mkdir(parents=True, exist_ok=True)
+    (isolated_home / "config.toml").write_text(f'[notify.hook]\nkind = "{kind}"\n', "utf-8")
+    monkeypatch.setenv("BRIEFGEN_NOTIFY_HOOK_URL",
+                       f"{server.url}/webhook/{SECRET_SEGMENT}?token={SECRET_QUERY}")
+    code, out, err = run(runner, "send", EXAMPLE_EN, "--notify", "hook")
+    assert code == 4, err  # the brief exists; its delivery failed
+    assert "HTTP 400" in err and "no such hook" in err
+    assert SECRET_SEGMENT not in out + err and SECRET_QUERY not in out + err
+
+
+def test_a_password_in_an_endpoint_url_is_never_printed(
+    runner: CliRunner, server: FakeServer, small_papers: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server.route("/", lambda request: Reply(404, f"no such thing {request.path}", "text/plain"))
+    endpoint = server.url.replace("http://", "http://reader:hunter2-password@") + "/v1"
+    monkeypatch.setenv("BRIEFGEN_OPENAI_BASE_URL", endpoint)
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-key-0123456789")
+    code, out, err = run(runner, "daily", "--papers", small_papers, "--provider", "openai")
+    assert code in (4, 5, 6), err
+    assert "127.0.0.1" in err  # the endpoint is named ...
+    assert "hunter2" not in out + err and "reader:" not in out + err  # ... its password not
+    code, out, err = run(runner, "config", "show")
+    assert code == 0, err
+    assert 'openai_base_url = "http://[redacted]@127.0.0.1' in out
+    assert "hunter2" not in out + err

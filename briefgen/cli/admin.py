@@ -27,6 +27,7 @@ from briefgen.core.settings import (
 from briefgen.infra.console import Reporter, print_table
 from briefgen.infra.prompts import bundled_prompts_dir
 from briefgen.infra.repair import StoreDamagedError, damaged_files
+from briefgen.infra.secrets import redact_known
 from briefgen.infra.store import Store
 
 InitConfigOpt = Annotated[
@@ -67,7 +68,8 @@ def config_show(
         source = settings.config_path if settings.config_path.exists() else "defaults"
         sys.stdout.write(f"# from: {source}\n# store: {settings.home}\n")
         sys.stdout.write(f"# prompts: {bundled_prompts_dir()}\n")
-        sys.stdout.write(settings_to_toml(settings))
+        # An endpoint may carry a user name and password (a proxy's URL): never printed.
+        sys.stdout.write(redact_known(settings_to_toml(settings)))
 
     run_action(reporter, action)
 

@@ -23,11 +23,18 @@ from rich.table import Table
 from rich.text import Text
 
 from briefgen.core.errors import without_pydantic_noise
+from briefgen.infra.secrets import redact_known
 
 
 def plain(text: str, style: str = "") -> Text:
     """`text` exactly as written: no markup, no emoji codes, no highlighting."""
     return Text(text, style=style)
+
+
+def said(text: str, style: str = "") -> Text:
+    """A line for stderr: as written, with every known secret (and any URL's user name and
+    password) taken out, whatever a service quoted back into it."""
+    return plain(redact_known(text), style)
 
 
 def one_line(message: str) -> str:
@@ -57,23 +64,23 @@ class Reporter:
 
     def info(self, message: str) -> None:
         if not self.quiet:
-            self.err.print(plain(message))
+            self.err.print(said(message))
 
     def debug(self, message: str) -> None:
         if self.verbose and not self.quiet:
-            self.err.print(plain(message, "dim"))
+            self.err.print(said(message, "dim"))
 
     def notice(self, message: str) -> None:
         """Something about the output the reader should know (not a problem with the run)."""
         if not self.quiet:
-            self.err.print(plain(f"note: {one_line(message)}", "cyan"))
+            self.err.print(said(f"note: {one_line(message)}", "cyan"))
 
     def warning(self, message: str) -> None:
         if not self.quiet:
-            self.err.print(plain(f"warning: {one_line(message)}", "yellow"))
+            self.err.print(said(f"warning: {one_line(message)}", "yellow"))
 
     def error(self, message: str) -> None:
-        self.err.print(plain(f"error: {one_line(message)}", "bold red"))
+        self.err.print(said(f"error: {one_line(message)}", "bold red"))
 
     @contextmanager
     def progress(self, description: str, total: int) -> Iterator[Advance]:

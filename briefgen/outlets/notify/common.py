@@ -32,7 +32,7 @@ from briefgen.infra.net import (
     is_transient_http,
     retry_after_seconds,
 )
-from briefgen.infra.secrets import redact
+from briefgen.infra.secrets import redact_known
 from briefgen.render.documents import Format, file_name
 from briefgen.render.feed import published_url
 from briefgen.render.html import CSS, _markdown_to_html, render_html
@@ -472,7 +472,7 @@ class Poster:
     secrets: list[str]
 
     def clean(self, text: str) -> str:
-        return redact(text, sorted(self.secrets, key=len, reverse=True))
+        return redact_known(text, self.secrets)
 
     def post(
         self,

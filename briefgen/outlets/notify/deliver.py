@@ -17,7 +17,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
-from urllib.parse import urlsplit
 
 import briefgen.outlets.notify.discord as discord
 import briefgen.outlets.notify.email as email
@@ -29,7 +28,7 @@ from briefgen.core.errors import BriefgenError, ConfigError, UsageError
 from briefgen.core.settings import NotifyTarget, Settings
 from briefgen.infra.console import Reporter
 from briefgen.infra.net import RetryPolicy, http_client
-from briefgen.infra.secrets import redact, register_secret
+from briefgen.infra.secrets import redact_known, register_secret, register_secret_url
 from briefgen.infra.store import Store
 from briefgen.outlets.notify.common import Document, Poster
 
@@ -94,10 +93,10 @@ def resolve_targets(
                     "read from the config file)"
                 )
             secrets[role] = value
-            register_secret(value)
-            if role == "url":
-                parts = urlsplit(value)
-                register_secret(parts.path + (f"?{parts.query}" if parts.query else ""))
+            if role != "username":  # a user name is no secret, and may be a common word
+                register_secret(value)
+            if role == "url":  # its path, segments and query too: a service may quote them
+                register_secret_url(value)
         if config.kind == "telegram":
             register_secret(f"bot{secrets['token']}")
         targets.append(Target(name, config, secrets))
@@ -168,7 +167,7 @@ def deliver(
             count = _send(target, doc, settings, policy)
         except (BriefgenError, OSError) as exc:
             said = str(exc) if isinstance(exc, BriefgenError) else f"{type(exc).__name__}: {exc}"
-            reason = redact(said, sorted(target.secrets.values(), key=len, reverse=True))
+            reason = redact_known(said, target.secrets.values())
             outcomes.append(Outcome(target.name, kind, "failed", doc.lang, reason=reason))
             continue
         record = {"target": target.name, "kind": kind, "brief": doc.label, "lang": doc.lang,
