@@ -339,7 +339,8 @@ def triaged(prompt: str) -> dict[str, Any]:
     reader_match, papers_match = READER.search(prompt), PAPERS.search(prompt)
     reader = reader_match.group(1) if reader_match else ""
     papers = json.loads(papers_match.group(1)) if papers_match else []
-    keywords = [k.lower() for k in _listed(reader, "Keywords")]
+    # a keyword's term, as a model reads 'GPU + LLM' or 'RL - game|portfolio'
+    keywords = [re.split(r"\s[+-]\s", k)[0].lower() for k in _listed(reader, "Keywords")]
     followed = {a.lower() for a in _listed(reader, "Followed authors")}
 
     def names(keyword: str, text: str) -> bool:

@@ -42,13 +42,13 @@ EMBEDDING_MODEL = "minishlab/potion-base-8M"
 # "large language model(s)"), RL not in games, finance or EV charging, and "causal inference"
 # is not "inference". Measured by benchmarks/bench_relevance.py.
 DEFAULT_KEYWORDS = [
-    "kv cache", "long context", "context window", "sparse attention", "linear attention",
-    "sliding window attention", "state space model", "mixture of experts", "speculative decoding",
-    "quantization + LLM", "low-bit", "FP8", "FP4", "pruning + LLM", "distillation + LLM",
-    "early exit", "efficient reasoning", "overthinking", "diffusion language model",
-    "inference + LLM", "serving + LLM", "prefill", "decoding + LLM", "throughput + LLM",
-    "latency + LLM", "GPU + LLM", "CUDA", "distributed training", "parallelism + LLM",
-    "memory efficient", "offload", "RLHF", "LLM",
+    "kv cache", "offload", "long context", "context window", "sparse attention",
+    "linear attention", "sliding window attention", "state space model", "mixture of experts",
+    "speculative decoding", "quantization + LLM", "low-bit", "FP8", "FP4", "pruning + LLM",
+    "distillation + LLM", "early exit", "efficient reasoning", "overthinking",
+    "diffusion language model", "inference + LLM", "serving + LLM", "prefill", "decoding + LLM",
+    "throughput + LLM", "latency + LLM", "GPU + LLM", "CUDA", "distributed training",
+    "parallelism + LLM", "memory efficient", "RLHF", "LLM",
     "RL - game|StarCraft|Atari|poker|portfolio|trading|stock|charging|electric vehicle|robot",
 ]
 

@@ -35,10 +35,22 @@ LIBRARY_REASON_SHARE = 0.1
 # two the library decides.
 KEYWORD_SHARE_WITH_LIBRARY = 0.25
 
-# per paper: its closeness to the library, the index of its closest library paper and, when
-# it differs from the closeness, the similarity to that paper
-Match = tuple[float, int] | tuple[float, int, float]
-Matcher = Callable[[list[Paper]], Sequence[Match]]
+
+class Match(tuple[float, int]):
+    """One paper against the library: (its closeness to the library, the index of its closest
+    library paper), and `similarity`, how similar it is to that paper (the closeness when not
+    told apart). Unpacks as the pair."""
+
+    similarity: float
+
+    def __new__(cls, closeness: float, index: int, similarity: float | None = None) -> Match:
+        match = super().__new__(cls, (closeness, index))
+        match.similarity = closeness if similarity is None else similarity
+        return match
+
+
+# per paper: (closeness to the library, index of the closest library paper), or a Match
+Matcher = Callable[[list[Paper]], Sequence[tuple[float, int]]]
 
 
 class Known(Protocol):
@@ -167,8 +179,8 @@ def score_papers(
             reasons.append(f"matches your interests: {', '.join(labels)}")
         if matches:
             match = matches[index]
-            which = match[1]
-            similarity = match[2] if len(match) == 3 else match[0]
+            closeness, which = match
+            similarity = match.similarity if isinstance(match, Match) else closeness
             score += library[index]
             named = library[index] >= LIBRARY_REASON_SHARE * profile.library_weight
             if named and 0 <= which < len(reader.library):

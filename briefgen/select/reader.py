@@ -27,7 +27,7 @@ from briefgen.select.library import (
     library_from_papers,
     read_library,
 )
-from briefgen.select.rank import Reader
+from briefgen.select.rank import Match, Reader
 from briefgen.sources.arxiv_api import fetch_by_ids, result_to_paper
 from briefgen.sources.remote import Remote
 
@@ -92,7 +92,7 @@ class LibraryMatcher:
     embedder: Embedder | None
     store: Store | None  # where vectors are cached (None: nowhere)
 
-    def __call__(self, papers: list[Paper]) -> list[tuple[float, int, float]]:
+    def __call__(self, papers: list[Paper]) -> list[Match]:
         day = [(paper_key(p), f"{p.title}. {p.abstract}") for p in papers]
         known = [(entry.key, entry.text) for entry in self.library]
         matrix, within = similarity_matrices(day, known, embedder=None, store=None)
@@ -114,9 +114,8 @@ class LibraryMatcher:
             )
             matrix = meaning  # the closest paper and its similarity, as the model sees them
         best, which = best_matches(np.where(excluded, -1.0, matrix).astype(np.float32))
-        return [
-            (float(r), int(i), float(s)) for r, i, s in zip(relevance, which, best, strict=True)
-        ]
+        rows = zip(relevance, which, best, strict=True)
+        return [Match(float(r), int(i), float(s)) for r, i, s in rows]
 
 
 def load_reader_library(
