@@ -4,6 +4,9 @@ user. Each hostile case of the issue, through the real CLI, real files and a rea
 from __future__ import annotations
 
 import json
+import os
+import sqlite3
+import stat
 from datetime import date
 from pathlib import Path
 
@@ -111,3 +114,127 @@ def test_a_password_in_an_endpoint_url_is_never_printed(
     assert code == 0, err
     assert 'openai_base_url = "http://[redacted]@127.0.0.1' in out
     assert "hunter2" not in out + err
+
+
+# 1. Files briefgen trusts are the user's -----------------------------------------------------
+
+STRANGER = 54321  # a uid that is not the user's (the tests may run as root: chown works)
+
+
+def plant_config(home: Path, text: str) -> Path:
+    home.mkdir(parents=True, exist_ok=True)
+    path = home / "config.toml"
+    path.write_text(text, "utf-8")
+    return path
+
+
+def can_chown() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+@pytest.mark.skipif(not can_chown(), reason="planting another user's file needs root")
+def test_a_config_planted_by_another_user_is_refused_and_no_key_leaves(
+    runner: CliRunner, isolated_home: Path, server: FakeServer, small_papers: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    config = plant_config(isolated_home, f'provider = "openai"\nopenai_base_url = "{server.url}/v1"\n')
+    os.chown(config, STRANGER, STRANGER)
+    monkeypatch.delenv("BRIEFGEN_OPENAI_BASE_URL", raising=False)
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-victim-key-0123456789")
+    code, out, err = run(runner, "daily", "--papers", small_papers)
+    assert code == 5, err
+    assert err.startswith(f"error: the config file {config} belongs to another user (uid {STRANGER})")
+    assert f"chown {os.getuid()} {config}" in err and err.count("\n") == 1
+    assert server.requests == []  # the key went nowhere
+    assert run(runner, "config", "show")[0] == 5
+
+
+@pytest.mark.parametrize("mode", [0o664, 0o646])
+def test_a_config_others_can_write_is_refused(
+    mode: int, runner: CliRunner, isolated_home: Path
+) -> None:
+    config = plant_config(isolated_home, 'lang = "en"\n')
+    config.chmod(mode)
+    code, _, err = run(runner, "config", "show")
+    assert code == 5
+    assert f"the config file {config} is writable by" in err
+    assert f"chmod go-w {config}" in err
+    config.chmod(0o644)
+    assert run(runner, "config", "show")[0] == 0
+
+
+def test_a_world_writable_home_is_refused_unless_opted_in(
+    runner: CliRunner, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    isolated_home.mkdir(parents=True)
+    isolated_home.chmod(0o777)
+    code, _, err = run(runner, "cache", "stats")
+    assert code == 5
+    assert f"the briefgen home {isolated_home} is writable by every user (mode 0777)" in err
+    assert "BRIEFGEN_ALLOW_SHARED_HOME=1" in err
+    assert not (isolated_home / "briefgen.sqlite3").exists()
+    monkeypatch.setenv("BRIEFGEN_ALLOW_SHARED_HOME", "1")
+    code, _, err = run(runner, "cache", "stats")
+    assert code == 0, err
+
+
+def test_a_planted_store_symlink_is_refused_and_its_target_untouched(
+    runner: CliRunner, isolated_home: Path, tmp_path: Path
+) -> None:
+    other = tmp_path / "my-other.sqlite3"
+    with sqlite3.connect(other) as db:
+        db.execute("CREATE TABLE mine (x)")
+    before = other.read_bytes()
+    isolated_home.mkdir(parents=True)
+    (isolated_home / "briefgen.sqlite3").symlink_to(other)
+    code, _, err = run(runner, "cache", "stats")
+    assert code == 5
+    assert err == (f"error: the store {isolated_home / 'briefgen.sqlite3'} is a symbolic link "
+                   f"(to {other}): briefgen writes only a file of its own there, never through "
+                   f"a link; remove the link (`rm {isolated_home / 'briefgen.sqlite3'}`) or set "
+                   "BRIEFGEN_HOME to a folder of your own\n")  # fmt: skip
+    assert other.read_bytes() == before
+
+
+def test_a_planted_journal_symlink_is_refused(
+    runner: CliRunner, isolated_home: Path, tmp_path: Path
+) -> None:
+    assert run(runner, "cache", "stats")[0] == 0  # a store of the user's
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me")
+    (isolated_home / "briefgen.sqlite3-wal").unlink(missing_ok=True)
+    (isolated_home / "briefgen.sqlite3-wal").symlink_to(victim)
+    code, _, err = run(runner, "cache", "stats")
+    assert code == 5 and "briefgen.sqlite3-wal is a symbolic link" in err
+    assert victim.read_text() == "keep me"
+
+
+@pytest.mark.skipif(not can_chown(), reason="planting another user's file needs root")
+def test_a_store_of_another_user_is_refused(runner: CliRunner, isolated_home: Path) -> None:
+    assert run(runner, "cache", "stats")[0] == 0
+    store = isolated_home / "briefgen.sqlite3"
+    os.chown(store, STRANGER, STRANGER)
+    code, _, err = run(runner, "cache", "stats")
+    assert code == 5 and f"the store {store} belongs to another user (uid {STRANGER})" in err
+
+
+def test_a_new_store_is_private(runner: CliRunner, isolated_home: Path) -> None:
+    previous = os.umask(0o002)  # a umask that would make it group-writable
+    try:
+        assert run(runner, "cache", "stats")[0] == 0
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE((isolated_home / "briefgen.sqlite3").stat().st_mode) == 0o600
+    assert run(runner, "cache", "stats")[0] == 0  # and used again
+
+
+def test_config_init_writes_a_config_briefgen_will_read(
+    runner: CliRunner, isolated_home: Path
+) -> None:
+    previous = os.umask(0o002)
+    try:
+        assert run(runner, "config", "init")[0] == 0
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE((isolated_home / "config.toml").stat().st_mode) == 0o644
+    assert run(runner, "config", "show")[0] == 0

@@ -93,6 +93,8 @@ def config_init(
         if path.exists() and not force:
             raise UsageError(f"{path} already exists; edit it, or pass --force to overwrite it")
         write_output(path, default_config_text())
+        if path.is_file():  # briefgen reads only a config no one else can write (any umask)
+            path.chmod(path.stat().st_mode & 0o755)
         reporter.info(f"wrote {path}")
 
     run_action(reporter, action)

@@ -25,6 +25,7 @@ from pydantic import (
 )
 
 from briefgen.core.errors import ConfigError, without_pydantic_noise
+from briefgen.core.trust import check_config_file, check_home
 
 APP_NAME = "briefgen"
 
@@ -509,6 +510,7 @@ def _read_config_file(path: Path, explicit: bool) -> dict[str, Any]:
                 f"config file not found: {path} (create one with `briefgen config init`)"
             )
         return {}
+    check_config_file(path)  # another user's, or writable by others: refused
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
@@ -527,6 +529,7 @@ def load_settings(
 ) -> Settings:
     """Merge defaults, the config file, the environment and flags (None means 'not given')."""
     env = os.environ if env is None else env
+    check_home(briefgen_home(env), env)  # a home anyone can plant files in: refused
     explicit = config_path is not None or bool(env.get("BRIEFGEN_CONFIG"))
     path = config_path if config_path is not None else default_config_path(env)
     data = _read_config_file(path, explicit)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import sqlite3
 import time
@@ -22,6 +23,7 @@ from typing import Any, Literal
 from briefgen.core.calls import CallRecord
 from briefgen.core.errors import ConfigError, UsageError
 from briefgen.core.models import NOT_STATED, Brief, Paper, PaperAnalysis, ParsedHtml
+from briefgen.core.trust import check_home, check_store_file
 from briefgen.infra import repair
 
 DB_NAME = "briefgen.sqlite3"
@@ -495,6 +497,22 @@ class QuerySyntaxError(UsageError):
 _QUERY_ERRORS = ("fts5:", "unterminated string", "no such column", "unknown special query")
 
 
+def _journals(path: Path) -> list[Path]:
+    """The files SQLite keeps beside the store (a planted link there is written through too)."""
+    return [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm", "-journal")]
+
+
+def _create_private(path: Path) -> None:
+    """A new store is made here, readable and writable by its user only (SQLite gives its
+    journal files the store's mode), and never through a link planted at its name."""
+    try:
+        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0),
+                         0o600)  # fmt: skip
+    except FileExistsError:
+        return  # there already: checked before use
+    os.close(handle)
+
+
 class Store:
     def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
         self._db = connection
@@ -509,8 +527,12 @@ class Store:
     def open(cls, home: Path) -> Store:
         path = cls.path_in(home)
         connection: sqlite3.Connection | None = None
+        check_home(home)
         try:
             home.mkdir(parents=True, exist_ok=True)
+            _create_private(path)
+            for part in (path, *_journals(path)):
+                check_store_file(part)  # a link, another user's, writable by others: refused
             connection = sqlite3.connect(path, isolation_level=None, timeout=30)
             # Wait for another briefgen process (a cron job and a manual run) instead of failing.
             connection.execute("PRAGMA busy_timeout=30000")
