@@ -238,3 +238,63 @@ def test_config_init_writes_a_config_briefgen_will_read(
         os.umask(previous)
     assert stat.S_IMODE((isolated_home / "config.toml").stat().st_mode) == 0o644
     assert run(runner, "config", "show")[0] == 0
+
+
+# 4. Output paths stay inside the output folder ----------------------------------------------
+
+
+@pytest.mark.parametrize("pattern", ["../../x-{date}.{lang}.{ext}", "/tmp/x-{date}.{ext}",
+                                     "{date", "{date.__class__}", "{date:>999999999}", "{0}"])
+def test_a_file_name_pattern_that_leaves_the_folder_or_is_broken_is_a_config_error(
+    pattern: str, runner: CliRunner, isolated_home: Path, tmp_path: Path, small_papers: Path
+) -> None:
+    plant_config(isolated_home, f"daily_filename = {json.dumps(pattern)}\n")
+    out_dir = tmp_path / "site" / "out"
+    code, out, err = run(runner, "daily", "--papers", small_papers, "--output-dir", out_dir)
+    assert code == 5, err
+    assert err.startswith("error: invalid settings") and "daily_filename: " in err
+    assert err.count("\n") == 1 and "internal error" not in err
+    assert not list(tmp_path.rglob("x-*")) and not out_dir.exists()
+
+
+def test_a_sub_folder_in_the_pattern_is_fine(
+    runner: CliRunner, isolated_home: Path, tmp_path: Path, small_papers: Path
+) -> None:
+    plant_config(isolated_home, 'daily_filename = "posts/{date}.{lang}.{ext}"\n')
+    code, _, err = run(runner, "daily", "--papers", small_papers, "--output-dir", tmp_path)
+    assert code == 0, err
+    assert (tmp_path / "posts" / "2026-02-18.en.md").is_file()
+
+
+@pytest.mark.skipif(not can_chown(), reason="planting another user's link needs root")
+def test_a_symlink_planted_in_a_shared_output_folder_is_not_written_through(
+    runner: CliRunner, tmp_path: Path, small_papers: Path
+) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    victim = tmp_path / "victim" / ".bashrc"
+    victim.parent.mkdir()
+    victim.write_text("mine\n")
+    link = shared / "2026-02-18-brief.en.md"
+    link.symlink_to(victim)
+    os.lchown(link, STRANGER, STRANGER)
+    code, _, err = run(runner, "daily", "--papers", small_papers, "--output-dir", shared)
+    assert code == 2, err
+    assert f"{link} is a symbolic link another user (uid {STRANGER}) made" in err
+    assert victim.read_text() == "mine\n"
+    code, _, err = run(runner, "daily", "--papers", small_papers, "-o", link)  # by name too
+    assert code == 2 and victim.read_text() == "mine\n"
+
+
+def test_a_link_out_of_the_output_folder_is_not_followed_for_a_name_briefgen_made(
+    runner: CliRunner, tmp_path: Path, small_papers: Path
+) -> None:
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    elsewhere = tmp_path / "notes.md"
+    elsewhere.write_text("mine\n")
+    (out_dir / "2026-02-18-brief.en.md").symlink_to(elsewhere)
+    code, _, err = run(runner, "daily", "--papers", small_papers, "--output-dir", out_dir)
+    assert code == 2, err
+    assert f"outside the output folder {out_dir}" in err
+    assert elsewhere.read_text() == "mine\n"

@@ -106,7 +106,7 @@ def _emit(
         pattern = settings.daily_filename if is_daily(brief) else settings.weekly_filename
         for code, text in documents:
             name = file_name(pattern, brief, code, fmt)
-            write_output(output_dir / name, text)
+            write_output(output_dir / name, text, within=output_dir)
             reporter.info(f"wrote {output_dir / name}")
     elif output is not None:
         for code, text in documents:
@@ -401,7 +401,7 @@ def analyze(
             for code, text in texts:
                 path = output_dir / pattern.format(date=day, period=day, start=day, end=day,
                                                    lang=code, ext="md")  # fmt: skip
-                write_output(path, text)
+                write_output(path, text, within=output_dir)
                 run.reporter.info(f"wrote {path}")
         elif output is not None:
             for code, text in texts:

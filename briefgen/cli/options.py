@@ -358,11 +358,12 @@ def is_device(path: Path) -> bool:
     return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)
 
 
-def write_output(path: Path, text: str) -> None:
+def write_output(path: Path, text: str, *, within: Path | None = None) -> None:
     """A document written where -o says: a file atomically (see write_atomic), a device or a
-    named pipe (/dev/stdout, /dev/null, a FIFO) in place."""
+    named pipe (/dev/stdout, /dev/null, a FIFO) in place. `within`: the --output-dir folder a
+    file briefgen named must stay in."""
     if not is_device(path):
-        write_atomic(path, text)
+        write_atomic(path, text, within=within)
         return
     try:
         with open(path, "w", encoding="utf-8", newline="\n") as out:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
+import string
 import tomllib
 from collections.abc import Mapping
 from datetime import date
@@ -204,6 +205,38 @@ NOTIFY_KEYS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 COMMON_NOTIFY_KEYS = ("kind", "lang", "format")
 SMTP_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
+
+
+FILE_NAME_FIELDS = ("date", "period", "start", "end", "lang", "ext")
+
+
+def file_pattern_problem(pattern: str) -> str | None:
+    """What is wrong with a daily_filename-style pattern, or None: it may use only its own
+    fields, plainly ({date}, not {date.x} or {date:>999}), and must name a file inside the
+    output folder (no '..', no absolute path)."""
+    fields = ", ".join("{" + name + "}" for name in FILE_NAME_FIELDS)
+    try:
+        pieces = list(string.Formatter().parse(pattern))
+    except ValueError as exc:
+        return (f"{pattern!r} is not a file name pattern ({exc}); the fields are {fields}, "
+                "and a literal brace is written {{ or }}")  # fmt: skip
+    sample = ""
+    for text, name, spec, conversion in pieces:
+        sample += text
+        if name is None:
+            continue
+        if name not in FILE_NAME_FIELDS or spec or conversion:
+            shown = name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
+            return f"{pattern!r} uses {{{shown}}}; the fields are {fields}, written plainly"
+        sample += "x"
+    parts = sample.replace("\\", "/").split("/")
+    if not sample.strip() or sample.endswith("/"):
+        return f"{pattern!r} names no file; e.g. {{date}}-brief.{{lang}}.{{ext}}"
+    if sample.startswith(("/", "\\", "~")) or ".." in parts or "\\" in sample or "\x00" in sample:
+        return (f"{pattern!r} leaves the output folder; a pattern names a file inside "
+                "--output-dir (sub-folders with '/' are fine; no '..', no leading '/' or '~', "
+                "no backslash)")  # fmt: skip
+    return None
 
 
 def notify_env_name(name: str, what: str) -> str:
@@ -430,6 +463,14 @@ class Settings(BaseModel):
         default_factory=dict,
         description="named targets a brief is sent to with --notify NAME ([notify.NAME])",
     )
+
+    @field_validator("daily_filename", "weekly_filename", "report_filename")
+    @classmethod
+    def _file_name_pattern(cls, value: str) -> str:
+        problem = file_pattern_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
 
     @field_validator("notify")
     @classmethod

@@ -4,6 +4,10 @@ and an interrupted run leaves the previous file intact.
 The file a reader sees has the mode a web server expects: a new file gets what the umask gives
 any newly created file (0644 under the usual 022), a file that exists keeps the mode it has (a
 `chmod 664` survives a rerun), and a symlink stays a link: the file it points to is replaced.
+
+A link is written through only when it is the user's own (a link another user planted in a
+shared folder would turn the write onto a file of the user's they never named), and, for the
+files briefgen names itself in an output folder, only when it points inside that folder.
 """
 
 from __future__ import annotations
@@ -50,10 +54,43 @@ def current_umask() -> int:
     return mask
 
 
-def _target(path: Path) -> Path:
+def _uid() -> int | None:
+    getuid = getattr(os, "getuid", None)
+    return int(getuid()) if getuid is not None else None
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return Path(os.path.realpath(path)).is_relative_to(os.path.realpath(folder))
+
+
+def _target(path: Path, within: Path | None = None) -> Path:
     """Where the bytes go: the file a symlink points to (through any chain of links), so that
-    the link stays a link; the path itself otherwise."""
-    return Path(os.path.realpath(path)) if path.is_symlink() else path
+    the link stays a link; the path itself otherwise. A link of another user's, or one leading
+    out of `within`, is refused."""
+    if not path.is_symlink():
+        if within is not None and not _inside(path, within):
+            raise OutputError(f"cannot write {path}: it is outside the output folder {within}")
+        return path
+    uid = _uid()
+    link = path
+    for _ in range(40):  # the kernel's own limit on a chain of links
+        if not link.is_symlink():
+            break
+        owner = os.lstat(link).st_uid
+        if uid is not None and owner not in (uid, 0):
+            raise OutputError(
+                f"cannot write {path}: {link} is a symbolic link another user (uid {owner}) "
+                f"made, to {os.readlink(link)}; briefgen does not write through it: remove it, "
+                "or write somewhere only you can"
+            )
+        link = link.parent / os.readlink(link)
+    real = Path(os.path.realpath(path))
+    if within is not None and not _inside(real, within):
+        raise OutputError(
+            f"cannot write {path}: it is a symbolic link to {real}, outside the output folder "
+            f"{within}; briefgen writes only inside it: remove the link, or choose another folder"
+        )
+    return real
 
 
 def _mode_for(target: Path) -> int:
@@ -74,8 +111,10 @@ def cannot_write(path: Path, exc: OSError) -> OutputError:
     return OutputError(f"cannot write {path}: {reason}; choose a writable path")
 
 
-def write_atomic(path: Path, text: str) -> None:
-    path = _target(path.expanduser())
+def write_atomic(path: Path, text: str, *, within: Path | None = None) -> None:
+    """Write `text` to `path` atomically; `within`: the output folder a name briefgen made
+    must stay in (a link leading out of it is refused)."""
+    path = _target(path.expanduser(), within)
     if path.is_dir():
         raise cannot_write(path, IsADirectoryError(errno.EISDIR, "Is a directory"))
     try:
