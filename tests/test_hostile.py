@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import stat
+import time
 from datetime import date
 from pathlib import Path
 
@@ -16,6 +18,7 @@ from typer.testing import CliRunner
 from briefgen.cli import app
 from briefgen.core.models import Paper
 from briefgen.infra.store import Store
+from briefgen.outlets.notify.common import unlinked
 from tests.conftest import REPO, SMALL
 from tests.fakes import FakeServer, Reply, Request
 
@@ -298,3 +301,65 @@ def test_a_link_out_of_the_output_folder_is_not_followed_for_a_name_briefgen_mad
     assert code == 2, err
     assert f"outside the output folder {out_dir}" in err
     assert elsewhere.read_text() == "mine\n"
+
+
+# 4. Bare URLs from paper or model text are not links in chat ----------------------------------
+
+# What Slack, Telegram and Feishu turn into a link on their own: a URL, www.…, a bare domain.
+CLICKABLE = re.compile(r"(?i)https?://|www\.[a-z0-9]|\b[a-z0-9-]+\.(?:com|example|org|io)\b")
+BAIT = "Code at https://evil.example/x, mirror www.evil.com, docs evil.com."
+
+
+def hostile_brief(tmp_path: Path) -> Path:
+    text = EXAMPLE_EN.read_text("utf-8").replace(
+        "- **RL, policy**: 8 papers", f"- **RL, policy**: {BAIT} 8 papers", 1)
+    assert BAIT in text
+    path = tmp_path / "2026-06-17-brief.en.md"
+    path.write_text(text, "utf-8")
+    return path
+
+
+def texts_of(payload: object) -> list[str]:
+    """Every text a chat message shows (its links' targets are not text)."""
+    if isinstance(payload, dict):
+        if payload.get("tag") == "a":
+            return []
+        return [t for key, value in payload.items() if key not in ("href", "url")
+                for t in texts_of(value)]  # fmt: skip
+    if isinstance(payload, list):
+        return [t for item in payload for t in texts_of(item)]
+    return [payload] if isinstance(payload, str) else []
+
+
+@pytest.mark.parametrize("kind", ["slack", "telegram", "feishu"])
+def test_bare_urls_from_paper_text_are_not_links_in_chat(
+    kind: str, runner: CliRunner, isolated_home: Path, server: FakeServer, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    ok = {"slack": Reply(200, "ok", "text/plain"),
+          "telegram": Reply(200, '{"ok": true}', "application/json"),
+          "feishu": Reply(200, '{"code": 0}', "application/json")}[kind]  # fmt: skip
+    server.route("/", lambda request: ok)
+    extra = f'chat_id = "42"\napi_url = "{server.url}"\n' if kind == "telegram" else ""
+    plant_config(isolated_home, f'[notify.team]\nkind = "{kind}"\n{extra}')
+    monkeypatch.setenv("BRIEFGEN_NOTIFY_TEAM_URL", f"{server.url}/hook/team-0123456789")
+    monkeypatch.setenv("BRIEFGEN_NOTIFY_TEAM_TOKEN", "123456:telegram-token-abcdef")
+    code, _, err = run(runner, "send", hostile_brief(tmp_path), "--notify", "team")
+    assert code == 0, err
+    bodies = [request.json() for request in server.requests]
+    shown = "\n".join(t for body in bodies for t in texts_of(body))
+    if kind == "slack":  # mrkdwn: <url|label> is a link the brief made; text outside is text
+        shown = re.sub(r"<https://arxiv\.org/abs/[^|>]+\|", "<", shown)
+    elif kind == "telegram":  # HTML: <a href="…"> is a link the brief made
+        shown = re.sub(r'<a href="https://arxiv\.org/abs/[^"]+">', "<a>", shown)
+    assert "evil" in shown  # the text is there ...
+    assert CLICKABLE.findall(shown) == []  # ... and nothing in it is a link
+    # The papers' own links are still links.
+    assert "https://arxiv.org/abs/2606.17682" in json.dumps(bodies)
+
+
+def test_unlinking_a_long_hostile_word_takes_linear_time() -> None:
+    for word in ("a-" * 100_000, "a." * 100_000, "ab1." * 50_000 + "!"):
+        started = time.monotonic()
+        unlinked(word)
+        assert time.monotonic() - started < 0.5

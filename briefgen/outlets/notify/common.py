@@ -160,6 +160,31 @@ class Span:
     bold: bool = False
 
 
+# What a chat service turns into a link on its own: a scheme's URL, www.…, a bare domain
+# (Slack, Telegram and Feishu link 'evil.com'), an e-mail address's domain. Looked for word by
+# word, with no pattern that can backtrack, so a long hostile word costs linear time.
+_WORD = re.compile(r"\S+")
+_DOMAIN_DOT = re.compile(r"(?i)[a-z0-9]\.[a-z]{2}")
+ZWSP = "\u200b"  # zero-width space: invisible, and no URL or domain runs across it
+
+
+def _defused(match: re.Match[str]) -> str:
+    word = match.group(0)
+    if "://" not in word and "." not in word:
+        return word
+    if "://" in word or word[:4].lower() == "www." or _DOMAIN_DOT.search(word):
+        return word.replace("://", ":" + ZWSP + "//").replace(".", ZWSP + ".")
+    return word
+
+
+def unlinked(text: str) -> str:
+    """Text from a paper or a model with every URL and domain in it left as text: a zero-width
+    space after its scheme's ':' and before each dot of a word that holds one, so no chat
+    service links it or fetches a preview of it. Only the brief's own links (a span's href)
+    are links."""
+    return _WORD.sub(_defused, text)
+
+
 @dataclass(frozen=True)
 class Block:
     """A heading, a paragraph, a list item (or a glance-table row, as an item) or a rule."""

@@ -30,6 +30,7 @@ from briefgen.outlets.notify.common import (
     body_blocks,
     chunk_blocks,
     numbered,
+    unlinked,
     utf8_len,
 )
 
@@ -46,7 +47,8 @@ def sign(timestamp: int, secret: str) -> str:
 def _element(span: Span, prefix: str = "") -> dict[str, Any]:
     if span.href:
         return {"tag": "a", "text": span.text, "href": span.href}
-    element: dict[str, Any] = {"tag": "text", "text": prefix + span.text}
+    # Feishu links a URL or a domain in plain text: paper text keeps them as text.
+    element: dict[str, Any] = {"tag": "text", "text": prefix + unlinked(span.text)}
     if span.bold:
         element["style"] = ["bold"]
     return element

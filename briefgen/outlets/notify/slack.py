@@ -21,6 +21,7 @@ from briefgen.outlets.notify.common import (
     chunk_blocks,
     numbered,
     pack,
+    unlinked,
     utf16_len,
 )
 
@@ -35,7 +36,7 @@ def _escape(text: str) -> str:
 
 
 def _span(span: Span) -> str:
-    text = _escape(span.text)
+    text = _escape(span.text if span.href else unlinked(span.text))
     if span.href:
         label = text.replace("|", "¦").strip() or _escape(span.href)
         return f"<{_escape(span.href)}|{label}>"

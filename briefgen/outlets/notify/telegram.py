@@ -22,6 +22,7 @@ from briefgen.outlets.notify.common import (
     body_blocks,
     chunk_blocks,
     numbered,
+    unlinked,
     utf16_len,
 )
 
@@ -30,7 +31,7 @@ TITLE_ROOM = 24  # the title line ('<b>…</b>' and ' (12/12)') is added to each
 
 
 def _span(span: Span) -> str:
-    text = escape(span.text, quote=False)
+    text = escape(span.text if span.href else unlinked(span.text), quote=False)
     if span.href:
         return f'<a href="{escape(span.href)}">{text}</a>'
     if span.bold and text.strip():
