@@ -140,13 +140,17 @@ def test_a_config_planted_by_another_user_is_refused_and_no_key_leaves(
     runner: CliRunner, isolated_home: Path, server: FakeServer, small_papers: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
-    config = plant_config(isolated_home, f'provider = "openai"\nopenai_base_url = "{server.url}/v1"\n')
+    config = plant_config(
+        isolated_home, f'provider = "openai"\nopenai_base_url = "{server.url}/v1"\n'
+    )
     os.chown(config, STRANGER, STRANGER)
     monkeypatch.delenv("BRIEFGEN_OPENAI_BASE_URL", raising=False)
     monkeypatch.setenv("OPENAI_API_KEY", "sk-victim-key-0123456789")
-    code, out, err = run(runner, "daily", "--papers", small_papers)
+    code, _, err = run(runner, "daily", "--papers", small_papers)
     assert code == 5, err
-    assert err.startswith(f"error: the config file {config} belongs to another user (uid {STRANGER})")
+    assert err.startswith(
+        f"error: the config file {config} belongs to another user (uid {STRANGER})"
+    )
     assert f"chown {os.getuid()} {config}" in err and err.count("\n") == 1
     assert server.requests == []  # the key went nowhere
     assert run(runner, "config", "show")[0] == 5
@@ -253,7 +257,7 @@ def test_a_file_name_pattern_that_leaves_the_folder_or_is_broken_is_a_config_err
 ) -> None:
     plant_config(isolated_home, f"daily_filename = {json.dumps(pattern)}\n")
     out_dir = tmp_path / "site" / "out"
-    code, out, err = run(runner, "daily", "--papers", small_papers, "--output-dir", out_dir)
+    code, _, err = run(runner, "daily", "--papers", small_papers, "--output-dir", out_dir)
     assert code == 5, err
     assert err.startswith("error: invalid settings") and "daily_filename: " in err
     assert err.count("\n") == 1 and "internal error" not in err
