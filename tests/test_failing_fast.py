@@ -320,7 +320,8 @@ def test_a_server_that_never_answers_costs_the_timeout_per_attempt(
     assert code == 6
     assert 0.9 < seconds < 4  # 2 attempts × 0.5 s (was 2 min 16 s with the defaults)
     assert RETRY_LINE.findall(err) and err.splitlines()[-2:] == [
-        f"warning: {service} did not answer within 0.5 s on attempt 1/2; retrying now",
+        f"warning: {service} ({silent.url.removeprefix('http://')}{path}) did not answer "
+        "within 0.5 s on attempt 1/2; retrying now",
         f"error: {service} did not answer within 0.5 s on both attempts; try again later, or "
         f"raise http_timeout_seconds if it is only slow ({variable} points briefgen at "
         + ("a mirror)" if "ARXIV" in variable else "another endpoint)"),
@@ -344,7 +345,10 @@ def test_a_model_server_that_never_answers_costs_the_model_timeout_per_attempt(
             schema={"type": "object"}, max_tokens=100,
         )  # fmt: skip
     assert 0.9 < time.monotonic() - started < 4  # 2 attempts × 0.5 s
-    assert lines == ["the Anthropic API did not answer within 0.5 s on attempt 1/2; retrying now"]
+    host = silent.url.removeprefix("http://")  # a retry line names what it was fetching
+    assert lines == [
+        f"the Anthropic API ({host}) did not answer within 0.5 s on attempt 1/2; retrying now"
+    ]
     assert str(caught.value).startswith(
         "the Anthropic API did not answer within 0.5 s on both attempts; try again later, or "
         "raise model_timeout_seconds if it is only slow"
@@ -362,8 +366,9 @@ def test_a_503_says_what_happened_and_nothing_about_the_network(
     code, _, err, _ = invoke(runner, "papers", "--date", "2026-02-18", "--source", "hf")
     assert code == 6
     assert RETRY_LINE.findall(err) == ["now"] * 3  # one line per retry
-    assert "warning: the Hugging Face daily papers API answered HTTP 503 (service unavailable) " \
-        "on attempt 1/4; retrying now" in err  # fmt: skip
+    assert "warning: the Hugging Face daily papers API (" in err
+    assert "/api/daily_papers) answered HTTP 503 (service unavailable) on attempt 1/4; retrying " \
+        "now" in err  # fmt: skip
     assert errors(err) == [
         "error: the Hugging Face daily papers API answered HTTP 503 (service unavailable) on "
         "all 4 attempts; try again later"
@@ -388,9 +393,10 @@ def test_a_retry_line_names_the_service_the_reason_the_attempt_and_the_wait(
         model="claude-haiku-4-5", system="s", messages=[{"role": "user", "content": "Paper: X"}],
         schema={"type": "object"}, max_tokens=100,
     )  # fmt: skip
+    host = server.url.removeprefix("http://")
     assert lines == [
-        "the Anthropic API answered HTTP 529 (overloaded) on attempt 1/4; retrying in 2 s",
-        "the Anthropic API answered HTTP 529 (overloaded) on attempt 2/4; retrying in 4 s",
+        f"the Anthropic API ({host}) answered HTTP 529 (overloaded) on attempt 1/4; retrying in 2 s",
+        f"the Anthropic API ({host}) answered HTTP 529 (overloaded) on attempt 2/4; retrying in 4 s",
     ]
     assert waits == [2.0, 4.0]
 
@@ -500,3 +506,73 @@ def test_the_dead_port_is_dead() -> None:
     """The tests above rely on conftest's closed port refusing at once."""
     with pytest.raises(httpx.ConnectError):
         httpx.get(DEAD, timeout=2)
+
+
+class DeafServer:
+    """A listening socket that never accepts, its backlog full: a connection attempt waits
+    unanswered, as on a network that drops packets."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(0)
+        self.fillers = []
+        for _ in range(4):
+            filler = socket.socket()
+            filler.setblocking(False)
+            try:
+                filler.connect(self.sock.getsockname())
+            except BlockingIOError:
+                pass
+            self.fillers.append(filler)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+
+    def close(self) -> None:
+        for filler in self.fillers:
+            filler.close()
+        self.sock.close()
+
+
+@pytest.fixture
+def deaf() -> Iterator[DeafServer]:
+    server = DeafServer()
+    yield server
+    server.close()
+
+
+def test_a_silent_listing_service_ends_within_the_deadline_and_says_so(
+    runner: CliRunner, silent: SilentServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Four attempts of a 1 s timeout would take 4 s and more; the 1.5 s deadline ends it,
+    and the second service of the run (RSS, then the API) is tried once, briefly."""
+    monkeypatch.setenv("BRIEFGEN_ARXIV_RSS_URL", silent.url + "/rss/")
+    monkeypatch.setenv("BRIEFGEN_ARXIV_API_URL", silent.url + "/api/query")
+    monkeypatch.setenv("BRIEFGEN_HTTP_TIMEOUT_SECONDS", "1")
+    monkeypatch.setenv("BRIEFGEN_SERVICE_DEADLINE_SECONDS", "1.5")
+    code, _, err, seconds = invoke(runner, "papers", "-c", "cs.CL")
+    assert code == 6, err
+    assert seconds < 4.5  # RSS within 1.5 s, the API once within 1.5 s (was 4 × 1 s each)
+    assert "the arXiv RSS feed did not answer within 1 s on attempt 2, and the 1.5 s allowed " \
+        "(service_deadline_seconds) ran out" in err or "1.5 s allowed" in err
+    assert errors(err) == [
+        "error: the arXiv API did not answer within 1 s, tried once: the arXiv RSS feed ran out "
+        "of time earlier in this run; try again later, or raise http_timeout_seconds if it is "
+        "only slow (BRIEFGEN_ARXIV_API_URL points briefgen at a mirror)"
+    ]
+
+
+def test_a_host_that_never_accepts_ends_within_the_deadline(
+    runner: CliRunner, deaf: DeafServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BRIEFGEN_ARXIV_API_URL", deaf.url + "/api/query")
+    monkeypatch.setenv("BRIEFGEN_HTTP_TIMEOUT_SECONDS", "0.5")
+    monkeypatch.setenv("BRIEFGEN_SERVICE_DEADLINE_SECONDS", "2.5")
+    code, _, err, seconds = invoke(runner, "papers", "--date", "2026-02-18", "-c", "cs.LG")
+    assert code == 6, err
+    assert seconds < 4.5  # 4 attempts × 0.5 s would fit; the deadline ends it at 2.5 s at most
+    assert f"warning: the arXiv API ({deaf.url.removeprefix('http://')}/api/query) did not " \
+        "accept the connection within 0.5 s on attempt 1/4; retrying now" in err
+    assert "(service_deadline_seconds) ran out" in errors(err)[0]

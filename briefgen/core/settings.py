@@ -372,7 +372,13 @@ class Settings(BaseModel):
         description="pause between arXiv API/RSS requests (arXiv asks for at least 3 s; "
         "lower it only for a local mirror)",
     )
-    http_timeout_seconds: float = Field(default=30.0, gt=0, description="per-request timeout")
+    http_timeout_seconds: float = Field(
+        default=30.0, gt=0, description="per-request timeout for an answer (10 s to connect)"
+    )
+    service_deadline_seconds: float = Field(
+        default=25.0, gt=0, description="a request to arXiv, Hugging Face, a chat service or "
+        "Zotero, retries included, ends within this many seconds"
+    )
     http_retries: int = Field(
         default=4, ge=1, le=10, description="attempts per request before giving up"
     )

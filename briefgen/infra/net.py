@@ -20,7 +20,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -36,6 +36,26 @@ if TYPE_CHECKING:  # httpx is imported where a request is made: a papers-file ru
 
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 MAX_RETRY_AFTER = 120.0  # seconds; a longer Retry-After is not worth waiting out in a CLI run
+# A host that does not even accept a connection within this is down or dropping packets; an
+# answer may take longer to come (the read timeout, http_timeout_seconds).
+CONNECT_TIMEOUT = 10.0
+MIN_ATTEMPT = 1.0  # seconds: an attempt with less time left than this is not started
+
+# When the call in progress (its retries included) must be over, by time.monotonic(): set by
+# RetryPolicy.run for its thread, read by every request to cut its timeouts to what is left.
+_deadline = threading.local()
+
+
+def time_left() -> float | None:
+    """Seconds until the current call's deadline, or None when it has none."""
+    end: float | None = getattr(_deadline, "end", None)
+    return None if end is None else end - time.monotonic()
+
+
+def capped(timeout: float) -> float:
+    """`timeout`, cut to what is left of the current call's deadline."""
+    left = time_left()
+    return timeout if left is None else max(0.1, min(timeout, left))
 
 T = TypeVar("T")
 
@@ -221,6 +241,12 @@ class RetryPolicy:
     on_retry: Callable[[str], None] = no_report  # one line per retry (the CLI: reporter.warning)
     timeout: float | None = None  # the per-request timeout, for "did not answer within 30 s"
     timeout_setting: str = ""  # the setting that changes it, named when requests time out
+    # The whole call, every attempt and wait included, within this many seconds: a silent
+    # server or a network dropping packets ends in an error this soon, not attempts × timeout.
+    deadline: float | None = None
+    # Services of this run that ran out of time: once one has, the network is likely down or
+    # dropping packets, and every later call gets one attempt of CONNECT_TIMEOUT at most.
+    timed_out: set[str] = field(default_factory=set, compare=False)
 
     def run(
         self,
@@ -235,11 +261,28 @@ class RetryPolicy:
         the attempts run out. `hint` says where the address is set; `url` names the host."""
         backoff = tenacity.wait_exponential(multiplier=self.wait, max=self.max_wait)
         failures: list[str] = []
+        outer = getattr(_deadline, "end", None)  # a call inside a call keeps the earlier end
+        attempts, allowed = self.attempts, self.deadline
+        if self.timed_out and allowed is not None:
+            attempts, allowed = 1, min(allowed, CONNECT_TIMEOUT)
+        # The longest an attempt waited: the read timeout, or less when the deadline is.
+        within = self.timeout if allowed is None or self.timeout is None else min(
+            self.timeout, allowed)  # fmt: skip
+        if allowed is not None:
+            end = time.monotonic() + allowed
+            _deadline.end = end if outer is None else min(outer, end)
 
         def wait(state: tenacity.RetryCallState) -> float:
             error = state.outcome.exception() if state.outcome else None
             asked = server_retry_after(error) if error is not None else None
-            return asked if asked is not None else float(backoff(state))
+            chosen = asked if asked is not None else float(backoff(state))
+            left = time_left()
+            return chosen if left is None else max(0.0, min(chosen, left - MIN_ATTEMPT))
+
+        def stop(state: tenacity.RetryCallState) -> bool:
+            """After the last attempt, or when too little time is left for another."""
+            left = time_left()
+            return state.attempt_number >= attempts or (left is not None and left < MIN_ATTEMPT)
 
         def retryable(error: BaseException) -> bool:
             return retry_on(error) and connection_problem(error) is None
@@ -250,19 +293,21 @@ class RetryPolicy:
                 return call()
             except Exception as exc:
                 if retryable(exc):
-                    failures.append(describe_failure(exc, self.timeout))
+                    failures.append(describe_failure(exc, within))
                 raise
+
+        fetching = f" ({_shown(url)})" if url else ""
 
         def announce(state: tenacity.RetryCallState) -> None:
             delay = state.upcoming_sleep
             when = f"retrying in {_seconds(delay)}" if delay > 0 else "retrying now"
             self.on_retry(
-                f"{service} {failures[-1]} on attempt {state.attempt_number}/{self.attempts}; "
-                f"{when}"
+                f"{service}{fetching} {failures[-1]} on attempt {state.attempt_number}/"
+                f"{attempts}; {when}"
             )
 
         retrying = tenacity.Retrying(
-            stop=tenacity.stop_after_attempt(self.attempts),
+            stop=stop,
             wait=wait,
             retry=tenacity.retry_if_exception(retryable),
             reraise=True,
@@ -274,6 +319,16 @@ class RetryPolicy:
         except Exception as exc:
             if not retry_on(exc):
                 raise
+            if failures and _is_timeout_text(failures[-1]):
+                self.timed_out.add(service)
+            if allowed is not None and attempts == 1 and len(self.timed_out - {service}):
+                failures[-1] += (f", tried once: {sorted(self.timed_out - {service})[0]} ran out "
+                                 "of time earlier in this run")  # fmt: skip
+            elif allowed is not None and 0 < len(failures) < attempts:
+                # Stopped by the deadline, not the attempts: said so, with the setting.
+                failures[-1] += (f" on attempt {len(failures)}, and the {_seconds(allowed)}"
+                                 " allowed (service_deadline_seconds) ran out")  # fmt: skip
+                failures = failures[-1:]
             problem = connection_problem(exc)
             if problem is not None:
                 raise UnreachableError(
@@ -281,6 +336,8 @@ class RetryPolicy:
                     problem,
                 ) from exc
             raise UpstreamError(self._gave_up(service, failures, hint)) from exc
+        finally:
+            _deadline.end = outer
 
     def _gave_up(self, service: str, failures: list[str], hint: str) -> str:
         last = failures[-1] if failures else "failed"
@@ -444,6 +501,8 @@ def describe_failure(error: BaseException, timeout: float | None = None) -> str:
     within = f" within {_seconds(timeout)}" if timeout else " in time"
     kind = _timeout_kind(error)
     if kind == "connect":
+        if timeout:
+            within = f" within {_seconds(min(CONNECT_TIMEOUT, timeout))}"
         return f"did not accept the connection{within}"
     if kind == "read":
         return f"did not answer{within}"
@@ -474,13 +533,30 @@ def is_transient_http(error: BaseException) -> bool:
     return isinstance(error, RetryableStatus | httpx.TransportError)
 
 
+def _shown(url: str) -> str:
+    """A URL as a retry line names it: host and path, no query (it may carry a key)."""
+    parts = urlsplit(url)
+    return f"{parts.netloc}{parts.path}" if parts.netloc else url
+
+
 def http_client(timeout: float, contact: str = "") -> httpx.Client:
+    """A client whose requests wait `timeout` for an answer, CONNECT_TIMEOUT for a
+    connection, and never past the deadline of the call they are part of."""
     import httpx
 
+    def cap(request: httpx.Request) -> None:
+        left = time_left()
+        if left is not None:
+            request.extensions["timeout"] = {
+                name: None if value is None else capped(value)
+                for name, value in request.extensions.get("timeout", {}).items()
+            }
+
     return httpx.Client(
-        timeout=timeout,
+        timeout=httpx.Timeout(timeout, connect=min(CONNECT_TIMEOUT, timeout)),
         headers={"User-Agent": user_agent(contact)},
         follow_redirects=True,
+        event_hooks={"request": [cap]},
     )
 
 

@@ -267,6 +267,7 @@ def push_to_zotero(
         on_retry=warn,
         timeout=settings.http_timeout_seconds,
         timeout_setting="http_timeout_seconds",
+        deadline=settings.service_deadline_seconds,
     )
     http = client or http_client(settings.http_timeout_seconds, settings.contact)
     try:

@@ -25,7 +25,15 @@ from requests.adapters import HTTPAdapter
 
 from briefgen.core.errors import ParseError, UpstreamError
 from briefgen.core.models import Paper, bound_record, split_arxiv_id
-from briefgen.infra.net import RETRY_STATUSES, Pacer, RetryPolicy, get_checked, is_transient_http
+from briefgen.infra.net import (
+    CONNECT_TIMEOUT,
+    RETRY_STATUSES,
+    Pacer,
+    RetryPolicy,
+    capped,
+    get_checked,
+    is_transient_http,
+)
 from briefgen.sources.calendar import EASTERN, Announcement
 
 API_SERVICE = "the arXiv API"
@@ -63,10 +71,13 @@ class _PoliteAdapter(HTTPAdapter):
         proxies: Mapping[str, str] | None = None,
     ) -> requests.Response:
         request.headers["User-Agent"] = self._agent
+        read = self._timeout
         return super().send(
             request,
             stream=stream,
-            timeout=timeout or self._timeout,
+            # A connection gets CONNECT_TIMEOUT, an answer the read timeout; neither runs
+            # past the deadline of the call (its retries included) they are part of.
+            timeout=(capped(min(CONNECT_TIMEOUT, read)), capped(read)),
             verify=verify,
             cert=cert,
             proxies=proxies,

@@ -28,6 +28,7 @@ class Remote:
             on_retry=on_retry,
             timeout=settings.http_timeout_seconds,
             timeout_setting="http_timeout_seconds",
+            deadline=settings.service_deadline_seconds,
         )
         self.pacer = Pacer(settings.arxiv_delay_seconds)
         self._http: httpx.Client | None = None

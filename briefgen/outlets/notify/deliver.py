@@ -162,6 +162,7 @@ def deliver(
             attempts=settings.http_retries, wait=settings.retry_wait_seconds,
             on_retry=reporter.warning, timeout=settings.http_timeout_seconds,
             timeout_setting="http_timeout_seconds",
+            deadline=settings.service_deadline_seconds,
         )  # fmt: skip
         try:
             count = _send(target, doc, settings, policy)

@@ -14,7 +14,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 from briefgen.core.settings import NotifyTarget
-from briefgen.infra.net import RetryPolicy
+from briefgen.infra.net import RetryPolicy, capped
 from briefgen.outlets.notify.common import DeliveryError, Document
 
 
@@ -57,7 +57,7 @@ def send(
 
     def attempt() -> None:
         try:
-            _deliver(message, target, context, login, timeout)
+            _deliver(message, target, context, login, capped(timeout))
         except smtplib.SMTPServerDisconnected as exc:
             raise SmtpBusy(f"dropped the connection ({exc})") from exc
         except smtplib.SMTPResponseException as exc:
