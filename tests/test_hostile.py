@@ -367,3 +367,26 @@ def test_unlinking_a_long_hostile_word_takes_linear_time() -> None:
         started = time.monotonic()
         unlinked(word)
         assert time.monotonic() - started < 0.5
+
+
+# 5. Odd input is a one-line error; 6. bounded work ------------------------------------------
+
+
+@pytest.mark.parametrize("args", [["kv\udcff cache"], ["--author", "\udcfe", "kv"],
+                                  ["--similar", "2602.\udcff"]])
+def test_a_search_with_invalid_utf8_is_a_usage_error(args: list[str], runner: CliRunner) -> None:
+    code, _, err = run(runner, "search", *args)
+    assert code == 2, err
+    assert "is not valid UTF-8 text" in err and err.count("\n") == 1
+    assert "internal error" not in err
+
+
+def test_a_search_is_bounded_in_terms_and_length(runner: CliRunner) -> None:
+    started = time.monotonic()
+    code, _, err = run(runner, "search", " OR ".join(f"w{i}" for i in range(5000)))
+    assert code == 2 and "a search takes at most 1,000" in err
+    code, _, err = run(runner, "search", " ".join(f"w{i}" for i in range(65)))
+    assert code == 2 and "the query has 65 terms; a search takes at most 64" in err
+    code, _, err = run(runner, "search", " OR ".join(f"w{i}" for i in range(32)))
+    assert code == 0, err  # 63 terms: answered
+    assert time.monotonic() - started < 10

@@ -33,6 +33,7 @@ from briefgen.outlets.search import (
     SYNTAX_HELP,
     SimilarResult,
     hit_json,
+    readable,
     search,
     similar_json,
     similar_papers,
@@ -158,6 +159,9 @@ def search_command(
     reporter = Reporter(quiet=quiet, verbose=verbose)
 
     def action() -> None:
+        for option, value in (("--profile", profile), ("--author", author),
+                              ("--similar", similar)):  # fmt: skip
+            readable(option, value)
         filters = SearchFilters(
             first=_day("--from", start), last=_day("--to", end),
             profile=profile.strip() or None, author=author.strip() or None,

@@ -42,6 +42,10 @@ SYNTAX_HELP = (
 _JOINED = re.compile(r"[^\s\"()*^:+\-./']+(?:[-./'][^\s\"()*^:+\-./']+)+")
 _QUOTED = re.compile(r'"[^"]*"?')
 SNIPPET_WIDTH = 60  # characters either side of a Chinese match
+# A query is a person's: long enough for any real one, short enough that FTS5 answers at once
+# (5,000 OR-ed terms take seconds, 20,000 over a minute).
+MAX_QUERY_CHARS = 1000
+MAX_QUERY_TERMS = 64
 
 
 @dataclass
@@ -75,10 +79,41 @@ def _syntax_error(query: str, reason: str) -> UsageError:
     return UsageError(f"cannot search for {query!r}: {reason}. The query syntax: {SYNTAX_HELP}")
 
 
+def readable(what: str, value: str) -> str:
+    """`value` if it is text; a usage error if it holds bytes that are not UTF-8 (Python
+    keeps them in a command line's arguments as lone surrogates, which no text can hold)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = value.encode("utf-8", "replace").decode("utf-8")
+        raise UsageError(
+            f"{what} {shown!r} is not valid UTF-8 text (the '?' is a byte that is no "
+            "character); type it again in a UTF-8 terminal, or fix the script that passes it"
+        ) from None
+    return value
+
+
+def check_query(query: str) -> None:
+    """A usage error for a query that is not text, or too long to answer at once."""
+    readable("the query", query)
+    if len(query) > MAX_QUERY_CHARS:
+        raise UsageError(
+            f"the query is {len(query):,} characters long; a search takes at most "
+            f"{MAX_QUERY_CHARS:,}: shorten it, or search for its parts one at a time"
+        )
+    terms = len(query.split())
+    if terms > MAX_QUERY_TERMS:
+        raise UsageError(
+            f"the query has {terms} terms; a search takes at most {MAX_QUERY_TERMS}: shorten "
+            "it, or search for its parts one at a time"
+        )
+
+
 def search(store: Store, query: str, filters: SearchFilters, limit: int) -> SearchResult:
     """The best `limit` matches of `query` (see the module docstring)."""
     if not query.strip():
         raise UsageError("give a query (`briefgen search \"kv cache\"`) or --similar ID")
+    check_query(query)
     if has_cjk(query):
         return _search_chinese(store, query, filters, limit)
     try:
