@@ -390,3 +390,22 @@ def test_a_search_is_bounded_in_terms_and_length(runner: CliRunner) -> None:
     code, _, err = run(runner, "search", " OR ".join(f"w{i}" for i in range(32)))
     assert code == 0, err  # 63 terms: answered
     assert time.monotonic() - started < 10
+
+
+def test_a_newline_in_a_front_matter_title_is_a_space_not_an_internal_error(
+    runner: CliRunner, isolated_home: Path, server: FakeServer, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    server.route("/", lambda request: Reply(200, "ok", "text/plain"))
+    brief = tmp_path / "brief.md"
+    brief.write_text('---\ntitle: "Brief\\nBcc: someone@example.com"\ndate: 2026-06-17\n---\n'
+                     + EXAMPLE_EN.read_text("utf-8"), "utf-8")  # fmt: skip
+    plant_config(isolated_home, '[notify.team]\nkind = "slack"\n[notify.me]\nkind = "email"\n'
+                 'to = ["me@example.com"]\nfrom = "b@example.com"\nsmtp_host = "127.0.0.1"\n'
+                 'smtp_port = 9\nsecurity = "none"\n')  # fmt: skip
+    monkeypatch.setenv("BRIEFGEN_NOTIFY_TEAM_URL", f"{server.url}/hook/team-0123456789")
+    code, _, err = run(runner, "send", brief, "--notify", "team", "--notify", "me")
+    assert code == 4, err  # the mail server is not there; nothing is an internal error
+    assert "internal error" not in err and "'me' (email)" in err and err.count("error:") == 1
+    header = server.requests[0].json()["blocks"][0]["text"]["text"]
+    assert header.startswith("Brief Bcc: someone@example.com") and "\n" not in header

@@ -125,6 +125,9 @@ def document_of_markdown(text: str, lang: RenderLang, settings: Settings) -> Doc
         if len(headings) > 1 and headings[1].level == 2:
             label = label or headings[1].plain
             title = f"{title} — {headings[1].plain}"
+    # A title and a label are one line (a mail's Subject, a chat message's header), whatever
+    # the file's front matter says: a "\n" in them is a space.
+    title, label = " ".join(title.split()), " ".join(label.split())
     kind, start, end = period_of_label(label)
     period = label.replace(" to ", "_to_").replace(" ", "_")
 
