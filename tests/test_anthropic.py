@@ -326,7 +326,7 @@ def test_a_service_that_fails_every_paper_is_one_line_and_exit_6(
     code, out, err = analyze(runner, small_papers, "--concurrency", "1")
     assert code == 6 and out == ""
     assert (
-        "every selected paper failed: 6 papers (2602.20002, …): the Anthropic API answered "
+        "every selected paper failed: 6 papers (2602.20001, …): the Anthropic API answered "
         "HTTP 529 (overloaded) on all 4 attempts; try again later" in err
     )
     assert err.count("on all 4 attempts") == 1  # said once, not once per paper
