@@ -409,3 +409,31 @@ def test_a_newline_in_a_front_matter_title_is_a_space_not_an_internal_error(
     assert "internal error" not in err and "'me' (email)" in err and err.count("error:") == 1
     header = server.requests[0].json()["blocks"][0]["text"]["text"]
     assert header.startswith("Brief Bcc: someone@example.com") and "\n" not in header
+
+
+NOT_A_MESSAGE = {
+    "an empty object": "{}", "a list": "[]", "a string": '"hi"', "a web page": "<html>hi</html>",
+    "a message without content":
+        '{"type": "message", "id": "m", "role": "assistant", "model": "m"}',
+    "content as a string": '{"type": "message", "id": "m", "role": "assistant", "model": "m", '
+        '"content": "hi", "stop_reason": "end_turn", '
+        '"usage": {"input_tokens": 1, "output_tokens": 1}}',
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("provider", ["anthropic", "openai"])
+@pytest.mark.parametrize("body", list(NOT_A_MESSAGE.values()), ids=list(NOT_A_MESSAGE))
+def test_a_reply_that_is_not_a_message_is_an_upstream_error(
+    provider: str, body: str, runner: CliRunner, server: FakeServer, small_papers: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    server.route("/", lambda request: Reply(200, body, "application/json"))
+    if provider == "anthropic":
+        monkeypatch.setenv("ANTHROPIC_BASE_URL", server.url)
+        monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-0123456789")
+    else:
+        monkeypatch.setenv("BRIEFGEN_OPENAI_BASE_URL", f"{server.url}/v1")
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-test-0123456789")
+    code, _, err = run(runner, "daily", "--papers", small_papers, "--provider", provider)
+    assert code == 6, err
+    assert "internal error" not in err and err.count("error:") == 1

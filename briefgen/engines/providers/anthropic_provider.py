@@ -21,7 +21,7 @@ from typing import Any, TypeVar, cast
 import anthropic
 
 from briefgen.core.calls import ChatMessage, Reply, Usage
-from briefgen.core.errors import AnalysisError, ConfigError
+from briefgen.core.errors import AnalysisError, ConfigError, UpstreamError
 from briefgen.core.settings import StructuredMode
 from briefgen.infra.net import RetryPolicy
 
@@ -185,13 +185,21 @@ class AnthropicProvider:
         cache: bool = False,
     ) -> Reply:
         request = self._request(model, system, messages, schema, max_tokens, cache)
-        message = self._run(lambda: self._client.messages.create(**request))
-        return Reply(
-            text=_reply_text(message.content),
-            usage=_usage(message.usage),
-            stop_reason=str(message.stop_reason or ""),
-            model=str(message.model or model),
-        )
+        try:
+            message = self._run(lambda: self._client.messages.create(**request))
+            return Reply(
+                text=_reply_text(message.content),
+                usage=_usage(message.usage),
+                stop_reason=str(message.stop_reason or ""),
+                model=str(message.model or model),
+            )
+        except (json.JSONDecodeError, AttributeError, TypeError) as exc:
+            # A proxy's web page, a bare list, a message without content: not the Messages API.
+            raise UpstreamError(
+                f"{SERVICE} answered with something that is not a message ({type(exc).__name__}"
+                f" reading it); check that ANTHROPIC_BASE_URL points at the Anthropic API or a "
+                "proxy that speaks it"
+            ) from None
 
 
 def _message(message: ChatMessage, cache: bool) -> dict[str, Any]:

@@ -159,7 +159,7 @@ def is_local(base_url: str) -> bool:
 def _error_message(response: httpx.Response) -> str:
     try:
         error = response.json().get("error")
-    except ValueError:
+    except (ValueError, AttributeError):  # not JSON, or JSON that is not an object
         return response.text[:200]
     if isinstance(error, dict):
         return str(error.get("message", ""))[:200]
