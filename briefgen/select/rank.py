@@ -1,11 +1,13 @@
 """Ranking a day's papers for a reader.
 
-A paper's score adds up what it has in common with the reader: keywords (title hits weigh
-triple, and a keyword counts by how rare it is on arXiv, see select.keywords), similarity to the
-reader's own library (the day's most similar paper gets the full `library_weight`), and Hugging
-Face upvotes. Papers by a followed author are always selected; papers already briefed on an
-earlier day are left out unless a new version appeared. Pure functions of their inputs: the
-library's similarities come in as a function (see `Reader`).
+A paper's score adds up what it has in common with the reader: closeness to the reader's own
+library (above the day's median, in a straight line up to the full `library_weight` for the
+day's closest paper), keywords (title hits weigh triple, and a keyword counts by how rare it is
+on arXiv, see select.keywords; with a library they are a tie-breaker), and Hugging Face
+upvotes. Measured against judged days by benchmarks/bench_relevance.py. Papers by a followed
+author are always selected; papers already briefed on an earlier day are left out unless a new
+version appeared. Pure functions of their inputs: the library's similarities come in as a
+function (see `Reader`).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ ABSTRACT_WEIGHT = 1.0
 # A library match adds to the score only above the day's median closeness to the library, in a
 # straight line up to the full library_weight for the day's closest paper: squared, the
 # papers just behind the closest few got next to nothing, and recall of the 30 analysed fell.
+
 # A similarity is named as a reason when it earns at least this share of library_weight.
 LIBRARY_REASON_SHARE = 0.1
 # With a library, the keywords are a tie-breaker: their points are scaled so that all of a
