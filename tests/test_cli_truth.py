@@ -646,3 +646,26 @@ def test_a_mistyped_config_gets_a_guess(
 def test_a_mistyped_profile_flag_gets_a_guess(runner: CliRunner) -> None:
     code, _, err = run(runner, "papers", "--papers", SMALL, "--profile", "defualt")
     assert code == 5 and "did you mean 'default'?" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (["daily", "--lang", "fr"],
+         "error: Invalid value for '--lang': 'fr' is not one of 'en', 'zh', 'both'; see "
+         "'briefgen daily --help'"),
+        (["daily", "--max-papers", "0"],
+         "error: Invalid value for '--max-papers': must be 1 or more; see 'briefgen daily --help'"),
+        (["papers", "--no-such-flag"], None),
+        (["frobnicate"], "error: No such command 'frobnicate'; see 'briefgen --help'"),
+    ],
+)  # fmt: skip
+def test_a_usage_error_is_one_line_in_briefgens_words(
+    runner: CliRunner, args: list[str], line: str | None
+) -> None:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    assert line is None or lines[0] == line
+    assert not any(word in result.stderr for word in ("Usage:", "╭", "Value error", "Input should"))

@@ -51,7 +51,7 @@ def test_chinese_has_the_same_structure_with_chinese_headings() -> None:
     assert headings(zh) == ZH_HEADINGS
     assert "#### 主题：Serving" in zh and "- 质疑点：Hmm." in zh
     # The offline Chinese brief says at its top why the papers' sentences are English.
-    assert zh.splitlines()[3] == f"> {OFFLINE_ZH_QUOTES}"
+    assert zh.splitlines()[3] == f"*{OFFLINE_ZH_QUOTES}*"
     zh_lines = zh.splitlines()[:3] + zh.splitlines()[5:]
     # Line by line the same kind of line: headings, bullets, table rows, numbered entries.
     assert [line[:1] for line in en.splitlines()] == [line[:1] for line in zh_lines]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import signal
 import sys
 import threading
@@ -70,8 +71,50 @@ class BaseCommand(_FlagsAlone, TyperCommand):
         return _usage_pieces(self.options_metavar, self.get_params(ctx))
 
 
+# pydantic's phrases, as a value checked by a settings field fails, in briefgen's words.
+_PYDANTIC_WORDS = [
+    (re.compile(r"Value error, "), ""),
+    (re.compile(r"Input should be greater than or equal to (\S+)"), r"must be \1 or more"),
+    (re.compile(r"Input should be greater than (\S+)"), r"must be more than \1"),
+    (re.compile(r"Input should be less than or equal to (\S+)"), r"must be \1 or less"),
+    (re.compile(r"Input should be a valid (\w+)(?:, unable to parse string as an? \w+)?"),
+     r"must be a valid \1"),
+]  # fmt: skip
+
+
+def usage_line(error: click.exceptions.UsageError) -> str:
+    """A usage error as one line in briefgen's words, with where the help is: never a box or
+    a 'Usage:' block (scripts read one line; people find --help named)."""
+    message = " ".join(error.format_message().split())
+    for pattern, words in _PYDANTIC_WORDS:
+        message = pattern.sub(words, message)
+    # Named as people type it, whatever the program name (`python -m briefgen`, a test runner).
+    path = error.ctx.command_path.split(" ")[1:] if error.ctx is not None else []
+    where = " ".join(["briefgen", *path])
+    return f"error: {message.rstrip('.')}; see '{where} --help'"
+
+
 class Group(_FlagsAlone, TyperGroup):
     """A group of commands whose own flags (--version, --help) show no value either."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """As Typer's, but a usage error is one line (exit 2), not a box."""
+        kwargs["standalone_mode"] = False
+        try:
+            code = super().main(*args, **kwargs)
+        except click.exceptions.NoArgsIsHelpError as error:
+            error.show()  # `briefgen config`: the group's help, as Typer shows it
+            sys.exit(error.exit_code)
+        except click.exceptions.UsageError as error:
+            sys.stderr.write(usage_line(error) + "\n")
+            sys.exit(error.exit_code)
+        except click.ClickException as error:
+            error.show()
+            sys.exit(error.exit_code)
+        except typer.Abort:
+            sys.stderr.write("Aborted!\n")
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
 
 
 app = typer.Typer(

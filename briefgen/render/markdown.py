@@ -151,7 +151,7 @@ def render_brief_markdown(brief: Brief, lang: RenderLang = "en", *, heading: boo
     labels = LABELS[lang]
     out: list[str] = [f"# {labels.title}", f"## {brief.date}", ""] if heading else []
     if lang == "zh" and brief.provenance.engine == "offline":
-        out += [f"> {OFFLINE_ZH_QUOTES}", ""]
+        out += [f"*{OFFLINE_ZH_QUOTES}*", ""]
 
     out += [f"### {labels.takeaways}"]
     for takeaway in brief.takeaways:
