@@ -59,7 +59,7 @@ def test_malformed_line_names_file_and_line(tmp_path: Path) -> None:
 def test_invalid_record_names_the_field(tmp_path: Path) -> None:
     path = tmp_path / "bad.jsonl"
     path.write_text(json.dumps({"id": "2602.00001", "title": "T", "abstract": "A"}) + "\n")
-    with pytest.raises(InputError, match=r"bad\.jsonl:1: published: Field required"):
+    with pytest.raises(InputError, match=r"bad\.jsonl:1: the record lacks published"):
         load_papers_file(path)
     path.write_text(json.dumps({"id": "nope", "title": "T", "abstract": "A"}) + "\n")
     with pytest.raises(InputError) as info:

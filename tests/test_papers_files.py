@@ -226,7 +226,7 @@ def test_a_file_without_dates_needs_date(runner: CliRunner, tmp_path: Path) -> N
     path.write_text(jsonl(undated, dated))
     result = runner.invoke(app, ["papers", "--papers", str(path)])
     assert result.exit_code == 2
-    assert f"{path}:1: published: Field required" in result.stderr
+    assert f"{path}:1: the record lacks published" in result.stderr
     assert "pass --date YYYY-MM-DD" in result.stderr
     # With --date, the undated paper is listed on it; a dated one keeps its own date.
     assert ids(listed(runner, path, "--date", "2026-06-17")) == ["2606.00001"]
@@ -291,8 +291,8 @@ def test_unrecognised_record_says_what_was_expected_and_found(
     result = runner.invoke(app, ["daily", "--papers", str(path), "--date", "2026-06-17"])
     assert result.exit_code == 2
     message = result.stderr.strip()
-    assert message.startswith(f"error: {path}:2: id: Field required; title: Field required")
-    assert "expected id (or entry_id/abs" in message and "abstract (or summary)" in message
+    assert message.startswith(f"error: {path}:2: the record lacks id, title")
+    assert "a paper record needs id (or entry_id/abs" in message and "abstract (or summary)" in message
     assert "this record has paper_title, text, date" in message
 
     text = json.dumps([record("2606.00001", ["cs.LG"]), ["2606.00002", "T"]], indent=2)
@@ -325,3 +325,39 @@ def test_the_comment_is_kept_and_the_string_none_is_no_comment(tmp_path: Path) -
         "2606.00004": "Accepted at ACL 2026 (main)",  # the snapshot's `comments`, on one line
         "2606.00005": None,
     }
+
+
+def test_json_errors_name_the_line_the_column_and_what_to_do(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    good = '{"id": "2601.00001", "title": "A", "abstract": "B", "published": "2026-01-01"}'
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text("\n".join([good, good, good, '{"id": broken', good]) + "\n")
+    tab = tmp_path / "tab.jsonl"
+    tab.write_text('{"id": "x", "title": "a\tb"}', encoding="utf-8")
+    not_papers = tmp_path / "other.json"
+    not_papers.write_text('{"name": "a list of something else"}')
+    for path, line in (
+        (broken, f"error: {broken}:4: invalid JSON at column 8: a value is missing or is not "
+                 "JSON (strings need double quotes)"),
+        (tab, f"error: {tab}:1: invalid JSON at column 24: a raw tab or line break inside a "
+              "string; write it as \\t or \\n"),
+    ):  # fmt: skip
+        result = runner.invoke(app, ["papers", "--papers", str(path)])
+        assert result.exit_code == 2, result.stderr
+        assert result.stderr.splitlines() == [line]
+    result = runner.invoke(app, ["papers", "--papers", str(not_papers)])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        f"error: {not_papers}:1: the record lacks id, title, abstract, published (a paper record "
+        "needs id"
+    )
+    assert "Field required" not in result.stderr and "this record has name" in result.stderr
+
+
+def test_render_says_it_takes_the_json_brief(runner: CliRunner, tmp_path: Path) -> None:
+    page = tmp_path / "brief.md"
+    page.write_text("# AI Paper Insight Brief\n")
+    result = runner.invoke(app, ["render", str(page)])
+    assert result.exit_code == 2
+    assert "render takes the JSON brief" in result.stderr and len(result.stderr.splitlines()) == 1

@@ -514,6 +514,12 @@ def render(
     def action() -> None:
         check_destination(output, output_dir, lang=lang, lang_given=True,
                           one_document=fmt is Format.json)  # fmt: skip
+        if file.suffix.lower() in (".md", ".markdown", ".html", ".htm"):
+            raise UsageError(
+                f"{file} is a rendered brief; render takes the JSON brief: write one with -f "
+                "json (`briefgen daily --date DATE -f json -o brief.json` reuses a stored day's "
+                "analyses)"
+            )
         try:
             brief = load_brief(file.read_text(encoding="utf-8"), str(file))
         except FileNotFoundError:

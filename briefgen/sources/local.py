@@ -192,7 +192,28 @@ def _records(text: str, where: str) -> Iterator[tuple[str, Any]]:
         for pos, value in values:
             yield line(pos), value
     except json.JSONDecodeError as exc:
-        raise InputError(f"{where}:{exc.lineno}: invalid JSON: {exc.msg}") from None
+        raise InputError(
+            f"{where}:{exc.lineno}: invalid JSON at column {exc.colno}: {_json_problem(exc.msg)}"
+        ) from None
+
+
+# The JSON parser's terse messages, with what to do about each.
+_JSON_PROBLEMS = {
+    "Invalid control character": "a raw tab or line break inside a string; write it as \\t or "
+    "\\n",
+    "Expecting value": "a value is missing or is not JSON (strings need double quotes)",
+    "Expecting property name enclosed in double quotes": "a key is not in double quotes, or a "
+    "comma is left before '}'",
+    "Unterminated string": "a string is not closed with a double quote",
+    "Extra data": "more than one JSON value here (JSONL wants one paper per line)",
+    "Expecting ',' delimiter": "a comma is missing between two items",
+    "Expecting ':' delimiter": "a colon is missing after a key",
+}
+
+
+def _json_problem(message: str) -> str:
+    return next((said for start, said in _JSON_PROBLEMS.items() if message.startswith(start)),
+                message)  # fmt: skip
 
 
 # one record ------------------------------------------------------------------------------------
@@ -279,10 +300,14 @@ def _paper(record: Any, where: str, listing_date: date | None, say: Say) -> Pape
     try:
         return Paper.model_validate(_normalise(record, listing_date, say))
     except ValidationError as exc:
-        message = f"{where}: {'; '.join(describe_validation(exc))}"
         missing = [error["loc"] for error in exc.errors() if error["type"] == "missing"]
+        others = [line for line in describe_validation(exc) if not line.endswith("Field required")]
+        names = ", ".join(".".join(str(part) for part in loc) for loc in missing)
+        message = f"{where}: " + "; ".join(
+            ([f"the record lacks {names}"] if missing else []) + others
+        )
         if missing:
-            message += f" (expected {FIELDS_HELP}; {_found(record)})"
+            message += f" (a paper record needs {FIELDS_HELP}; {_found(record)})"
             if ("published",) in missing:
                 message += "; pass --date YYYY-MM-DD to list papers without a date on that day"
         raise InputError(message) from exc
