@@ -437,3 +437,21 @@ def test_a_reply_that_is_not_a_message_is_an_upstream_error(
     code, _, err = run(runner, "daily", "--papers", small_papers, "--provider", provider)
     assert code == 6, err
     assert "internal error" not in err and err.count("error:") == 1
+
+
+def test_a_library_entry_with_a_5_mb_latex_title_is_cut_with_a_warning(
+    runner: CliRunner, isolated_home: Path, tmp_path: Path, small_papers: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    title = " ".join([r"\alpha \textbf{x} \frac{a}{b}"] * 200_000)[:5_000_000]
+    library = tmp_path / "lib.bib"
+    library.write_text("@article{evil,\n  title = {" + title + "},\n  author = {A. Person}\n}\n"
+                       "@article{ok, title = {Speculative decoding for LLM serving}}\n")  # fmt: skip
+    plant_config(isolated_home, f'[profiles.default]\nlibrary = ["{library}"]\n')
+    monkeypatch.setenv("BRIEFGEN_EMBEDDING_MODEL", "tfidf")
+    started = time.monotonic()
+    code, _, err = run(runner, "papers", "--papers", small_papers)
+    assert code == 0, err
+    assert time.monotonic() - started < 15  # it took 31-69 s (and 800-890 MB) uncut
+    assert (f"warning: library {library}: entry bib:evil: title cut from 5,000,000 to 1,000 "
+            "characters") in err  # fmt: skip

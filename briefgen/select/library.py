@@ -36,7 +36,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from briefgen.core.errors import BriefgenError, ConfigError
-from briefgen.core.models import Paper, strip_controls
+from briefgen.core.models import (
+    MAX_ABSTRACT_CHARS,
+    MAX_AUTHOR_CHARS,
+    MAX_AUTHORS,
+    MAX_TITLE_CHARS,
+    Paper,
+    strip_controls,
+)
 
 if TYPE_CHECKING:
     import httpx
@@ -140,6 +147,42 @@ def _entry(
         arxiv_id=arxiv_id,
         origin=origin,
     )
+
+
+# Entries are bounded like paper records (briefgen.core.models.bound_record): one entry costs no
+# more than a normal one downstream. A BibTeX field is cut before its LaTeX is read (pylatexenc
+# reads about 100 characters a millisecond: a 5 MB title took most of a minute and 900 MB),
+# leaving its markup room, and the text cut again to the bound.
+_LATEX_ROOM = 2
+MAX_AUTHOR_FIELD_CHARS = 300_000  # 'A and B and …': the longest real lists run to ~150,000
+
+
+def bounded_entry(entry: LibraryPaper, where: str, warn: Warn,
+                  sizes: Mapping[str, int] | None = None) -> LibraryPaper:  # fmt: skip
+    """`entry` with its title, abstract and authors cut to a paper record's bounds, said in
+    one warning naming the entry (`sizes`: the fields' lengths as written, if cut before)."""
+    sizes = sizes or {}
+    cuts: list[str] = []
+    title, abstract, authors = entry.title, entry.abstract, entry.authors
+    for name, value, limit in (("title", title, MAX_TITLE_CHARS),
+                               ("abstract", abstract, MAX_ABSTRACT_CHARS)):  # fmt: skip
+        written = max(len(value), sizes.get(name, 0))
+        if written > limit:
+            cuts.append(f"{name} cut from {written:,} to {limit:,} characters")
+    title, abstract = title[:MAX_TITLE_CHARS], abstract[:MAX_ABSTRACT_CHARS]
+    if len(authors) > MAX_AUTHORS or sizes.get("author", 0) > MAX_AUTHOR_FIELD_CHARS:
+        cuts.append(f"author list cut to {min(len(authors), MAX_AUTHORS):,} names")
+    if any(len(a) > MAX_AUTHOR_CHARS for a in authors[:MAX_AUTHORS]):
+        cuts.append(f"author names cut to {MAX_AUTHOR_CHARS} characters")
+    if not cuts:
+        return entry
+    shown = entry.key if not entry.key.startswith("title:") else repr(title[:60])
+    warn(f"{where}: entry {shown}: {'; '.join(cuts)}")
+    return LibraryPaper(
+        key=entry.key, title=title, abstract=abstract,
+        authors=tuple(a[:MAX_AUTHOR_CHARS] for a in authors[:MAX_AUTHORS]),
+        arxiv_id=entry.arxiv_id, origin=entry.origin,
+    )  # fmt: skip
 
 
 def _clean(value: object) -> str:
@@ -308,7 +351,8 @@ def read_library(
     if not spec:
         raise ConfigError(f"library: an empty entry; name {KINDS_HELP}")
     if spec.lower().startswith("zotero:"):
-        return _read_zotero(spec, settings=settings, client=client, warn=say)
+        found = _read_zotero(spec, settings=settings, client=client, warn=say)
+        return [bounded_entry(entry, f"library {spec}", say) for entry in found]
     path = Path(spec).expanduser()
     text = _read_text(path, spec, say)
     kind = _kind(path, text)
@@ -316,10 +360,11 @@ def read_library(
         return read_bib(text, spec=spec, origin=path.name, warn=say)
     if kind == "papers":
         return _read_papers_file(path, spec)
-    return read_ids(
+    found = read_ids(
         text, spec=spec, origin=path.name, lookup=lookup, warn=say,
         markdown=path.suffix.lower() in _MARKDOWN_SUFFIXES,
     )  # fmt: skip
+    return [bounded_entry(entry, f"library {spec}", say) for entry in found]
 
 
 def _empty(spec: str, found: str) -> ConfigError:
@@ -638,20 +683,20 @@ def _read_bib(text: str, *, spec: str, origin: str, warn: Warn) -> list[LibraryP
     entries: list[LibraryPaper] = []
     for entry, recovered in candidates:
         fields = _fields(entry, recovered)
-        title = detex(fields.get("title", ""))
+        sizes = {name: len(fields.get(name, "")) for name in ("title", "abstract", "author")}
+        title = detex(fields.get("title", "")[: MAX_TITLE_CHARS * _LATEX_ROOM])
         if not title:
             skipped["without a title"] += 1
             continue
-        entries.append(
-            _entry(
-                title=title,
-                abstract=detex(fields.get("abstract", "")),
-                authors=bib_authors(fields.get("author", "")),
-                arxiv_id=_bib_arxiv_id(fields),
-                fallback_key=f"bib:{entry.key}" if entry.key else None,
-                origin=origin,
-            )
+        read = _entry(
+            title=title,
+            abstract=detex(fields.get("abstract", "")[: MAX_ABSTRACT_CHARS * _LATEX_ROOM]),
+            authors=bib_authors(fields.get("author", "")[:MAX_AUTHOR_FIELD_CHARS]),
+            arxiv_id=_bib_arxiv_id(fields),
+            fallback_key=f"bib:{entry.key}" if entry.key else None,
+            origin=origin,
         )
+        entries.append(bounded_entry(read, f"library {spec}", warn, sizes))
     if skipped:
         total = sum(skipped.values())
         reasons = ", ".join(f"{count} {reason}" for reason, count in skipped.most_common())
