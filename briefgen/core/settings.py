@@ -35,7 +35,9 @@ APP_NAME = "briefgen"
 DEFAULT_CATEGORIES = ["cs.AI", "cs.CL", "cs.DC", "cs.LG"]
 ZOTERO_API_URL = "https://api.zotero.org"
 EMBEDDING_URL = "https://huggingface.co"
-EMBEDDING_MODEL = "minishlab/potion-base-8M"
+# TF-IDF by default: no download, no network, and on judged days it ranked as well as the
+# static embedding models tried (a model2vec model is an option; see README).
+EMBEDDING_MODEL = "tfidf"
 
 # The seed profile's interests (LLM systems and efficiency), as specific phrases: generic words
 # such as "framework", "system", "network" or "training" match half of arXiv and rank nothing.
@@ -713,7 +715,7 @@ CONFIG_TEMPLATE_HEADER = """\
 # library (papers you read: .bib files, zotero:USER_ID/COLLECTION_KEY with ZOTERO_API_KEY in
 # the environment, text files of arXiv ids, papers JSON/JSONL), authors (followed: always
 # selected), keyword_weight / library_weight / upvote_weight (how the score adds up).
-# embedding_model: the model2vec model that compares papers with your library ('tfidf': none).
+# embedding_model: 'tfidf' (the default, no model) or a model2vec model used with TF-IDF.
 # sources: arxiv and/or hf when --source is not given. cross_lists: also take arXiv
 # cross-lists. fulltext_budget: tokens of each paper's full text the model reads.
 # *_url: service endpoints (point them at a mirror or a local server). arxiv_delay_seconds:
