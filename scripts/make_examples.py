@@ -48,6 +48,8 @@ def convert(source: Path, target: Path) -> int:
             "published": paper.published.isoformat(),
             "abstract": paper.abstract,
         }
+        if paper.comment:  # the authors' comment: pages, venue, often the code link
+            record["comment"] = paper.comment
         lines.append(json.dumps(record, ensure_ascii=False))
     target.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return len(lines)

@@ -159,10 +159,11 @@ def evidence_of(title: str, abstract: str, comment: str = "", claim: str = "") -
     baselines: list[str] = []
     for match in _NAMED_BASELINE.finditer(abstract):
         baselines += [b for b in re.split(r",\s*|\s+and\s+|\s+or\s+", match.group(1)) if b]
-    named = extract.named_entities(
+    compared = extract.named_entities(baselines, own, text=abstract)[:3]
+    named = [n for n in extract.named_entities(
         [s for s in sentences if EVALUATION.search(s) or extract.NUMBER.search(s)],
         own, text=abstract,
-    )  # fmt: skip
+    ) if n not in compared]  # a baseline is compared with, not reported on  # fmt: skip
     up_to = _UP_TO.search(abstract)
     finding = next((extract.tidy(s) for s in sentences
                     if _FINDING.search(s) and len(s) >= 60 and not _ANNOUNCES.search(s)), "")
@@ -170,7 +171,7 @@ def evidence_of(title: str, abstract: str, comment: str = "", claim: str = "") -
         kind=_paper_kind(title, abstract, claim),
         results=results,
         named=tuple(named[:5]),
-        baselines=tuple(extract.named_entities(baselines, own, text=abstract)[:3]),
+        baselines=tuple(compared),
         generic_baselines=bool(_GENERIC_BASELINE.search(abstract)),
         up_to=up_to.group(0).strip() if up_to else "",
         hedges=tuple(own_hedges(sentences)),
@@ -229,7 +230,7 @@ def profile_zh(name: str, ev: Evidence, read_from: str = "abstract") -> str:
         parts.append("未给出任何数字")
     parts.append(f"代码链接：{ev.code}" if ev.code else
                  "提到发布代码但无链接" if ev.code_said else "所读内容中没有代码链接")  # fmt: skip
-    text = f"在{_WHERE_ZH[read_from]}中，{name}{'；'.join(parts)}。"
+    text = f"在{_WHERE_ZH[read_from]}中，{name} {'；'.join(parts)}。"
     if ev.hedges:
         text += f"作者自己的保留意见：「{extract.shorten(ev.hedges[0], 220)}」"
     return text
