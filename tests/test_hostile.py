@@ -455,3 +455,14 @@ def test_a_library_entry_with_a_5_mb_latex_title_is_cut_with_a_warning(
     assert time.monotonic() - started < 15  # it took 31-69 s (and 800-890 MB) uncut
     assert (f"warning: library {library}: entry bib:evil: title cut from 5,000,000 to 1,000 "
             "characters") in err  # fmt: skip
+
+
+def test_no_escape_sequence_reaches_the_terminal_and_unstar_names_a_bad_id(
+    runner: CliRunner,
+) -> None:
+    code, _, err = run(runner, "export", "\x1b]8;;http://evil.example\x1b\\x\x1b[31m")
+    assert code == 2 and "\x1b" not in err and "\\x1b" in err
+    code, _, err = run(runner, "unstar", "not-an-id")
+    assert code == 2, err
+    assert err == ("error: 'not-an-id' is not an arXiv id (2404.14469, arXiv:2404.14469v2, an "
+                   "abs or pdf URL)\n")  # fmt: skip

@@ -112,7 +112,13 @@ def unstar(
 
     def action() -> None:
         settings = _settings(config, None)
-        plain = [split_arxiv_id(as_arxiv_id(i) or i)[0] for i in ids]
+        plain = []
+        for item in ids:
+            try:
+                plain.append(split_arxiv_id(as_arxiv_id(item) or item)[0])
+            except ValueError:
+                raise UsageError(f"{item!r} is not an arXiv id (2404.14469, "
+                                 "arXiv:2404.14469v2, an abs or pdf URL)") from None  # fmt: skip
         with Store.open(settings.home) as store:
             removed = store.unstar(plain)
         reporter.info(f"unstarred {removed} of {len(plain)} papers")

@@ -12,6 +12,7 @@ every str goes through `plain` on its way out).
 from __future__ import annotations
 
 import errno
+import re
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -25,10 +26,15 @@ from rich.text import Text
 from briefgen.core.errors import without_pydantic_noise
 from briefgen.infra.secrets import redact_known
 
+# Control characters but newline and tab: an escape sequence in a title or a file name would
+# drive the terminal (colours, a title bar, a hyperlink), so it is shown as \x1b instead.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
 
 def plain(text: str, style: str = "") -> Text:
-    """`text` exactly as written: no markup, no emoji codes, no highlighting."""
-    return Text(text, style=style)
+    """`text` exactly as written: no markup, no emoji codes, no highlighting, and no control
+    character that the terminal would act on."""
+    return Text(_CONTROLS.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text), style=style)
 
 
 def said(text: str, style: str = "") -> Text:
