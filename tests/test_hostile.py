@@ -445,8 +445,8 @@ def test_a_library_entry_with_a_5_mb_latex_title_is_cut_with_a_warning(
 ) -> None:  # fmt: skip
     title = " ".join([r"\alpha \textbf{x} \frac{a}{b}"] * 200_000)[:5_000_000]
     library = tmp_path / "lib.bib"
-    library.write_text("@article{evil,\n  title = {" + title + "},\n  author = {A. Person}\n}\n"
-                       "@article{ok, title = {Speculative decoding for LLM serving}}\n")  # fmt: skip
+    evil = "@article{evil,\n  title = {" + title + "},\n  author = {A. Person}\n}\n"
+    library.write_text(evil + "@article{ok, title = {Speculative decoding for LLM serving}}\n")
     plant_config(isolated_home, f'[profiles.default]\nlibrary = ["{library}"]\n')
     monkeypatch.setenv("BRIEFGEN_EMBEDDING_MODEL", "tfidf")
     started = time.monotonic()
