@@ -10,16 +10,17 @@ import re
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 import rispy  # type: ignore[import-untyped]
 from bibtexparser.entrypoint import parse_string
-from bibtexparser.middlewares import LatexDecodingMiddleware
+from bibtexparser.middlewares import LatexDecodingMiddleware, SeparateCoAuthors, SplitNameParts
 from typer.testing import CliRunner
 
 from briefgen.cli import app
 from briefgen.core.models import Brief
 from briefgen.infra.store import Store
-from briefgen.outlets.export import bib_escape, split_name
+from briefgen.outlets.export import PersonName, bib_escape, person_name, split_name
 from tests.fakes import FakeServer, Reply, Request
 
 DAY = "2026-06-17"
@@ -171,8 +172,77 @@ def test_tricky_titles_survive_a_bibtex_round_trip(
     assert field(entries["2602.20002v2"], "annote")  # the contribution, decoded
     unpaired = entries["2602.20004v1"]
     assert "\\textbraceleft{}" in out and field(unpaired, "title").startswith("Reward Shaping")
-    assert field(unpaired, "author") == "van Beethoven, Ludwig and Ångström Jr., Zoë"
+    assert field(unpaired, "author") == "van Beethoven, Ludwig and Ångström, Jr., Zoë"
     assert unpaired.key == "vanbeethoven2026reward"
+
+
+# The parts of a CSL name (CSL-JSON's name-variable): nothing else is allowed in one.
+CSL_NAME = {
+    "type": "object",
+    "properties": {part: {"type": "string"} for part in (
+        "family", "given", "dropping-particle", "non-dropping-particle", "suffix", "literal")},
+    "additionalProperties": False,
+}  # fmt: skip
+NAMES = ["Charles de la Vallée Poussin", "Martin Luther King Jr.", "Aaron van den Oord",
+         "Amir M. Mirzendehdel", "Curie, Marie", "Plato"]  # fmt: skip
+# (family with its particle, particle, family alone, given, suffix) of each of NAMES
+PARTS = [
+    ("de la Vallée Poussin", "de la", "Vallée Poussin", "Charles", ""),
+    ("King", "", "King", "Martin Luther", "Jr."),
+    ("van den Oord", "van den", "Oord", "Aaron", ""),
+    ("Mirzendehdel", "", "Mirzendehdel", "Amir M.", ""),
+    ("Curie", "", "Curie", "Marie", ""),
+    ("Plato", "", "Plato", "", ""),
+]
+MATH_TITLE = r"Sorting in $O(n\log n)$ and $\sin\theta$ with $\log_2 n$ bits"
+
+
+@pytest.fixture
+def names_day(runner: CliRunner, small_papers: Path, tmp_path: Path) -> str:
+    """A stored day whose KV cache paper (always selected) has NAMES and MATH_TITLE."""
+    papers = [json.loads(line) for line in small_papers.read_text().splitlines()]
+    papers[1]["authors"] = NAMES
+    papers[1]["title"] = MATH_TITLE
+    changed = tmp_path / "papers.jsonl"
+    changed.write_text("\n".join(json.dumps(p) for p in papers) + "\n")
+    code, _, err = run(runner, "daily", "--papers", changed, "--date", "2026-02-18")
+    assert code == 0, err
+    return "2026-02-18"
+
+
+def test_names_split_as_bibtex_splits_them(runner: CliRunner, names_day: str) -> None:
+    code, out, err = run(runner, "export", names_day, "-f", "bibtex")
+    assert code == 0, err
+    assert "de la Vallée Poussin, Charles and King, Jr., Martin Luther and " in out
+    library = parse_string(out, append_middleware=[
+        LatexDecodingMiddleware(), SeparateCoAuthors(), SplitNameParts()])  # fmt: skip
+    entry = next(e for e in library.entries if field(e, "eprint") == "2602.20002v2")
+    assert entry.key == "delavalleepoussin2026sorting"
+    got = [(" ".join(n.von), " ".join(n.last), " ".join(n.first), " ".join(n.jr))
+           for n in entry.fields_dict["author"].value]  # fmt: skip
+    assert got == [(p[1], p[2], p[3], p[4]) for p in PARTS]
+    assert field(entry, "title") == "Sorting in O(n log n) and sin θ with log₂ n bits"
+
+
+def test_names_split_as_csl_and_ris_have_them(runner: CliRunner, names_day: str) -> None:
+    code, out, err = run(runner, "export", names_day, "-f", "csl-json")
+    assert code == 0, err
+    item = next(i for i in json.loads(out) if i["number"] == "arXiv:2602.20002v2")
+    for name in item["author"]:
+        jsonschema.validate(name, CSL_NAME)
+    assert item["author"][:3] == [
+        {"family": "Vallée Poussin", "given": "Charles", "non-dropping-particle": "de la"},
+        {"family": "King", "given": "Martin Luther", "suffix": "Jr."},
+        {"family": "Oord", "given": "Aaron", "non-dropping-particle": "van den"},
+    ]
+    assert item["author"][-1] == {"literal": "Plato"}
+    assert item["title"] == "Sorting in O(n log n) and sin θ with log₂ n bits"
+    code, out, err = run(runner, "export", names_day, "-f", "ris")
+    assert code == 0, err
+    record = next(r for r in rispy.loads(out) if r["accession_number"] == "arXiv:2602.20002v2")
+    # RIS: 'Lastname, Firstname, Suffix'
+    assert record["authors"][:2] == ["de la Vallée Poussin, Charles", "King, Martin Luther, Jr."]
+    assert record["title"] == "Sorting in O(n log n) and sin θ with log₂ n bits"
 
 
 def test_escaping_and_names() -> None:
@@ -181,6 +251,16 @@ def test_escaping_and_names() -> None:
     assert split_name("Amir M. Mirzendehdel") == ("Mirzendehdel", "Amir M.")
     assert split_name("Plato") == ("Plato", "")
     assert split_name("Curie, Marie") == ("Curie", "Marie")
+    for name, (surname, particle, family, given, suffix) in zip(NAMES, PARTS, strict=True):
+        assert person_name(name) == PersonName(family, given, particle, suffix), name
+        assert person_name(name).surname == surname
+    assert person_name("Martin Luther King, Jr.") == person_name("King, Jr., Martin Luther")
+    assert person_name("de la Vallée Poussin, Charles") == person_name(NAMES[0])
+    # Zotero's two fields: the particle with the family, a suffix after the given names
+    assert split_name(NAMES[0]) == ("de la Vallée Poussin", "Charles")
+    assert split_name(NAMES[1]) == ("King", "Martin Luther, Jr.")
+    # a capitalised 'Van' is a given name, as BibTeX reads it (and as in 'Minh Van Nguyen')
+    assert person_name("Luc Van Gool") == PersonName("Gool", "Luc Van")
 
 
 def test_output_file_and_usage_errors(

@@ -18,11 +18,16 @@ the brief's one-line contribution as a note:
   Text is Unicode (LaTeX in titles converted, as in the brief) with BibTeX's specials escaped:
   \\ { } % & _ # $ ~ ^ (braces as \\{ \\}, or \\textbraceleft{} when a text's braces do not pair,
   since BibTeX counts them).
-- RIS: TY UNPB (unpublished work: RIS has no preprint type), TI, AU (Family, Given), PY, DA
+- RIS: TY UNPB (unpublished work: RIS has no preprint type), TI, AU (Family, Given, Suffix), PY, DA
   (YYYY/MM/DD/), DO, UR, AB, AN (arXiv:ID), DB arXiv, KW (categories), N1 the contribution, ER.
 - CSL-JSON: type "article" with genre "preprint", publisher "arXiv" and number "arXiv:ID" (how
   Zotero and citeproc write a preprint), id (the BibTeX key), title, author, issued, DOI, URL,
   abstract, note.
+
+Names are split as BibTeX and CSL split them (`person_name`): 'Charles de la Vallée Poussin' is
+BibTeX's `de la Vallée Poussin, Charles` (von part 'de la', last 'Vallée Poussin') and CSL's
+family 'Vallée Poussin' with non-dropping-particle 'de la'; 'Martin Luther King Jr.' is
+`King, Jr., Martin Luther` and CSL's family 'King' with suffix 'Jr.'.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ import html
 import json
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -214,29 +219,86 @@ def references(
 
 # names ---------------------------------------------------------------------------------------
 
-_PARTICLES = {"van", "von", "der", "den", "de", "del", "della", "di", "da", "dos", "du", "la",
-              "le", "ten", "ter", "bin", "al", "el"}  # fmt: skip
-_SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"}
+# Particles BibTeX reads as a name's "von" part: lower-case words before the family name. As in
+# BibTeX, only a particle written in lower case is one: 'Luc Van Gool' splits as BibTeX splits
+# it (family 'Gool'), since a capitalised 'Van' is as often a Vietnamese middle name.
+_PARTICLES = frozenset({"van", "von", "vom", "zu", "zum", "zur", "der", "den", "de", "del",
+                        "della", "degli", "dei", "di", "da", "das", "do", "dos", "du", "la",
+                        "le", "lo", "ten", "ter", "te", "bin", "binti", "ibn", "al", "el",
+                        "af", "av"})  # fmt: skip
+_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
+
+
+@dataclass(frozen=True)
+class PersonName:
+    """A name in the parts BibTeX and CSL know: 'Charles de la Vallée Poussin' is given
+    'Charles', particle 'de la', family 'Vallée Poussin'; 'Martin Luther King Jr.' is given
+    'Martin Luther', family 'King', suffix 'Jr.'. One word is a family name alone."""
+
+    family: str
+    given: str = ""
+    particle: str = ""  # CSL's non-dropping-particle, BibTeX's von part
+    suffix: str = ""  # BibTeX's Jr part
+
+    @property
+    def surname(self) -> str:
+        """The family name as written, its particle first ('de la Vallée Poussin')."""
+        return f"{self.particle} {self.family}" if self.particle else self.family
+
+
+def person_name(name: str) -> PersonName:
+    """The parts of a name as arXiv writes it ('Given Family', 'Given Family Jr.', 'Given
+    Family, Jr.') or as BibTeX does ('von Last, First', 'von Last, Jr, First': read by
+    bibtexparser, which splits as BibTeX does)."""
+    name = " ".join(name.split())
+    if "," in name:
+        head, rest = (part.strip() for part in name.split(",", 1))
+        if rest.lower() in _SUFFIXES and " " in head:  # 'Martin Luther King, Jr.'
+            return replace(person_name(head), suffix=rest)
+        return _bibtex_name(name)
+    words = name.split(" ")
+    suffix = ""
+    if len(words) > 2 and words[-1].lower() in _SUFFIXES:
+        suffix = words.pop()
+    if len(words) == 1:
+        return PersonName(words[0], suffix=suffix)
+    for start in range(1, len(words) - 1):
+        if words[start] in _PARTICLES:
+            end = start
+            while end < len(words) - 1 and words[end] in _PARTICLES:
+                end += 1
+            return PersonName(" ".join(words[end:]), " ".join(words[:start]),
+                              " ".join(words[start:end]), suffix)  # fmt: skip
+    return PersonName(words[-1], " ".join(words[:-1]), "", suffix)
+
+
+def _bibtex_name(name: str) -> PersonName:
+    from bibtexparser.middlewares.names import parse_single_name_into_parts
+
+    parts = parse_single_name_into_parts(name, strict=False)
+    if not parts.last:  # nothing but a comma
+        return PersonName(name.strip(", "))
+    return PersonName(" ".join(parts.last), " ".join(parts.first), " ".join(parts.von),
+                      " ".join(parts.jr))  # fmt: skip
 
 
 def split_name(name: str) -> tuple[str, str]:
-    """(family, given) of a name as arXiv writes it ('Given Family'); a family name keeps its
-    lower-case particles ('Ludwig van Beethoven' -> 'van Beethoven'); one word is a family."""
-    name = " ".join(name.split())
-    if "," in name:  # already 'Family, Given'
-        family, given = (part.strip() for part in name.split(",", 1))
-        return family, given
-    words = name.split(" ")
-    suffix: list[str] = []
-    while len(words) > 2 and words[-1].lower() in _SUFFIXES:
-        suffix.insert(0, words.pop())
-    if len(words) == 1:
-        return " ".join([*words, *suffix]), ""
-    start = len(words) - 1
-    while start > 1 and words[start - 1].lower() in _PARTICLES:
-        start -= 1
-    family = " ".join(words[start:] + suffix)
-    return family, " ".join(words[:start])
+    """(family, given) of a name for a form with two fields (RIS readers, Zotero): the family
+    with its particle ('de la Vallée Poussin'), a suffix after the given names as Zotero takes
+    it ('Martin Luther, Jr.')."""
+    parts = person_name(name)
+    given = f"{parts.given}, {parts.suffix}" if parts.given and parts.suffix else parts.given
+    return parts.surname, given
+
+
+def _bibtex_author(parts: PersonName) -> str:
+    """'von Last, First' or 'von Last, Jr, First': the forms BibTeX splits right."""
+    return ", ".join(p for p in (parts.surname, parts.suffix, parts.given) if p)
+
+
+def _ris_author(parts: PersonName) -> str:
+    """RIS's 'Lastname, Firstname, Suffix'."""
+    return ", ".join(p for p in (parts.surname, parts.given, parts.suffix) if p)
 
 
 def _ascii(text: str) -> str:
@@ -253,7 +315,7 @@ def citation_keys(refs: list[Reference]) -> list[str]:
     keys: list[str] = []
     used: set[str] = set()
     for ref in refs:
-        family = _ascii(split_name(ref.authors[0])[0]) if ref.authors else ""
+        family = _ascii(person_name(ref.authors[0]).surname) if ref.authors else ""
         words = [_ascii(w) for w in plain_text(ref.title).split()]
         first = next((w for w in words if w and w not in _STOP_WORDS), "")
         year = str(ref.listed.year) if ref.listed else ""
@@ -309,7 +371,7 @@ def to_bibtex(refs: list[Reference]) -> str:
             ("title", "{" + bib_escape(plain_text(ref.title)) + "}"),  # {{…}}: case kept
         ]
         if ref.authors:
-            names = [", ".join(p for p in split_name(a) if p) for a in ref.authors]
+            names = [_bibtex_author(person_name(a)) for a in ref.authors]
             fields.append(("author", " and ".join(bib_escape(n) for n in names)))
         if ref.listed:
             fields += [("year", str(ref.listed.year)), ("date", ref.listed.isoformat())]
@@ -346,7 +408,7 @@ def to_ris(refs: list[Reference]) -> str:
     for key, ref in zip(citation_keys(refs), refs, strict=True):
         lines = [_ris_line("TY", "UNPB"), _ris_line("ID", key),
                  _ris_line("TI", plain_text(ref.title))]  # fmt: skip
-        lines += [_ris_line("AU", ", ".join(p for p in split_name(a) if p)) for a in ref.authors]
+        lines += [_ris_line("AU", _ris_author(person_name(a))) for a in ref.authors]
         if ref.listed:
             lines.append(_ris_line("PY", str(ref.listed.year)))
             lines.append(_ris_line("DA", ref.listed.strftime("%Y/%m/%d/")))
@@ -395,8 +457,17 @@ def csl_items(refs: list[Reference]) -> list[dict[str, Any]]:
 
 
 def _csl_name(name: str) -> dict[str, str]:
-    family, given = split_name(name)
-    return {"family": family, "given": given} if given else {"literal": family}
+    """A CSL name: family and given, with the particle and suffix in their own fields as
+    citeproc reads them; a name of one word is a literal."""
+    parts = person_name(name)
+    if not parts.given:
+        return {"literal": " ".join(p for p in (parts.surname, parts.suffix) if p)}
+    item = {"family": parts.family, "given": parts.given}
+    if parts.particle:
+        item["non-dropping-particle"] = parts.particle
+    if parts.suffix:
+        item["suffix"] = parts.suffix
+    return item
 
 
 def to_csl_json(refs: list[Reference]) -> str:

@@ -199,7 +199,16 @@ def _nodes_to_text(source: str) -> str:
     parts: list[str] = []
     for index, node in enumerate(nodes):
         text = str(converter.nodelist_to_text([node]))
-        if (
+        if _is_operator_name(node, text, walker_module):
+            # A named operator (\log, \max, \sin) stands apart from what it touches, as
+            # LaTeX sets it: `n\log n` is `n log n`, `\sin\theta` is `sin θ`.
+            before = parts[-1][-1:] if parts else ""
+            if before and (before.isalnum() or before in ")]}" or _is_placeholder(before)):
+                text = " " + text
+            after = str(converter.nodelist_to_text(nodes[index + 1 : index + 2]))[:1]
+            if after.isalnum() or (after and node.macro_post_space):
+                text += " "
+        elif (
             node.isNodeType(walker_module.LatexMacroNode)
             and node.macro_post_space
             and not (node.nodeargd and node.nodeargd.argnlist)
@@ -209,6 +218,20 @@ def _nodes_to_text(source: str) -> str:
             text += " "
         parts.append(text)
     return "".join(parts)
+
+
+def _is_operator_name(node: Any, text: str, walker_module: Any) -> bool:
+    """A macro LaTeX sets as an upright word, its own name: `\\log`, `\\max`, `\\sin`."""
+    return bool(
+        node.isNodeType(walker_module.LatexMacroNode)
+        and not (node.nodeargd and node.nodeargd.argnlist)
+        and len(text) > 1
+        and text.replace(" ", "") == node.macroname
+    )
+
+
+def _is_placeholder(char: str) -> bool:
+    return _PLACEHOLDER <= ord(char) < _PLACEHOLDER + _MAX_SCRIPTS
 
 
 def _check_known(nodes: list[Any], converter: Any) -> None:
