@@ -66,7 +66,7 @@ def test_words_phrases_and_prefixes_find_papers_analyses_and_briefs(
     # The title counts above the abstract: the paper with 'speculative' in its title first.
     assert hits(runner, "speculative")[0]["id"] == "2602.20001v1"
     # A brief's own text: its next steps, a part about no one paper.
-    steps = [r for r in hits(runner, "verify headline numbers") if r["id"] is None]
+    steps = [r for r in hits(runner, "quotes titles without a model") if r["id"] is None]
     assert steps and steps[0]["brief"] in {"2026-02-18", "2026-06-17"}
     assert steps[0]["best_match"] == "next step"
 

@@ -9,8 +9,6 @@ from briefgen.core.calls import Reply
 from briefgen.core.errors import BriefgenError
 from briefgen.core.settings import Settings
 from briefgen.engines.base import Engine
-from briefgen.engines.model_engine import ModelEngine
-from briefgen.engines.offline.engine import OfflineEngine
 from briefgen.engines.provider import Provider
 from briefgen.infra.net import RetryPolicy, no_report
 
@@ -91,6 +89,9 @@ def make_engine(
     """The engine of a run; `calls=False` builds one that can only estimate (no key needed).
     `on_retry` gets one line per retried model call (the CLI passes its reporter's warning)."""
     if settings.provider == "offline":
+        # Imported here: it loads numpy, and the model engine its SDK; `--help` needs neither.
+        from briefgen.engines.offline.engine import OfflineEngine
+
         return OfflineEngine()
     model = settings.model_for("analysis")
     synthesis_model = settings.model_for("synthesis")
@@ -99,6 +100,8 @@ def make_engine(
         if calls
         else NoCallProvider(settings.provider, local=_local(settings))
     )
+    from briefgen.engines.model_engine import ModelEngine
+
     return ModelEngine(
         provider,
         model,

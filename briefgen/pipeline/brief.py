@@ -3,16 +3,25 @@ in its footer, stored."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from briefgen.core.models import AnalysedPaper, Brief, BriefKind, Provenance
-from briefgen.engines.model_engine import ModelEngine
 from briefgen.engines.offline.chinese import domain_zh, quote_zh
-from briefgen.engines.offline.engine import OfflineEngine
 from briefgen.pipeline.context import RunContext
 from briefgen.pipeline.runs import RecordedRun
 from briefgen.render.markdown import OFFLINE_NOTES
 from briefgen.synthesize.brief import build_brief, glance_rows
 from briefgen.translate.localize import brief_texts, glance_texts
 from briefgen.translate.translator import BriefTranslator, translate_brief
+
+if TYPE_CHECKING:
+    from briefgen.engines.offline.engine import OfflineEngine
+
+
+def offline_engine() -> type[OfflineEngine]:
+    from briefgen.engines.offline.engine import OfflineEngine  # loaded with the engine already
+
+    return OfflineEngine
 
 
 def offline_chinese(brief: Brief, written: dict[str, str]) -> dict[str, str]:
@@ -32,6 +41,8 @@ def offline_chinese(brief: Brief, written: dict[str, str]) -> dict[str, str]:
 def chinese_translator(ctx: RunContext) -> BriefTranslator | None:
     """A translator when Chinese is asked for and a model can write it (the offline engine
     writes no Chinese prose: its Chinese output has Chinese headings only)."""
+    from briefgen.engines.model_engine import ModelEngine  # loaded with the engine already
+
     settings, engine = ctx.settings, ctx.engine
     if settings.lang not in ("zh", "both") or not isinstance(engine, ModelEngine):
         return None
@@ -86,7 +97,7 @@ def make_brief(
         brief.provenance.prompt_versions["translation"] = translator.version
         if translator.model not in brief.provenance.models:
             brief.provenance.models.append(translator.model)
-    elif ctx.settings.lang in ("zh", "both") and isinstance(ctx.engine, OfflineEngine):
+    elif ctx.settings.lang in ("zh", "both") and isinstance(ctx.engine, offline_engine()):
         # The offline engine wrote its own words in Chinese as it wrote them in English.
         brief.translations["zh"] = offline_chinese(brief, ctx.engine.chinese)
     run.collect()  # the synthesis and translation calls

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from briefgen.analyze.batch import BatchAnalyzer, BatchProvider
 from briefgen.analyze.papers import AnalysisOutcome, analyze_papers
@@ -28,12 +28,14 @@ from briefgen.pipeline.context import RunContext
 from briefgen.pipeline.estimate import Estimate, estimate_run, triage_line
 from briefgen.pipeline.runs import RecordedRun
 from briefgen.read.abstract import abstract_text
-from briefgen.read.fulltext import FullTextReader
 from briefgen.select import Selection, select_papers
 from briefgen.select.rank import Reader, filtered_candidates
 from briefgen.select.reader import build_reader
 from briefgen.sources.gather import Gatherer, PaperRequest
 from briefgen.translate.localize import analysis_texts, apply_analysis_texts
+
+if TYPE_CHECKING:  # lxml loads when a page is first read
+    from briefgen.read.fulltext import FullTextReader
 
 
 @dataclass

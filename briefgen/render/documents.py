@@ -10,7 +10,6 @@ from enum import StrEnum
 
 from briefgen.core.errors import InputError
 from briefgen.core.models import Brief
-from briefgen.render.html import render_html
 from briefgen.render.lint import lint_json
 from briefgen.render.markdown import RenderLang, render_brief_json, render_brief_markdown
 from briefgen.render.titles import is_daily, title_of, translation_key
@@ -81,6 +80,8 @@ def render_document(
     if fmt == "json":
         return render_brief_json(brief)
     if fmt == "html":
+        from briefgen.render.html import render_html  # markdown-it, for HTML only
+
         return render_html(brief, lang)
     if not with_front_matter:
         return render_brief_markdown(brief, lang)

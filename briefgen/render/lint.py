@@ -11,10 +11,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
 from pydantic import ValidationError
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
 
 from briefgen.core.errors import describe_validation
 from briefgen.core.models import Brief
@@ -82,6 +84,8 @@ def _line(token: Token) -> int:
 
 
 def _parse(text: str) -> Document:
+    from markdown_it import MarkdownIt  # loaded when markdown is linted
+
     tokens = MarkdownIt("commonmark").enable("table").parse(text)
     doc = _Parser().walk(tokens)
     doc.ends_with_footer = _ends_with_footer(tokens)

@@ -150,10 +150,12 @@ def render_brief_markdown(brief: Brief, lang: RenderLang = "en", *, heading: boo
     brief = localized(brief, lang)
     labels = LABELS[lang]
     out: list[str] = [f"# {labels.title}", f"## {brief.date}", ""] if heading else []
-    if lang == "zh" and brief.provenance.engine == "offline":
-        out += [f"*{OFFLINE_ZH_QUOTES}*", ""]
-
-    out += [f"### {labels.takeaways}"]
+    # The offline Chinese brief says at its top why it holds English: under its title, or on
+    # a page whose front matter holds the title, first in its first section.
+    note = [f"*{OFFLINE_ZH_QUOTES}*", ""] if lang == "zh" and brief.provenance.engine == (
+        "offline") else []  # fmt: skip
+    out += note if heading else []
+    out += [f"### {labels.takeaways}"] + ([] if heading else note[:1])
     for takeaway in brief.takeaways:
         separator = "：" if lang == "zh" else ": "
         out.append(f"- **{md_text(takeaway.headline)}**{separator}{md_text(takeaway.body)}")

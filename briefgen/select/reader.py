@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
-import numpy.typing as npt
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 from briefgen.core.errors import UpstreamError
 from briefgen.core.models import Paper
@@ -28,7 +30,6 @@ from briefgen.select.library import (
     read_library,
 )
 from briefgen.select.rank import Match, Reader
-from briefgen.sources.arxiv_api import fetch_by_ids, result_to_paper
 from briefgen.sources.remote import Remote
 
 Say = Callable[[str], None]
@@ -51,6 +52,8 @@ def lookup_papers(store: Store, remote: Remote | None) -> Callable[[list[str]], 
         missing = [i for i in ids if i not in {p.id for p in found}]
         if missing and remote is not None:
             try:
+                from briefgen.sources.arxiv_api import fetch_by_ids, result_to_paper
+
                 results = fetch_by_ids(remote.arxiv, missing)
             except UpstreamError as exc:
                 # Offline, or arXiv failing: the library is what the store knows, and the run
@@ -73,6 +76,8 @@ EMBEDDING_SHARE = 0.5
 
 def _spread(values: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
     """0 at the day's median, 1 for the day's highest (all 0 when nothing stands out)."""
+    import numpy as np  # loaded when a library is compared, not for `--help`
+
     if values.size == 0:
         return values
     median = float(np.sort(values)[values.size // 2])
@@ -93,6 +98,8 @@ class LibraryMatcher:
     store: Store | None  # where vectors are cached (None: nowhere)
 
     def __call__(self, papers: list[Paper]) -> list[Match]:
+        import numpy as np
+
         day = [(paper_key(p), f"{p.title}. {p.abstract}") for p in papers]
         known = [(entry.key, entry.text) for entry in self.library]
         matrix, within = similarity_matrices(day, known, embedder=None, store=None)

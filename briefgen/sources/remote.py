@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING
 
 from briefgen.core.settings import Settings
 from briefgen.infra.net import Pacer, RetryPolicy, http_client, no_report, user_agent
-from briefgen.read.fulltext import FullTextReader, PageCache
 
 if TYPE_CHECKING:  # the network libraries load when a run first needs them
     import httpx
 
+    from briefgen.read.fulltext import FullTextReader, PageCache
     from briefgen.sources.arxiv_api import ArxivApiClient
 
 
@@ -55,6 +55,8 @@ class Remote:
         return self._arxiv
 
     def fulltext_reader(self, cache: PageCache | None) -> FullTextReader:
+        from briefgen.read.fulltext import FullTextReader  # lxml, when a page is first read
+
         return FullTextReader(
             self.http,
             self.settings.arxiv_html_url,

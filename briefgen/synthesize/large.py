@@ -11,7 +11,6 @@ from typing import TypeVar
 
 from briefgen.core.models import AnalysedPaper, Synthesis, TopPaper
 from briefgen.core.rules import NEXT_STEPS, TAKEAWAYS, THEMES, TOP_PAPERS
-from briefgen.engines.offline.cluster import Corpus, kmeans
 
 T = TypeVar("T")
 TECHNICAL_MAX = 8
@@ -20,6 +19,8 @@ TECHNICAL_MAX = 8
 def cluster_papers(papers: list[AnalysedPaper], batch_size: int) -> list[list[AnalysedPaper]]:
     """Groups of related papers, at most `batch_size` each; every paper in exactly one."""
     by_id = {p.paper_id: p for p in papers}
+    from briefgen.engines.offline.cluster import Corpus, kmeans  # numpy, for large days only
+
     corpus = Corpus.build(
         [
             (

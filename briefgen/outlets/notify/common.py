@@ -34,7 +34,6 @@ from briefgen.infra.net import (
 )
 from briefgen.infra.secrets import redact_known
 from briefgen.render.documents import Format, file_name
-from briefgen.render.feed import published_url
 from briefgen.render.html import CSS, _markdown_to_html, render_html
 from briefgen.render.markdown import RenderLang, render_brief_markdown
 from briefgen.render.titles import title_of
@@ -95,6 +94,8 @@ def page(markdown: str, lang: RenderLang, title: str) -> str:
 def published_link(settings: Settings, kind: str, name_of: Callable[[str], str]) -> str | None:
     if not settings.feed_base_url:
         return None
+    from briefgen.render.feed import published_url  # lxml: the feed's module
+
     pattern = settings.daily_filename if kind == "daily" else settings.weekly_filename
     return published_url(settings.feed_base_url, name_of(pattern))
 

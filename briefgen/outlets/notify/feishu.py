@@ -16,9 +16,7 @@ import hmac
 import json
 import time
 from collections.abc import Callable
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from briefgen.infra.net import RetryableStatus
 from briefgen.outlets.notify.common import (
@@ -33,6 +31,9 @@ from briefgen.outlets.notify.common import (
     unlinked,
     utf8_len,
 )
+
+if TYPE_CHECKING:
+    import httpx
 
 BODY_BYTES = 20_000  # "20 KB", read the stricter way (20,000 rather than 20,480 bytes)
 RATE_LIMITED = {9499, 11232, 11233}  # "too many requests" codes: worth waiting for
