@@ -49,7 +49,6 @@ from briefgen.pipeline.weekly import listing_days, run_weekly
 from briefgen.read.abstract import abstract_text
 from briefgen.render.compare import compare_files
 from briefgen.render.documents import Format, file_name, load_brief, render_document
-from briefgen.render.feed import atom_feed, published_url
 from briefgen.render.lint import lint_file
 from briefgen.render.listing import listing_json, listing_rows
 from briefgen.render.markdown import RenderLang, languages
@@ -314,6 +313,8 @@ def feed(
             raise NoPapersError(
                 f"no stored briefs for profile '{settings.profile}' yet: run briefgen daily first"
             )
+        from briefgen.render.feed import atom_feed, published_url  # lxml, for feeds only
+
         self_url = (published_url(settings.feed_base_url, output.name)
                     if output is not None and settings.feed_base_url else None)  # fmt: skip
         text = atom_feed(stored, langs, settings, self_url=self_url)
