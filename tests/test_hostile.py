@@ -316,7 +316,7 @@ BAIT = "Code at https://evil.example/x, mirror www.evil.com, docs evil.com."
 
 def hostile_brief(tmp_path: Path) -> Path:
     text = EXAMPLE_EN.read_text("utf-8").replace(
-        "- **RL, policy**: 8 papers", f"- **RL, policy**: {BAIT} 8 papers", 1)
+        "(read this first)\n", f"(read this first)\n- **Tools**: {BAIT}\n", 1)
     assert BAIT in text
     path = tmp_path / "2026-06-17-brief.en.md"
     path.write_text(text, "utf-8")
