@@ -1,3 +1,3 @@
-from briefgen.cli import main
+from briefgen.launch import main
 
 main()

@@ -28,6 +28,7 @@ from typer.core import TyperOption
 from typer.main import get_command
 from typer.testing import CliRunner
 
+from briefgen import __version__
 from briefgen.cli import admin, app, commands
 from briefgen.cli.options import SETTINGS_DEFAULTS, Command
 from briefgen.core.errors import describe_validation
@@ -669,3 +670,16 @@ def test_a_usage_error_is_one_line_in_briefgens_words(
     assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
     assert line is None or lines[0] == line
     assert not any(word in result.stderr for word in ("Usage:", "╭", "Value error", "Input should"))
+
+
+def test_version_is_answered_before_the_cli_loads() -> None:
+    """`briefgen --version` (the installed entry point) prints the version without importing
+    Typer, pydantic or any command module: scripts and package managers ask it often."""
+    probe = (
+        "import sys; sys.argv = ['briefgen', '--version']; from briefgen.launch import main; "
+        "main(); heavy = [m for m in ('typer', 'pydantic', 'briefgen.cli', 'numpy', 'httpx') "
+        "if m in sys.modules]; print(heavy)"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            check=True)  # fmt: skip
+    assert result.stdout.splitlines() == [f"briefgen {__version__}", "[]"]

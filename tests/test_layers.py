@@ -21,7 +21,7 @@ LAYERS = [
 def layer_of(module: str) -> int:
     if module == "briefgen":  # the package root holds only __version__
         return 0
-    if module == "briefgen.__main__":
+    if module in ("briefgen.__main__", "briefgen.launch"):  # entry points, above the CLI
         return len(LAYERS) - 1
     for index, prefix in enumerate(LAYERS):
         if module == prefix or module.startswith(prefix + "."):
