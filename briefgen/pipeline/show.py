@@ -12,7 +12,6 @@ from briefgen.core.models import Paper, PaperText, split_arxiv_id
 from briefgen.core.settings import Settings
 from briefgen.infra.store import Store
 from briefgen.read.abstract import abstract_text
-from briefgen.read.fulltext import html_url
 from briefgen.sources.calendar import ArxivCalendar
 from briefgen.sources.remote import Remote
 
@@ -64,6 +63,8 @@ def show_paper(
     else:
         reader = remote.fulltext_reader(store)
         text = reader.text(paper, reader.page(paper, use_cache=use_cache))
+    from briefgen.read.fulltext import html_url  # lxml, once a paper is shown
+
     return ShownPaper(paper, text, found_in, html_url(settings.arxiv_html_url, paper))
 
 

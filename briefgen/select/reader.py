@@ -7,21 +7,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # numpy and the embedding model load when a library is compared
     import numpy as np
     import numpy.typing as npt
+
+    from briefgen.select.embedding import Embedder
 
 from briefgen.core.errors import UpstreamError
 from briefgen.core.models import Paper
 from briefgen.core.settings import Settings
 from briefgen.infra.store import Store
-from briefgen.select.embedding import (
-    Embedder,
-    best_matches,
-    library_relevance,
-    load_embedder,
-    similarity_matrices,
-)
 from briefgen.select.library import (
     LibraryPaper,
     PartialLookup,
@@ -100,6 +95,8 @@ class LibraryMatcher:
     def __call__(self, papers: list[Paper]) -> list[Match]:
         import numpy as np
 
+        from briefgen.select.embedding import best_matches, library_relevance, similarity_matrices
+
         day = [(paper_key(p), f"{p.title}. {p.abstract}") for p in papers]
         known = [(entry.key, entry.text) for entry in self.library]
         matrix, within = similarity_matrices(day, known, embedder=None, store=None)
@@ -160,6 +157,8 @@ def build_reader(
     entries = load_reader_library(settings, store, remote, library or [], warn=warn)
     embedder = None
     if entries:
+        from briefgen.select.embedding import load_embedder
+
         embedder = load_embedder(settings, warn=warn, info=info)
         how = embedder.name if embedder is not None else "TF-IDF"
         count = f"{len(entries)} paper{'s' if len(entries) != 1 else ''}"
