@@ -3,18 +3,21 @@ server; resumable; failed requests retried directly; same brief."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
 from briefgen.analyze.batch import BatchAnalyzer, custom_id
-from briefgen.cli import app
+from briefgen.cli import app, options
 from briefgen.core.settings import load_settings
 from briefgen.engines.factory import make_engine
 from briefgen.engines.model_engine import ModelEngine
 from briefgen.engines.providers.anthropic_provider import AnthropicProvider
 from briefgen.infra.store import Store
+from briefgen.pipeline.estimate import Estimate, render_estimate
 from briefgen.read.abstract import abstract_text
 from briefgen.render.lint import compare_structures, lint_markdown
 from briefgen.select import select_papers
@@ -129,3 +132,55 @@ def test_dry_run_prices_the_batch(
         app, ["daily", "--papers", str(small_papers), "--provider", "anthropic", "--dry-run"]
     )
     assert "with --batch $" in result.stdout and server.requests == []
+
+
+def dollars(text: str, pattern: str) -> float:
+    found = re.search(pattern, text, re.M)
+    assert found is not None, (pattern, text)
+    return float(found.group(1))
+
+
+def test_dry_run_prices_only_the_analyses_at_the_batch_price(
+    runner: CliRunner, server: FakeServer, anthropic_api: FakeAnthropic, example_papers: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The Message Batch holds the per-paper analyses only (half price); synthesis and
+    translation are direct calls at full price. The bundled example day, with and without
+    --batch: the batch total is analyses/2 + synthesis + translation, exactly."""
+    seen: list[Estimate] = []
+
+    def spy(estimate: Estimate, *args: Any, **kwargs: Any) -> str:
+        seen.append(estimate)
+        return render_estimate(estimate, *args, **kwargs)
+
+    monkeypatch.setattr(options, "render_estimate", spy)
+    outs = []
+    for extra in ([], ["--batch"]):
+        args = ["daily", "--papers", str(example_papers), "--provider", "anthropic",
+                "--lang", "both", "--dry-run", *extra]  # fmt: skip
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.stderr
+        outs.append(result.stdout)
+    assert server.requests == []
+    plain, batched = seen
+    for estimate in seen:
+        lines = {line.purpose: line for line in estimate.lines}
+        assert list(lines) == ["analysis", "synthesis", "translation"]
+        analysis, synthesis, translation = (
+            lines[k].cost() for k in ("analysis", "synthesis", "translation"))  # fmt: skip
+        assert analysis and synthesis and translation
+        assert estimate.total() == analysis + synthesis + translation
+        assert estimate.total(batch=True) == analysis / 2 + synthesis + translation
+    assert batched.total(batch=True) == plain.total(batch=True)
+    # what the two dry runs print, to the cent and a hundredth
+    full, batch = plain.total(), plain.total(batch=True)
+    assert dollars(outs[0], r"^total .*estimated \$([\d.]+);") == round(full, 4)
+    assert dollars(outs[0], r"^total .*; with --batch \$([\d.]+)$") == round(batch, 4)
+    assert dollars(outs[1], r"^total .*estimated \$([\d.]+) with --batch") == round(batch, 4)
+    assert dollars(outs[1], r"^total .*without it \$([\d.]+)$") == round(full, 4)
+    assert "synthesis and translation are direct calls at full price" in outs[1]
+    for out in outs:
+        assert re.search(r"^synthesis .* \(not batched\)$", out, re.M)
+        assert re.search(r"^translation .* \(not batched\)$", out, re.M)
+        assert re.search(r"^analysis .* \(with --batch \$[\d.]+\)$", out, re.M)
+    assert batch > full / 2 + 0.05  # the old price (all of it halved) was a third too low

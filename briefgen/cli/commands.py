@@ -264,7 +264,8 @@ def weekly(
         run.check_destination(output, output_dir, one_document=fmt is Format.json)
         if run.dry_run:
             text = run.in_context(lambda ctx: render_estimate(
-                roundup_estimate(period, run, ctx), ctx.engine, period.title))  # fmt: skip
+                roundup_estimate(period, run, ctx), ctx.engine, period.title,
+                batch=run.batch))  # fmt: skip
             sys.stdout.write(text)
             return
         targets = notify_targets(run.settings(), notify)  # checked before any work

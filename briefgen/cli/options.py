@@ -539,7 +539,7 @@ class ModelRun:
 
         def estimate(ctx: RunContext) -> str:
             ranked, found = preview_day(self.request(), ctx, synthesis=synthesis)
-            return render_estimate(found, ctx.engine, ranked.day.isoformat())
+            return render_estimate(found, ctx.engine, ranked.day.isoformat(), batch=self.batch)
 
         sys.stdout.write(self.in_context(estimate))
 

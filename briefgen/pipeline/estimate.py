@@ -3,7 +3,8 @@
 Input tokens are counted from the exact prompts briefgen would send (system prompt, the filled
 template, the paper's text, and the JSON schema that goes with every call), at about four
 characters a token; output tokens are typical reply
-sizes. Cached analyses cost nothing. Message Batches are priced at half.
+sizes. Cached analyses cost nothing. With --batch only the per-paper analyses go in the Message
+Batch, at half price; triage, synthesis and translation are direct calls at full price.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ class Line:
     price: Price | None
     cache_write_tokens: int = 0
     cache_read_tokens: int = 0
-    batchable: bool = True  # False: sent directly even with --batch (triage), full price
+    batchable: bool = True  # False: sent directly even with --batch, at full price
 
     def cost(self, batch: bool = False) -> float | None:
         if self.price is None:
@@ -125,7 +126,8 @@ def estimate_run(
             + model_engine.synthesis_schema_text
         ) + COMPACT_ANALYSIS * len(papers)  # fmt: skip
         line = Line("synthesis", model_engine.synthesis_model, batches, synthesis_input,
-                    SYNTHESIS_OUTPUT * batches, settings.price_of(model_engine.synthesis_model))
+                    SYNTHESIS_OUTPUT * batches, settings.price_of(model_engine.synthesis_model),
+                    batchable=False)  # a direct call after the batch's analyses
         per_call = synthesis_input // batches
         if model_engine.prompt_caching and per_call >= cache_minimum(line.model):
             # marked for the cache so that a repair round reads it: written at 1.25x once
@@ -148,7 +150,7 @@ def translation_line(papers: int, engine: ModelEngine, settings: Settings) -> Li
     )
     model = settings.model_for("translation")
     return Line("translation", model, calls, calls * prompt + characters // 4 + keys * 8,
-                output, settings.price_of(model))  # fmt: skip
+                output, settings.price_of(model), batchable=False)  # fmt: skip
 
 
 def triage_line(plan: TriagePlan, settings: Settings) -> Line:
@@ -162,7 +164,8 @@ def triage_line(plan: TriagePlan, settings: Settings) -> Line:
                 batchable=False)  # fmt: skip
 
 
-def render_estimate(estimate: Estimate, engine: Engine, day: str) -> str:
+def render_estimate(estimate: Estimate, engine: Engine, day: str, *, batch: bool = False) -> str:
+    """The dry run's table; with `batch` (the run has --batch) its total is the batch's."""
     lines = [f"Dry run for {day}: nothing was sent to a model.", ""]
     lines.append(f"{'#':>3}  {'paper':<14} {'read from':<9} {'input tokens':>12}  status")
     for number, item in enumerate(estimate.papers, start=1):
@@ -178,10 +181,12 @@ def render_estimate(estimate: Estimate, engine: Engine, day: str) -> str:
         lines.append(f"engine {engine.name}: no model, no cost.")
         return "\n".join(lines) + "\n"
     for line in estimate.lines:
-        cost, batch = line.cost(), line.cost(batch=True)
+        cost, in_batch = line.cost(), line.cost(batch=True)
         price = 'price unknown: add [prices."MODEL"] to the config'
-        if cost is not None and batch is not None:
-            price = f"${cost:.4f} (with --batch ${batch:.4f})"
+        if cost is not None and in_batch is not None:
+            price = f"${cost:.4f} " + (
+                f"(with --batch ${in_batch:.4f})" if line.batchable else "(not batched)"
+            )
         total_in = line.input_tokens + line.cache_write_tokens + line.cache_read_tokens
         lines.append(
             f"{line.purpose:<11} {line.model:<20} {line.calls:>4} calls  "
@@ -193,8 +198,14 @@ def render_estimate(estimate: Estimate, engine: Engine, day: str) -> str:
                 f"written to the prompt cache (1.25x) and ~{line.cache_read_tokens:,} read "
                 "from it (0.1x)"
             )
-    lines.append(
-        f"{'total':<11} {'':<20} {sum(x.calls for x in estimate.lines):>4} calls  "
-        f"estimated ${estimate.total():.4f}; with --batch ${estimate.total(batch=True):.4f}"
-    )
+    calls = f"{'total':<11} {'':<20} {sum(x.calls for x in estimate.lines):>4} calls  "
+    full, batched = estimate.total(), estimate.total(batch=True)
+    if batch:
+        lines.append(f"{calls}estimated ${batched:.4f} with --batch; without it ${full:.4f}")
+        lines.append(
+            f"{'':<11} {'':<20} {'':>4}        --batch: the analyses go in a Message Batch at "
+            "half price; synthesis and translation are direct calls at full price"
+        )
+    else:
+        lines.append(f"{calls}estimated ${full:.4f}; with --batch ${batched:.4f}")
     return "\n".join(lines) + "\n"
