@@ -1,6 +1,7 @@
 """Big inputs as whole processes, run by hand:
 
-    python -m benchmarks.bench_big [--counts 25000 100000] [--repeat 3] [--no-before] [--huge]
+    python -m benchmarks.bench_big [--counts 25000 100000] [--repeat 3] [--no-before]
+        [--before COMMIT] [--dense] [--huge]
 
 Ranking: a JSONL day of N realistic papers (titles and abstracts recombined from the bundled
 2026-06-17 day, ~1.1 KB a line, the day's own mix of categories and authors) ranked by
@@ -8,7 +9,12 @@ Ranking: a JSONL day of N realistic papers (titles and abstracts recombined from
 prints the median wall time of `--repeat` runs and the largest peak resident memory of the
 child (VmHWM from /proc, read by the child itself, as bench_offline does). "before" runs the
 same against the code of commit c4929dd (the ranking before issue 18), taken with `git archive`
-into a temporary folder and put first on PYTHONPATH; "after" is this checkout.
+into a temporary folder and put first on PYTHONPATH (`--before COMMIT`: that commit's);
+"after" is this checkout.
+
+`--dense`: keyword-dense papers instead (write_dense_day: abstracts that name the default
+profile's topics about 50 times a paper, as an efficiency-heavy day packed would), where the
+ranking's per-mention work shows.
 
 `--huge`: the bundled 220-paper day through `briefgen daily --papers FILE`, and the same day
 plus one record whose abstract is 50 MB: wall and peak memory of both, side by side.
@@ -78,12 +84,62 @@ def write_day(path: Path, count: int, seed: int = 18) -> int:
     return path.stat().st_size
 
 
-def old_code(folder: Path) -> Path:
-    """The code of commit BEFORE, extracted into `folder` (`git archive`: reads the repository,
+# Keyword-dense papers: abstracts that name the default profile's topics again and again (an
+# efficiency-heavy day, packed), by the forms papers use: plurals, hyphens, aliases.
+DENSE_FORMS = (
+    "KV cache", "KV-cache", "key-value cache", "offloading", "long-context", "context window",
+    "sparse attention", "linear attention", "sliding window attention", "state space models",
+    "SSMs", "mixture-of-experts", "MoE", "speculative decoding", "quantization", "low-bit",
+    "FP8", "FP4", "pruning", "distillation", "early exit", "efficient reasoning",
+    "overthinking", "diffusion language models", "inference", "serving", "prefill",
+    "decoding", "throughput", "latency", "GPU", "CUDA", "distributed training", "parallelism",
+    "memory efficient", "RLHF", "LLMs", "large language models", "language models",
+    "reinforcement learning", "RL",
+)  # fmt: skip
+DENSE_SENTENCES = (
+    "We combine {} and {} with {} to cut {} and {} of {}.",
+    "Unlike {} or {}, our {} keeps {} and {} for {}.",
+    "On {} and {}, {} improves {} by 2.1x over {} with {}.",
+    "{} with {} reduces {} while {} and {} stay within {}.",
+)
+
+
+def write_dense_day(path: Path, count: int, seed: int = 25) -> int:
+    """`count` keyword-dense papers listed on DAY: a real title's half and two keyword forms
+    as the title; an abstract of a real sentence and sentences of six keyword forms each, cut
+    at 900 characters (about 50 mentions a paper). Returns the file's size in bytes."""
+    rng = random.Random(seed)
+    base = _base()
+    sentences = [SENTENCE.split(str(p["abstract"])) for p in base]
+    with path.open("w", encoding="utf-8") as handle:
+        for n in range(count):
+            a = rng.randrange(len(base))
+            words = str(base[a]["title"]).split()
+            title = " ".join(words[: max(2, len(words) // 2)])
+            title += f" for {rng.choice(DENSE_FORMS)} and {rng.choice(DENSE_FORMS)}"
+            parts = [rng.choice(sentences[a])]
+            while sum(len(p) + 1 for p in parts) < 900:
+                template = rng.choice(DENSE_SENTENCES)
+                sentence = template.format(*rng.sample(DENSE_FORMS, 6))
+                parts.append(sentence[0].upper() + sentence[1:])
+            record = {
+                "id": f"26{6 + n // 99999:02d}.{1 + n % 99999:05d}",
+                "title": title,
+                "authors": base[a]["authors"],
+                "categories": base[a]["categories"],
+                "published": DAY,
+                "abstract": " ".join(parts)[:900],
+            }
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return path.stat().st_size
+
+
+def old_code(folder: Path, commit: str = BEFORE) -> Path:
+    """The code of `commit`, extracted into `folder` (`git archive`: reads the repository,
     changes nothing)."""
     archive = folder / "before.tar"
     with archive.open("wb") as handle:
-        subprocess.run(["git", "archive", BEFORE], cwd=ROOT, stdout=handle, check=True)
+        subprocess.run(["git", "archive", commit], cwd=ROOT, stdout=handle, check=True)
     target = folder / "before"
     target.mkdir()
     with tarfile.open(archive) as tar:
@@ -121,21 +177,24 @@ def median_of(args: list[str], code_root: Path, repeat: int) -> tuple[float, flo
     return statistics.median(r[0] for r in runs), max(r[1] for r in runs)
 
 
-def ranking(counts: list[int], repeat: int, before: bool) -> None:
+def ranking(
+    counts: list[int], repeat: int, before: str | None, *, dense: bool = False
+) -> None:
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
         roots = [("after", ROOT)]
         if before:
-            roots.insert(0, (f"before ({BEFORE})", old_code(work)))
-        print(f"{'briefgen papers --papers FILE --date D':<44} {'wall s':>8} {'peak MiB':>9}")
+            roots.insert(0, (f"before ({before})", old_code(work, before)))
+        print(f"{'briefgen papers --papers FILE --date D':<52} {'wall s':>8} {'peak MiB':>9}")
         for count in counts:
             path = work / f"papers-{count}.jsonl"
-            size = write_day(path, count)
+            size = (write_dense_day if dense else write_day)(path, count)
             args = ["papers", "--papers", str(path), "--date", DAY, "-q"]
             for name, root in roots:
                 seconds, peak = median_of(args, root, repeat)
-                label = f"{count:,} papers ({size / 1e6:.0f} MB), {name}"
-                print(f"{label:<44} {seconds:>8.2f} {peak:>9.1f}", flush=True)
+                kind = "keyword-dense papers" if dense else "papers"
+                label = f"{count:,} {kind} ({size / 1e6:.0f} MB), {name}"
+                print(f"{label:<52} {seconds:>8.2f} {peak:>9.1f}", flush=True)
 
 
 def huge(repeat: int, abstract_mb: int = 50) -> None:
@@ -165,12 +224,15 @@ def main() -> None:
     parser.add_argument("--counts", type=int, nargs="+", default=[25_000, 100_000])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-before", action="store_true", help="skip the old code")
+    parser.add_argument("--before", default=BEFORE, help=f"the old code's commit ({BEFORE})")
+    parser.add_argument("--dense", action="store_true", help="keyword-dense papers")
     parser.add_argument("--huge", action="store_true", help="the 50 MB-abstract record")
     args = parser.parse_args()
     if args.huge:
         huge(args.repeat)
         return
-    ranking(args.counts, args.repeat, before=not args.no_before)
+    before = None if args.no_before else args.before
+    ranking(args.counts, args.repeat, before, dense=args.dense)
 
 
 if __name__ == "__main__":
