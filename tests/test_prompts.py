@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from briefgen.core.errors import ConfigError
 from briefgen.infra.prompts import bundled_prompts_dir, fill, load_template, template_version
+
+EXAMPLE_DAY = Path(__file__).parent.parent / "examples" / "papers-2026-06-17.jsonl"
+PROMPT_FILES = Path(__file__).parent.parent / "prompts"
 
 
 def test_bundled_prompts_are_found_and_versioned() -> None:
@@ -182,3 +186,14 @@ def test_dry_run_warns_of_a_paper_beyond_a_local_servers_context(
     assert "warning: 2606.00003: the prompt and paper are about " in out
     assert "context of 4,096 tokens (a local server's default, Ollama's)" in out
     assert "2606.00004: the prompt" not in out
+
+
+def test_the_worked_examples_are_not_papers_of_the_bundled_day() -> None:
+    """A worked example taken from the example day would teach the model that day's answers
+    (and make a run on it look better than it is): none of the day's ids or titles appears in
+    a prompt."""
+    day = [json.loads(line) for line in EXAMPLE_DAY.read_text(encoding="utf-8").splitlines()]
+    prompts = "\n".join(p.read_text(encoding="utf-8") for p in PROMPT_FILES.glob("*.md"))
+    assert len(day) > 100
+    assert not [p["id"] for p in day if p["id"].split("v")[0] in prompts]
+    assert not [p["title"] for p in day if p["title"] in prompts]
