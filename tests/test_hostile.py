@@ -466,3 +466,23 @@ def test_no_escape_sequence_reaches_the_terminal_and_unstar_names_a_bad_id(
     assert code == 2, err
     assert err == ("error: 'not-an-id' is not an arXiv id (2404.14469, arXiv:2404.14469v2, an "
                    "abs or pdf URL)\n")  # fmt: skip
+
+
+def test_a_telegram_reply_quoting_the_token_prints_none_of_it(
+    runner: CliRunner, isolated_home: Path, server: FakeServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = "123456789:AAH-secret-part-of-the-token"
+
+    def refuse(request: Request) -> Reply:
+        said = {"ok": False, "error_code": 400,
+                "description": f"Bad Request: token {token.partition(':')[2]} ({request.path})"}
+        return Reply(400, json.dumps(said), "application/json")
+
+    server.route("/", refuse)
+    plant_config(isolated_home, f'[notify.tg]\nkind = "telegram"\nchat_id = "42"\n'
+                 f'api_url = "{server.url}"\n')  # fmt: skip
+    monkeypatch.setenv("BRIEFGEN_NOTIFY_TG_TOKEN", token)
+    code, out, err = run(runner, "send", EXAMPLE_EN, "--notify", "tg")
+    assert code == 4, err
+    assert "Bad Request" in err
+    assert "AAH-secret" not in out + err and "123456789:" not in out + err

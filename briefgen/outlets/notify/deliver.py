@@ -99,6 +99,8 @@ def resolve_targets(
                 register_secret_url(value)
         if config.kind == "telegram":
             register_secret(f"bot{secrets['token']}")
+            # 123456:ABC…: the part after the bot's id is the secret a reply may quote alone.
+            register_secret(secrets["token"].partition(":")[2])
         targets.append(Target(name, config, secrets))
     return targets
 
