@@ -26,6 +26,16 @@ def _uid() -> int | None:
     return int(getuid()) if getuid is not None else None
 
 
+def _user_name(uid: int) -> str:
+    """The user's login name, for a `chown` to copy; the number where it has none."""
+    try:
+        import pwd
+
+        return pwd.getpwuid(uid).pw_name
+    except (ImportError, KeyError):
+        return str(uid)
+
+
 def _trusted_owner(owner: int, uid: int) -> bool:
     return owner in (uid, 0)
 
@@ -106,7 +116,7 @@ def _check_owned(path: Path, info: os.stat_result, uid: int, what: str, why: str
         raise ConfigError(
             f"the {what} {path} belongs to another user (uid {info.st_uid}) and is not used: "
             f"{why}; check who put it there, then remove it, or take it over "
-            f"(`chown {uid} {path}`)"
+            f"(`chown {_user_name(uid)} {path}`)"
         )
     if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
         raise ConfigError(
