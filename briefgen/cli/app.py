@@ -63,6 +63,12 @@ class _FlagsAlone(click.Command):
         _flags_take_no_value([option] if option is not None else [])
         return option
 
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Help that fits a terminal of 80 columns (briefgen/cli/helpformat.py)."""
+        from briefgen.cli.helpformat import help_console, render_help
+
+        render_help(self, ctx, help_console())
+
 
 class BaseCommand(_FlagsAlone, TyperCommand):
     """A command whose help says what the command line takes."""
@@ -94,8 +100,24 @@ def usage_line(error: click.exceptions.UsageError) -> str:
     return f"error: {message.rstrip('.')}; see '{where} --help'"
 
 
+# The order people use the commands in: make a brief, look at what it read, the week's roundup
+# and its feed, then the store (search, export, send, stars), then the tools around them. A
+# command not named here (a new one) comes after these, in the order it was registered.
+COMMAND_ORDER = [
+    "daily", "papers", "show", "analyze", "weekly", "feed", "render", "lint", "search",
+    "export", "send", "star", "unstar", "mcp", "schema", "config", "cache",
+    # config and cache
+    "init", "show", "path", "stats", "clear", "repair",
+]  # fmt: skip
+
+
 class Group(_FlagsAlone, TyperGroup):
     """A group of commands whose own flags (--version, --help) show no value either."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        names = super().list_commands(ctx)
+        known = {name: COMMAND_ORDER.index(name) for name in names if name in COMMAND_ORDER}
+        return sorted(names, key=lambda name: (name not in known, known.get(name, 0)))
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         """As Typer's, but a usage error is one line (exit 2), not a box."""
@@ -128,7 +150,7 @@ config_app = typer.Typer(
     cls=Group, help="The config file: init, show, path.", no_args_is_help=True
 )
 cache_app = typer.Typer(
-    cls=Group, help="The local store: stats, path, clear.", no_args_is_help=True
+    cls=Group, help="The local store: path, stats, clear, repair.", no_args_is_help=True
 )
 app.add_typer(config_app, name="config")
 app.add_typer(cache_app, name="cache")

@@ -202,8 +202,9 @@ def export_command(
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
-    """Write a brief's papers as references (BibTeX, RIS or CSL-JSON) with their arXiv ids,
-    DOIs and the brief's one-line contributions, or push them to a Zotero collection."""
+    """Write a brief's papers as references (BibTeX, RIS, CSL-JSON) or into Zotero.
+
+    Each entry has its arXiv id, DOI and the brief's one-line contribution."""
     reporter = Reporter(quiet=quiet, verbose=verbose)
 
     def action() -> None:

@@ -157,9 +157,10 @@ def send(
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
-    """Send a brief already made to notification targets: nothing is fetched or analysed. A
-    target that already has exactly this brief is skipped (unless --force), so sending again
-    after a failure reaches only the targets that missed it."""
+    """Send a brief already made to notification targets (nothing is fetched or analysed).
+
+    A target that already has exactly this brief is skipped (unless --force), so sending
+    again after a failure reaches only the targets that missed it."""
     reporter = Reporter(quiet=quiet, verbose=verbose)
 
     def action() -> None:
