@@ -14,7 +14,7 @@ PACKAGE = Path(__file__).parent.parent / "briefgen"
 LAYERS = [
     "briefgen.core", "briefgen.infra", "briefgen.read", "briefgen.sources", "briefgen.select",
     "briefgen.engines", "briefgen.analyze", "briefgen.synthesize", "briefgen.translate",
-    "briefgen.render", "briefgen.outlets", "briefgen.pipeline", "briefgen.cli",
+    "briefgen.render", "briefgen.outlets", "briefgen.pipeline", "briefgen.agents", "briefgen.cli",
 ]  # fmt: skip
 
 

@@ -5,7 +5,7 @@ clear line on stderr and the exit code of SPEC §3. `app` holds the commands; `o
 options they share; `commands` the brief commands; `admin` config and cache.
 """
 
-from briefgen.cli import admin, commands, library, notify, stars
+from briefgen.cli import admin, commands, library, mcp, notify, stars
 from briefgen.cli.app import app, main
 
-__all__ = ["admin", "app", "commands", "library", "main", "notify", "stars"]
+__all__ = ["admin", "app", "commands", "library", "main", "mcp", "notify", "stars"]

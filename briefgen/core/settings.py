@@ -334,6 +334,27 @@ def _notify_key(field_name: str) -> str:
     return "from" if field_name == "sender" else field_name
 
 
+class McpSettings(BaseModel):
+    """`briefgen mcp` ([mcp] in the config): what an agent may do through the MCP server.
+    Reading the store is always allowed; writing a new brief (and spending on a model) only
+    when `allow_spending` says so, and no call above `max_cost_per_call`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    allow_spending: bool = Field(
+        default=False,
+        description="let an agent write a new brief (a model call costs money); else it gets "
+        "the --dry-run estimate",
+    )
+    max_cost_per_call: float = Field(
+        default=0.5, ge=0, description="USD: a brief estimated above this is not written"
+    )
+    folders: list[Path] = Field(
+        default_factory=list,
+        description="folders besides the store whose files (papers, libraries) an agent may name",
+    )
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -471,6 +492,9 @@ class Settings(BaseModel):
         default_factory=dict,
         description="named targets a brief is sent to with --notify NAME ([notify.NAME])",
     )
+    mcp: McpSettings = Field(
+        default_factory=McpSettings, description="what `briefgen mcp` lets an agent do ([mcp])"
+    )
 
     @field_validator("daily_filename", "weekly_filename", "report_filename")
     @classmethod
@@ -539,7 +563,7 @@ def _env_overrides(env: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, An
     top: dict[str, Any] = {}
     profile: dict[str, Any] = {}
     for key in Settings.model_fields:
-        if key in ("profiles", "home", "config_path", "prices", "notify"):
+        if key in ("profiles", "home", "config_path", "prices", "notify", "mcp"):
             continue
         value = env.get(f"BRIEFGEN_{key.upper()}")
         if value:
@@ -646,6 +670,9 @@ def _unknown_key(loc: tuple[int | str, ...]) -> str:
         return (f"unknown notify target setting (common: {', '.join(COMMON_NOTIFY_KEYS)}; "
                 f"by kind: {_notify_keys_by_kind()})"
                 f"{_did_you_mean(key, [*COMMON_NOTIFY_KEYS, *ALL_NOTIFY_KEYS])}")  # fmt: skip
+    if loc[0] == "mcp" and len(loc) == 2:
+        keys = list(McpSettings.model_fields)
+        return f"unknown [mcp] setting (settings: {', '.join(keys)}){_did_you_mean(key, keys)}"
     if loc[0] == "prices" and len(loc) == 3:
         return (f"unknown price field (fields: {', '.join(PRICE_KEYS)})"
                 f"{_did_you_mean(key, PRICE_KEYS)}")  # fmt: skip
@@ -683,7 +710,7 @@ def settings_to_toml(settings: Settings) -> str:
     lines = [
         f"{key} = {_toml_value(value)}"
         for key, value in settings.model_dump(
-            mode="json", exclude={"profiles", "prices", "notify"}
+            mode="json", exclude={"profiles", "prices", "notify", "mcp"}
         ).items()
         if value is not None  # TOML has no null: an unset optional key is simply absent
     ]
@@ -694,6 +721,8 @@ def settings_to_toml(settings: Settings) -> str:
         lines += ["", f"[profiles.{name}]"]
         for key, value in profile.model_dump().items():
             lines.append(f"{key} = {_toml_value(value)}")
+    lines += ["", "[mcp]"]
+    lines += [f"{k} = {_toml_value(v)}" for k, v in settings.mcp.model_dump(mode="json").items()]
     for name, target in settings.notify.items():
         lines += ["", f"[notify.{name}]"]
         dumped = target.model_dump(mode="json", by_alias=True)
@@ -748,6 +777,9 @@ CONFIG_TEMPLATE_HEADER = """\
 # optional secret_env (signed requests).
 # API keys, webhook URLs, bot tokens and passwords are read from the environment only, never
 # from this file.
+# [mcp]: what `briefgen mcp` lets an agent do. It reads the store; it writes a brief only with
+# allow_spending = true, and none estimated above max_cost_per_call (USD); the files it may
+# name are the store's and those under folders.
 
 """
 
