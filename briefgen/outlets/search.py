@@ -26,12 +26,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
 from briefgen.core.errors import UsageError
 from briefgen.core.models import Paper, split_arxiv_id
 from briefgen.infra.store import QuerySyntaxError, SearchFilters, SearchHit, Store, has_cjk
-from briefgen.select.embedding import TfidfSimilarity, normalise_rows
 from briefgen.select.reader import paper_key
 
 SYNTAX_HELP = (
@@ -240,6 +237,10 @@ def _by_vectors(
             vectors[paper_id] = blob
     if not vectors:
         return []
+    import numpy as np
+
+    from briefgen.select.embedding import normalise_rows
+
     ids = list(vectors)
     matrix = normalise_rows(np.stack([np.frombuffer(vectors[i], dtype="<f4") for i in ids]))
     query = normalise_rows(np.frombuffer(own, dtype="<f4").reshape(1, -1))[0]
@@ -255,6 +256,10 @@ def _text(paper: Paper) -> str:
 def _by_tfidf(target: Paper, candidates: list[Paper]) -> list[Similar]:
     if not candidates:
         return []
+    import numpy as np
+
+    from briefgen.select.embedding import TfidfSimilarity  # numpy and scikit-learn, for --similar
+
     rows = TfidfSimilarity().embed([_text(target), *[_text(p) for p in candidates]])
     scores = np.asarray((rows[1:] @ rows[0].T).toarray()).ravel()
     order = np.argsort(-scores, kind="stable")

@@ -19,9 +19,6 @@ from dataclasses import dataclass, replace
 from html import escape
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
-
 from briefgen.core.errors import BriefgenError
 from briefgen.core.models import Brief, period_of_label
 from briefgen.core.settings import Settings
@@ -34,12 +31,13 @@ from briefgen.infra.net import (
 )
 from briefgen.infra.secrets import redact_known
 from briefgen.render.documents import Format, file_name
-from briefgen.render.html import CSS, _markdown_to_html, render_html
 from briefgen.render.markdown import RenderLang, render_brief_markdown
 from briefgen.render.titles import title_of
 
 if TYPE_CHECKING:
     import httpx
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 T = TypeVar("T")
 
@@ -81,6 +79,8 @@ class Document:
 
 def page(markdown: str, lang: RenderLang, title: str) -> str:
     """Markdown as a standalone page, made as render/html.py makes the brief's own page."""
+    from briefgen.render.html import CSS, _markdown_to_html  # markdown-it: when sending
+
     body = _markdown_to_html(markdown, lang)
     html_lang = "zh-CN" if lang == "zh" else "en"
     return (
@@ -102,6 +102,8 @@ def published_link(settings: Settings, kind: str, name_of: Callable[[str], str])
 
 def document_of_brief(brief: Brief, lang: RenderLang, settings: Settings) -> Document:
     """The brief rendered as `briefgen daily` writes it (markdown, and the HTML page)."""
+    from briefgen.render.html import render_html  # markdown-it: when sending
+
     link = published_link(settings, brief.kind,
                           lambda pattern: file_name(pattern, brief, lang, Format.html))  # fmt: skip
     return Document(
@@ -205,6 +207,8 @@ class Block:
 
 
 def _parser() -> MarkdownIt:
+    from markdown_it import MarkdownIt  # loaded when a message is made, not for `--help`
+
     md = MarkdownIt("commonmark", {"html": False}).enable("table")
     md.validateLink = lambda url: url.startswith(("https://", "http://"))  # type: ignore[method-assign]
     return md

@@ -9,9 +9,7 @@ it asks. The bot token is part of the URL, so it is a secret like a webhook URL.
 from __future__ import annotations
 
 from html import escape
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from briefgen.outlets.notify.common import (
     Block,
@@ -25,6 +23,9 @@ from briefgen.outlets.notify.common import (
     unlinked,
     utf16_len,
 )
+
+if TYPE_CHECKING:
+    import httpx
 
 TEXT = 4096
 TITLE_ROOM = 24  # the title line ('<b>…</b>' and ' (12/12)') is added to each message
