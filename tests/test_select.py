@@ -46,6 +46,25 @@ def test_keywords_match_whole_words_and_plurals_in_one_pass() -> None:
     assert matcher.find("Sparse Attention for all") == ["attention", "sparse attention"]
 
 
+def test_a_matcher_reads_each_form_once_and_counts_every_mention() -> None:
+    """A keyword-dense text: each distinct form is read once (then remembered), every mention
+    still counts, and a matcher that has read many texts answers as a fresh one does."""
+    keywords = ["kv cache", "attention", "sparse attention", "LLM", "inference", "RL + LLM"]
+    text = ("Sparse attention and KV-cache offload for LLMs: sparse attention, kv  cache, "
+            "large language models and causal inference; RL for LLM serving. ") * 20  # fmt: skip
+    used = KeywordMatcher(keywords)
+    for _ in range(3):
+        assert used.mentions(text) == {
+            "kv cache": 40, "attention": 40, "sparse attention": 40, "LLM": 60, "RL + LLM": 20,
+        }  # fmt: skip
+    assert list(used.mentions(text)) == [k for k in keywords if k != "inference"]  # its order
+    assert used.hits("RL for LLMs", text) == KeywordMatcher(keywords).hits("RL for LLMs", text)
+    # odd spacing makes forms without end: past what it remembers, each is read again
+    odd = " ".join("kv" + " " * n + "cache" for n in range(1, 5000))
+    assert used.mentions(odd) == {"kv cache": 4999}
+    assert used.mentions(odd) == KeywordMatcher(keywords).mentions(odd)
+
+
 def test_a_keyword_most_papers_mention_counts_for_little() -> None:
     table = Background(documents=500, counts={"llm | large language model | language model": 301,
                                               "kv cache": 1})  # fmt: skip

@@ -61,6 +61,9 @@ CONFUSIONS: dict[str, tuple[str, ...]] = {
     "pruning": ("token pruning",),
 }  # fmt: skip
 _CLAUSE = re.compile(r"\s([+-])\s")
+# Distinct matched strings a matcher remembers what they count (a day has a few hundred; text
+# with odd spacing could make more, and those are read each time).
+_MAX_REMEMBERED = 4096
 
 
 def normalise(phrase: str) -> str:
@@ -278,9 +281,16 @@ class KeywordMatcher:
     _context: KeywordMatcher | None = field(init=False, repr=False)
     _pattern: re.Pattern[str] | None = field(init=False, repr=False)
     _ascii: re.Pattern[str] | None = field(init=False, repr=False)
+    _counted: dict[str, tuple[str, ...]] = field(init=False, repr=False)
+    _order: dict[str, int] = field(init=False, repr=False)
+    _clause_words: dict[str, tuple[frozenset[str], frozenset[str]]] = field(
+        init=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         self.keywords = same_thing_once(unique_keywords(self.keywords))
+        self._order = {keyword: index for index, keyword in enumerate(self.keywords)}
+        self._counted = {}
         self._labels, self._clauses = {}, {}
         own: dict[str, str] = {}  # the form each keyword is written as
         self._by_form = {}
@@ -307,6 +317,10 @@ class KeywordMatcher:
             )) if self._by_form[form] is not None else []
             for form in self._by_form
         }  # fmt: skip
+        self._clause_words = {
+            keyword: (frozenset(clause.needs), frozenset(clause.avoids))
+            for keyword, clause in self._clauses.items()
+        }
         words = [w for c in self._clauses.values() for w in (*c.needs, *c.avoids)]
         self._context = KeywordMatcher(list(dict.fromkeys(words))) if words else None
         self._pattern = self._ascii = None
@@ -339,7 +353,10 @@ class KeywordMatcher:
         mentions each; a keyword's `+ B` and `- C` are judged on the whole paper."""
         in_title = set(self.mentions(title))
         in_abstract = {k: n for k, n in self.mentions(abstract).items() if k not in in_title}
-        if self._clauses and (in_title or in_abstract):
+        if self._clauses and (
+            not self._clauses.keys().isdisjoint(in_title)
+            or not self._clauses.keys().isdisjoint(in_abstract)
+        ):
             met = self._met(f"{title}\n{abstract}")
             in_title = {k for k in in_title if k not in self._clauses or k in met}
             in_abstract = {
@@ -349,12 +366,11 @@ class KeywordMatcher:
 
     def _met(self, text: str) -> set[str]:
         """The keywords with clauses whose clauses `text` satisfies."""
-        present = set(self._context.mentions(text)) if self._context is not None else set()
+        present = self._context.mentions(text).keys() if self._context is not None else set()
         return {
             keyword
-            for keyword, clause in self._clauses.items()
-            if (not clause.needs or present & set(clause.needs))
-            and not present & set(clause.avoids)
+            for keyword, (needs, avoids) in self._clause_words.items()
+            if (not needs or not present.isdisjoint(needs)) and present.isdisjoint(avoids)
         }
 
     def mentions(self, text: str) -> dict[str, int]:
@@ -368,19 +384,32 @@ class KeywordMatcher:
             matches = self._pattern.findall(text)
         if not matches:
             return {}
-        found: Counter[str] = Counter()
-        for match in matches:
-            form = normalise(match)
-            if form not in self._by_form:
-                for suffix in ("es", "s"):
-                    if form.endswith(suffix) and form[: -len(suffix)] in self._by_form:
-                        form = form[: -len(suffix)]
-                        break
-                else:
-                    continue
-            keyword = self._by_form[form]
-            if keyword is None:  # a confusion: it means something else here
-                continue
-            found[keyword] += 1
-            found.update(self._inside[form])
-        return {k: found[k] for k in self.keywords if k in found}
+        found: dict[str, int] = {}
+        # A day names the same few forms over and over: each distinct one is read once.
+        for match, times in Counter(matches).items():
+            counted = self._counted.get(match)
+            if counted is None:
+                counted = self._keywords_of(match)
+                if len(self._counted) < _MAX_REMEMBERED:
+                    self._counted[match] = counted
+            for keyword in counted:
+                found[keyword] = found.get(keyword, 0) + times
+        if len(found) < 2:
+            return found
+        return {k: found[k] for k in sorted(found, key=self._order.__getitem__)}
+
+    def _keywords_of(self, match: str) -> tuple[str, ...]:
+        """The keywords one match counts: its own and those inside it ('sparse attention'
+        also counts 'attention'); none for a confusion, which means something else."""
+        form = normalise(match)
+        if form not in self._by_form:
+            for suffix in ("es", "s"):
+                if form.endswith(suffix) and form[: -len(suffix)] in self._by_form:
+                    form = form[: -len(suffix)]
+                    break
+            else:
+                return ()
+        keyword = self._by_form[form]
+        if keyword is None:
+            return ()
+        return (keyword, *self._inside[form])

@@ -152,25 +152,22 @@ def score_papers(
     reader = reader or Reader()
     matcher = KeywordMatcher(profile.keywords)
     found = [matcher.hits(p.title, p.abstract) for p in papers]
-    in_title = [t for t, _ in found]
-    in_abstract = [a for _, a in found]
     rarity = rarity_weights(matcher.keywords)
     matches = list(reader.match(papers)) if reader.match and reader.library and papers else []
     library = _library_points([m[0] for m in matches], profile.library_weight)
-    hits = [
-        [k for k in matcher.keywords if k in in_title[i] or k in in_abstract[i]]
-        for i in range(len(papers))
-    ]
+    order = {keyword: index for index, keyword in enumerate(matcher.keywords)}
+    hits: list[list[str]] = []
+    raw: list[float] = []
+    for title_hits, abstract_hits in found:
+        # the profile's order; a keyword is in the title or the abstract, not both
+        paper_hits = sorted([*title_hits, *abstract_hits], key=order.__getitem__)
+        hits.append(paper_hits)
+        raw.append(sum(
+            rarity[k] * (TITLE_WEIGHT if k in title_hits else _in_abstract(abstract_hits[k]))
+            for k in paper_hits
+        ))  # fmt: skip
     keyword_points = _keyword_points(
-        [
-            sum(
-                rarity[k] * (TITLE_WEIGHT if k in in_title[i] else _in_abstract(in_abstract[i][k]))
-                for k in found
-            )
-            for i, found in enumerate(hits)
-        ],
-        profile,
-        library=bool(matches) and profile.library_weight > 0,
+        raw, profile, library=bool(matches) and profile.library_weight > 0
     )
     followed = {name_key(a): a for a in profile.authors}
     scored = []
@@ -178,7 +175,7 @@ def score_papers(
         reasons = []
         score = keyword_points[index]
         if hits[index]:
-            labels = dict.fromkeys(matcher.label(k) for k in hits[index])
+            labels = dict.fromkeys(map(matcher.label, hits[index]))
             reasons.append(f"matches your interests: {', '.join(labels)}")
         if matches:
             match = matches[index]
