@@ -9,6 +9,7 @@ import asyncio
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 import time
@@ -318,6 +319,68 @@ def test_periods_as_agents_write_them() -> None:
 
 def test_no_tool_deletes_or_clears() -> None:
     assert not [name for name in dir(Desk) if re.search(r"delete|clear|remove|unstar", name)]
+
+
+# the command --------------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_http_serves_on_localhost_only(store_home: Path) -> None:
+    port = _free_port()
+    env = {**os.environ, **DEAD_ENDPOINTS, "BRIEFGEN_HOME": str(store_home)}
+    server = subprocess.Popen([sys.executable, "-m", "briefgen", "mcp", "--http", "--port",
+                               str(port)], env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE)  # fmt: skip
+
+    async def work() -> tuple[list[str], str]:
+        async with Client(f"http://127.0.0.1:{port}/mcp") as client:
+            tools = await client.list_tools()
+            stored = await client.call_tool("list_stored", {})
+            return [t.name for t in tools.tools], _text(stored)
+
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            assert server.poll() is None and time.monotonic() < deadline, "no server"
+            time.sleep(0.1)
+        names, stored = asyncio.run(work())
+        listening = subprocess.run(["ss", "-ltn", f"sport = :{port}"], capture_output=True,
+                                   text=True, check=False).stdout  # fmt: skip
+    finally:
+        server.terminate()
+        server.wait(10)
+    assert set(names) == TOOLS
+    assert stored.startswith("1 daily brief and 0 roundups stored")
+    if listening:  # iproute2 is there: the socket is bound to the loopback address alone
+        assert f"127.0.0.1:{port}" in listening and f"0.0.0.0:{port}" not in listening
+
+
+def test_without_the_sdk_the_command_says_what_to_install(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delitem(sys.modules, "briefgen.agents.server", raising=False)
+    monkeypatch.setitem(sys.modules, "mcp.server.mcpserver", None)
+    result = runner.invoke(app, ["mcp"])
+    assert result.exit_code == 2
+    assert "pip install 'briefgen[mcp]'" in result.output
+
+
+def test_mcp_settings_are_checked(tmp_path: Path, runner: CliRunner) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text("[mcp]\nallow_spendng = true\n")
+    config.chmod(0o600)
+    result = runner.invoke(app, ["mcp", "--config", str(config)])
+    assert result.exit_code == 5
+    assert "mcp.allow_spendng: unknown [mcp] setting" in result.output
+    assert "did you mean 'allow_spending'?" in result.output
 
 
 # a call while a daily writes -------------------------------------------------------------------

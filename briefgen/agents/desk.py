@@ -200,8 +200,9 @@ class Desk:
             "roundups": [r for r in rows if r["kind"] != "daily"],
             "store": {k: counts[k] for k in ("papers", "analyses", "briefs")},
         }
-        head = (f"{len(answer['daily_briefs'])} daily briefs and {len(answer['roundups'])} "
-                f"roundups stored for profile '{name}'.")  # fmt: skip
+        daily, roundups = len(answer["daily_briefs"]), len(answer["roundups"])
+        head = (f"{_count(daily, 'daily brief')} and {_count(roundups, 'roundup')} stored for "
+                f"profile '{name}'.")  # fmt: skip
         return f"{head}\n{_json(answer)}\n"
 
     def get_brief(
@@ -229,19 +230,20 @@ class Desk:
         return head + note + as_data("brief", text, period=brief.date, lang=lang)
 
     def _find_brief(self, store: Store, period: str, profile: str) -> Brief:
-        briefs = self._briefs(store, profile)
         wanted = label_of(period)
+        kind, start, _ = period_of_label(wanted)
+        if start is not None:  # the one asked for, without reading the others
+            found = store.get_brief("daily" if kind == "daily" else "weekly", wanted, profile)
+            if found is not None:
+                return found
+        briefs = self._briefs(store, profile)
         if wanted.lower() == "latest":
             days = [b for b in briefs if b.kind == "daily"]
             if not days:
                 raise AgentError(self._stored_summary(store, profile) + ": nothing to show yet")
             return days[-1].brief
-        kind, start, _ = period_of_label(wanted)
         if start is None:
             raise AgentError(f"period {period!r}: give {DAY_FORMS}, or 'latest'")
-        for stored in briefs:
-            if stored.period == wanted:
-                return stored.brief
         same = [b.period for b in briefs if (b.kind == "daily") == (kind == "daily")]
         what = "daily brief" if kind == "daily" else "roundup"
         if not same:
