@@ -26,10 +26,13 @@ from briefgen.agents.desk import DATA_CLOSE, Desk, as_data, label_of
 from briefgen.agents.server import build_server, guarded
 from briefgen.cli import app
 from briefgen.core.settings import load_settings
+from briefgen.render.markdown import LABELS
 from tests.conftest import DEAD_ENDPOINTS, EXAMPLE, REPO
 
 T = TypeVar("T")
 DAY = "2026-06-17"
+NEXT = "2026-06-18"
+RANGE = f"{DAY} to {NEXT}"
 SECRET = "sk-ant-test-0123456789abcdef"
 TOOLS = {"list_stored", "search_store", "get_brief", "get_paper", "rank_papers",
          "export_references", "new_brief"}  # fmt: skip
@@ -47,6 +50,11 @@ def store_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("mcp-home")
     home.chmod(0o700)
     _fill(home, EXAMPLE)
+    _another_day(home / "papers-2026-06-18.jsonl", NEXT, copies=1)
+    _fill(home, home / "papers-2026-06-18.jsonl")
+    result = CliRunner().invoke(app, ["weekly", "--from", DAY, "--to", NEXT, "-q"],
+                                env={"BRIEFGEN_HOME": str(home)})  # fmt: skip
+    assert result.exit_code == 0, result.output
     allowed = tmp_path_factory.mktemp("agent-files")
     (allowed / EXAMPLE.name).write_bytes(EXAMPLE.read_bytes())
     config = home / "config.toml"
@@ -131,32 +139,39 @@ def test_every_tool_answers_from_the_store(store_home: Path) -> None:
         ("rank_papers", {"papers_file": str(allowed / EXAMPLE.name), "limit": 3}),
         ("export_references", {"brief": DAY, "top_only": True}),
         ("export_references", {"ids": ["2606.17735", "2606.18246"], "format": "csl-json"}),
+        ("get_brief", {"period": f"{DAY}..{NEXT}"}),
+        ("export_references", {"brief": RANGE, "format": "ris"}),
     ]
 
     async def work(client: Client) -> list[Any]:
         answers: list[Any] = [await client.call_tool(name, args) for name, args in calls]
         answers.append(await client.read_resource(f"briefgen://brief/{DAY}/en"))
+        answers.append(await client.read_resource(f"briefgen://brief/{DAY}_{NEXT}/zh"))
         return answers
 
-    *results, resource = _session(store_home, work)
+    *results, resource, roundup_resource = _session(store_home, work)
     for (name, args), result in zip(calls, results, strict=True):
         assert not result.is_error, (name, args, _text(result))
     texts = [_text(r) for r in results]
-    stored, kv, in_briefs, brief, as_json, chinese, paper, ranked, from_file, bib, csl = texts
+    (stored, kv, in_briefs, brief, as_json, chinese, paper, ranked, from_file, bib, csl,
+     roundup, ris) = texts  # fmt: skip
 
     days = json.loads(stored.split("\n", 1)[1])
-    assert [d["period"] for d in days["daily_briefs"]] == [DAY]
+    assert [d["period"] for d in days["daily_briefs"]] == [DAY, NEXT]
     assert days["daily_briefs"][0]["papers"] == 30
-    assert days["store"]["papers"] == 182
+    assert days["daily_briefs"][0]["resources"] == [f"briefgen://brief/{DAY}/en",
+                                                    f"briefgen://brief/{DAY}/zh"]  # fmt: skip
+    assert [(r["period"], r["kind"]) for r in days["roundups"]] == [(RANGE, "range")]
+    assert days["store"]["papers"] == 2 * 182
 
     hits = _data(kv)
     assert hits and all(re.fullmatch(r"\d{4}\.\d{5}(v\d+)?", h["id"]) for h in hits)
-    assert all(h["date"] == DAY and h["title"] and "«" in h["snippet"] for h in hits)
+    assert all(h["date"] in (DAY, NEXT) and h["title"] and "«" in h["snippet"] for h in hits)
     assert all(any(w.startswith("brief") for w in h["matched_in"]) for h in _data(in_briefs))
 
     assert "## 2026-06-17" in brief and "### 1) Papers at a glance" in brief
     assert brief.count("<briefgen-data kind=") == 1 and brief.rstrip().endswith(DATA_CLOSE)
-    assert _data(as_json)["date"] == DAY
+    assert _data(as_json)["date"] == NEXT  # latest
     assert "no Chinese translation" in chinese
 
     shown = _data(paper)
@@ -172,6 +187,11 @@ def test_every_tool_answers_from_the_store(store_home: Path) -> None:
     assert bib.count("@misc{") == 5 and "eprint = {" in bib
     assert [item["number"] for item in _data(csl)] == ["arXiv:2606.17735", "arXiv:2606.18246"]
     assert "## 2026-06-17" in resource.contents[0].text
+    assert f"The range brief {RANGE}" in roundup and f"## {RANGE}" in roundup
+    assert ris.count("TY  - UNPB") >= 5
+    chinese_roundup = roundup_resource.contents[0].text  # as get_brief gives it: data-marked
+    assert f'<briefgen-data kind="brief" period="{RANGE}" lang="zh">' in chinese_roundup
+    assert f"# {LABELS['zh'].title}\n## {RANGE}" in chinese_roundup
 
 
 def test_a_spending_tool_answers_with_its_estimate(store_home: Path) -> None:
@@ -214,14 +234,14 @@ def test_errors_say_what_to_ask_instead(store_home: Path, tmp_path: Path) -> Non
     link.unlink(missing_ok=True)
     link.symlink_to(outside)
     calls: list[tuple[str, dict[str, Any]]] = [
-        ("get_brief", {"period": "2026-06-19"}),
+        ("get_brief", {"period": "2026-06-25"}),
         ("get_brief", {"period": "2026-W30"}),
         ("get_brief", {"period": "yesterday-ish"}),
         ("search_store", {"query": "zzyzx quokka"}),
         ("search_store", {"query": '"unclosed'}),
         ("search_store", {"query": "x", "date_from": "June"}),
         ("get_paper", {"paper_id": "2601.00001"}),
-        ("rank_papers", {"date": "2026-06-20"}),
+        ("rank_papers", {"date": "2026-06-25"}),
         ("rank_papers", {"papers_file": str(outside)}),
         ("rank_papers", {"papers_file": str(store_home / ".." / outside.name)}),
         ("rank_papers", {"papers_file": str(link)}),
@@ -233,7 +253,7 @@ def test_errors_say_what_to_ask_instead(store_home: Path, tmp_path: Path) -> Non
     async def work(client: Client) -> list[Any]:
         answers: list[Any] = [await client.call_tool(name, args) for name, args in calls]
         try:
-            await client.read_resource("briefgen://brief/2026-06-18/en")
+            await client.read_resource("briefgen://brief/2026-06-19/en")
         except Exception as exc:  # the SDK raises the server's error
             answers.append(str(exc))
         return answers
@@ -242,13 +262,14 @@ def test_errors_say_what_to_ask_instead(store_home: Path, tmp_path: Path) -> Non
     texts = [_text(r) for r in results]
     (day, week, shape, empty, syntax, bad_date, paper, rank_day, outside_file, dotdot, planted,
      export, profile, secret) = texts  # fmt: skip
-    errors = dict(zip([name for name, _ in calls], [r.is_error for r in results], strict=False))
-    assert errors["get_brief"] and not results[3].is_error  # an empty search is an answer
-    assert "the nearest stored: 2026-06-17" in day
+    # Every call is an error but the searches that match nothing: those are answers.
+    assert [i for i, r in enumerate(results) if not r.is_error] == [3, len(calls) - 1]
+    assert "no daily brief is stored for 2026-06-25 (profile 'default')" in day
+    assert f"the nearest stored: {DAY}, {NEXT}" in day
     assert "no roundup is stored for 2026-W30" in week
     assert "YYYY-Www" in shape
-    assert "No match for 'zzyzx quokka'" in empty and "182 papers" in empty
-    assert "daily brief from 2026-06-17 to 2026-06-17" in empty
+    assert "No match for 'zzyzx quokka'" in empty and "364 papers" in empty
+    assert f"2 daily briefs from {DAY} to {NEXT} and roundups {RANGE}" in empty
     assert "cannot search for" in syntax and "The query syntax" in syntax
     assert "YYYY-MM-DD" in bad_date
     assert "not in the store" in paper and "search_store" in paper
@@ -258,7 +279,7 @@ def test_errors_say_what_to_ask_instead(store_home: Path, tmp_path: Path) -> Non
     assert "not in the store: 2601.00001" in export
     assert "profile 'nobody' is not in the config" in profile
     assert SECRET not in secret and "[redacted]" in secret
-    assert "nearest stored: 2026-06-17" in resource_error
+    assert f"nearest stored: {DAY}, {NEXT}" in resource_error
     for text in [*texts, resource_error]:
         assert "Traceback" not in text and 'File "' not in text
 
@@ -358,7 +379,7 @@ def test_http_serves_on_localhost_only(store_home: Path) -> None:
         server.terminate()
         server.wait(10)
     assert set(names) == TOOLS
-    assert stored.startswith("1 daily brief and 0 roundups stored")
+    assert stored.startswith("2 daily briefs and 1 roundup stored")
     if listening:  # iproute2 is there: the socket is bound to the loopback address alone
         assert f"127.0.0.1:{port}" in listening and f"0.0.0.0:{port}" not in listening
 
@@ -386,22 +407,23 @@ def test_mcp_settings_are_checked(tmp_path: Path, runner: CliRunner) -> None:
 # a call while a daily writes -------------------------------------------------------------------
 
 
-def _another_day(path: Path, day: str, copies: int) -> None:
-    """The example papers again as `day`'s listing, `copies` times over under new ids."""
+def _another_day(path: Path, day: str, copies: int, first: int = 2) -> None:
+    """The example papers again as `day`'s listing, `copies` times over under new ids (their
+    first digit `first`, `first` + 1, …: the example's own are 2606.1xxxx)."""
     rows = [json.loads(line) for line in EXAMPLE.read_text(encoding="utf-8").splitlines()]
     with path.open("w", encoding="utf-8") as out:
         for copy in range(copies):
             for row in rows:
                 number = row["id"].split(".")[1]
-                new = {**row, "id": f"2606.{(copy + 2) % 10}{number[1:]}", "published": day}
+                new = {**row, "id": f"2606.{copy + first}{number[1:]}", "published": day}
                 out.write(json.dumps(new) + "\n")
 
 
 def test_calls_answer_while_a_daily_writes_the_store(
     store_home: Path, tmp_path: Path
 ) -> None:
-    papers = tmp_path / "papers-2026-06-18.jsonl"
-    _another_day(papers, "2026-06-18", copies=3)
+    papers = tmp_path / "papers-2026-06-22.jsonl"
+    _another_day(papers, "2026-06-22", copies=3, first=5)
     env = {**os.environ, **DEAD_ENDPOINTS, "BRIEFGEN_HOME": str(store_home)}
     writer: list[subprocess.Popen[bytes]] = []
 
@@ -421,7 +443,7 @@ def test_calls_answer_while_a_daily_writes_the_store(
                 if result.is_error:
                     failures.append(f"{name}: {_text(result)}")
                 during += writer[0].poll() is None
-        after = await client.call_tool("get_brief", {"period": "2026-06-18"})
+        after = await client.call_tool("get_brief", {"period": "2026-06-22"})
         return during, failures, _text(after)
 
     started = time.monotonic()
@@ -429,4 +451,4 @@ def test_calls_answer_while_a_daily_writes_the_store(
     assert writer[0].wait(60) == 0, writer[0].stderr.read() if writer[0].stderr else ""
     assert failures == []
     assert during >= 3, f"only {during} calls in the {time.monotonic() - started:.1f} s"
-    assert "## 2026-06-18" in after  # the new day, as soon as the writer committed it
+    assert "## 2026-06-22" in after  # the new day, as soon as the writer committed it
