@@ -13,6 +13,7 @@ import json
 import re
 import socket
 import ssl
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -29,7 +30,7 @@ from typer.testing import CliRunner
 from briefgen.cli import app
 from briefgen.core.errors import ConfigError
 from briefgen.core.settings import Settings, load_settings, settings_to_toml
-from briefgen.outlets.notify import discord, feishu, slack, telegram
+from briefgen.outlets.notify import discord, feishu, resolve_targets, slack, telegram
 from briefgen.outlets.notify.common import (
     Block,
     Document,
@@ -696,3 +697,104 @@ def test_the_automation_examples_send_by_email_and_chat_holding_no_secret() -> N
         assert "--notify me --notify team" in text and "briefgen send" in text
         assert 'kind = "email"' in text and 'kind = "slack"' in text
         assert not re.search(r"hooks\.slack\.com/services/[A-Z0-9]", text)  # no real URL
+
+
+# What a target's settings can tell before any work, and SMTP failures by their cause --------
+
+
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [("http://[::1:bad/T0SECRET", "is not a valid URL"),
+     ("hooks.slack.example/services/T0SECRET", "needs https:// and a host")],
+)  # fmt: skip
+def test_a_malformed_target_url_is_a_config_error_before_any_work(
+    runner: CliRunner, small_papers: Path, tmp_path: Path, isolated_home: Path,
+    monkeypatch: pytest.MonkeyPatch, url: str, said: str,
+) -> None:  # fmt: skip
+    write_config(isolated_home, '[notify.team]\nkind = "slack"\nurl_env = "BRIEFGEN_SLACK_URL"\n')
+    monkeypatch.setenv("BRIEFGEN_SLACK_URL", url)
+    out_dir = tmp_path / "out"
+    code, _, err = run(runner, "daily", "--papers", small_papers, "--date", "2026-02-18",
+                       "--output-dir", out_dir, "--notify", "team")  # fmt: skip
+    assert code == 5, err
+    assert not out_dir.exists()  # nothing was worked on, nothing retried
+    assert err.splitlines() == [line for line in err.splitlines() if line.startswith("error:")]
+    assert "notify target 'team' (slack): the URL in BRIEFGEN_SLACK_URL" in err and said in err
+    assert "T0SECRET" not in err
+
+
+def test_a_password_is_not_sent_in_clear_to_another_host_unless_allowed(
+    tmp_path: Path,
+) -> None:
+    login = {"username_env": "BRIEFGEN_SMTP_USER", "password_env": "BRIEFGEN_SMTP_PASSWORD"}
+    env = {"BRIEFGEN_SMTP_USER": "me", "BRIEFGEN_SMTP_PASSWORD": SMTP_PASSWORD}
+    remote = email_target("mail", 25, "none", None, **login).replace(
+        'smtp_host = "127.0.0.1"', 'smtp_host = "mail.example.org"')
+    for text, allowed in ((remote, False), (remote + "allow_plaintext_auth = true\n", True)):
+        path = tmp_path / f"{allowed}.toml"
+        path.write_text(text, encoding="utf-8")
+        settings = load_settings(path)
+        if allowed:
+            assert [t.name for t in resolve_targets(settings, ["mail"], env)] == ["mail"]
+        else:
+            with pytest.raises(ConfigError, match=r"unencrypted to mail\.example\.org") as caught:
+                resolve_targets(settings, ["mail"], env)
+            assert SMTP_PASSWORD not in str(caught.value)
+
+
+def test_smtp_failures_name_their_cause_within_seconds(
+    runner: CliRunner, small_papers: Path, tmp_path: Path, isolated_home: Path,
+    smtp_ssl: tuple[Mailbox, int], smtp_plain: tuple[Mailbox, int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """STARTTLS against a port that speaks TLS from the start, and a login to a server that
+    offers none, each end at once with what to change; the message keeps its language."""
+    _, ssl_port = smtp_ssl
+    plain_box, plain_port = smtp_plain
+    login = {"username_env": "BRIEFGEN_SMTP_USER", "password_env": "BRIEFGEN_SMTP_PASSWORD"}
+    write_config(isolated_home, email_target("implicit", ssl_port, "starttls", None)
+                 + email_target("noauth", plain_port, "none", None, **login)
+                 + email_target("relay", plain_port, "none", None, lang="zh"))  # fmt: skip
+    monkeypatch.setenv("BRIEFGEN_SMTP_USER", "me")  # a user name is no secret: not redacted
+    monkeypatch.setenv("BRIEFGEN_SMTP_PASSWORD", SMTP_PASSWORD)
+    monkeypatch.setenv("BRIEFGEN_HTTP_TIMEOUT_SECONDS", "1")
+    started = time.monotonic()
+    code, _, err = run(runner, "daily", "--papers", small_papers, "--date", "2026-02-18",
+                       "--lang", "both", "--output-dir", tmp_path / "out", "--notify", "implicit",
+                       "--notify", "noauth", "--notify", "relay")  # fmt: skip
+    assert code == 4, err
+    assert time.monotonic() - started < 10  # one greeting wait, no retries
+    assert f"127.0.0.1:{ssl_port} accepted the connection but sent no SMTP greeting within " \
+        '1 s; if this port takes TLS from the start (usually 465), set security = "ssl"' in err
+    assert "offers no login (SMTP AUTH) on this connection; remove username_env" in err
+    assert "does not offer STARTTLS" not in err and SMTP_PASSWORD not in err
+    (message,) = plain_box.messages()
+    assert message["Content-Language"] == "zh-CN"
+
+
+def test_a_resend_sends_only_the_parts_a_target_did_not_get(
+    runner: CliRunner, isolated_home: Path, chat: Chat, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server = chat.server
+    bodies: list[bytes] = []
+
+    def second_fails_once(request: Request) -> Reply:
+        bodies.append(request.body)
+        if len(bodies) == 2:
+            return Reply(400, "invalid_blocks", "text/plain")
+        return Reply(200, "ok", "text/plain")
+
+    server.route("/parts/", second_fails_once)
+    write_config(isolated_home, '[notify.team]\nkind = "slack"\n')
+    monkeypatch.setenv("BRIEFGEN_NOTIFY_TEAM_URL", f"{server.url}/parts/{SECRET_PATH}")
+    code, _, err = run(runner, "send", EXAMPLE_EN, "--notify", "team")
+    assert code == 4, err
+    assert len(bodies) == 2
+    code, _, err = run(runner, "send", EXAMPLE_EN, "--notify", "team")
+    assert code == 0, err
+    again = bodies[2:]
+    assert again[0] == bodies[1]  # part 2, the one that failed, is sent again first
+    assert bodies[0] not in again  # part 1 arrived the first time and is not posted twice
+    titles = [json.loads(body)["text"] for body in [bodies[0], *again]]
+    assert titles[0].endswith(f"(1/{len(titles)})") and titles[-1].endswith(
+        f"({len(titles)}/{len(titles)})")

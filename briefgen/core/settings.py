@@ -198,7 +198,7 @@ NOTIFY_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 # mistake the config file is told about, not a key silently ignored.
 NOTIFY_KEYS: dict[str, tuple[str, ...]] = {
     "email": ("to", "from", "smtp_host", "smtp_port", "security", "username_env",
-              "password_env", "ca_file"),
+              "password_env", "ca_file", "allow_plaintext_auth"),
     "slack": ("url_env",),
     "discord": ("url_env",),
     "feishu": ("url_env", "secret_env"),
@@ -274,6 +274,10 @@ class NotifyTarget(BaseModel):
     password_env: str = Field(default="", description="variable holding the SMTP password")
     ca_file: Path | None = Field(
         default=None, description="trust this CA bundle for the server's TLS certificate"
+    )
+    allow_plaintext_auth: bool = Field(
+        default=False, description="with security = \"none\", log in to a server on another "
+        "host even though the password crosses the network unencrypted",
     )
     # chat
     url_env: str = Field(

@@ -15,7 +15,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from html import escape
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
@@ -503,6 +503,10 @@ class Poster:
     policy: RetryPolicy
     service: str  # "Slack target 'team'"
     secrets: list[str]
+    # Parts of this document the target already has (a resend after a failure midway sends
+    # only the rest), and who to tell when one more arrives.
+    sent: set[str] = field(default_factory=set)
+    on_sent: Callable[[str], None] | None = None
 
     def clean(self, text: str) -> str:
         return redact_known(text, self.secrets)
@@ -513,8 +517,12 @@ class Poster:
         payload: dict[str, Any],
         *,
         accept: Callable[[httpx.Response], None] | None = None,
-    ) -> httpx.Response:
+    ) -> httpx.Response | None:
+        """The service's answer; None when the target already had this message."""
         body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        part = part_key(payload)
+        if part in self.sent:
+            return None
 
         def call() -> httpx.Response:
             response = self.client.post(
@@ -532,9 +540,24 @@ class Poster:
             return response
 
         try:
-            return self.policy.run(self.service, call, is_transient_http)
+            response = self.policy.run(self.service, call, is_transient_http)
         except BriefgenError as exc:
             raise DeliveryError(self.clean(str(exc))) from None
+        self.sent.add(part)
+        if self.on_sent is not None:
+            self.on_sent(part)
+        return response
+
+
+# What changes between two sends of one message: Feishu's signature and its time.
+_UNSIGNED = ("timestamp", "sign")
+
+
+def part_key(payload: dict[str, Any]) -> str:
+    """One message of a document, by its content (the signature left out)."""
+    kept = {k: v for k, v in payload.items() if k not in _UNSIGNED}
+    text = json.dumps(kept, ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
 
 
 def _retry_after(response: httpx.Response) -> float | None:

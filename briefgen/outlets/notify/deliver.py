@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
+from urllib.parse import urlsplit
 
 import briefgen.outlets.notify.discord as discord
 import briefgen.outlets.notify.email as email
@@ -97,6 +98,12 @@ def resolve_targets(
                 register_secret(value)
             if role == "url":  # its path, segments and query too: a service may quote them
                 register_secret_url(value)
+        if "url" in secrets:
+            _check_url(name, config.kind, config.url_env or "the URL variable", secrets["url"])
+        if config.kind == "telegram":
+            _check_url(name, config.kind, "api_url", config.api_url)
+        if config.kind == "email":
+            _check_plaintext_login(name, config, "password" in secrets)
         if config.kind == "telegram":
             register_secret(f"bot{secrets['token']}")
             # 123456:ABC…: the part after the bot's id is the secret a reply may quote alone.
@@ -105,19 +112,74 @@ def resolve_targets(
     return targets
 
 
+def _check_url(name: str, kind: str, where: str, url: str) -> None:
+    """A target's URL, checked before any work: a malformed one is a configuration error
+    (exit 5), never a delivery to retry. Its text is never shown (it may hold the secret)."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError as exc:
+        raise ConfigError(
+            f"notify target '{name}' ({kind}): the URL in {where} is not a valid URL "
+            f"({str(exc).split(':')[0].lower()}); copy it again from the service"
+        ) from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(
+            f"notify target '{name}' ({kind}): the URL in {where} needs https:// and a host "
+            f"(it starts with {parts.scheme + '://' if parts.scheme else 'no scheme'}); copy "
+            "the whole URL from the service"
+        )
+
+
+_LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+
+def _check_plaintext_login(name: str, config: NotifyTarget, logs_in: bool) -> None:
+    """A password is never sent in clear to another machine unless the config says so."""
+    if (logs_in and config.security == "none" and config.smtp_host not in _LOCAL_HOSTS
+            and not config.allow_plaintext_auth):  # fmt: skip
+        raise ConfigError(
+            f"notify target '{name}' (email): security = \"none\" would send the SMTP password "
+            f"unencrypted to {config.smtp_host}; use security = \"starttls\" or \"ssl\", or set "
+            "allow_plaintext_auth = true if the network between you is trusted"
+        )
+
+
+DELIVERED_PARTS = "delivery-parts"  # the store's cache kind: parts of a document sent so far
+
+
+class Parts:
+    """The parts of one document a target has received, kept in the store as each arrives,
+    so that a resend after a failure midway sends only the rest."""
+
+    def __init__(self, store: Store, key: str, sent: set[str] | None = None) -> None:
+        self.store, self.key = store, key
+        if sent is None:
+            earlier = store.get_cached(DELIVERED_PARTS, key)
+            sent = set(json.loads(earlier)) if earlier else set()
+        self.sent = sent
+
+    def add(self, part: str) -> None:
+        self.sent.add(part)
+        self.store.put_cached(DELIVERED_PARTS, self.key, json.dumps(sorted(self.sent)))
+
+
 def delivery_key(target: Target, doc: Document) -> str:
     fmt = "summary" if doc.summary else "full"
     return f"{target.name}|{doc.kind}:{doc.label}|{doc.lang}|{fmt}|{doc.content_hash[:20]}"
 
 
-def _send(target: Target, doc: Document, settings: Settings, policy: RetryPolicy) -> int:
+def _send(
+    target: Target, doc: Document, settings: Settings, policy: RetryPolicy, parts: Parts
+) -> int:
     config, secrets = target.config, target.secrets
     if config.kind == "email":
         login = (secrets["username"], secrets["password"]) if "username" in secrets else None
         return email.send(doc, config, policy, target.service, login,
                           settings.http_timeout_seconds)  # fmt: skip
     with http_client(settings.http_timeout_seconds, settings.contact) as client:
-        poster = Poster(client, policy, target.service, list(secrets.values()))
+        poster = Poster(client, policy, target.service, list(secrets.values()),
+                        sent=parts.sent, on_sent=parts.add)  # fmt: skip
         if config.kind == "slack":
             return slack.send(doc, poster, secrets["url"])
         if config.kind == "discord":
@@ -166,11 +228,14 @@ def deliver(
             timeout_setting="http_timeout_seconds",
             deadline=settings.service_deadline_seconds,
         )  # fmt: skip
+        parts = Parts(store, key, set() if force else None)
         try:
-            count = _send(target, doc, settings, policy)
+            count = _send(target, doc, settings, policy, parts)
         except (BriefgenError, OSError) as exc:
             said = str(exc) if isinstance(exc, BriefgenError) else f"{type(exc).__name__}: {exc}"
-            reason = redact_known(said, target.secrets.values())
+            # A user name is no secret and may be a common word ('me' is in 'username').
+            hidden = [v for role, v in target.secrets.items() if role != "username"]
+            reason = redact_known(said, hidden)
             outcomes.append(Outcome(target.name, kind, "failed", doc.lang, reason=reason))
             continue
         record = {"target": target.name, "kind": kind, "brief": doc.label, "lang": doc.lang,

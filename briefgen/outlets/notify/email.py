@@ -22,6 +22,18 @@ class SmtpBusy(Exception):
     """A reply the server means as 'try again later' (4xx), or a dropped connection."""
 
 
+IMPLICIT_TLS_PORT = 465
+GREETING_SECONDS = 10.0
+
+
+class NoGreeting(Exception):
+    """Connected, but the server said nothing: it expects something else (TLS) first."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"no SMTP greeting within {seconds:g} s")
+        self.seconds = seconds
+
+
 def build_message(doc: Document, target: NotifyTarget) -> EmailMessage:
     message = EmailMessage()
     message["Subject"] = doc.title
@@ -30,11 +42,12 @@ def build_message(doc: Document, target: NotifyTarget) -> EmailMessage:
     message["Date"] = formatdate(localtime=True)
     domain = target.sender.rpartition("@")[2].strip(">") or None
     message["Message-ID"] = make_msgid("briefgen", domain=domain)
-    message["Content-Language"] = "zh-CN" if doc.lang == "zh" else "en"
     # Chinese in quoted-printable triples in size; base64 keeps it to 4/3.
     encoding = "base64" if doc.lang == "zh" else "quoted-printable"
     message.set_content(doc.markdown, subtype="plain", charset="utf-8", cte=encoding)
     message.add_alternative(doc.html, subtype="html", charset="utf-8", cte=encoding)
+    # After the content: set_content and add_alternative drop every Content-* header before.
+    message["Content-Language"] = "zh-CN" if doc.lang == "zh" else "en"
     return message
 
 
@@ -58,6 +71,15 @@ def send(
     def attempt() -> None:
         try:
             _deliver(message, target, context, login, capped(timeout))
+        except NoGreeting as exc:
+            # A server that speaks TLS from the start (465) waits for a handshake and never
+            # greets a plain client: no retry or longer timeout would help.
+            hint = ("port 465 takes TLS from the start" if target.port == IMPLICIT_TLS_PORT
+                    else "if this port takes TLS from the start (usually 465)")  # fmt: skip
+            raise DeliveryError(
+                f"{service}: {target.smtp_host}:{target.port} accepted the connection but sent "
+                f"no SMTP greeting within {exc.seconds:g} s; {hint}, set security = \"ssl\""
+            ) from None
         except smtplib.SMTPServerDisconnected as exc:
             raise SmtpBusy(f"dropped the connection ({exc})") from exc
         except smtplib.SMTPResponseException as exc:
@@ -67,7 +89,13 @@ def send(
 
     try:
         policy.run(service, attempt, _transient, url=f"smtp://{target.smtp_host}:{target.port}")
-    except smtplib.SMTPNotSupportedError:
+    except smtplib.SMTPNotSupportedError as exc:
+        if "AUTH" in str(exc):  # login() on a server that offers no AUTH
+            raise DeliveryError(
+                f"{service}: {target.smtp_host} offers no login (SMTP AUTH) on this connection; "
+                "remove username_env and password_env if it takes mail without one, or use "
+                'security = "starttls" or "ssl" (many servers offer AUTH only over TLS)'
+            ) from None
         raise DeliveryError(
             f"{service}: {target.smtp_host} does not offer STARTTLS; set security = \"ssl\" "
             "(port 465) if it takes TLS from the start"
@@ -90,7 +118,14 @@ def send(
             f"{service}: the TLS certificate of {target.smtp_host} is not trusted "
             f"({exc.verify_message}); set ca_file to the CA that signed it"
         ) from None
-    except (ssl.SSLError, smtplib.SMTPException) as exc:
+    except ssl.SSLError as exc:
+        if target.security == "ssl" and "WRONG_VERSION_NUMBER" in str(exc).upper():
+            raise DeliveryError(
+                f"{service}: {target.smtp_host}:{target.port} does not speak TLS from the start; "
+                'set security = "starttls" (port 587) to start TLS on the plain connection'
+            ) from None
+        raise DeliveryError(f"{service}: TLS failed with {target.smtp_host}: {exc}") from None
+    except smtplib.SMTPException as exc:
         raise DeliveryError(f"{service}: {type(exc).__name__}: {exc}") from None
     return 1
 
@@ -111,7 +146,18 @@ def _deliver(
     if target.security == "ssl":
         smtp = smtplib.SMTP_SSL(target.smtp_host, target.port, timeout=timeout, context=context)
     else:
-        smtp = smtplib.SMTP(target.smtp_host, target.port, timeout=timeout)
+        # The greeting comes at once from a real SMTP server: waiting long for it only delays
+        # the error when the port speaks something else (TLS on 465).
+        greeting = min(timeout, GREETING_SECONDS)
+        try:
+            smtp = smtplib.SMTP(target.smtp_host, target.port, timeout=greeting)
+        except smtplib.SMTPServerDisconnected as exc:
+            # smtplib's word for "connected, then no greeting in time".
+            if "timed out" in str(exc):
+                raise NoGreeting(greeting) from exc
+            raise
+        if smtp.sock is not None:
+            smtp.sock.settimeout(timeout)
     with smtp:
         smtp.ehlo()
         if target.security == "starttls":
