@@ -91,7 +91,7 @@ def default_text(param: click.Parameter, ctx: click.Context) -> str | None:
     return f"[default: {shown}]" if shown else None
 
 
-def _range(param: click.Parameter) -> str:
+def value_range(param: click.Parameter) -> str:
     low, high = getattr(param, "min", None), getattr(param, "max", None)
     if low is not None and high is not None:
         return f" ({low} to {high})"
@@ -107,7 +107,7 @@ def _help_cell(param: click.Parameter, ctx: click.Context) -> Text:
     words = " ".join(paragraphs(getattr(param, "help", None)))
     # The range goes before a default that options.py added (escaped, as markup).
     words, marker, shown = words.partition(" \\[default: ")
-    text.append_text(Text.from_markup(words + _range(param) + marker + shown))
+    text.append_text(Text.from_markup(words + value_range(param) + marker + shown))
     default = default_text(param, ctx)
     if default and "[default: " not in text.plain:
         text.append(f" {default}", style="dim")

@@ -96,10 +96,12 @@ class Price(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    input: float = Field(ge=0)
-    output: float = Field(ge=0)
-    cache_read: float = Field(default=0.0, ge=0)
-    cache_write: float = Field(default=0.0, ge=0)
+    input: float = Field(ge=0, description="input tokens")
+    output: float = Field(ge=0, description="output tokens")
+    cache_read: float = Field(default=0.0, ge=0, description="input tokens read from the cache")
+    cache_write: float = Field(
+        default=0.0, ge=0, description="input tokens written to the cache"
+    )
 
 
 # List prices when this was written; a config file's [prices."MODEL"] table overrides them.
@@ -367,7 +369,10 @@ class Settings(BaseModel):
     )
     lang: Lang = Field(default=Lang.en, description="language of the brief: en, zh or both")
     profile: str = Field(default="default", description="the interest profile in use")
-    profiles: dict[str, Profile] = Field(default_factory=lambda: {"default": Profile()})
+    profiles: dict[str, Profile] = Field(
+        default_factory=lambda: {"default": Profile()},
+        description="named interest profiles ([profiles.NAME]), chosen with --profile NAME",
+    )
 
     sources: list[SourceName] = Field(
         default_factory=lambda: [SourceName.arxiv],
