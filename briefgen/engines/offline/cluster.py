@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from briefgen.engines.offline.domains import is_topical
-
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
 
@@ -80,12 +78,9 @@ _URL = re.compile(r"\bhttps?://\S+|\bwww\.\S+|\b\S+\.(?:com|org|io|net|html)\S*"
 TITLE_WEIGHT = 2
 TAG_PREFIX = "#"
 TAG_WEIGHT = 6
-BIGRAM_BOOST = 2.0
-TOPICAL_BOOST = 2.0  # a word of a research domain's vocabulary (segmentation, retrieval)
 SEED = 20260217
 RESTARTS = 4  # k-means++ starts; the best (highest total similarity) wins
 LARGE_DAY, LARGE_DAY_RESTARTS = 1000, 2  # a large day's clusters vary less between starts
-CANDIDATES = 400  # terms looked at when naming a cluster
 
 _NORMS: dict[str, str] = {}  # surface -> normalised term ("" for a word that is never a term)
 
@@ -146,7 +141,6 @@ class Corpus:
     surface: dict[str, str]
     row_of: dict[str, int] = field(default_factory=dict)
     rows: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
-    strengths: dict[tuple[str, ...], dict[str, float]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.row_of = {doc_id: i for i, doc_id in enumerate(self.order)}
@@ -239,11 +233,6 @@ def _normalised(matrix: FloatArray) -> FloatArray:
     return result
 
 
-def choose_k(count: int, max_clusters: int = 6) -> int:
-    """About one theme per five papers, at least one, at most `max_clusters`."""
-    return max(1, min(max_clusters, round(count / 5)))
-
-
 def _seeds(corpus: Corpus, k: int, rng: np.random.Generator) -> IntArray:
     """k-means++ on cosine distance, starting from the best-ranked document."""
     n = len(corpus.order)
@@ -311,93 +300,3 @@ def kmeans(corpus: Corpus, k: int, iterations: int = 25) -> list[list[str]]:
         groups.setdefault(int(label), []).append(doc_id)
     position = {doc_id: index for index, doc_id in enumerate(ids)}
     return sorted(groups.values(), key=lambda group: (-len(group), position[group[0]]))
-
-
-# Words every AI paper uses: they cluster, but they never name a theme.
-_UNNAMING_TEXT = """llm llms ai ml time open full find finds found dynamic dynamics process
-    processes support supports reports report returns return tool tools human humans"""
-_UNNAMING = frozenset(_UNNAMING_TEXT.split())
-
-
-def _usable(term: str) -> bool:
-    return (
-        not term.startswith(TAG_PREFIX)
-        and not any(c.isdigit() for c in term)
-        and term not in _UNNAMING
-    )
-
-
-def term_strengths(corpus: Corpus, members: list[str]) -> dict[str, float]:
-    """How strongly each term marks a cluster: its mean weight in the cluster above its mean
-    weight elsewhere, times the share of members using it; bigrams win near-ties."""
-    key = tuple(members)
-    if key not in corpus.strengths:
-        corpus.strengths[key] = _term_strengths(corpus, members)
-    return corpus.strengths[key]
-
-
-def _term_strengths(corpus: Corpus, members: list[str]) -> dict[str, float]:
-    rows = [corpus.row_of[m] for m in members]
-    if not rows:
-        return {}
-    n = len(corpus.order)
-    labels = np.zeros(n, dtype=np.intp)
-    labels[rows] = 1
-    sums = corpus.sums(labels, 2)
-    inside, outside = sums[1] / len(rows), sums[0] / max(1, n - len(rows))
-    chosen_rows = np.zeros(n, dtype=bool)
-    chosen_rows[rows] = True
-    mask = chosen_rows[corpus.rows]
-    spread = np.bincount(corpus.indices[mask], minlength=len(corpus.terms)) / len(rows)
-    distinct = inside - outside if n > len(rows) else inside
-    score = np.maximum(distinct, 0.0) * spread
-    strengths: dict[str, float] = {}
-    shared = 2 / len(rows) if len(rows) > 1 else 1.0
-    # Only the strongest few hundred can name a theme: the rest need no closer look.
-    positive = np.flatnonzero(score > 0)
-    if len(positive) > CANDIDATES:
-        positive = positive[np.argpartition(-score[positive], CANDIDATES)[:CANDIDATES]]
-    for j in positive.tolist():
-        term = corpus.terms[j]
-        if not _usable(term):
-            continue
-        weight = float(score[j])
-        if " " in term:
-            if spread[j] < shared:  # a phrase one paper repeats is its own, not the theme's
-                continue
-            weight *= BIGRAM_BOOST
-        if is_topical(term):
-            weight *= TOPICAL_BOOST
-        strengths[term] = weight
-    return strengths
-
-
-def _stems(text: str) -> set[str]:
-    return {word.rstrip("s") for word in text.split()}
-
-
-def top_terms(
-    corpus: Corpus,
-    members: list[str],
-    count: int = 3,
-    avoid: frozenset[str] = frozenset(),
-    strengths: dict[str, float] | None = None,
-) -> list[str]:
-    """The terms that best characterise a cluster: distinctive in it and shared by its
-    members; never a URL piece, a number or filler.
-
-    A bigram that is chosen hides its own words, so titles read 'KV cache', not 'KV / cache';
-    words in `avoid` (a theme's domain, terms other themes already lead with) are skipped.
-    """
-    strengths = term_strengths(corpus, members) if strengths is None else strengths
-    ranked = sorted(strengths, key=lambda t: (-strengths[t], t))
-    avoided = {word.rstrip("s") for word in avoid}
-    chosen: list[str] = []
-    for term in ranked:
-        words = _stems(term)
-        if words & avoided or any(words & _stems(other) for other in chosen):
-            continue
-        chosen.append(term)
-        if len(chosen) == count:
-            break
-    return chosen

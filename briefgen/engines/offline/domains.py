@@ -443,17 +443,3 @@ def domain_label(title: str, abstract: str, categories: list[str]) -> str:
     label, _fit = classify(title, abstract, categories)
     primary = categories[0] if categories else ""
     return f"{label} ({primary})" if primary else label
-
-
-@cache
-def _vocabulary_words() -> frozenset[str]:
-    return frozenset(word for term in prototypes().index for word in term.split())
-
-
-def is_topical(term: str) -> bool:
-    """Whether a term (or, for a phrase, any of its words) is in a domain's vocabulary."""
-    vocabulary = prototypes().index
-    words = [_stemmed(w) for w in _WORD.findall(term.lower())]
-    if " ".join(w for w in words if w) in vocabulary:
-        return True
-    return any(w and w in _vocabulary_words() for w in words)

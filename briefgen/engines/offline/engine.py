@@ -79,25 +79,6 @@ def _title_keywords(title: str, limit: int = 6) -> list[str]:
 _TITLE_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*")
 
 
-def _domain_label(item: AnalysedPaper) -> str:
-    """'LLM agents (cs.AI)' -> 'LLM agents'."""
-    return item.analysis.domain.rsplit(" (", 1)[0]
-
-
-def _lower_first(title: str) -> str:
-    """'Medical imaging: …' -> 'medical imaging: …'; 'LLM agents' stays."""
-    if len(title) > 1 and title[1].islower():
-        return title[:1].lower() + title[1:]
-    return title
-
-
-def _and(items: list[str]) -> str:
-    """'A', 'A and B', 'A, B and C'."""
-    if len(items) <= 1:
-        return "".join(items)
-    return f"{', '.join(items[:-1])} and {items[-1]}"
-
-
 def why_now(reasons: list[str]) -> str:
     """The ranking's reasons in words ('Matches your interests: kv cache; similar to your
     'SnapKV' (0.71).')."""
