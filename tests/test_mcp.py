@@ -195,15 +195,47 @@ def test_every_tool_answers_from_the_store(store_home: Path) -> None:
 
 
 def test_a_spending_tool_answers_with_its_estimate(store_home: Path) -> None:
+    """new_brief with a paid model configured: the dry run's estimate, no call (the model's
+    endpoint is a closed port, and no key is set)."""
     allowed = _allowed(store_home)
 
     async def work(client: Client) -> Any:
         return await client.call_tool("new_brief", {"papers_file": str(allowed / EXAMPLE.name)})
 
-    text = _text(_session(store_home, work))
-    assert text.startswith("Not written: this server may not spend ([mcp] allow_spending")
+    result = _session(store_home, work, BRIEFGEN_PROVIDER="anthropic")
+    text = _text(result)
+    assert not result.is_error, text
+    first = text.splitlines()[0]
+    assert first.startswith("Not written: this server may not spend ([mcp] allow_spending")
+    cost = float(re.findall(r"would cost about \$([\d.]+)", first)[0])
+    assert cost > 0
     assert "Dry run for 2026-06-17: nothing was sent to a model." in text
-    assert "engine offline: no model, no cost." in text
+    assert f"estimated ${cost:.4f}" in text
+    dry_run = CliRunner().invoke(  # the same estimate as `briefgen daily --dry-run`
+        app, ["daily", "--papers", str(allowed / EXAMPLE.name), "--dry-run"],
+        env={"BRIEFGEN_HOME": str(store_home), "BRIEFGEN_PROVIDER": "anthropic"},
+    )  # fmt: skip
+    assert dry_run.exit_code == 0 and dry_run.stdout in text
+    offline = _text(_session(store_home, work))
+    assert "engine offline: no model, no cost." in offline
+
+
+def test_no_brief_is_written_above_the_cap(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir(mode=0o700)
+    (home / EXAMPLE.name).write_bytes(EXAMPLE.read_bytes())
+    config = home / "config.toml"
+    config.write_text("[mcp]\nallow_spending = true\nmax_cost_per_call = 0.01\n")
+    config.chmod(0o600)
+
+    async def work(client: Client) -> tuple[Any, Any]:
+        made = await client.call_tool("new_brief", {"papers_file": EXAMPLE.name})
+        return made, await client.call_tool("list_stored", {})
+
+    made, stored = _session(home, work, BRIEFGEN_PROVIDER="anthropic")
+    assert _text(made).startswith("Not written: the estimate ($")
+    assert "is above [mcp] max_cost_per_call ($0.01)" in _text(made)
+    assert _text(stored).startswith("0 daily briefs")
 
 
 def test_new_brief_writes_when_the_config_allows(tmp_path: Path) -> None:

@@ -70,6 +70,7 @@ def guarded(tool: Callable[..., str]) -> Callable[..., str]:
                 "question: the server's log (stderr) has the details"
             ) from None
 
+    run.__doc__ = " ".join((tool.__doc__ or "").split())  # the description: one paragraph
     return run
 
 
