@@ -28,7 +28,7 @@ from briefgen.core.models import (
 from briefgen.engines.base import RuleCheck
 from briefgen.engines.offline import domains, extract, synthesis
 from briefgen.engines.offline.cluster import display_word, term_of
-from briefgen.engines.offline.evidence import evidence_of, profile_en
+from briefgen.engines.offline.evidence import evidence_of, profile
 from briefgen.read.latex import plain_text
 
 # Bump when the extraction changes, so cached offline analyses are recomputed.
@@ -176,7 +176,7 @@ class OfflineEngine:
                 key_results=results,
             ),
             limitations=limitations,
-            skeptical_note=profile_en(extract.short_name(p.title), evidence, text.read_from),
+            skeptical_note=profile(extract.short_name(p.title), evidence, text.read_from)[0],
             why_now=why_now(paper.reasons),
             keywords=_title_keywords(p.title),
             read_from=text.read_from,

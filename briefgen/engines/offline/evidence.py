@@ -183,54 +183,43 @@ def evidence_of(title: str, abstract: str, comment: str = "", claim: str = "") -
     )
 
 
-_WHERE = {"abstract": "abstract", "html": "full text read"}
-_WHERE_ZH = {"abstract": "摘要", "html": "所读全文"}
+_WHERE = {"abstract": ("abstract", "摘要"), "html": ("full text read", "所读全文")}
 
 
-def profile_en(name: str, ev: Evidence, read_from: str = "abstract") -> str:
-    """The evidence profile as facts about what was read, the paper's own caveat quoted."""
-    parts: list[str] = []
+def profile(name: str, ev: Evidence, read_from: str = "abstract") -> tuple[str, str]:
+    """The evidence profile as facts about what was read, the paper's own caveat quoted: in
+    English and in Chinese, part by part."""
+    parts: list[tuple[str, str]] = []
     if ev.named:
-        parts.append(f"reports on {', '.join(ev.named[:3])}")
+        named = ", ".join(ev.named[:3])
+        parts.append((f"reports on {named}", f"报告了在 {named} 上的结果"))
     elif ev.evaluates:
-        parts.append("describes an evaluation without naming a benchmark or model")
+        parts.append(("describes an evaluation without naming a benchmark or model",
+                      "描述了评估，但未点名基准或模型"))  # fmt: skip
     else:
-        parts.append("names no experiment or evaluation")
+        parts.append(("names no experiment or evaluation", "未提及实验或评估"))
     if ev.baselines:
-        parts.append(f"compares with {', '.join(ev.baselines)} by name")
+        compared = ", ".join(ev.baselines)
+        parts.append((f"compares with {compared} by name", f"点名比较了 {compared}"))
     elif ev.generic_baselines:
-        parts.append("compares only with unnamed “existing methods” or “baselines”")
+        parts.append(("compares only with unnamed “existing methods” or “baselines”",
+                      "只与未点名的“现有方法”或“基线”比较"))  # fmt: skip
     if ev.up_to:
-        parts.append(f"its headline is an “{ev.up_to}” figure, a best case")
+        parts.append((f"its headline is an “{ev.up_to}” figure, a best case",
+                      f"标题性数字是“{ev.up_to}”，属最好情况"))  # fmt: skip
     if not ev.has_figure:
-        parts.append("states no figure")
-    parts.append(f"code linked: {ev.code}" if ev.code else "code release mentioned, no link"
-                 if ev.code_said else "no code link in what was read")  # fmt: skip
-    text = f"In its {_WHERE[read_from]}, {name} {'; '.join(parts)}."
-    if ev.hedges:
-        text += f" Its own caveat: “{extract.shorten(ev.hedges[0], 220)}”"
-    return text
-
-
-def profile_zh(name: str, ev: Evidence, read_from: str = "abstract") -> str:
-    parts: list[str] = []
-    if ev.named:
-        parts.append(f"报告了在 {', '.join(ev.named[:3])} 上的结果")
-    elif ev.evaluates:
-        parts.append("描述了评估，但未点名基准或模型")
+        parts.append(("states no figure", "未给出任何数字"))
+    if ev.code:
+        parts.append((f"code linked: {ev.code}", f"代码链接：{ev.code}"))
+    elif ev.code_said:
+        parts.append(("code release mentioned, no link", "提到发布代码但无链接"))
     else:
-        parts.append("未提及实验或评估")
-    if ev.baselines:
-        parts.append(f"点名比较了 {', '.join(ev.baselines)}")
-    elif ev.generic_baselines:
-        parts.append("只与未点名的“现有方法”或“基线”比较")
-    if ev.up_to:
-        parts.append(f"标题性数字是“{ev.up_to}”，属最好情况")
-    if not ev.has_figure:
-        parts.append("未给出任何数字")
-    parts.append(f"代码链接：{ev.code}" if ev.code else
-                 "提到发布代码但无链接" if ev.code_said else "所读内容中没有代码链接")  # fmt: skip
-    text = f"在{_WHERE_ZH[read_from]}中，{name} {'；'.join(parts)}。"
+        parts.append(("no code link in what was read", "所读内容中没有代码链接"))
+    where_en, where_zh = _WHERE[read_from]
+    en = f"In its {where_en}, {name} {'; '.join(e for e, _ in parts)}."
+    zh = f"在{where_zh}中，{name} {'；'.join(z for _, z in parts)}。"
     if ev.hedges:
-        text += f"作者自己的保留意见：「{extract.shorten(ev.hedges[0], 220)}」"
-    return text
+        caveat = extract.shorten(ev.hedges[0], 220)
+        en += f" Its own caveat: “{caveat}”"
+        zh += f"作者自己的保留意见：「{caveat}」"
+    return en, zh

@@ -23,7 +23,7 @@ from briefgen.core.models import AnalysedPaper, Synthesis, Takeaway, Theme, TopP
 from briefgen.core.rules import NEXT_STEPS, TAKEAWAYS, TOP_FACT_BULLETS, TOP_PAPERS
 from briefgen.engines.offline import extract
 from briefgen.engines.offline.chinese import domain_zh, join_zh, quote_zh
-from briefgen.engines.offline.evidence import Evidence, evidence_of, profile_en, profile_zh
+from briefgen.engines.offline.evidence import Evidence, evidence_of, profile
 from briefgen.read.latex import plain_text
 
 MAX_PRINTS = 2  # a paper's sentence is printed at most this often in one brief
@@ -478,7 +478,7 @@ def _top(p: Paper, w: Writer) -> TopPaper:
         paper_id=p.pid,
         bullets=bullets,
         why_now=why_now(p.item.scored.reasons, w),
-        skepticism=w.say(profile_en(p.name, p.ev, where), profile_zh(p.name, p.ev, where)),
+        skepticism=w.say(*profile(p.name, p.ev, where)),
     )
 
 
