@@ -66,8 +66,8 @@ FulltextOpt = Annotated[
     bool | None,
     typer.Option(
         "--fulltext/--abstract-only",
-        help="Read arXiv HTML full text, or only abstracts. Default: full text for arxiv/hf "
-        "papers, abstracts for a papers file.",
+        help="Read the arXiv HTML full text, or only abstracts (default: full text; "
+        "abstracts for --papers).",
     ),
 ]
 ProviderOpt = Annotated[
@@ -125,14 +125,14 @@ LibraryOpt = Annotated[
     list[str] | None,
     typer.Option(
         "--library",
-        help="Papers you read, to rank by similarity to: a .bib, zotero:USER/COLLECTION, a text "
-        "file of arXiv ids, a papers JSON/JSONL (repeatable; adds to the profile's library).",
+        help="Papers you read, to rank by: a .bib, zotero:USER/COLLECTION, a file of arXiv ids "
+        "or of papers (repeatable).",
     ),
 ]
 AuthorOpt = Annotated[
     list[str] | None,
-    typer.Option("--author", help="Follow an author: always selected (repeatable; adds to "
-                 "the profile's authors)."),
+    typer.Option("--author", help="Follow an author: their papers are always selected "
+                 "(repeatable)."),
 ]  # fmt: skip
 IncludeSeenOpt = Annotated[
     bool,
@@ -142,16 +142,14 @@ EmbeddingModelOpt = Annotated[
     str | None,
     typer.Option(
         "--embedding-model",
-        help="Embedding model for library similarity: a Hugging Face id, a local folder, or "
-        "tfidf.",
+        help="Model for library similarity: a Hugging Face id, a folder, or tfidf.",
     ),
 ]
 TriageOpt = Annotated[
     bool,
     typer.Option(
         "--triage",
-        help="Before analysis, the model scores every candidate's title and abstract for "
-        "relevance (about 20 papers a call) and the top --max-papers are kept.",
+        help="A model scores each candidate's relevance first; the best --max-papers are kept.",
     ),
 ]
 MaxPapersOpt = Annotated[
