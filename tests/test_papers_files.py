@@ -292,7 +292,8 @@ def test_unrecognised_record_says_what_was_expected_and_found(
     assert result.exit_code == 2
     message = result.stderr.strip()
     assert message.startswith(f"error: {path}:2: the record lacks id, title")
-    assert "a paper record needs id (or entry_id/abs" in message and "abstract (or summary)" in message
+    assert "a paper record needs id (or entry_id/abs" in message
+    assert "abstract (or summary)" in message
     assert "this record has paper_title, text, date" in message
 
     text = json.dumps([record("2606.00001", ["cs.LG"]), ["2606.00002", "T"]], indent=2)
