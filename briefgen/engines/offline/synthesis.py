@@ -213,42 +213,51 @@ class Group:
     domain: str = ""
 
 
+def _phrase_score(
+    phrase: tuple[str, ...], left: list[Paper], surfaces: dict[tuple[str, ...], Counter[str]]
+) -> float:
+    """How well a phrase groups the papers left: how many name it, longer and coined phrases
+    first; 0 when it cannot make a theme."""
+    cover = sum(1 for p in left if phrase in p.phrases)
+    coined = any(c.isupper() for c in _surface(surfaces[phrase])[1:])
+    titled = sum(1 for p in left if phrase in p.in_title)
+    # One common word is a theme only when two titles carry it (or it is a coined name,
+    # GRPO): said in passing in claims it joins unrelated papers.
+    if cover < 2 or (len(phrase) == 1 and not coined and (cover < 3 or titled < 2)):
+        return 0.0
+    return cover * (1 + 0.6 * (len(phrase) - 1)) * (1.3 if coined else 1.0)
+
+
+def _domain_groups(left: list[Paper]) -> list[Group]:
+    """A domain three or more of the papers left share, largest first ("Other" is none)."""
+    by_domain: dict[str, list[Paper]] = {}
+    for p in left:
+        by_domain.setdefault(p.item.analysis.domain.rsplit(" (", 1)[0], []).append(p)
+    return [Group(domain, domain_zh(domain), members, domain=domain)
+            for domain, members in sorted(by_domain.items(), key=lambda kv: -len(kv[1]))
+            if domain != "Other" and len(members) >= 3]  # fmt: skip
+
+
 def _groups(papers: list[Paper], surfaces: dict[tuple[str, ...], Counter[str]]) -> list[Group]:
     """Papers grouped by a phrase most of them name in their title or main claim, then by a
     domain three or more share; the rest "Also today". Each paper in one group."""
     df = Counter(ph for p in papers for ph in p.phrases)
     ceiling = max(2, int(0.4 * len(papers)))  # a phrase in most papers names nothing
+    candidates = [phrase for phrase, n in df.items() if n <= ceiling]
     left = list(papers)
     groups: list[Group] = []
     while len(groups) < PHRASE_THEMES:
-        best: tuple[float, tuple[str, ...]] | None = None
-        for phrase, n in df.items():
-            if n > ceiling:
-                continue
-            cover = sum(1 for p in left if phrase in p.phrases)
-            coined = any(c.isupper() for c in _surface(surfaces[phrase])[1:])
-            titled = sum(1 for p in left if phrase in p.in_title)
-            # One common word is a theme only when two titles carry it (or it is a coined
-            # name, GRPO): said in passing in claims it joins unrelated papers.
-            if cover < 2 or (len(phrase) == 1 and not coined and (cover < 3 or titled < 2)):
-                continue
-            score = cover * (1 + 0.6 * (len(phrase) - 1)) * (1.3 if coined else 1.0)
-            if best is None or (score, phrase) > best:
-                best = (score, phrase)
-        if best is None:
+        scored = [(_phrase_score(ph, left, surfaces), ph) for ph in candidates]
+        score, phrase = max(scored, default=(0.0, ()))
+        if score <= 0:
             break
-        phrase = best[1]
-        members = [p for p in left if phrase in p.phrases]
-        left = [p for p in left if phrase not in p.phrases]
         name = _surface(surfaces[phrase])
-        groups.append(Group(_cap(name), name, members, phrase=phrase))
-    by_domain: dict[str, list[Paper]] = {}
-    for p in left:
-        by_domain.setdefault(p.item.analysis.domain.rsplit(" (", 1)[0], []).append(p)
-    for domain, members in sorted(by_domain.items(), key=lambda kv: -len(kv[1])):
-        if domain != "Other" and len(members) >= 3:
-            groups.append(Group(domain, domain_zh(domain), members, domain=domain))
-            left = [p for p in left if p not in members]
+        groups.append(Group(_cap(name), name, [p for p in left if phrase in p.phrases],
+                            phrase=phrase))  # fmt: skip
+        left = [p for p in left if phrase not in p.phrases]
+    for group in _domain_groups(left):
+        groups.append(group)
+        left = [p for p in left if p not in group.members]
     if left:
         groups.append(Group(ALSO_TODAY, "今日其他", left))
     return groups
@@ -262,45 +271,51 @@ def _listed(members: list[Paper]) -> tuple[str, str]:
     return f" In this roundup, listed {en}.", f"本期汇总中的列出日期：{zh}。"
 
 
-def _theme(group: Group, w: Writer, roundup: bool = False) -> Theme:
-    members = group.members
-    names = [p.name for p in members]
-    shown = members[:4]
+def _more(count: int, shown: int, en: bool = True) -> str:
+    return ("" if count <= shown else " and others") if en else ("" if count <= shown else " 等")
+
+
+def _theme_why(group: Group, w: Writer, roundup: bool) -> str:
+    """What the theme's papers share, as a fact; a roundup's says which days they came from."""
+    count, names = len(group.members), [p.name for p in group.members[:4]]
+    listed_en, listed_zh = _and(names) + _more(count, 4), join_zh(names) + _more(count, 4, False)
     if group.phrase:
-        why = w.say(
-            f"{len(members)} of the selected papers name {group.title_zh} in their title or main "
-            f"claim: {_and(names[:4])}{' and others' if len(names) > 4 else ''}.",
-            f"入选论文中有 {len(members)} 篇在标题或主要贡献中提到 {group.title_zh}："
-            f"{join_zh(names[:4])}{' 等' if len(names) > 4 else ''}。",
-        )
+        en = (f"{count} of the selected papers name {group.title_zh} in their title or main "
+              f"claim: {listed_en}.")
+        zh = f"入选论文中有 {count} 篇在标题或主要贡献中提到 {group.title_zh}：{listed_zh}。"
     elif group.domain:
-        why = w.say(
-            f"{len(members)} selected papers share the domain {group.title} but no phrase "
-            f"with another theme: {_and(names[:4])}{' and others' if len(names) > 4 else ''}.",
-            f"有 {len(members)} 篇入选论文同属「{group.title_zh}」领域，但与其他主题没有共同短语："
-            f"{join_zh(names[:4])}{' 等' if len(names) > 4 else ''}。",
-        )
+        en = (f"{count} selected papers share the domain {group.title} but no phrase with "
+              f"another theme: {listed_en}.")
+        zh = (f"有 {count} 篇入选论文同属「{group.title_zh}」领域，但与其他主题没有共同短语："
+              f"{listed_zh}。")
     else:
-        why = w.say(
-            f"{len(members)} selected papers share no phrase or domain with another; all are in "
-            "the table above, the highest-ranked named here.",
-            f"有 {len(members)} 篇入选论文与其他论文没有共同短语或领域；它们都在上面的速览表里，"
-            "这里列出排名最高的几篇。",
-        )
+        en = (f"{count} selected papers share no phrase or domain with another; all are in the "
+              "table above, the highest-ranked named here.")
+        zh = (f"有 {count} 篇入选论文与其他论文没有共同短语或领域；它们都在上面的速览表里，"
+              "这里列出排名最高的几篇。")
     if roundup:
-        days_en, days_zh = _listed(members)
-        why = w.say(why + days_en, w.zh[why] + days_zh)
+        days_en, days_zh = _listed(group.members)
+        en, zh = en + days_en, zh + days_zh
+    return w.say(en, zh)
+
+
+def _mentions(p: Paper, phrase: tuple[str, ...]) -> list[str]:
+    """The paper's claim or result sentences that name the theme's phrase."""
+    if not phrase:
+        return []
+    pattern = re.compile(r"\b" + r"\W+".join(re.escape(x) for x in phrase), re.I)
+    return [extract.tidy(s) for s in extract.split_sentences(_abstract(p))
+            if pattern.search(" ".join(_stem(t) for t in _WORD.findall(s)))
+            and (extract.claim_score(extract.standalone(s)) > 0 or s in p.ev.results)]  # fmt: skip
+
+
+def _approach(group: Group, w: Writer) -> list[str]:
+    """Each of the first papers' own sentence on the theme, one not yet printed twice; papers
+    whose every sentence is printed enough already are pointed to instead."""
     approach: list[str] = []
     elsewhere: list[Paper] = []
-    for p in shown[:3]:
-        if group.phrase:
-            pattern = re.compile(r"\b" + r"\W+".join(re.escape(x) for x in group.phrase), re.I)
-            mentions = [extract.tidy(s) for s in extract.split_sentences(_abstract(p))
-                        if pattern.search(" ".join(_stem(t) for t in _WORD.findall(s)))
-                        and (extract.claim_score(extract.standalone(s)) > 0
-                             or s in p.ev.results)]  # fmt: skip
-        else:
-            mentions = []
+    for p in group.members[:3]:
+        mentions = _mentions(p, group.phrase)
         sentence = w.first_fresh([*(m for m in mentions if m != p.contribution), *mentions,
                                   p.contribution, *p.ev.results])  # fmt: skip
         if sentence:
@@ -309,19 +324,22 @@ def _theme(group: Group, w: Writer, roundup: bool = False) -> Theme:
         else:
             elsewhere.append(p)
     if elsewhere:
-        # Said in full elsewhere already: pointed to, not printed a third time.
         ranks = [str(p.rank) for p in elsewhere]
         rows = "Row" if len(ranks) == 1 else "Rows"
         approach.append(w.say(
             f"{rows} {_and(ranks)} of the table above (their claims and results are quoted in the "
             "takeaways and the top 5).",
             f"见上方速览表第 {'、'.join(ranks)} 行（其主张与结果已在执行要点与 Top 5 中引用）。"))
+    return approach
+
+
+def _theme(group: Group, w: Writer, roundup: bool = False) -> Theme:
     return Theme(
         title=w.say(group.title, group.title_zh),
-        why_it_matters=why,
-        paper_ids=[p.pid for p in shown],
-        common_approach=approach,
-        open_questions=_open_questions(members, w, also_today=not group.phrase
+        why_it_matters=_theme_why(group, w, roundup),
+        paper_ids=[p.pid for p in group.members[:4]],
+        common_approach=_approach(group, w),
+        open_questions=_open_questions(group.members, w, also_today=not group.phrase
                                        and not group.domain),
     )  # fmt: skip
 
@@ -357,48 +375,62 @@ def _families(papers: list[Paper]) -> list[tuple[str, list[Paper]]]:
     return sorted(((f, who) for f, who in on.items() if len(who) > 1), key=lambda kv: -len(kv[1]))
 
 
-def _open_questions(members: list[Paper], w: Writer, also_today: bool) -> list[str]:
-    questions: list[str] = []
+def _shared_question(members: list[Paper], w: Writer) -> list[str]:
     for name, who in _shared_names(members)[:1]:
-        listed = _and([p.name for p in who[:3]])
-        questions.append(w.say(
-            f"{listed} all report on {name}: check that their settings match before comparing "
-            "their numbers.",
-            f"{join_zh([p.name for p in who[:3]])} 都报告了 {name} 上的结果："
-            "比较数字前先核对设置是否一致。",
-        ))  # fmt: skip
+        names = [p.name for p in who[:3]]
+        return [w.say(
+            f"{_and(names)} all report on {name}: check that their settings match before "
+            "comparing their numbers.",
+            f"{join_zh(names)} 都报告了 {name} 上的结果：比较数字前先核对设置是否一致。",
+        )]  # fmt: skip
+    return []
+
+
+def _caveat_questions(members: list[Paper], w: Writer, limit: int) -> list[str]:
+    """Up to `limit` of the papers' own caveats, each one not yet printed twice."""
+    questions: list[str] = []
     for p in members:
         hedge = next((h for h in p.ev.hedges if w.fresh(h)), "")
-        if hedge and len(questions) < 3:
+        if hedge and len(questions) < limit:
             text = extract.shorten(w.use(hedge), 220)
             questions.append(w.say(f"{p.name}'s own caveat: {_q(text)}",
-                                   f"{p.name} 自己的保留意见：{quote_zh(text)}"))
+                                   f"{p.name} 自己的保留意见：{quote_zh(text)}"))  # fmt: skip
+    return questions
+
+
+def _silent_question(members: list[Paper], w: Writer) -> list[str]:
+    """Papers whose abstract has no figure at all; what that means is said the first time."""
     silent = [p for p in members if not p.ev.has_figure]
-    if silent and len(questions) < 3:
-        names = [p.name for p in silent[:3]]
-        # What a missing figure means is said the first time only.
-        first = not w.printed["no figure"]
-        why = ": the size of the effect is unknown from what was read" if first else ""
-        why_zh = "：从所读内容无法判断效果大小" if first else ""
-        w.printed["no figure"] += 1
-        questions.append(w.say(
-            f"{_and(names)} state{'s' if len(silent) == 1 else ''} no figure in "
-            f"{'its' if len(silent) == 1 else 'their'} abstract{why}.",
-            f"{join_zh(names)} 的摘要没有给出任何数字{why_zh}。",
-        ))  # fmt: skip
-    if not questions:
-        names = [p.name for p in members[:3]]
-        if also_today or len(members) == 1:
-            questions.append(w.say(
-                f"Nothing else in today's selection tests the claims of {_and(names)}.",
-                f"今天入选的其他论文没有检验 {join_zh(names)} 的结论。"))  # fmt: skip
-        else:
-            questions.append(w.say(
-                f"{_and(names)} report on different benchmarks or none by name: their results "
-                "cannot be compared from what was read.",
-                f"{join_zh(names)} 使用不同的基准或未点名基准："
-                "从所读内容无法比较其结果。"))  # fmt: skip
-    return questions[:3]
+    if not silent:
+        return []
+    names = [p.name for p in silent[:3]]
+    first = not w.printed["no figure"]
+    w.printed["no figure"] += 1
+    why = ": the size of the effect is unknown from what was read" if first else ""
+    why_zh = "：从所读内容无法判断效果大小" if first else ""
+    one = len(silent) == 1
+    return [w.say(
+        f"{_and(names)} state{'s' if one else ''} no figure in {'its' if one else 'their'} "
+        f"abstract{why}.",
+        f"{join_zh(names)} 的摘要没有给出任何数字{why_zh}。",
+    )]  # fmt: skip
+
+
+def _open_questions(members: list[Paper], w: Writer, also_today: bool) -> list[str]:
+    questions = _shared_question(members, w)
+    questions += _caveat_questions(members, w, 3 - len(questions))
+    if len(questions) < 3:
+        questions += _silent_question(members, w)
+    if questions:
+        return questions[:3]
+    names = [p.name for p in members[:3]]
+    if also_today or len(members) == 1:
+        return [w.say(f"Nothing else in today's selection tests the claims of {_and(names)}.",
+                      f"今天入选的其他论文没有检验 {join_zh(names)} 的结论。")]  # fmt: skip
+    return [w.say(
+        f"{_and(names)} report on different benchmarks or none by name: their results cannot be "
+        "compared from what was read.",
+        f"{join_zh(names)} 使用不同的基准或未点名基准：从所读内容无法比较其结果。")]  # fmt: skip
 
 
 # the brief ----------------------------------------------------------------------------------
@@ -506,16 +538,18 @@ def _authors(p: Paper) -> str:
     return ", ".join(authors[:3]) + (" et al." if len(authors) > 3 else "") or "not listed"
 
 
-def _technical(ranked: list[Paper], groups: list[Group], w: Writer) -> list[str]:
-    lines: list[str] = []
-    for name, who in _shared_names(ranked)[:3]:
-        names = [p.name for p in who[:4]]
-        lines.append(w.say(
-            f"{_and(names)} all report on {name}; their setups are not compared here, so read "
-            "the numbers side by side only after checking them.",
-            f"{join_zh(names)} 都报告了 {name} 上的结果；"
-            "此处未核对它们的设置，并列比较数字前请先核对。",
-        ))  # fmt: skip
+def _benchmark_lines(ranked: list[Paper], w: Writer) -> list[str]:
+    return [w.say(
+        f"{_and(names)} all report on {name}; their setups are not compared here, so read the "
+        "numbers side by side only after checking them.",
+        f"{join_zh(names)} 都报告了 {name} 上的结果；"
+        "此处未核对它们的设置，并列比较数字前请先核对。",
+    ) for name, who in _shared_names(ranked)[:3]
+        for names in [[p.name for p in who[:4]]]]  # fmt: skip
+
+
+def _family_lines(ranked: list[Paper], w: Writer) -> list[str]:
+    lines = []
     for family, who in _families(ranked)[:2]:
         shown = [f"{p.name} ({', '.join(n for n in p.ev.named if n.startswith(family))})"
                  for p in who[:4]]  # fmt: skip
@@ -523,82 +557,101 @@ def _technical(ranked: list[Paper], groups: list[Group], w: Writer) -> list[str]
             f"{_and(shown)} all report on {family} models: their results share a model family, "
             "not necessarily a size or a setup.",
             f"{join_zh(shown)} 都报告了 {family} 系列模型上的结果："
-            "同一模型家族，规模与设置未必相同。"))  # fmt: skip
-    kinds = Counter(p.ev.kind for p in ranked)
-    for kind, en, zh in (("study", "studies that measure rather than build",
-                          "做测量而非构建新系统的研究"),
-                         ("benchmark", "benchmarks or datasets", "基准或数据集"),
-                         ("survey", "surveys", "综述")):  # fmt: skip
-        if kinds[kind] >= 2:
-            names = [p.name for p in ranked if p.ev.kind == kind][:4]
-            more = kinds[kind] > len(names)
+            "同一模型家族，规模与设置未必相同。",
+        ))  # fmt: skip
+    return lines
+
+
+_KINDS = (("study", "studies that measure rather than build", "做测量而非构建新系统的研究"),
+          ("benchmark", "benchmarks or datasets", "基准或数据集"), ("survey", "surveys", "综述"))
+
+
+def _kind_lines(ranked: list[Paper], w: Writer) -> list[str]:
+    lines = []
+    for kind, en, zh in _KINDS:
+        of_kind = [p.name for p in ranked if p.ev.kind == kind]
+        if len(of_kind) >= 2:
+            names, count = of_kind[:4], len(of_kind)
             lines.append(w.say(
-                f"{kinds[kind]} of the selected papers are {en}: {_and(names)}"
-                f"{' and others' if more else ''}.",
-                f"入选论文中有 {kinds[kind]} 篇是{zh}：{join_zh(names)}{' 等' if more else ''}。"))
-    up_to = [p for p in ranked if p.ev.up_to]
+                f"{count} of the selected papers are {en}: {_and(names)}{_more(count, 4)}.",
+                f"入选论文中有 {count} 篇是{zh}：{join_zh(names)}{_more(count, 4, False)}。"))
+    return lines
+
+
+def _caution_lines(ranked: list[Paper], w: Writer) -> list[str]:
+    """Headline figures to read with care across papers: best cases, unnamed baselines."""
+    lines = []
+    up_to = [f"{p.name} ({p.ev.up_to})" for p in ranked if p.ev.up_to][:4]
     if len(up_to) >= 2:
-        shown = [f"{p.name} ({p.ev.up_to})" for p in up_to[:4]]
         lines.append(w.say(
-            f"{_and(shown)} headline “up to” figures: best cases, not averages.",
-            f"{join_zh(shown)} 的标题性数字是“up to”（最多）形式："
-            "这是最好情况，不是平均值。"))  # fmt: skip
-    generic = [p for p in ranked if p.ev.generic_baselines and not p.ev.baselines and p.ev.results]
+            f"{_and(up_to)} headline “up to” figures: best cases, not averages.",
+            f"{join_zh(up_to)} 的标题性数字是“up to”（最多）形式：这是最好情况，不是平均值。"))
+    generic = [p.name for p in ranked
+               if p.ev.generic_baselines and not p.ev.baselines and p.ev.results][:4]  # fmt: skip
     if len(generic) >= 2:
-        names = [p.name for p in generic[:4]]
         lines.append(w.say(
-            f"{_and(names)} report gains over unnamed “existing methods” or “baselines”: which "
+            f"{_and(generic)} report gains over unnamed “existing methods” or “baselines”: which "
             "baselines is not said in the abstract.",
-            f"{join_zh(names)} 报告的提升是相对未点名的“现有方法”或“基线”："
-            "摘要没有说明是哪些基线。"))  # fmt: skip
-    if not lines:
-        names = [p.name for p in ranked[:3]]
-        lines.append(w.say(
-            f"The selected papers share no benchmark, model or key phrase: {_and(names)} and the "
-            "rest stand alone.",
-            f"入选论文之间没有共同的基准、模型或关键短语："
-            f"{join_zh(names)} 等各自独立。"))  # fmt: skip
-    return lines[:6]
+            f"{join_zh(generic)} 报告的提升是相对未点名的“现有方法”或“基线”："
+            "摘要没有说明是哪些基线。"))
+    return lines
 
 
-def _next_steps(ranked: list[Paper], groups: list[Group], extractive: bool,
-                w: Writer) -> list[str]:  # fmt: skip
-    steps: list[str] = []
+def _technical(ranked: list[Paper], w: Writer) -> list[str]:
+    """Lines that connect two or more papers by what they share; never a histogram."""
+    lines = (_benchmark_lines(ranked, w) + _family_lines(ranked, w) + _kind_lines(ranked, w)
+             + _caution_lines(ranked, w))  # fmt: skip
+    if lines:
+        return lines[:6]
+    names = [p.name for p in ranked[:3]]
+    return [w.say(
+        f"The selected papers share no benchmark, model or key phrase: {_and(names)} and the rest "
+        "stand alone.",
+        f"入选论文之间没有共同的基准、模型或关键短语：{join_zh(names)} 等各自独立。")]  # fmt: skip
+
+
+def _reading_steps(ranked: list[Paper], w: Writer) -> list[str]:
+    """Code to try, caveats to read first, and a benchmark to compare two papers on."""
+    steps = []
     coded = [p for p in ranked if p.ev.code][:4]
     if coded:
         listed = "; ".join(f"{p.name} ({p.ev.code})" for p in coded)
         steps.append(w.say(f"Code to try, linked from the abstract or the arXiv comment: {listed}.",
                            f"可以试用的代码（链接来自摘要或 arXiv 备注）：{listed}。"))  # fmt: skip
-    negative = [p for p in ranked if p.ev.hedges][:3]
+    negative = [p.name for p in ranked if p.ev.hedges][:3]
     if negative:
-        names = [p.name for p in negative]
         steps.append(w.say(
             f"Read first where the authors state their own caveat or negative result: "
-            f"{_and(names)}.",
-            f"先读作者自己说明了保留意见或负面结果的论文：{join_zh(names)}。"))  # fmt: skip
+            f"{_and(negative)}.",
+            f"先读作者自己说明了保留意见或负面结果的论文：{join_zh(negative)}。"))  # fmt: skip
     for name, who in _shared_names(ranked)[:1]:
         names = [p.name for p in who[:3]]
         steps.append(w.say(
             f"Put {_and(names)} side by side on {name}: same benchmark, check the setups.",
             f"把 {join_zh(names)} 在 {name} 上的结果放在一起看："
             "同一基准，先核对设置。"))  # fmt: skip
-    for group in [g for g in groups if g.phrase][:2]:
-        if len(steps) >= NEXT_STEPS.high - 1:
-            break
-        if len(group.members) > 1:
-            lead = group.members[0]
-            steps.append(w.say(
-                f"If {group.title_zh} is your topic: start with {lead.name} (arXiv {lead.pid}), "
-                f"then {_and([p.name for p in group.members[1:3]])}.",
-                f"如果你研究 {group.title_zh}：先读 {lead.name}（arXiv {lead.pid}），再读 "
-                f"{join_zh([p.name for p in group.members[1:3]])}。"))  # fmt: skip
-    untested = [p for p in ranked[:TOP_PAPERS] if not p.ev.evaluates]
+    return steps
+
+
+def _topic_step(group: Group, w: Writer) -> str:
+    lead, then = group.members[0], [p.name for p in group.members[1:3]]
+    return w.say(
+        f"If {group.title_zh} is your topic: start with {lead.name} (arXiv {lead.pid}), then "
+        f"{_and(then)}.",
+        f"如果你研究 {group.title_zh}：先读 {lead.name}（arXiv {lead.pid}），"
+        f"再读 {join_zh(then)}。")
+
+
+def _caveat_step(ranked: list[Paper], extractive: bool, w: Writer) -> list[str]:
+    """What the top papers' abstracts leave untested, and how this brief was made (once)."""
+    steps = []
+    untested = [p.name for p in ranked[:TOP_PAPERS] if not p.ev.evaluates]
     if untested:
-        names = [p.name for p in untested]
         steps.append(w.say(
-            f"{_and(names)} name no experiment in the abstract: look for one in the full text "
+            f"{_and(untested)} name no experiment in the abstract: look for one in the full text "
             "before relying on the claim.",
-            f"{join_zh(names)} 的摘要没有提到实验：依赖其结论前请在全文中查找实验。"))  # fmt: skip
+            f"{join_zh(untested)} 的摘要没有提到实验："
+            "依赖其结论前请在全文中查找实验。"))  # fmt: skip
     if extractive:
         steps.append(w.say(
             "This brief quotes titles and abstracts without a model: the claims are the authors', "
@@ -611,6 +664,16 @@ def _next_steps(ranked: list[Paper], groups: list[Group], extractive: bool,
             "numbers against the papers before acting on them.",
             "这些分析是模型对每篇论文的解读："
             "行动前请对照原文核对前 5 篇的主张与数字。"))  # fmt: skip
+    return steps
+
+
+def _next_steps(ranked: list[Paper], groups: list[Group], extractive: bool,
+                w: Writer) -> list[str]:  # fmt: skip
+    steps = _reading_steps(ranked, w)
+    for group in [g for g in groups if g.phrase and len(g.members) > 1][:2]:
+        if len(steps) < NEXT_STEPS.high - 1:
+            steps.append(_topic_step(group, w))
+    steps += _caveat_step(ranked, extractive, w)
     while len(steps) < NEXT_STEPS.lowest_for(len(ranked)):
         p = ranked[len(steps) % len(ranked)]
         steps.append(w.say(f"Skim {p.name} (arXiv {p.pid}) for its method and evaluation setup.",
@@ -648,7 +711,7 @@ def synthesize(
     synthesis = Synthesis(
         takeaways=takeaways,
         themes=themes,
-        technical_synthesis=_technical(ranked, groups, w),
+        technical_synthesis=_technical(ranked, w),
         top_papers=top,
         next_steps=_next_steps(ranked, groups, extractive, w),
     )
