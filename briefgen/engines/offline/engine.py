@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from briefgen.core.calls import CallRecord
 from briefgen.core.models import (
@@ -85,6 +86,44 @@ def why_now(reasons: list[str]) -> str:
     return synthesis.why_now(reasons, synthesis.Writer())
 
 
+@dataclass(frozen=True)
+class _Read:
+    """What was read of a paper, as plain text: its abstract, the full text's other sections
+    (when it was read), and both together."""
+
+    abstract: str
+    body: list[Section]
+    everything: str
+
+    @classmethod
+    def of(cls, abstract: str, text: PaperText) -> _Read:
+        # The claim and the problem come from the abstract, where authors state them; results
+        # and limitations may come from the full text's own sections when it was read.
+        # LaTeX read as Unicode first: sentences, terms and cut-offs see '3∼6×', not '\sim'.
+        plain = plain_text(next((s.text for s in text.sections if s.heading == "Abstract"),
+                                abstract))  # fmt: skip
+        body = [s.model_copy(update={"text": plain_text(s.text)}) for s in text.sections
+                if s.heading not in ("Title", "Abstract")]  # fmt: skip
+        return cls(plain, body, "\n\n".join([plain, *(s.text for s in body)]))
+
+    def results(self) -> list[str]:
+        """Up to three sentences with a figure and a comparison: the abstract's, then those of
+        the full text's results sections (never a table row)."""
+        found = extract.result_sentences(self.abstract) + [
+            r for s in self.body if _is_results(s) for r in extract.result_sentences(s.text)
+        ]
+        return _unique(extract.tidy(s) for s in found if " | " not in s)[:3]
+
+    def limitations(self) -> list[str]:
+        """Up to two stated limits: a limitations section's sentences, then any sentence of
+        what was read that states one."""
+        stated = [x for sec in self.body if LIMITS_HEADING.search(sec.heading)
+                  for x in extract.split_sentences(sec.text)]  # fmt: skip
+        stated += [x for x in extract.split_sentences(self.everything)
+                   if LIMITATION_CUES.search(x)]  # fmt: skip
+        return _unique(extract.shorten(s, 300) for s in stated)[:2]
+
+
 class OfflineEngine:
     """Extractive analysis from titles and abstracts; TF-IDF clustering for themes."""
 
@@ -113,69 +152,44 @@ class OfflineEngine:
 
     def analyze(self, paper: ScoredPaper, text: PaperText) -> PaperAnalysis:
         p = paper.paper
-        # The claim and the problem come from the abstract, where authors state them; results
-        # and limitations may come from the full text's own sections when it was read.
-        # LaTeX read as Unicode first: sentences, terms and cut-offs see '3∼6×', not '\sim'.
-        abstract = plain_text(
-            next((s.text for s in text.sections if s.heading == "Abstract"), p.abstract)
-        )
-        body = [s.model_copy(update={"text": plain_text(s.text)}) for s in text.sections
-                if s.heading not in ("Title", "Abstract")]  # fmt: skip
-        everything = "\n\n".join([abstract, *(s.text for s in body)])
-        sentences = extract.split_sentences(abstract)
-        claim = extract.claim_sentence(abstract, p.title)
-        contribution = claim or extract.contribution(abstract, p.title)
+        read = _Read.of(p.abstract, text)
+        claim = extract.claim_sentence(read.abstract, p.title)
+        contribution = claim or extract.contribution(read.abstract, p.title)
         comment = p.comment or ""
         # What was read: the abstract, or with the full text its sections too.
-        evidence = evidence_of(p.title, everything, comment, contribution)
+        evidence = evidence_of(p.title, read.everything, comment, contribution)
         if evidence.kind == "study" and evidence.finding:
             contribution = evidence.finding  # what a study found, not that it looked
+        sentences = extract.split_sentences(read.abstract)
         lead = next((s for s in sentences if not extract.is_dependent(s)), p.title)
-        results = _unique(
-            extract.tidy(s)
-            for s in extract.result_sentences(abstract)
-            + [r for s in body if _is_results(s) for r in extract.result_sentences(s.text)]
-            if " | " not in s  # a table row is data, not a sentence
-        )[:3]
-        innovations = [
-            extract.shorten(s, 240)
-            for s in sentences
-            if extract.standalone(s) != contribution and INNOVATION_CUES.search(s)
-        ][:2]
-        limitations = _unique(
-            extract.shorten(s, 300)
-            for s in [
-                *(x for sec in body if LIMITS_HEADING.search(sec.heading)
-                  for x in extract.split_sentences(sec.text)),
-                *(x for x in extract.split_sentences(everything) if LIMITATION_CUES.search(x)),
-            ]
-        )[:2]  # fmt: skip
+        results = read.results()
         evaluation = [s for s in sentences if EVALUATION_CUES.search(s)]
         # The paper's own names (its title's, and acronyms its claim coins) are not benchmarks.
         own = extract.method_names(p.title) + tuple(
-            extract.named_entities([contribution], text=abstract)
+            extract.named_entities([contribution], text=read.abstract)
         )
         measured = [r for r in results if extract.standalone(r) != contribution]
+        code = evidence.code or ("code release mentioned" if extract.mentions_code(
+            f"{read.everything} {comment}") else NOT_STATED)  # fmt: skip
         return PaperAnalysis(
             paper_id=p.id,
             version=p.version,
             title=p.title,
-            domain=classify_domain(p.title, abstract, p.categories),
+            domain=classify_domain(p.title, read.abstract, p.categories),
             one_line_contribution=extract.shorten(contribution, 220),
             problem=extract.shorten(lead, 300) if lead not in (claim, contribution)
             else NOT_STATED,
             method=extract.shorten(claim, 300) if claim else NOT_STATED,
-            usage_guide=UsageGuide(
-                open_source=evidence.code
-                or ("code release mentioned" if extract.mentions_code(f"{everything} {comment}")
-                    else NOT_STATED)
-            ),
-            innovations=innovations,
+            usage_guide=UsageGuide(open_source=code),
+            innovations=[extract.shorten(s, 240) for s in sentences
+                         if extract.standalone(s) != contribution
+                         and INNOVATION_CUES.search(s)][:2],
             experiments=Experiments(
-                datasets=extract.named_entities(measured + evaluation, own, text=abstract)[:6],
+                datasets=extract.named_entities(measured + evaluation, own,
+                                                text=read.abstract)[:6],
                 key_results=results,
             ),
-            limitations=limitations,
+            limitations=read.limitations(),
             skeptical_note=profile(extract.short_name(p.title), evidence, text.read_from)[0],
             why_now=why_now(paper.reasons),
             keywords=_title_keywords(p.title),

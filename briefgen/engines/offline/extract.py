@@ -339,6 +339,25 @@ _TEAM = re.compile(
 )
 
 
+_NOT_A_NAME = re.compile(
+    r"[A-Z]?\d[\d.,]*[A-Za-z%]*"  # a size or figure: "3B", "1.5x"
+    r"|[A-Z]{2,6}-[a-z]+"  # an adjective compound: "FIFO-evicted", "LLM-based"
+)
+_KNOWN_NOT_BENCHMARKS = COMMON_ACRONYMS | NOT_BENCHMARKS
+
+
+def _name_like(token: str) -> bool:
+    """A coined name (two capitals, or a capital and a digit) that is not a size, a compound
+    adjective, a common acronym, a metric or a test."""
+    return (
+        len(token) >= 3
+        and (sum(c.isupper() for c in token) >= 2 or any(c.isdigit() for c in token))
+        and not _NOT_A_NAME.fullmatch(token)
+        and token not in _KNOWN_NOT_BENCHMARKS
+        and token.rstrip("s") not in _KNOWN_NOT_BENCHMARKS
+    )
+
+
 def named_entities(
     sentences: list[str], exclude: tuple[str, ...] = (), text: str = ""
 ) -> list[str]:
@@ -346,25 +365,17 @@ def named_entities(
     coined words with two capitals or a capital and a digit, not the paper's own names, nor a
     metric or test (BLEU, McNemar), an acronym `text` defines for its own concept ("Treatment
     Effect (TE)"), a piece of a URL or user name, or a team's name."""
-    defined = set(_DEFINED_ACRONYM.findall(text))
-    teams = {name for pair in _TEAM.findall(text) for name in pair if name}
-    found: list[str] = []
-    for sentence in sentences:
-        for token in _NAMED.findall(sentence):
-            if (
-                len(token) >= 3
-                and (sum(c.isupper() for c in token) >= 2 or any(c.isdigit() for c in token))
-                and not re.fullmatch(r"[A-Z]?\d[\d.,]*[A-Za-z%]*", token)  # "3B", "1.5x"
-                and not re.fullmatch(r"[A-Z]{2,6}-[a-z]+", token)  # "FIFO-evicted", "LLM-based"
-                and token not in COMMON_ACRONYMS
-                and token.rstrip("s") not in COMMON_ACRONYMS
-                and token not in NOT_BENCHMARKS
-                and token.rstrip("s") not in NOT_BENCHMARKS
-                and token not in defined
-                and token not in teams
-                and not any(token in name or name in token for name in exclude)
-            ):
-                found.append(token)
+    own = set(_DEFINED_ACRONYM.findall(text)) | {
+        name for pair in _TEAM.findall(text) for name in pair if name
+    }
+    found = [
+        token
+        for sentence in sentences
+        for token in _NAMED.findall(sentence)
+        if _name_like(token)
+        and token not in own
+        and not any(token in name or name in token for name in exclude)
+    ]
     return list(dict.fromkeys(found))
 
 
