@@ -57,7 +57,7 @@ def cli_reference() -> str:
     def document(command: click.Command, ctx: click.Context, level: int) -> None:
         out.append(f"{'#' * level} {ctx.command_path}\n")
         texts = paragraphs(command.help)
-        out.extend(f"{plain(p)}\n" for p in texts)
+        out.extend(f"{p}\n" for p in texts)  # a docstring is text, not Rich markup
         usage = " ".join([ctx.command_path, *command.collect_usage_pieces(ctx)])
         out.append(f"```text\n{usage}\n```\n")
         rows = []

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from briefgen.cli import app
-from briefgen.cli.helpformat import paragraphs
+from briefgen.cli.helpformat import paragraphs, summary
 from tests.test_cli_truth import all_commands
 
 NARROW = {"COLUMNS": "80", "TERMINAL_WIDTH": "80"}
@@ -63,3 +63,11 @@ def test_each_group_names_all_its_subcommands() -> None:
         first = paragraphs(command.help)[0]
         for name in subcommands:
             assert re.search(rf"\b{name}\b", first), f"'{' '.join(path)} --help' omits {name}"
+
+
+def test_a_command_summary_is_shown_as_written(runner: CliRunner) -> None:
+    """A docstring is text, not Rich markup: `[mcp]` in one stays on the screen."""
+    text = flat(help_at(runner, [], WIDE))
+    for path, command in all_commands():
+        if len(path) == 1:
+            assert " ".join(summary(command).split()) in text, path

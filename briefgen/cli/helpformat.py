@@ -157,7 +157,7 @@ def render_help(command: click.Command, ctx: click.Context, console: Console) ->
         body = Text(texts[0], style="bold")
         for paragraph in texts[1:]:
             body.append("\n\n")
-            body.append_text(Text.from_markup(paragraph))
+            body.append(paragraph)  # a docstring is text: `[mcp]` is not markup
         parts.append(Padding(body, (0, 1, 1, 1)))
     params = [p for p in command.get_params(ctx) if not getattr(p, "hidden", False)]
     arguments, options = _table(), _table()
@@ -176,7 +176,7 @@ def render_help(command: click.Command, ctx: click.Context, console: Console) ->
         for name in command.list_commands(ctx):
             sub = command.get_command(ctx, name)
             if sub is not None and not sub.hidden:
-                commands.add_row(name, Text.from_markup(summary(sub)))
+                commands.add_row(name, Text(summary(sub)))
         if commands.row_count:
             parts.append(_panel("Commands", commands))
     if command.epilog:
