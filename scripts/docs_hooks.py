@@ -175,13 +175,15 @@ def _table(model: type[Any], variables: set[str], prefix: str = "BRIEFGEN_") -> 
         if field.exclude or _model_of(field.annotation)[0] is not None:
             continue
         key = field.alias or name
-        default = "required" if field.is_required() else _toml(
-            field.get_default(call_default_factory=True)
+        default = (
+            "required"
+            if field.is_required()
+            else _code(_toml(field.get_default(call_default_factory=True)))
         )
         variable = _code(prefix + name.upper()) if name in variables else ""
         rows.append(
             f"| {_code(key)} | {_cell(_type_name(field.annotation))} | "
-            f"{_cell(default if field.is_required() else _code(default))} | {variable} | {_cell(field.description or '')} |"
+            f"{_cell(default)} | {variable} | {_cell(field.description or '')} |"
         )
     return rows
 
