@@ -232,3 +232,16 @@ def test_the_automation_examples_install_briefgen_from_its_repository() -> None:
     assert "python -m pip install ./.briefgen-src" in workflow
     assert "/opt/briefgen/.venv/bin/pip install /opt/briefgen" in cron
     assert "\nPATH=/opt/briefgen/.venv/bin:" in cron
+
+
+def test_the_readme_commands_parse() -> None:
+    """The README's ten commands (they need a key or the network) are parsed against the CLI,
+    so a renamed flag fails here too."""
+    parsed = 0
+    for _, lines in blocks(README):
+        for line in lines:
+            args = words(line)
+            if args and args[0] == "briefgen":
+                parse(args[1:])
+                parsed += 1
+    assert parsed >= 10
