@@ -8,8 +8,8 @@ Ranking: a JSONL day of N realistic papers (titles and abstracts recombined from
 `briefgen papers --papers FILE --date D` with the default profile, which picks 30. Each case
 prints the median wall time of `--repeat` runs and the largest peak resident memory of the
 child (VmHWM from /proc, read by the child itself, as bench_offline does), and the median
-time of the ranking alone (select_papers over the file's papers, in a child of its own: the
-process also reads the file and stores the day). "before" runs the
+CPU time of the ranking alone (select_papers over the file's papers, in a child of its own:
+the process also reads the file and stores the day). "before" runs the
 same against the code of commit c4929dd (the ranking before issue 18), taken with `git archive`
 into a temporary folder and put first on PYTHONPATH (`--before COMMIT`: that commit's);
 "after" is this checkout.
@@ -57,21 +57,22 @@ CHILD = (
 
 
 # The ranking alone, in a child with the code under test first on the path: the papers file
-# read, then select_papers with the default profile timed (what `briefgen papers` also spends
-# reading the file and storing the day is not in it).
+# read, then select_papers with the default profile timed in CPU seconds (steadier than wall
+# time on a shared machine; what `briefgen papers` also spends reading the file and storing
+# the day is not in it).
 RANK_CHILD = (
     "import sys, time\nfrom datetime import date\nfrom pathlib import Path\n"
     "from briefgen.core.settings import Profile\n"
     "from briefgen.select.rank import select_papers\n"
     "from briefgen.sources.local import load_papers_file\n"
     "papers = load_papers_file(Path(sys.argv[1]), listing_date=date.fromisoformat(sys.argv[2]))\n"
-    "start = time.perf_counter()\nselect_papers(papers, Profile())\n"
-    "print(time.perf_counter() - start)"
+    "start = time.process_time()\nselect_papers(papers, Profile())\n"
+    "print(time.process_time() - start)"
 )
 
 
 def rank_seconds(path: Path, code_root: Path, repeat: int) -> float:
-    """Median seconds of select_papers over the file's papers, `code_root`'s code."""
+    """Median CPU seconds of select_papers over the file's papers, `code_root`'s code."""
     env = {**os.environ, "PYTHONPATH": str(code_root)}
     runs = []
     for _ in range(repeat):
@@ -216,7 +217,7 @@ def ranking(
         if before:
             roots.insert(0, (f"before ({before})", old_code(work, before)))
         print(f"{'briefgen papers --papers FILE --date D':<52} {'wall s':>8} {'peak MiB':>9}"
-              f" {'ranking s':>10}")  # fmt: skip
+              f" {'ranking CPU s':>14}")  # fmt: skip
         for count in counts:
             path = work / f"papers-{count}.jsonl"
             size = (write_dense_day if dense else write_day)(path, count)
@@ -226,7 +227,7 @@ def ranking(
                 ranked = rank_seconds(path, root, repeat)
                 kind = "keyword-dense papers" if dense else "papers"
                 label = f"{count:,} {kind} ({size / 1e6:.0f} MB), {name}"
-                print(f"{label:<52} {seconds:>8.2f} {peak:>9.1f} {ranked:>10.2f}", flush=True)
+                print(f"{label:<52} {seconds:>8.2f} {peak:>9.1f} {ranked:>14.2f}", flush=True)
 
 
 def huge(repeat: int, abstract_mb: int = 50) -> None:
