@@ -277,6 +277,8 @@ def test_errors_say_what_to_ask_instead(store_home: Path, tmp_path: Path) -> Non
         ("rank_papers", {"papers_file": str(outside)}),
         ("rank_papers", {"papers_file": str(store_home / ".." / outside.name)}),
         ("rank_papers", {"papers_file": str(link)}),
+        ("rank_papers", {"papers_file": "not-there.jsonl"}),
+        ("new_brief", {"papers_file": "bad\x00name.jsonl"}),
         ("export_references", {"ids": ["2601.00001"]}),
         ("get_brief", {"period": DAY, "profile": "nobody"}),
         ("search_store", {"query": SECRET}),
@@ -293,7 +295,7 @@ def test_errors_say_what_to_ask_instead(store_home: Path, tmp_path: Path) -> Non
     *results, resource_error = _session(store_home, work, ANTHROPIC_API_KEY=SECRET)
     texts = [_text(r) for r in results]
     (day, week, shape, empty, syntax, bad_date, paper, rank_day, outside_file, dotdot, planted,
-     export, profile, secret) = texts  # fmt: skip
+     missing, nul, export, profile, secret) = texts  # fmt: skip
     # Every call is an error but the searches that match nothing: those are answers.
     assert [i for i, r in enumerate(results) if not r.is_error] == [3, len(calls) - 1]
     assert "no daily brief is stored for 2026-06-25 (profile 'default')" in day
@@ -308,6 +310,8 @@ def test_errors_say_what_to_ask_instead(store_home: Path, tmp_path: Path) -> Non
     assert "2026-06-17" in rank_day and "papers_file" in rank_day
     for refused in (outside_file, dotdot, planted):
         assert "outside the folders an agent may read" in refused
+    assert f"'not-there.jsonl': no such file in {store_home}, {_allowed(store_home)}" in missing
+    assert "is no usable path" in nul
     assert "not in the store: 2601.00001" in export
     assert "profile 'nobody' is not in the config" in profile
     assert SECRET not in secret and "[redacted]" in secret

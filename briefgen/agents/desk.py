@@ -439,17 +439,25 @@ class Desk:
 
     def allowed_file(self, raw: str, what: str) -> Path:
         """`raw` as a file inside the store's folder or an [mcp] folder, or an AgentError."""
+        try:
+            return self._allowed_file(raw, what)
+        except (OSError, ValueError) as exc:  # a NUL byte, a name too long, a loop of links
+            raise AgentError(f"{what} {raw!r} is no usable path: {exc}") from None
+
+    def _allowed_file(self, raw: str, what: str) -> Path:
         path = Path(raw).expanduser()
         base = self.settings.config_path.parent  # a relative folder is the config's
         roots = [self.settings.home, *(base / f.expanduser() for f in self.settings.mcp.folders)]
         resolved = path.resolve() if path.is_absolute() else None
         if resolved is None:  # relative: to the first folder that has it
             for root in roots:
-                if (root / path).resolve().is_file():
+                if (root / path).resolve().exists():
                     resolved = (root / path).resolve()
                     break
         places = ", ".join(str(r) for r in roots)
-        if resolved is None or not any(resolved.is_relative_to(r.resolve()) for r in roots):
+        if resolved is None:
+            raise AgentError(f"{what} {raw!r}: no such file in {places}")
+        if not any(resolved.is_relative_to(r.resolve()) for r in roots):
             raise AgentError(
                 f"{what} {raw!r} is outside the folders an agent may read ({places}); add its "
                 "folder to [mcp] folders in the config to allow it"
