@@ -76,8 +76,10 @@ def rank_seconds(path: Path, code_root: Path, repeat: int) -> float:
     env = {**os.environ, "PYTHONPATH": str(code_root)}
     runs = []
     for _ in range(repeat):
+        # run from the file's folder: `python -c` puts the working directory first on the path
         done = subprocess.run([sys.executable, "-c", RANK_CHILD, str(path), DAY], env=env,
-                              check=False, capture_output=True, text=True)  # fmt: skip
+                              cwd=path.parent, check=False, capture_output=True,
+                              text=True)  # fmt: skip
         if done.returncode:  # code older than these functions
             return math.nan
         runs.append(float(done.stdout.split()[-1]))
