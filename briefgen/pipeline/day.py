@@ -6,7 +6,7 @@ No I/O of its own: sources fetch, the store keeps results, the reporter shows pr
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING, cast
 
@@ -299,7 +299,7 @@ def _finish(run: RecordedRun, outcome: AnalysisOutcome) -> None:
 
 def analyse_listing(request: PaperRequest, ctx: RunContext) -> tuple[RankedDay, AnalysisOutcome]:
     """Rank and analyse one day as a recorded `analyze` run (a roundup's days are these)."""
-    ranked = rank_day(request, ctx)
+    ranked = rank_day(replace(request, keep_listing=True), ctx)
     _announce(ranked, ctx)
     with RecordedRun(ctx, "analyze", _run_params(ranked, ctx)) as run:
         outcome = analyse_day(ranked, ctx, run)
@@ -311,7 +311,7 @@ def analyse_listing(request: PaperRequest, ctx: RunContext) -> tuple[RankedDay, 
 def run_daily(request: PaperRequest, ctx: RunContext) -> DailyResult:
     """The day's brief. Whatever stops the run (a failure, Ctrl-C) is recorded; finished
     analyses stay stored."""
-    ranked = rank_day(request, ctx)
+    ranked = rank_day(replace(request, keep_listing=True), ctx)
     _announce(ranked, ctx)
     with RecordedRun(ctx, "daily", _run_params(ranked, ctx)) as run:
         outcome = analyse_day(ranked, ctx, run)
@@ -327,7 +327,7 @@ def run_daily(request: PaperRequest, ctx: RunContext) -> DailyResult:
 
 def run_analyze(request: PaperRequest, ctx: RunContext) -> AnalyzeResult:
     """The day's analyses, translated when Chinese is asked for; no synthesis."""
-    ranked = rank_day(request, ctx)
+    ranked = rank_day(replace(request, keep_listing=True), ctx)
     _announce(ranked, ctx)
     with RecordedRun(ctx, "analyze", _run_params(ranked, ctx)) as run:
         outcome = analyse_day(ranked, ctx, run, synthesis=False)

@@ -48,6 +48,10 @@ class PaperRequest:
     # A roundup uses a day the store holds from any source (a papers file, say) before it asks
     # the configured remote sources; only a day never stored is fetched.
     stored_first: bool = False
+    # A day that is analysed keeps a papers file's listing in the store, for later roundups;
+    # ranking alone (`briefgen papers`) does not write it (a 100,000-paper file would cost
+    # more to store than to rank).
+    keep_listing: bool = False
 
     def resolved_sources(self, settings: Settings) -> list[str]:
         chosen = list(dict.fromkeys(self.sources)) or (
@@ -138,8 +142,8 @@ class Gatherer:
             batches.append(papers)
             name = papers_file_name(request.papers_path)
             described.append(f"file {name}")
-            # Kept like any listing: a roundup of this day needs neither the file nor arXiv.
-            self.store.save_listing("file", day.isoformat(), name, f"file {name}", papers)
+            if request.keep_listing:  # a roundup of this day then needs neither file nor arXiv
+                self.store.save_listing("file", day.isoformat(), name, f"file {name}", papers)
         assert day is not None
         if request.stored_first and "file" not in sources:
             stored = self._stored(day, sources)
