@@ -393,15 +393,21 @@ class _Repair:
 
     # technical synthesis ----------------------------------------------------------------------
 
-    def technical(self, given: list[str]) -> list[str]:
+    def _drop_untraceable(self, given: list[str], what: str) -> list[str]:
+        """The items of a section that cites no paper whose every number is in some analysis
+        of the day; each other one dropped and named."""
         kept = []
-        for line in given:
-            numbers = self.check.untraceable(line, [])
+        for item in given:
+            numbers = self.check.untraceable(item, [])
             if numbers:
-                self.notes.append(f"technical synthesis line {_shown(line)} dropped: "
-                                  f"untraceable {', '.join(numbers)}")  # fmt: skip
+                self.notes.append(f"{what} {_shown(item)} dropped: untraceable "
+                                  f"{', '.join(numbers)}")  # fmt: skip
             else:
-                kept.append(line)
+                kept.append(item)
+        return kept
+
+    def technical(self, given: list[str]) -> list[str]:
+        kept = self._drop_untraceable(given, "technical synthesis line")
         if not kept:
             kept = list(self.backup.technical_synthesis)
             self.notes.append("technical synthesis: taken from the analyses, none left")
@@ -469,15 +475,7 @@ class _Repair:
     # next steps -----------------------------------------------------------------------------
 
     def next_steps(self, given: list[str]) -> list[str]:
-        steps = []
-        for step in given:
-            numbers = self.check.untraceable(step, [])
-            if numbers:
-                self.notes.append(f"next step {_shown(step)} dropped: untraceable "
-                                  f"{', '.join(numbers)}")  # fmt: skip
-            else:
-                steps.append(step)
-        steps = steps[: NEXT_STEPS.high]
+        steps = self._drop_untraceable(given, "next step")[: NEXT_STEPS.high]
         spares = [s for s in self.backup.next_steps if s not in steps]
         for added in _top_up(steps, NEXT_STEPS.lowest_for(self.n), lambda: spares):
             self.notes.append(f"next steps: added {_shown(added)} from the analyses")
