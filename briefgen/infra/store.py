@@ -636,6 +636,15 @@ class Store:
             return None
         return str(row[0]), [Paper.model_validate(item) for item in json.loads(row[1])]
 
+    def listed_sources(self, day: str) -> list[tuple[str, str, str]]:
+        """(source, query, via) of every stored listing of `day`, the most recently stored
+        first: which listings there are, without reading their papers."""
+        rows = self._db.execute(
+            "SELECT source, query, via FROM listings WHERE day = ? ORDER BY fetched_at DESC",
+            (day,),
+        )
+        return [(str(r[0]), str(r[1]), str(r[2])) for r in rows]
+
     def listings_of_day(self, day: str) -> list[tuple[str, str, list[Paper]]]:
         """Every stored listing of `day`, whatever source made it: (source, via, papers),
         the most recently stored first."""

@@ -53,6 +53,8 @@ class _Collected:
     papers: dict[str, AnalysedPaper] = field(default_factory=dict)
     days: list[date] = field(default_factory=list)
     skipped: dict[date, str] = field(default_factory=dict)
+    unfetched: list[date] = field(default_factory=list)  # neither stored nor reachable
+    network_error: UpstreamError | None = None  # the first such day's
     failed: dict[str, str] = field(default_factory=dict)
     sources: dict[date, list[str]] = field(default_factory=dict)  # where each day came from
 
@@ -73,11 +75,12 @@ def _collect(period: Period, request: PaperRequest, ctx: RunContext) -> _Collect
     if not days:
         raise NoPapersError(f"no arXiv announcement between {period.start} and {period.end}")
     collected = _Collected()
-    unreachable: list[UpstreamError] = []
     for day in days:
-        if unreachable and not ctx.store.listings_of_day(day.isoformat()):
+        failed = collected.network_error
+        if failed is not None and not ctx.store.listed_sources(day.isoformat()):
             # The network failed once already: days the store lacks are not tried again.
-            collected.skipped[day] = f"could not be fetched: {unreachable[0]}"
+            collected.unfetched.append(day)
+            collected.skipped[day] = f"could not be fetched: {failed}"
             ctx.reporter.warning(f"{day}: left out of the roundup, not stored and the network "
                                  "failed for an earlier day")  # fmt: skip
             continue
@@ -90,7 +93,8 @@ def _collect(period: Period, request: PaperRequest, ctx: RunContext) -> _Collect
         except UpstreamError as exc:
             # A day the store lacks and the network cannot give: the roundup goes on with
             # the days it has, and says which it is missing.
-            unreachable.append(exc)
+            collected.network_error = collected.network_error or exc
+            collected.unfetched.append(day)
             collected.skipped[day] = f"could not be fetched: {exc}"
             ctx.reporter.warning(f"{day}: left out of the roundup, it could not be fetched ({exc})")
             continue
@@ -100,8 +104,8 @@ def _collect(period: Period, request: PaperRequest, ctx: RunContext) -> _Collect
         by_source.setdefault(", ".join(sources), []).append(f"{day:%a %Y-%m-%d}")
     ctx.reporter.info("days by source: " + "; ".join(
         f"{', '.join(days)} from {source}" for source, days in by_source.items()))  # fmt: skip
-    if not collected.papers and unreachable:
-        raise unreachable[0]  # nothing stored and nothing fetched: the network's own error
+    if not collected.papers and collected.network_error is not None:
+        raise collected.network_error  # nothing stored, nothing fetched: the network's error
     if not collected.papers:
         raise NoPapersError(
             f"no papers for {period.title}: "
@@ -130,9 +134,8 @@ def run_weekly(period: Period, request: PaperRequest, ctx: RunContext) -> Weekly
                            sources=used or sorted(_day_sources(request, settings)),
                            run=run)  # fmt: skip
         run.finish("done", len(chosen))
-    unfetched = [day for day, why in collected.skipped.items()
-                 if why.startswith("could not be fetched")]  # fmt: skip
-    return WeeklyResult(period=period, brief=brief, failed=collected.failed, unfetched=unfetched)
+    return WeeklyResult(period=period, brief=brief, failed=collected.failed,
+                        unfetched=collected.unfetched)  # fmt: skip
 
 
 def _day_sources(request: PaperRequest, settings: Settings) -> list[str]:

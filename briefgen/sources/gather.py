@@ -167,10 +167,14 @@ class Gatherer:
     def _stored(self, day: date, sources: list[str]) -> DayPapers | None:
         """The day as the store holds it when none of `sources` holds it: the listing of
         another source (a papers file's, say), or None for a day never stored."""
-        listings = self.store.listings_of_day(day.isoformat())
-        if not listings or any(source in sources for source, _, _ in listings):
+        listed = self.store.listed_sources(day.isoformat())
+        if not listed or any(source in sources for source, _, _ in listed):
             return None  # the configured source has it stored, or nothing does
-        _, via, papers = listings[0]  # stored as listed: by primary category already
+        source, query, _ = listed[0]
+        stored = self.store.get_listing(source, day.isoformat(), query)
+        if stored is None:
+            return None
+        via, papers = stored  # stored as listed: by primary category already
         count = f"{len(papers)} paper{'s' if len(papers) != 1 else ''}"
         self.info(f"{day}: {count} from the store ({via}); nothing fetched")
         return DayPapers(day=day, papers=papers, sources=[via], remote=False)
