@@ -381,12 +381,20 @@ class _Repair:
 
     def _traceable_items(self, theme: Theme, what: str, items: list[str],
                          cited: list[str]) -> list[str]:  # fmt: skip
+        return self._keep_traceable(
+            items, cited, lambda item, numbers: f"theme {theme.title!r}: {what} {_shown(item)} "
+            f"dropped, untraceable {numbers}")  # fmt: skip
+
+    def _keep_traceable(
+        self, items: list[str], cited: list[str], dropped: Callable[[str, str], str]
+    ) -> list[str]:
+        """The items whose every headline number is in an analysis they cite (any of the
+        day's when `cited` is empty); each other one dropped and named by `dropped`."""
         kept = []
         for item in items:
             numbers = self.check.untraceable(item, cited)
             if numbers:
-                self.notes.append(f"theme {theme.title!r}: {what} {_shown(item)} dropped, "
-                                  f"untraceable {', '.join(numbers)}")  # fmt: skip
+                self.notes.append(dropped(item, ", ".join(numbers)))
             else:
                 kept.append(item)
         return kept
@@ -394,17 +402,10 @@ class _Repair:
     # technical synthesis ----------------------------------------------------------------------
 
     def _drop_untraceable(self, given: list[str], what: str) -> list[str]:
-        """The items of a section that cites no paper whose every number is in some analysis
-        of the day; each other one dropped and named."""
-        kept = []
-        for item in given:
-            numbers = self.check.untraceable(item, [])
-            if numbers:
-                self.notes.append(f"{what} {_shown(item)} dropped: untraceable "
-                                  f"{', '.join(numbers)}")  # fmt: skip
-            else:
-                kept.append(item)
-        return kept
+        """The items of a section that cites no paper (technical synthesis, next steps)."""
+        return self._keep_traceable(
+            given, [], lambda item, numbers: f"{what} {_shown(item)} dropped: untraceable {numbers}"
+        )
 
     def technical(self, given: list[str]) -> list[str]:
         kept = self._drop_untraceable(given, "technical synthesis line")
