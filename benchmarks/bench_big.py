@@ -71,6 +71,20 @@ RANK_CHILD = (
 )
 
 
+
+def _record(n: int, title: str, like: dict[str, object], abstract: str) -> str:
+    """The n-th generated paper as a JSONL line: a unique id, the authors and categories of
+    the real paper it borrows from, the abstract cut at 900 characters."""
+    record = {
+        "id": f"26{6 + n // 99999:02d}.{1 + n % 99999:05d}",
+        "title": title,
+        "authors": like["authors"],
+        "categories": like["categories"],
+        "published": DAY,
+        "abstract": abstract[:900],
+    }
+    return json.dumps(record, ensure_ascii=False) + "\n"
+
 def rank_seconds(path: Path, code_root: Path, repeat: int) -> float:
     """Median CPU seconds of select_papers over the file's papers, `code_root`'s code."""
     env = {**os.environ, "PYTHONPATH": str(code_root)}
@@ -105,15 +119,7 @@ def write_day(path: Path, count: int, seed: int = 18) -> int:
             words_a, words_b = titles[a].split(), titles[b].split()
             title = " ".join(words_a[: max(2, len(words_a) // 2)] + words_b[len(words_b) // 2 :])
             abstract = " ".join(sentences[a][:2] + sentences[b][1:3] + sentences[c][-2:])
-            record = {
-                "id": f"26{6 + n // 99999:02d}.{1 + n % 99999:05d}",
-                "title": title,
-                "authors": base[a]["authors"],
-                "categories": base[a]["categories"],
-                "published": DAY,
-                "abstract": abstract[:900],
-            }
-            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+            handle.write(_record(n, title, base[a], abstract))
     return path.stat().st_size
 
 
@@ -155,15 +161,7 @@ def write_dense_day(path: Path, count: int, seed: int = 25) -> int:
                 template = rng.choice(DENSE_SENTENCES)
                 sentence = template.format(*rng.sample(DENSE_FORMS, 6))
                 parts.append(sentence[0].upper() + sentence[1:])
-            record = {
-                "id": f"26{6 + n // 99999:02d}.{1 + n % 99999:05d}",
-                "title": title,
-                "authors": base[a]["authors"],
-                "categories": base[a]["categories"],
-                "published": DAY,
-                "abstract": " ".join(parts)[:900],
-            }
-            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+            handle.write(_record(n, title, base[a], " ".join(parts)))
     return path.stat().st_size
 
 
