@@ -223,37 +223,36 @@ def test_a_spending_tool_answers_with_its_estimate(store_home: Path) -> None:
     assert "engine offline: no model, no cost." in offline
 
 
-def test_no_brief_is_written_above_the_cap(tmp_path: Path) -> None:
+def _spending_home(tmp_path: Path, max_cost: float) -> Path:
+    """A private home holding the example day and a config that lets the server spend up to
+    `max_cost` a call."""
     home = tmp_path / "home"
     home.mkdir(mode=0o700)
     (home / EXAMPLE.name).write_bytes(EXAMPLE.read_bytes())
     config = home / "config.toml"
-    config.write_text("[mcp]\nallow_spending = true\nmax_cost_per_call = 0.01\n")
+    config.write_text(f"[mcp]\nallow_spending = true\nmax_cost_per_call = {max_cost}\n")
     config.chmod(0o600)
+    return home
 
-    async def work(client: Client) -> tuple[Any, Any]:
-        made = await client.call_tool("new_brief", {"papers_file": EXAMPLE.name})
-        return made, await client.call_tool("list_stored", {})
 
-    made, stored = _session(home, work, BRIEFGEN_PROVIDER="anthropic")
+async def _new_brief_then_list(client: Client) -> tuple[Any, Any]:
+    made = await client.call_tool("new_brief", {"papers_file": EXAMPLE.name})
+    return made, await client.call_tool("list_stored", {})
+
+
+def test_no_brief_is_written_above_the_cap(tmp_path: Path) -> None:
+    home = _spending_home(tmp_path, max_cost=0.01)
+
+    made, stored = _session(home, _new_brief_then_list, BRIEFGEN_PROVIDER="anthropic")
     assert _text(made).startswith("Not written: the estimate ($")
     assert "is above [mcp] max_cost_per_call ($0.01)" in _text(made)
     assert _text(stored).startswith("0 daily briefs")
 
 
 def test_new_brief_writes_when_the_config_allows(tmp_path: Path) -> None:
-    home = tmp_path / "home"
-    home.mkdir(mode=0o700)
-    (home / EXAMPLE.name).write_bytes(EXAMPLE.read_bytes())
-    config = home / "config.toml"
-    config.write_text("[mcp]\nallow_spending = true\nmax_cost_per_call = 0.1\n")
-    config.chmod(0o600)
+    home = _spending_home(tmp_path, max_cost=0.1)
 
-    async def work(client: Client) -> tuple[Any, Any]:
-        made = await client.call_tool("new_brief", {"papers_file": EXAMPLE.name})
-        return made, await client.call_tool("list_stored", {})
-
-    made, stored = _session(home, work)
+    made, stored = _session(home, _new_brief_then_list)
     assert not made.is_error, _text(made)
     assert _text(made).startswith("Wrote and stored the brief of 2026-06-17")
     assert '"period": "2026-06-17"' in _text(stored)
