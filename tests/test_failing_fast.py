@@ -39,6 +39,7 @@ from briefgen.infra.net import (
     WorkerPool,
     describe_failure,
     http_client,
+    is_transient_http,
 )
 from briefgen.infra.store import Store
 from briefgen.read.fulltext import FullTextReader
@@ -576,3 +577,18 @@ def test_a_host_that_never_accepts_ends_within_the_deadline(
     assert f"warning: the arXiv API ({deaf.url.removeprefix('http://')}/api/query) did not " \
         "accept the connection within 0.5 s on attempt 1/4; retrying now" in err
     assert "(service_deadline_seconds) ran out" in errors(err)[0]
+
+
+def test_a_refused_connection_after_another_service_ran_out_of_time_is_named(
+    silent: SilentServer,
+) -> None:
+    """Once one service ran out of time, the next is tried once; if that one refuses the
+    connection, it is said so (it was an internal error: no failure had been recorded)."""
+    policy = RetryPolicy(attempts=2, wait=0, timeout=0.3, deadline=0.5)
+    with httpx.Client(timeout=0.3) as client:
+        with pytest.raises(UpstreamError, match="ran out"):
+            policy.run("the first service", lambda: client.get(silent.url), is_transient_http,
+                       url=silent.url)  # fmt: skip
+        with pytest.raises(UnreachableError, match="the second service refused the connection"):
+            policy.run("the second service", lambda: client.get("http://127.0.0.1:9/"),
+                       is_transient_http, url="http://127.0.0.1:9/")  # fmt: skip

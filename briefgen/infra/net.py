@@ -321,9 +321,10 @@ class RetryPolicy:
                 raise
             if failures and _is_timeout_text(failures[-1]):
                 self.timed_out.add(service)
-            if allowed is not None and attempts == 1 and len(self.timed_out - {service}):
-                failures[-1] += (f", tried once: {sorted(self.timed_out - {service})[0]} ran out "
-                                 "of time earlier in this run")  # fmt: skip
+            earlier = sorted(self.timed_out - {service})
+            if failures and allowed is not None and attempts == 1 and earlier:
+                failures[-1] += (f", tried once: {earlier[0]} ran out of time earlier in this "
+                                 "run")  # fmt: skip
             elif allowed is not None and 0 < len(failures) < attempts:
                 # Stopped by the deadline, not the attempts: said so, with the setting.
                 failures[-1] += (f" on attempt {len(failures)}, and the {_seconds(allowed)}"
