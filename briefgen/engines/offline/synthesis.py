@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from briefgen.core.models import AnalysedPaper, Synthesis, Takeaway, Theme, TopPaper
 from briefgen.core.rules import NEXT_STEPS, TAKEAWAYS, TOP_FACT_BULLETS, TOP_PAPERS
 from briefgen.engines.offline import extract
-from briefgen.engines.offline.chinese import domain_zh, join_zh, quote_zh
+from briefgen.engines.offline.chinese import KINDS_ZH, domain_zh, join_zh, quote_zh
 from briefgen.engines.offline.evidence import Evidence, evidence_of, profile
 from briefgen.read.latex import plain_text
 
@@ -528,8 +528,6 @@ def _distinct_why_now(tops: list[TopPaper], ranked: list[Paper], w: Writer) -> l
 
 
 def _kind_zh(kind: str) -> str:
-    from briefgen.engines.offline.chinese import KINDS_ZH
-
     return KINDS_ZH.get(kind, kind)
 
 
