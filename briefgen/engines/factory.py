@@ -22,10 +22,10 @@ def make_provider(
     """The provider of `settings`; `on_retry` gets one line per retried call."""
     env = os.environ if env is None else env
     policy = RetryPolicy(
-        attempts=settings.http_retries,
-        wait=settings.retry_wait_seconds,
+        attempts=settings.network.http_retries,
+        wait=settings.network.retry_wait_seconds,
         on_retry=on_retry,
-        timeout=settings.model_timeout_seconds,
+        timeout=settings.model.timeout_seconds,
         timeout_setting="model_timeout_seconds",
     )
     if settings.provider == "anthropic":
@@ -36,16 +36,16 @@ def make_provider(
         return AnthropicProvider(
             api_key=env.get("ANTHROPIC_API_KEY"),
             policy=policy,
-            timeout=settings.model_timeout_seconds,
-            structured=settings.anthropic_structured,
+            timeout=settings.model.timeout_seconds,
+            structured=settings.model.anthropic_structured,
         )
     from briefgen.engines.providers.openai_provider import OpenAIProvider
 
     return OpenAIProvider(
-        base_url=settings.openai_base_url,
+        base_url=settings.model.openai_base_url,
         api_key=env.get("OPENAI_API_KEY"),
         policy=policy,
-        timeout=settings.model_timeout_seconds,
+        timeout=settings.model.timeout_seconds,
     )
 
 
@@ -55,7 +55,7 @@ def _local(settings: Settings) -> bool:
         return False
     from briefgen.engines.providers.openai_provider import is_local
 
-    return is_local(settings.openai_base_url)
+    return is_local(settings.model.openai_base_url)
 
 
 def reader_interests(settings: Settings) -> str:
@@ -105,13 +105,13 @@ def make_engine(
     return ModelEngine(
         provider,
         model,
-        prompts_dir=settings.prompts_dir,
-        max_tokens=settings.max_output_tokens,
+        prompts_dir=settings.model.prompts_dir,
+        max_tokens=settings.model.max_output_tokens,
         price=settings.price_of(model),
         synthesis_model=synthesis_model,
         synthesis_price=settings.price_of(synthesis_model),
-        synthesis_max_tokens=settings.synthesis_max_output_tokens,
-        batch_size=settings.synthesis_batch,
-        prompt_caching=settings.prompt_caching,
+        synthesis_max_tokens=settings.model.synthesis_max_output_tokens,
+        batch_size=settings.model.synthesis_batch,
+        prompt_caching=settings.model.prompt_caching,
         interests=reader_interests(settings),
     )
