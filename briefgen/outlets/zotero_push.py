@@ -145,7 +145,7 @@ def _refused(response: httpx.Response, target: ZoteroTarget, key: str) -> Except
         return ConfigError(
             f"--to {spec}: {SERVICE} redirects to {response.headers.get('Location', 'elsewhere')}"
             f" (HTTP {status}); briefgen does not send your API key on to another address: set "
-            "zotero_api_url (or BRIEFGEN_ZOTERO_API_URL) to the right one"
+            "[selection] zotero_api_url (or BRIEFGEN_SELECTION__ZOTERO_API_URL) to the right one"
         )
     if status == 412:
         return UpstreamError(
@@ -256,20 +256,20 @@ def push_to_zotero(
             f"--to {target.spec}: writing to Zotero needs an API key with write access in "
             f"{KEY_VARIABLE} (create one at {KEYS_URL})"
         )
-    base_url = settings.zotero_api_url.strip()
+    base_url = settings.selection.zotero_api_url.strip()
     if not base_url.lower().startswith(("http://", "https://")):
         raise ConfigError(
             f"--to {target.spec}: zotero_api_url must be an http(s) URL, not {base_url!r}{HINT}"
         )
     policy = RetryPolicy(
-        attempts=settings.http_retries,
-        wait=settings.retry_wait_seconds,
+        attempts=settings.network.http_retries,
+        wait=settings.network.retry_wait_seconds,
         on_retry=warn,
-        timeout=settings.http_timeout_seconds,
+        timeout=settings.network.http_timeout_seconds,
         timeout_setting="http_timeout_seconds",
-        deadline=settings.service_deadline_seconds,
+        deadline=settings.network.service_deadline_seconds,
     )
-    http = client or http_client(settings.http_timeout_seconds, settings.contact)
+    http = client or http_client(settings.network.http_timeout_seconds, settings.sources.contact)
     try:
         return write_items(http, base_url, target, refs, key=key, policy=policy)
     except UnreachableError as exc:
