@@ -49,9 +49,9 @@ def chinese_translator(ctx: RunContext) -> BriefTranslator | None:
     model = settings.model_for("translation")
     return BriefTranslator(
         engine, store=ctx.store, use_cache=ctx.options.use_cache,
-        prompts_dir=settings.prompts_dir, warn=ctx.reporter.warning, model=model,
-        price=settings.price_of(model), max_tokens=settings.translation_max_tokens,
-        chunk_tokens=settings.translation_chunk_tokens, concurrency=settings.concurrency,
+        prompts_dir=settings.model.prompts_dir, warn=ctx.reporter.warning, model=model,
+        price=settings.price_of(model), max_tokens=settings.translation.max_tokens,
+        chunk_tokens=settings.translation.chunk_tokens, concurrency=settings.model.concurrency,
     )  # fmt: skip
 
 

@@ -111,8 +111,8 @@ def _triage_day(
     pool = [s.paper for s in candidates.selected]
     triage = Triage(
         engine, profile, reader, pool, store=ctx.store, use_cache=ctx.options.use_cache,
-        prompts_dir=ctx.settings.prompts_dir, price=engine.price,
-        concurrency=ctx.settings.concurrency,
+        prompts_dir=ctx.settings.model.prompts_dir, price=engine.price,
+        concurrency=ctx.settings.model.concurrency,
     )  # fmt: skip
     known, todo = triage.plan(pool)
     plan = TriagePlan(triage, len(pool), len(known), todo)
@@ -225,7 +225,7 @@ def analyse_day(
     with ctx.reporter.progress("analysing papers", len(selected)) as advance:
         outcome = analyze_papers(
             selected, texts, ctx.engine, ctx.store, use_cache=options.use_cache,
-            concurrency=ctx.settings.concurrency, advance=advance, on_calls=run.record,
+            concurrency=ctx.settings.model.concurrency, advance=advance, on_calls=run.record,
             batch=runner,
         )  # fmt: skip
     if stream is not None:
@@ -246,7 +246,7 @@ def _batch_runner(ctx: RunContext) -> BatchAnalyzer:
         raise UsageError("--batch needs --provider anthropic (Anthropic Message Batches)")
     return BatchAnalyzer(
         engine, cast(BatchProvider, provider), ctx.store,
-        poll_seconds=ctx.settings.batch_poll_seconds, info=ctx.reporter.info,
+        poll_seconds=ctx.settings.model.batch_poll_seconds, info=ctx.reporter.info,
     )  # fmt: skip
 
 
