@@ -311,15 +311,15 @@ def load_embedder(
     or, after one warning through `warn`, when it cannot be downloaded. A local folder that
     does not load is a ConfigError. `info` gets the one "downloading" line (stderr when not
     given) and any retry lines."""
-    spec = settings.embedding_model.strip()
+    spec = settings.selection.embedding_model.strip()
     if spec.lower() == TFIDF:
         return None
     folder = local_folder(spec)
     if folder is not None:
         return load_folder(folder, label=folder.name)
     repo_id = repo_id_of(spec)
-    target = model_dir(settings.home, repo_id)
-    base_url = settings.embedding_url.rstrip("/")
+    target = model_dir(settings.store.home, repo_id)
+    base_url = settings.selection.embedding_url.rstrip("/")
     remembered = (base_url, repo_id, str(target))
     with _LOCK:
         if target.exists():
@@ -552,10 +552,10 @@ def _download(
     import httpx
 
     host = urlsplit(base_url).hostname or base_url
-    read_timeout = min(READ_TIMEOUT, settings.http_timeout_seconds)
+    read_timeout = min(READ_TIMEOUT, settings.network.http_timeout_seconds)
     policy = RetryPolicy(
-        attempts=max(1, min(settings.http_retries, DOWNLOAD_ATTEMPTS)),
-        wait=settings.retry_wait_seconds,
+        attempts=max(1, min(settings.network.http_retries, DOWNLOAD_ATTEMPTS)),
+        wait=settings.network.retry_wait_seconds,
         on_retry=info or no_report,
         timeout=read_timeout,
         timeout_setting="http_timeout_seconds",
@@ -573,7 +573,7 @@ def _download(
     own = client is None
     http = client or httpx.Client(
         timeout=httpx.Timeout(read_timeout, connect=min(CONNECT_TIMEOUT, read_timeout)),
-        headers={"User-Agent": user_agent(settings.contact)},
+        headers={"User-Agent": user_agent(settings.sources.contact)},
         follow_redirects=True,
     )
     staging: Path | None = None

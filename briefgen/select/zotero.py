@@ -47,7 +47,8 @@ KEY_VARIABLE = "ZOTERO_API_KEY"
 KEYS_URL = "https://www.zotero.org/settings/keys"
 PAGE_SIZE = 100  # the most the API gives in one answer
 MAX_PAGES = 2000  # 200,000 items: beyond that a server is paging in circles
-HINT = " (zotero_api_url in the config, or BRIEFGEN_ZOTERO_API_URL, sets its address)"
+HINT = (" ([selection] zotero_api_url in the config, or BRIEFGEN_SELECTION__ZOTERO_API_URL, "
+        "sets its address)")  # fmt: skip
 
 _SPEC = re.compile(
     r"^zotero:(?:(?P<kind>users|groups)/)?(?P<id>[^/\s]+)(?:/(?P<collection>[^/\s]+))?/?$",
@@ -155,7 +156,8 @@ def _refused(response: httpx.Response, target: ZoteroTarget, key: str | None) ->
         return ConfigError(
             f"library {spec}: {SERVICE} at {response.request.url.copy_with(query=None)} "
             f"redirects to {where} (HTTP {status}); briefgen does not send your API key on to "
-            f"another address: set zotero_api_url (or BRIEFGEN_ZOTERO_API_URL) to the right one"
+            "another address: set [selection] zotero_api_url (or "
+            "BRIEFGEN_SELECTION__ZOTERO_API_URL) to the right one"
         )
     if status in (400, 401):
         return ConfigError(
@@ -262,21 +264,21 @@ def fetch_library(
     """The target a spec names and every top-level item of it, as the API's JSON objects
     (see the module's docstring); `warn` gets one line per retry."""
     target = parse_zotero_spec(spec)
-    base_url = settings.zotero_api_url.strip()
+    base_url = settings.selection.zotero_api_url.strip()
     if not base_url.lower().startswith(("http://", "https://")):
         raise ConfigError(
             f"library {spec}: zotero_api_url must be an http(s) URL, not {base_url!r}{HINT}"
         )
     key = (os.environ if env is None else env).get(KEY_VARIABLE, "").strip() or None
     policy = RetryPolicy(
-        attempts=settings.http_retries,
-        wait=settings.retry_wait_seconds,
+        attempts=settings.network.http_retries,
+        wait=settings.network.retry_wait_seconds,
         on_retry=warn,
-        timeout=settings.http_timeout_seconds,
+        timeout=settings.network.http_timeout_seconds,
         timeout_setting="http_timeout_seconds",
-        deadline=settings.service_deadline_seconds,
+        deadline=settings.network.service_deadline_seconds,
     )
-    http = client or http_client(settings.http_timeout_seconds, settings.contact)
+    http = client or http_client(settings.network.http_timeout_seconds, settings.sources.contact)
     try:
         items = fetch_items(http, base_url, target, key=key, policy=policy)
     except UnreachableError as exc:
