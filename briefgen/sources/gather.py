@@ -55,7 +55,7 @@ class PaperRequest:
 
     def resolved_sources(self, settings: Settings) -> list[str]:
         chosen = list(dict.fromkeys(self.sources)) or (
-            ["file"] if self.papers_path else list(settings.sources)
+            ["file"] if self.papers_path else list(settings.sources.use)
         )
         if self.papers_path is not None and "file" not in chosen:
             chosen.append("file")  # --papers always means "read this file too"
@@ -124,7 +124,7 @@ class Gatherer:
         self.log = log
         self.info = info
         self.warn = warn
-        self.calendar = ArxivCalendar(settings.extra_holidays)
+        self.calendar = ArxivCalendar(settings.sources.extra_holidays)
 
     def gather(self, request: PaperRequest) -> DayPapers:
         sources = request.resolved_sources(self.settings)
@@ -133,7 +133,7 @@ class Gatherer:
         batches: list[list[Paper]] = []
         described: list[str] = []
         skipped: Counter[str] = Counter()
-        cross = self.settings.cross_lists if request.cross_lists is None else (
+        cross = self.settings.sources.cross_lists if request.cross_lists is None else (
             request.cross_lists
         )  # fmt: skip
         if "file" in sources:
@@ -263,7 +263,7 @@ class Gatherer:
         try:
             listing = fetch_rss(
                 self.remote.http,
-                self.settings.arxiv_rss_url,
+                self.settings.sources.arxiv_rss_url,
                 categories,
                 pacer=self.remote.pacer,
                 policy=self.remote.policy,
@@ -290,7 +290,7 @@ class Gatherer:
                 self.log(f"Hugging Face papers of {day} reused from the store")
                 return stored[1]
         result = fetch_daily_papers(
-            self.remote.http, self.settings.hf_api_url, day, policy=self.remote.policy,
+            self.remote.http, self.settings.sources.hf_api_url, day, policy=self.remote.policy,
             warn=self.warn,
         )  # fmt: skip
         for reason, count in result.skipped.items():
