@@ -23,7 +23,7 @@ import numpy as np
 import pytest
 
 from briefgen.core.errors import ConfigError
-from briefgen.core.settings import Settings
+from briefgen.core.settings import NetworkSettings, SelectionSettings, Settings, StoreSettings
 from briefgen.infra.store import Store
 from briefgen.select.embedding import (
     CONNECT_TIMEOUT,
@@ -192,14 +192,15 @@ def hub(model_folder: Path) -> Iterator[FakeHub]:
     fake.httpd.server_close()
 
 
-def settings(home: Path, url: str, model: str = REPO, **extra: Any) -> Settings:
+def settings(
+    home: Path, url: str, model: str = REPO, http_retries: int = 4, timeout: float = 5
+) -> Settings:
     return Settings(
-        home=home,
-        embedding_url=url,
-        embedding_model=model,
-        retry_wait_seconds=0,
-        http_timeout_seconds=5,
-        **extra,
+        store=StoreSettings(home=home),
+        selection=SelectionSettings(embedding_url=url, embedding_model=model),
+        network=NetworkSettings(
+            retry_wait_seconds=0, http_timeout_seconds=timeout, http_retries=http_retries
+        ),
     )
 
 
@@ -403,9 +404,7 @@ def test_the_download_gives_up_fast(tmp_path: Path) -> None:
     warn = Lines()
     started = time.monotonic()
     try:
-        quick = settings(tmp_path, url, http_retries=4).model_copy(
-            update={"http_timeout_seconds": 0.5}
-        )
+        quick = settings(tmp_path, url, http_retries=4, timeout=0.5)
         found = load_embedder(quick, warn=warn, info=Lines())
     finally:
         silent.close()

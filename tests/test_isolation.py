@@ -48,8 +48,8 @@ def test_suite_under_a_users_home_sends_nothing_and_writes_nothing(tmp_path: Pat
         store.mkdir(parents=True)
         config.write_text(
             'provider = "anthropic"\n'
-            f'openai_base_url = "{recorder.url}/v1"\n'
-            f'embedding_url = "{recorder.url}"\n',
+            f'[model]\nopenai_base_url = "{recorder.url}/v1"\n'
+            f'[selection]\nembedding_url = "{recorder.url}"\n',
             encoding="utf-8",
         )
         env = {key: value for key, value in os.environ.items() if not key.startswith("XDG_")}
@@ -61,13 +61,13 @@ def test_suite_under_a_users_home_sends_nothing_and_writes_nothing(tmp_path: Pat
             ANTHROPIC_API_KEY=USER_KEY,
             ANTHROPIC_BASE_URL=recorder.url,
             OPENAI_API_KEY=USER_KEY,
-            BRIEFGEN_OPENAI_BASE_URL=f"{recorder.url}/v1",
-            BRIEFGEN_ARXIV_API_URL=f"{recorder.url}/api/query",
-            BRIEFGEN_ARXIV_RSS_URL=f"{recorder.url}/rss/",
-            BRIEFGEN_ARXIV_HTML_URL=f"{recorder.url}/html/",
-            BRIEFGEN_HF_API_URL=f"{recorder.url}/api/daily_papers",
-            BRIEFGEN_EMBEDDING_URL=recorder.url,
-            BRIEFGEN_ZOTERO_API_URL=recorder.url,
+            BRIEFGEN_MODEL__OPENAI_BASE_URL=f"{recorder.url}/v1",
+            BRIEFGEN_SOURCES__ARXIV_API_URL=f"{recorder.url}/api/query",
+            BRIEFGEN_SOURCES__ARXIV_RSS_URL=f"{recorder.url}/rss/",
+            BRIEFGEN_SOURCES__ARXIV_HTML_URL=f"{recorder.url}/html/",
+            BRIEFGEN_SOURCES__HF_API_URL=f"{recorder.url}/api/daily_papers",
+            BRIEFGEN_SELECTION__EMBEDDING_URL=recorder.url,
+            BRIEFGEN_SELECTION__ZOTERO_API_URL=recorder.url,
             HTTP_PROXY=recorder.url,
             HTTPS_PROXY=recorder.url,
         )
