@@ -9,6 +9,8 @@ from typing import Any
 
 import tomlkit
 from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+from tomlkit import TOMLDocument
 from tomlkit.items import Table
 
 from briefgen.core.notify_targets import (
@@ -20,7 +22,6 @@ from briefgen.core.notify_targets import (
 )
 from briefgen.core.notify_targets import __doc__ as NOTIFY_DOC
 from briefgen.core.settings import Price, Profile, Settings
-from briefgen.core.settings_errors import model_of
 
 WIDTH = 96
 
@@ -52,28 +53,34 @@ def _value(value: Any) -> Any:
     return value
 
 
-def _keys(model: BaseModel) -> list[tuple[str, Any]]:
+def _keys(model: BaseModel) -> list[tuple[str, FieldInfo]]:
     """(key as the file spells it, field) in the model's order, the kind of a target first."""
     fields = [(field.alias or name, field) for name, field in type(model).model_fields.items()]
     return sorted(fields, key=lambda pair: pair[0] != "kind")
 
 
 def _described(model: BaseModel, heading: str = "") -> Table:
-    """`model`'s values as a table under `heading`, each key under its field's description
-    (a key with no value by default is named in its comment)."""
+    """`model`'s values as a table under `heading`, each key under its field's description."""
     table = tomlkit.table()
     for line in _comment(heading):
         table.add(tomlkit.comment(line))
     values = _dumped(model)
     for key, field in _keys(model):
-        description = field.description or ""
-        if key not in values:
-            description = f"{key}: {description} (not set by default)"
-        for line in _comment(description):
-            table.add(tomlkit.comment(line))
-        if key in values:
-            table.add(key, _value(values[key]))
+        _add(table, key, field, values)
     return table
+
+
+def _add(
+    container: TOMLDocument | Table, key: str, field: FieldInfo, values: dict[str, Any]
+) -> None:
+    """`key` under its field's description (a key with no value by default: named in it)."""
+    description = field.description or ""
+    if key not in values:
+        description = f"{key}: {description} (not set by default)"
+    for line in _comment(description):
+        container.add(tomlkit.comment(line))
+    if key in values:
+        container.add(key, _value(values[key]))
 
 
 def _commented_out(path: tuple[str, str], model: BaseModel, note: str) -> list[str]:
@@ -116,16 +123,13 @@ def default_config_text() -> str:
     values = _dumped(defaults)
     tables: list[tuple[str, Table]] = []
     for name, field in Settings.model_fields.items():
-        if field.exclude or name not in values:
-            continue
-        model, many = model_of(field.annotation)
         value = getattr(defaults, name)
-        if model is None and not many and not isinstance(value, dict):
-            for line in _comment(field.description or ""):
-                document.add(tomlkit.comment(line))
-            document.add(name, values[name])
-        elif isinstance(value, BaseModel):
+        if field.exclude or isinstance(value, dict):
+            continue  # the store; the profiles, prices and targets follow
+        if isinstance(value, BaseModel):
             tables.append((name, _described(value, _doc(type(value)))))
+        else:
+            _add(document, name, field, values)
     for name, table in tables:
         document.add(name, table)
     profiles = tomlkit.table(is_super_table=True)
