@@ -33,7 +33,13 @@ def _dumped(model: BaseModel) -> dict[str, Any]:
 
 def settings_to_toml(settings: Settings) -> str:
     """The effective settings as a TOML document that `load_settings` reads back."""
-    return tomlkit.dumps(_dumped(settings))
+    return tomlkit.dumps(_readable(_dumped(settings)))
+
+
+def _readable(values: dict[str, Any]) -> dict[str, Any]:
+    """No empty table ([notify] when there is no target), a long list one item a line."""
+    return {key: _readable(value) if isinstance(value, dict) else _value(value)
+            for key, value in values.items() if value != {}}  # fmt: skip
 
 
 def _comment(text: str, width: int = WIDTH) -> list[str]:
