@@ -34,7 +34,8 @@ _STRIPPED_PREFIXES = ("BRIEFGEN_", "ANTHROPIC_", "OPENAI_", "HF_", "HUGGINGFACE_
 
 
 def _is_stripped(name: str) -> bool:
-    return name.startswith(_STRIPPED_PREFIXES) or name.lower().endswith("_proxy")
+    # Any case: briefgen reads its variables' names as pydantic-settings does, case-blind.
+    return name.upper().startswith(_STRIPPED_PREFIXES) or name.lower().endswith("_proxy")
 
 
 def _guard_session() -> str:
