@@ -32,7 +32,7 @@ from briefgen import __version__
 from briefgen.cli import admin, app, commands
 from briefgen.cli.options import SETTING_FLAGS, Command
 from briefgen.core.errors import describe_validation
-from briefgen.core.settings import Settings
+from briefgen.core.settings import ModelSettings, Profile, Settings
 from briefgen.infra.console import Reporter
 from briefgen.render.lint import lint_markdown
 from tests.conftest import REPO, SECRET_KEY, SMALL
@@ -497,6 +497,24 @@ def test_every_option_shows_its_real_default(runner: CliRunner) -> None:
                 assert param.name in SETTING_FLAGS, f"{param.name}: what is its default?"
                 assert "[default: " in line, line
     assert checked == set(EXPECTED)
+
+
+def test_an_option_that_sets_a_setting_is_helped_and_bounded_by_its_field(
+    runner: CliRunner,
+) -> None:
+    """One source: the help of --profile, --concurrency, --max-papers … is the description of
+    the setting it sets, its range the setting's."""
+    text = help_of(runner, ["daily"])
+    for option, field in [
+        ("--profile", Settings.model_fields["profile"]),
+        ("--provider", Settings.model_fields["provider"]),
+        ("--concurrency", ModelSettings.model_fields["concurrency"]),
+        ("--max-papers", Profile.model_fields["max_papers"]),
+    ]:  # fmt: skip
+        description = field.description or ""
+        assert f"{description[:1].upper()}{description[1:]}." in option_line(text, option)
+    assert "(1 to 64)" in option_line(text, "--concurrency")
+    assert "(1 to 2000)" in option_line(text, "--max-papers")
 
 
 def test_help_defaults_follow_the_config_and_environment(

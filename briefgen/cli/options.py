@@ -73,7 +73,7 @@ def setting_option(path: str, *names: str) -> Any:
     """An option that sets the setting at `path`: its help is the field's description, its
     bounds are the field's."""
     field = _field(path)
-    words = field.description or ""
+    words = escape(field.description or "")  # help is Rich markup: [profiles.NAME] is text
     return typer.Option(*names, help=f"{words[:1].upper()}{words[1:]}.",
                         min=_bound(field, "ge"), max=_bound(field, "le"))  # fmt: skip
 
