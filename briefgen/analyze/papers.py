@@ -44,7 +44,7 @@ BatchRunner = Callable[
 
 @dataclass
 class AnalysisOutcome:
-    analysed: list[AnalysedPaper] = field(default_factory=list)
+    analyzed: list[AnalysedPaper] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)  # paper id -> why
     errors: dict[str, BriefgenError] = field(default_factory=dict)
     from_cache: int = 0
@@ -185,7 +185,7 @@ def analyze_papers(
         on_calls(engine.drain_calls())
         save(force=True)  # what finished is kept, even on Ctrl-C
 
-    outcome.analysed = [
+    outcome.analyzed = [
         AnalysedPaper(scored=paper, analysis=done[paper.paper.id])
         for paper in papers
         if paper.paper.id in done

@@ -30,7 +30,7 @@ from briefgen.core.calls import ChatMessage, Reply, Usage
 from briefgen.core.errors import AnalysisError, UpstreamError
 from briefgen.core.models import Paper, ScoredPaper
 from briefgen.core.settings import Price, Profile
-from briefgen.engines.repair import Wording, ask_validated
+from briefgen.engines.validated_call import Wording, ask_validated
 from briefgen.infra.net import UnreachableError, WorkerPool
 from briefgen.infra.prompts import fill, load_template, template_version
 from briefgen.infra.store import Store, input_key

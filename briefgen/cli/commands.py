@@ -378,7 +378,7 @@ def analyze(
 
     def report(ctx: RunContext) -> tuple[str, list[tuple[RenderLang, str]], dict[str, str]]:
         result = run_analyze(run.request(), ctx)
-        analysed = result.outcome.analysed
+        analysed = result.outcome.analyzed
         day = result.ranked.day.isoformat()
         codes = languages(ctx.settings.lang)
         if "zh" in codes and result.chinese is None:

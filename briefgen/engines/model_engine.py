@@ -43,8 +43,8 @@ from briefgen.engines.base import RuleCheck
 from briefgen.engines.caching import worth_caching
 from briefgen.engines.provider import Provider
 from briefgen.engines.providers.context import context_window
-from briefgen.engines.repair import Wording, ask_validated
 from briefgen.engines.spares import analysis_synthesis
+from briefgen.engines.validated_call import Wording, ask_validated
 from briefgen.infra.prompts import fill, load_template, template_version
 from briefgen.read.abstract import estimate_tokens
 
@@ -57,7 +57,7 @@ MAX_ERRORS_SHOWN = 8
 MAX_TOKENS_CEILING = 32_000  # a cut-off reply is retried once with twice the budget, up to this
 MAX_ENUM_IDS = 200  # beyond this an id enum bloats the schema; the validator still checks ids
 TYPICAL_REPLY = 800  # output tokens of an analysis (what must fit beside the prompt)
-# What the two calls' messages say (users and tests read them; see briefgen.engines.repair).
+# What the two calls' messages say (users and tests read them; see engines.validated_call).
 ANALYSIS_WORDING = Wording(
     declined="the model declined to analyse this paper (refusal)",
     failed="the model's reply failed twice",

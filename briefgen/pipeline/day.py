@@ -197,10 +197,10 @@ def report_texts(texts: dict[str, PaperText], reader: FullTextReader, ctx: RunCo
         reporter.warning(f"{len(failures)} full texts could not be fetched: {failures[0]}")
 
 
-# analyse -------------------------------------------------------------------------------------
+# analyze -------------------------------------------------------------------------------------
 
 
-def analyse_day(
+def analyze_day(
     ranked: RankedDay, ctx: RunContext, run: RecordedRun, *, synthesis: bool = True
 ) -> AnalysisOutcome:
     """Read and analyse the selected papers of a day; at least one must succeed."""
@@ -232,7 +232,7 @@ def analyse_day(
         report_texts(stream.texts, stream.reader, ctx)
     if outcome.from_cache:
         ctx.reporter.info(f"{outcome.from_cache} analyses reused from the store")
-    if not outcome.analysed:
+    if not outcome.analyzed:
         raise _all_failed(outcome)
     for line in grouped_failures(outcome.failed):
         ctx.reporter.warning(f"failed: {line}")
@@ -291,18 +291,18 @@ def _run_params(ranked: RankedDay, ctx: RunContext) -> dict[str, object]:
 
 def _finish(run: RecordedRun, outcome: AnalysisOutcome) -> None:
     status = "partial" if outcome.failed else "done"
-    run.finish(status, len(outcome.analysed), "; ".join(outcome.failed))
+    run.finish(status, len(outcome.analyzed), "; ".join(outcome.failed))
 
 
 # the commands' runs ----------------------------------------------------------------------------
 
 
-def analyse_listing(request: PaperRequest, ctx: RunContext) -> tuple[RankedDay, AnalysisOutcome]:
+def analyze_listing(request: PaperRequest, ctx: RunContext) -> tuple[RankedDay, AnalysisOutcome]:
     """Rank and analyse one day as a recorded `analyze` run (a roundup's days are these)."""
     ranked = rank_day(replace(request, keep_listing=True), ctx)
     _announce(ranked, ctx)
     with RecordedRun(ctx, "analyze", _run_params(ranked, ctx)) as run:
-        outcome = analyse_day(ranked, ctx, run)
+        outcome = analyze_day(ranked, ctx, run)
         run.collect()
         _finish(run, outcome)
     return ranked, outcome
@@ -314,12 +314,12 @@ def run_daily(request: PaperRequest, ctx: RunContext) -> DailyResult:
     ranked = rank_day(replace(request, keep_listing=True), ctx)
     _announce(ranked, ctx)
     with RecordedRun(ctx, "daily", _run_params(ranked, ctx)) as run:
-        outcome = analyse_day(ranked, ctx, run)
-        brief = make_brief(ctx, outcome.analysed, label=ranked.day.isoformat(), kind="daily",
+        outcome = analyze_day(ranked, ctx, run)
+        brief = make_brief(ctx, outcome.analyzed, label=ranked.day.isoformat(), kind="daily",
                            sources=ranked.sources, run=run)  # fmt: skip
         # What this day's brief covered is not ranked into a later day's again (see select).
         ctx.store.mark_briefed(ctx.settings.profile, ranked.day.isoformat(),
-                               [(a.paper_id, a.scored.paper.version) for a in outcome.analysed])
+                               [(a.paper_id, a.scored.paper.version) for a in outcome.analyzed])
         _finish(run, outcome)
     return DailyResult(day=ranked.day, brief=brief, failed=outcome.failed,
                        from_cache=outcome.from_cache)  # fmt: skip
@@ -330,12 +330,12 @@ def run_analyze(request: PaperRequest, ctx: RunContext) -> AnalyzeResult:
     ranked = rank_day(replace(request, keep_listing=True), ctx)
     _announce(ranked, ctx)
     with RecordedRun(ctx, "analyze", _run_params(ranked, ctx)) as run:
-        outcome = analyse_day(ranked, ctx, run, synthesis=False)
+        outcome = analyze_day(ranked, ctx, run, synthesis=False)
         result = AnalyzeResult(ranked=ranked, outcome=outcome)
         translator = chinese_translator(ctx)
         if translator is not None:
-            texts = translator.translate(analysis_texts(outcome.analysed))
-            result.chinese = apply_analysis_texts(outcome.analysed, texts)
+            texts = translator.translate(analysis_texts(outcome.analyzed))
+            result.chinese = apply_analysis_texts(outcome.analyzed, texts)
         run.collect()
         _finish(run, outcome)
     return result

@@ -31,7 +31,7 @@ from briefgen.core.calls import ChatMessage, Reply
 from briefgen.core.errors import AnalysisError, UpstreamError
 from briefgen.core.models import Brief
 from briefgen.core.settings import Price
-from briefgen.engines.repair import MAX_TOKENS, REFUSAL, cut_off
+from briefgen.engines.validated_call import MAX_TOKENS, REFUSAL, cut_off
 from briefgen.infra.net import WorkerPool
 from briefgen.infra.prompts import fill, load_template, template_version
 from briefgen.infra.store import Store, input_key
@@ -235,10 +235,10 @@ class BriefTranslator:
         return translated
 
     def _translate_chunk(self, texts: dict[str, str]) -> dict[str, str]:
-        # The shape of briefgen.engines.repair.ask_validated (ask, read, one more try, then a
-        # reported failure), but not that loop: a reply here holds many independent texts, so
-        # each key succeeds or fails on its own. What translated is kept; the retry is a fresh,
-        # smaller request for the failing keys only (not the reply sent back with its
+        # The shape of briefgen.engines.validated_call.ask_validated (ask, read, one more try,
+        # then a reported failure), but not that loop: a reply here holds many independent
+        # texts, so each key succeeds or fails on its own. What translated is kept; the retry is
+        # a fresh, smaller request for the failing keys only (not the reply sent back with its
         # problems); a cut-off reply keeps its complete texts and splits the rest (`_ask`),
         # not a doubled budget; and a failure, a refusal included, leaves those texts in
         # English with a warning instead of raising. The stop reasons and texts are shared.
