@@ -31,12 +31,6 @@ PAPER_FAILURES = (AnalysisError, UpstreamError)
 RUN_FAILURES = (UnreachableError,)
 SAVE_EVERY_SECONDS = 5.0  # an engine without model calls saves at most this often
 
-
-def _calls_no_model(engine: Engine) -> bool:
-    """Whether the engine's analyses cost nothing (extractive, no calls): losing the last few
-    seconds of them to an interruption costs nothing either."""
-    return engine.name == "offline"
-
 BatchRunner = Callable[
     [list[ScoredPaper], dict[str, PaperText]], dict[str, PaperAnalysis | BriefgenError]
 ]
@@ -111,7 +105,7 @@ def analyze_papers(
             raise
 
     unsaved: list[tuple[AnalysisKey, PaperAnalysis]] = []
-    local = _calls_no_model(engine)
+    local = not engine.results_worth_caching
     last_save = [time.monotonic()]
 
     def save(force: bool = False) -> None:

@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
-from briefgen.analyze.batch import BatchAnalyzer, BatchProvider
+from briefgen.analyze.batch import BatchAnalyzer
 from briefgen.analyze.papers import AnalysisOutcome, analyze_papers
 from briefgen.analyze.triage import Triage, TriagePlan, select_by_triage
 from briefgen.core.errors import (
@@ -22,7 +22,6 @@ from briefgen.core.errors import (
     UsageError,
 )
 from briefgen.core.models import AnalysedPaper, Brief, Paper, PaperText
-from briefgen.engines.model_engine import ModelEngine
 from briefgen.pipeline.brief import chinese_translator, make_brief
 from briefgen.pipeline.context import RunContext
 from briefgen.pipeline.estimate import Estimate, estimate_run, triage_line
@@ -103,16 +102,15 @@ def _triage_day(
 ) -> tuple[Selection, TriagePlan]:
     """Every candidate that passed the filters, scored by the model (see analyze.triage);
     its calls are the engine's, so the run that follows records them with its own."""
-    engine = ctx.engine
-    if not isinstance(engine, ModelEngine):
+    asker = ctx.engine.asker("triage")
+    if asker is None:
         raise UsageError(TRIAGE_NEEDS_A_MODEL)
     profile = ctx.settings.active_profile
     candidates = filtered_candidates(papers, profile, reader)
     pool = [s.paper for s in candidates.selected]
     triage = Triage(
-        engine, profile, reader, pool, store=ctx.store, use_cache=ctx.options.use_cache,
-        prompts_dir=ctx.settings.prompts_dir, price=engine.price,
-        concurrency=ctx.settings.concurrency,
+        asker, profile, reader, pool, store=ctx.store, use_cache=ctx.options.use_cache,
+        prompts_dir=ctx.settings.prompts_dir, concurrency=ctx.settings.concurrency,
     )  # fmt: skip
     known, todo = triage.plan(pool)
     plan = TriagePlan(triage, len(pool), len(known), todo)
@@ -240,14 +238,11 @@ def analyze_day(
 
 
 def _batch_runner(ctx: RunContext) -> BatchAnalyzer:
-    engine = ctx.engine
-    provider = getattr(engine, "provider", None)
-    if not isinstance(engine, ModelEngine) or not hasattr(provider, "batch_submit"):
+    route = ctx.engine.batches()
+    if route is None:
         raise UsageError("--batch needs --provider anthropic (Anthropic Message Batches)")
-    return BatchAnalyzer(
-        engine, cast(BatchProvider, provider), ctx.store,
-        poll_seconds=ctx.settings.batch_poll_seconds, info=ctx.reporter.info,
-    )  # fmt: skip
+    return BatchAnalyzer(route, ctx.store, poll_seconds=ctx.settings.batch_poll_seconds,
+                         info=ctx.reporter.info)  # fmt: skip
 
 
 def check_cost(estimate: Estimate, max_cost: float, ctx: RunContext, *, batch: bool) -> None:
@@ -353,7 +348,7 @@ def preview_day(
     estimate = estimate_run(selected, texts, ctx.engine, ctx.store, ctx.settings,
                             use_cache=ctx.options.use_cache, synthesis=synthesis)  # fmt: skip
     if ranked.triage is not None:
-        estimate.lines.insert(0, triage_line(ranked.triage, ctx.settings))
+        estimate.lines.insert(0, triage_line(ranked.triage))
         estimate.notes.append(_triage_note(ranked.triage))
     return ranked, estimate
 
