@@ -31,6 +31,7 @@ from briefgen.core.errors import AnalysisError, UpstreamError
 from briefgen.core.models import Paper, ScoredPaper
 from briefgen.core.settings import Profile
 from briefgen.engines.asker import Asker
+from briefgen.engines.prompt_text import validation_summary
 from briefgen.engines.validated_call import Wording, ask_validated
 from briefgen.infra.net import UnreachableError, WorkerPool
 from briefgen.infra.prompts import fill, load_template, template_version
@@ -178,7 +179,7 @@ def parse_reply(ids: Sequence[str]) -> Callable[[str], tuple[dict[str, Verdict] 
         try:
             output = TriageOutput.model_validate_json(text)
         except (ValidationError, ValueError) as exc:
-            return None, [_summary(exc)]
+            return None, [validation_summary(exc)]
         found: dict[str, Verdict] = {}
         problems: list[str] = []
         for item in output.relevance:
@@ -195,15 +196,6 @@ def parse_reply(ids: Sequence[str]) -> Callable[[str], tuple[dict[str, Verdict] 
         return (found or None), problems
 
     return parse
-
-
-def _summary(error: ValidationError | ValueError) -> str:
-    if isinstance(error, ValidationError):
-        return "; ".join(
-            f"{'.'.join(str(p) for p in item['loc']) or '(root)'}: {item['msg']}"
-            for item in error.errors()[:8]
-        )
-    return str(error)
 
 
 @dataclass

@@ -1,10 +1,9 @@
 """What a run would cost, before it spends anything (`--dry-run`, `--max-cost`).
 
-Input tokens are counted from the exact prompts briefgen would send (system prompt, the filled
-template, the paper's text, and the JSON schema that goes with every call), at about four
-characters a token; output tokens are typical reply
-sizes. Cached analyses cost nothing. With --batch only the per-paper analyses go in the Message
-Batch, at half price; triage, synthesis and translation are direct calls at full price.
+The engine plans its own calls (see briefgen.engines.plan); this adds triage's and the Chinese
+brief's, and renders the table. Cached analyses cost nothing. With --batch only the per-paper
+analyses go in the Message Batch, at half price; triage, synthesis and translation are direct
+calls at full price.
 """
 
 from __future__ import annotations
