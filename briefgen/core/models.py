@@ -291,7 +291,7 @@ class Experiments(Model):
 
 
 class PaperAnalysis(Model):
-    """The per-paper analysis (SPEC §7). Unknowns are 'not stated', never guesses."""
+    """The per-paper analysis. Unknowns are 'not stated', never guesses."""
 
     paper_id: str
     version: str = ""

@@ -1,4 +1,4 @@
-"""The rules a brief must satisfy (SPEC §2), on structured briefs.
+"""The rules a brief must satisfy (docs/concepts/brief.md), on structured briefs.
 
 `lint.py` applies the same rules to markdown files; every engine's output is checked here
 before anything is written.
@@ -49,7 +49,7 @@ def check_counts(name: str, count: int, bounds: Bounds, paper_count: int | None)
 
 
 def check_brief(brief: Brief) -> list[str]:
-    """Problems with a structured brief, one line each; empty when it follows SPEC §2."""
+    """Problems with a structured brief, one line each; empty when it follows the rules."""
     problems: list[str] = []
     analysed = [row.paper_id for row in brief.papers_at_a_glance]
     known = set(analysed)

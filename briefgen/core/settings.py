@@ -30,7 +30,7 @@ from briefgen.core.trust import check_config_file, check_home
 
 APP_NAME = "briefgen"
 
-# Seed 003's bot watches these categories and keywords; they make a sensible default for an
+# These categories and keywords (LLM efficiency and ML systems) make a sensible default for an
 # ML-systems reader and are the profile the bundled example papers were picked with.
 DEFAULT_CATEGORIES = ["cs.AI", "cs.CL", "cs.DC", "cs.LG"]
 ZOTERO_API_URL = "https://api.zotero.org"

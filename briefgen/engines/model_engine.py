@@ -8,7 +8,7 @@ schema is sent without descriptions, so the contract is never said twice or two 
 The reply must parse as `AnalysisOutput`; if it does not, the model is shown the validation
 errors and asked once more; a paper that still fails is reported as failed, never replaced by
 its abstract. Synthesis works the same way over
-the compact analyses, against SPEC §2's rules (synthesis_rules.py); what still breaks a rule
+the compact analyses, against the brief's rules (synthesize/enforce.py); what still breaks a rule
 after the one retry is dropped by the caller, never passed through.
 """
 
@@ -209,7 +209,7 @@ def synthesis_schema(ids: list[str]) -> dict[str, Any]:
     return schema
 
 
-# What the model writes for one paper (SPEC §7). Ids, title and read_from are not asked for:
+# What the model writes for one paper. Ids, title and read_from are not asked for:
 # briefgen knows them, and a model cannot get them wrong if it never writes them. What each
 # field must hold is prompts/analyze_paper.fields.md (one statement, rendered into the system
 # prompt); why the paper matters now is the synthesis's to say, for its reader.
