@@ -93,10 +93,7 @@ def bound_record(data: dict[str, Any], say: Callable[[str], None]) -> dict[str, 
     title, abstract, authors = data.get("title"), data.get("abstract"), data.get("authors")
     long_title = isinstance(title, str) and len(title) > MAX_TITLE_CHARS
     long_abstract = isinstance(abstract, str) and len(abstract) > MAX_ABSTRACT_CHARS
-    many = isinstance(authors, list) and (
-        len(authors) > MAX_AUTHORS
-        or any(len(a) > MAX_AUTHOR_CHARS if type(a) is str else _long_name(a) for a in authors)
-    )
+    many = isinstance(authors, list) and _authors_out_of_bounds(authors)
     if not (long_title or long_abstract or many):
         return data
     say = _named(data, say)
@@ -106,26 +103,38 @@ def bound_record(data: dict[str, Any], say: Callable[[str], None]) -> dict[str, 
     if long_abstract:
         data["abstract"] = _cut_text(abstract, MAX_ABSTRACT_CHARS, "abstract", say)
     if many and isinstance(authors, list):
-        if len(authors) > MAX_AUTHORS:
-            say(f"author list cut from {len(authors):,} to {MAX_AUTHORS:,} names")
-            authors = authors[:MAX_AUTHORS]
-        longest, cut = 0, 0
-        kept: list[object] = []
-        for author in authors:
-            if _long_name(author):
-                name = author.get("name") if isinstance(author, dict) else author
-                assert isinstance(name, str)
-                longest, cut = max(longest, len(name)), cut + 1
-                short = name[:MAX_AUTHOR_CHARS]
-                author = {**author, "name": short} if isinstance(author, dict) else short
-            kept.append(author)
-        if cut:
-            say(
-                f"{cut:,} author name{'s' if cut != 1 else ''} cut to {MAX_AUTHOR_CHARS:,} "
-                f"characters (the longest had {longest:,})"
-            )
-        data["authors"] = kept
+        data["authors"] = _bound_authors(authors, say)
     return data
+
+
+def _authors_out_of_bounds(authors: list[object]) -> bool:
+    return len(authors) > MAX_AUTHORS or any(
+        len(a) > MAX_AUTHOR_CHARS if type(a) is str else _long_name(a) for a in authors
+    )
+
+
+def _bound_authors(authors: list[object], say: Callable[[str], None]) -> list[object]:
+    """The first MAX_AUTHORS authors, each name (a string, or a dict's "name") cut to
+    MAX_AUTHOR_CHARS; each kind of cut said once."""
+    if len(authors) > MAX_AUTHORS:
+        say(f"author list cut from {len(authors):,} to {MAX_AUTHORS:,} names")
+        authors = authors[:MAX_AUTHORS]
+    longest, cut = 0, 0
+    kept: list[object] = []
+    for author in authors:
+        if _long_name(author):
+            name = author.get("name") if isinstance(author, dict) else author
+            assert isinstance(name, str)
+            longest, cut = max(longest, len(name)), cut + 1
+            short = name[:MAX_AUTHOR_CHARS]
+            author = {**author, "name": short} if isinstance(author, dict) else short
+        kept.append(author)
+    if cut:
+        say(
+            f"{cut:,} author name{'s' if cut != 1 else ''} cut to {MAX_AUTHOR_CHARS:,} "
+            f"characters (the longest had {longest:,})"
+        )
+    return kept
 
 
 class Model(BaseModel):
