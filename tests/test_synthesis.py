@@ -1,4 +1,4 @@
-"""Synthesis by model: the rules of SPEC §2 enforced, one repair, drops logged, large days."""
+"""Synthesis by model: the brief's rules enforced, one repair, drops logged, large days."""
 
 from __future__ import annotations
 

@@ -36,8 +36,8 @@ from briefgen.core.settings import (
 from briefgen.engines.factory import make_engine as make_engine  # tests replace it here
 from briefgen.infra.console import Reporter
 from briefgen.infra.files import cannot_write, write_atomic
-from briefgen.infra.repair import is_damage
 from briefgen.infra.store import Store
+from briefgen.infra.store_recovery import is_damage
 from briefgen.pipeline.context import RunContext, RunOptions
 from briefgen.pipeline.day import preview_day
 from briefgen.pipeline.estimate import render_estimate

@@ -1,4 +1,4 @@
-"""The reader's library: the papers the ranking learns from (SPEC §5).
+"""The reader's library: the papers the ranking learns from (docs/concepts/ranking.md).
 
 One entry of a profile's `library = [...]` (or one `--library`) names one source, told apart
 by what it is:

@@ -1,9 +1,9 @@
 """From a day's analyses to one validated `Brief`.
 
-The engine writes the synthesis; SPEC §2's rules are enforced on it here, whatever the engine
-(an invented paper or an untraceable number is dropped and logged, a section left short is
-filled from the analyses), and the result is checked once more as a whole brief before
-anything is written. A model's synthesis is cached by a hash of exactly what it read.
+The engine writes the synthesis; the brief's rules (docs/concepts/brief.md) are enforced on it
+here, whatever the engine (an invented paper or an untraceable number is dropped and logged, a
+section left short is filled from the analyses), and the result is checked once more as a whole
+brief before anything is written. A model's synthesis is cached by a hash of exactly what it read.
 """
 
 from __future__ import annotations
