@@ -52,6 +52,26 @@ def _total(root: Any) -> int:
         return 0
 
 
+def _authors(entry: Any) -> list[Any]:
+    return [
+        arxiv.Result.Author(
+            _text(author, "atom:name") or "",
+            [a.text for a in author.iterfind("arxiv:affiliation", NS) if a.text is not None],
+        )
+        for author in entry.iterfind("atom:author", NS)
+    ]
+
+
+def _links(entry: Any) -> list[Any]:
+    return [
+        arxiv.Result.Link(
+            link.get("href"), link.get("title"), link.get("rel") or "", link.get("type")
+        )
+        for link in entry.iterfind("atom:link", NS)
+        if link.get("href") is not None
+    ]
+
+
 def _result(entry: Any) -> Any:
     """The entry as an `arxiv.Result`, or None without its id, `updated` or `published`."""
     entry_id = _text(entry, "atom:id")
@@ -65,13 +85,7 @@ def _result(entry: Any) -> Any:
         updated=updated,
         published=published,
         title=re.sub(r"\s+", " ", _text(entry, "atom:title") or ""),
-        authors=[
-            arxiv.Result.Author(
-                _text(author, "atom:name") or "",
-                [a.text for a in author.iterfind("arxiv:affiliation", NS) if a.text is not None],
-            )
-            for author in entry.iterfind("atom:author", NS)
-        ],
+        authors=_authors(entry),
         summary=_text(entry, "atom:summary") or "",
         comment=_text(entry, "arxiv:comment"),
         journal_ref=_text(entry, "arxiv:journal_ref"),
@@ -80,13 +94,7 @@ def _result(entry: Any) -> Any:
         categories=[
             c.get("term") for c in entry.iterfind("atom:category", NS) if c.get("term") is not None
         ],
-        links=[
-            arxiv.Result.Link(
-                link.get("href"), link.get("title"), link.get("rel") or "", link.get("type")
-            )
-            for link in entry.iterfind("atom:link", NS)
-            if link.get("href") is not None
-        ],
+        links=_links(entry),
     )
 
 
