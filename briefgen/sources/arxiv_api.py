@@ -86,7 +86,7 @@ class ArxivApiClient:
         timeout: float = 30.0,
         page_size: int = API_PAGE_SIZE,
     ) -> None:
-        self.query_url_format = api_url + ("&{}" if "?" in api_url else "?{}")
+        self._url_format = api_url + ("&{}" if "?" in api_url else "?{}")
         self.page_size = page_size
         self._http = http_client(timeout)
         self._http.headers["User-Agent"] = agent
@@ -108,7 +108,7 @@ class ArxivApiClient:
             "start": str(start),
             "max_results": str(self.page_size),
         }
-        return self.query_url_format.format(urlencode(query))
+        return self._url_format.format(urlencode(query))
 
     def page(self, search: arxiv.Search, start: int) -> AtomPage:
         """One page, retried by the policy on 429/5xx, timeouts, dropped connections, and an
