@@ -18,7 +18,6 @@ from typing import Annotated, Any, NoReturn, TypeVar, get_args, get_origin
 
 import typer
 from rich.markup import escape
-from typer import _click as click
 from typer.core import TyperOption
 
 from briefgen.cli.app import INTERRUPTED, PIPE_CLOSED, BaseCommand, Interrupts, app, silence_stdout
@@ -265,7 +264,7 @@ class Command(BaseCommand):
         self.own_help = self.help
         self.option_help = {p.name: getattr(p, "help", None) for p in self.params if p.name}
 
-    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+    def format_help(self, ctx: Any, formatter: Any) -> None:  # see cli/app.py's _OwnHelp
         config = ctx.params.get("config")
         shown, note = help_defaults(config if isinstance(config, Path) else None)
         for param in self.params:
