@@ -31,7 +31,6 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +43,7 @@ from briefgen.core.models import (
     Paper,
     strip_controls,
 )
+from briefgen.read.latex import bibtex_text
 
 if TYPE_CHECKING:
     import httpx
@@ -479,76 +479,9 @@ def read_ids(
 
 # BibTeX ----------------------------------------------------------------------------------------
 
-_UNESCAPED_PERCENT = re.compile(r"(?<!\\)%")
 _ENCLOSED = re.compile(r'^\s*(?:\{(?P<braced>.*)\}|"(?P<quoted>.*)")\s*$', re.DOTALL)
 # Google Scholar and some exporters end the author list with "and others".
 _OTHERS = {"others", "et al", "et al."}
-
-
-@cache
-def _latex_converter() -> Any:
-    from pylatexenc.latex2text import LatexNodes2Text
-
-    # Math is left as written ($x^2$) for plain_text to turn into Unicode (x²).
-    return LatexNodes2Text(math_mode="verbatim")
-
-
-# What BibTeX exports mostly hold, resolved without a LaTeX parser (pylatexenc reads about
-# 100 characters a millisecond, seconds for a library with abstracts): accents, special
-# letters, escaped characters, text-style macros. Anything else goes to pylatexenc.
-_COMBINING = {'"': "\u0308", "'": "\u0301", "`": "\u0300", "^": "\u0302", "~": "\u0303",
-              "=": "\u0304", ".": "\u0307", "u": "\u0306", "v": "\u030c", "H": "\u030b",
-              "c": "\u0327", "k": "\u0328", "r": "\u030a"}  # fmt: skip
-_ACCENT = re.compile(
-    r"\\(?P<mark>[\"'`^~=.]|[uvHckr](?![A-Za-z]))\s*"
-    r"(?:\{\s*(?P<braced>\\[ij](?![A-Za-z])|[A-Za-z])\s*\}|(?P<bare>\\[ij](?![A-Za-z])|[A-Za-z]))"
-)
-_LETTERS = {"i": "ı", "j": "ȷ", "l": "ł", "L": "Ł", "o": "ø", "O": "Ø", "ss": "ß", "ae": "æ",
-            "AE": "Æ", "oe": "œ", "OE": "Œ", "aa": "å", "AA": "Å"}  # fmt: skip
-_LETTER = re.compile(r"\\(ss|ae|AE|oe|OE|aa|AA|[ijlLoO])(?![A-Za-z])(?:\{\}|\s+(?=[A-Za-z]))?")
-_ESCAPE = re.compile(r"\\([%&_#$])")
-_BACKSLASH = re.compile(r"\{\\textbackslash\}|\\textbackslash(?:\{\}|\s*)")
-_HELD_BACKSLASH = "\ue000"  # a private-use character, while braces and dashes are resolved
-_STYLE = re.compile(
-    r"\\(?:emph|textit|textbf|textsc|textsl|texttt|textrm|textsf|textup|textmd|mbox)\s*(?=\{)"
-)
-
-
-def _accent(match: re.Match[str]) -> str:
-    base = match.group("braced") or match.group("bare")
-    base = {"\\i": "i", "\\j": "j"}.get(base, base)
-    return unicodedata.normalize("NFC", base + _COMBINING[match.group("mark")])
-
-
-def _simple_latex(value: str) -> str | None:
-    """`value` with the common markup resolved, or None when other LaTeX is left."""
-    text = _ACCENT.sub(_accent, value)
-    text = _LETTER.sub(lambda m: _LETTERS[m.group(1)], text)
-    text = _STYLE.sub("", _ESCAPE.sub(r"\1", text))
-    # Zotero writes a backslash of the text (arXiv's "$\\times$") as {\textbackslash}
-    text = _BACKSLASH.sub(_HELD_BACKSLASH, text)
-    if "\\" in text:
-        return None
-    text = text.replace("{", "").replace("}", "").replace("~", " ")
-    text = text.replace("---", "—").replace("--", "–")
-    return text.replace(_HELD_BACKSLASH, "\\")
-
-
-def detex(value: str) -> str:
-    """A BibTeX field as plain text: braces, accents ({\\"u} -> ü), escapes (\\%, \\$, \\&)
-    and text macros resolved, math as Unicode where it converts cleanly, one line."""
-    from briefgen.read.latex import plain_text
-
-    if not value:
-        return ""
-    text = _simple_latex(value)
-    if text is None:
-        source = _UNESCAPED_PERCENT.sub(r"\\%", value)  # '5%' in a field is text, not a comment
-        try:
-            text = str(_latex_converter().latex_to_text(source))
-        except Exception:  # pylatexenc's parse errors have no common base
-            text = value.replace("{", "").replace("}", "")
-    return _clean(plain_text(text))
 
 
 def _split_top(text: str, separator: re.Pattern[str]) -> list[str]:
@@ -593,7 +526,7 @@ def bib_authors(value: str) -> list[str]:
         else:  # "Last, First" or "Last, Jr., First"
             last, *middle, first = parts
             name = " ".join([first, last, *middle])
-        text = detex(name)
+        text = bibtex_text(name)
         if text and text.lower() not in _OTHERS:
             names.append(text)
     return names
@@ -684,13 +617,13 @@ def _read_bib(text: str, *, spec: str, origin: str, warn: Warn) -> list[LibraryP
     for entry, recovered in candidates:
         fields = _fields(entry, recovered)
         sizes = {name: len(fields.get(name, "")) for name in ("title", "abstract", "author")}
-        title = detex(fields.get("title", "")[: MAX_TITLE_CHARS * _LATEX_ROOM])
+        title = bibtex_text(fields.get("title", "")[: MAX_TITLE_CHARS * _LATEX_ROOM])
         if not title:
             skipped["without a title"] += 1
             continue
         read = _entry(
             title=title,
-            abstract=detex(fields.get("abstract", "")[: MAX_ABSTRACT_CHARS * _LATEX_ROOM]),
+            abstract=bibtex_text(fields.get("abstract", "")[: MAX_ABSTRACT_CHARS * _LATEX_ROOM]),
             authors=bib_authors(fields.get("author", "")[:MAX_AUTHOR_FIELD_CHARS]),
             arxiv_id=_bib_arxiv_id(fields),
             fallback_key=f"bib:{entry.key}" if entry.key else None,
