@@ -4,7 +4,7 @@ One entry of a profile's `library = [...]` (or one `--library`) names one source
 by what it is:
 
 - `zotero:USER_ID[/COLLECTION_KEY]` or `zotero:groups/GROUP_ID[/COLLECTION_KEY]`: a Zotero
-  library read through the Zotero web API (`briefgen.select.zotero`); notes and attachments
+  library read through the Zotero web API (`briefgen.sources.zotero_api`); notes and attachments
   are left out, and a paper's arXiv id is taken from its URL, DOI (10.48550/arXiv.…),
   `archiveID` ("arXiv:2401.12345") or `extra` ("arXiv: 2401.12345");
 - a BibTeX file (`.bib`, or any file whose first entry starts with `@`), as Zotero, Google
@@ -709,9 +709,17 @@ def zotero_entry(raw: object, origin: str) -> LibraryPaper | str:
 def _read_zotero(
     spec: str, *, settings: Settings, client: httpx.Client | None, warn: Warn
 ) -> list[LibraryPaper]:
-    from briefgen.select.zotero import fetch_library  # httpx loads only for Zotero
+    from briefgen.sources.zotero_api import (  # httpx loads only for Zotero
+        ZoteroClient,
+        api_key,
+        parse_zotero_spec,
+    )
 
-    target, items = fetch_library(spec, settings=settings, client=client, warn=warn)
+    target = parse_zotero_spec(spec)
+    items = ZoteroClient(
+        target, f"library {target.spec}", settings=settings, key=api_key(), on_retry=warn,
+        client=client,
+    ).read_items()  # fmt: skip
     entries: list[LibraryPaper] = []
     skipped: Counter[str] = Counter()
     for raw in items:
