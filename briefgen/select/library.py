@@ -479,54 +479,24 @@ def read_ids(
 
 # BibTeX ----------------------------------------------------------------------------------------
 
-_ENCLOSED = re.compile(r'^\s*(?:\{(?P<braced>.*)\}|"(?P<quoted>.*)")\s*$', re.DOTALL)
 # Google Scholar and some exporters end the author list with "and others".
 _OTHERS = {"others", "et al", "et al."}
 
 
-def _split_top(text: str, separator: re.Pattern[str]) -> list[str]:
-    """`text` split at `separator` where it is outside braces."""
-    parts: list[str] = []
-    depth = 0
-    start = 0
-    position = 0
-    while position < len(text):
-        char = text[position]
-        if char == "\\":
-            position += 2
-            continue
-        if char == "{":
-            depth += 1
-        elif char == "}":
-            depth = max(depth - 1, 0)
-        elif depth == 0:
-            match = separator.match(text, position)
-            if match and match.end() > position:
-                parts.append(text[start:position])
-                start = position = match.end()
-                continue
-        position += 1
-    parts.append(text[start:])
-    return parts
-
-
-_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
-_COMMA = re.compile(r"\s*,\s*")
-
-
 def bib_authors(value: str) -> list[str]:
-    """'Last, First and Other, Name' (or 'First Last and …') as ['First Last', 'Name Other']."""
+    """A BibTeX name list as ['First von Last Jr', …]: split at each 'and' outside braces and
+    each name into its parts as BibTeX does, by bibtexparser (the functions its
+    SeparateCoAuthors and SplitNameParts middlewares apply, here after the field is bounded
+    and without their strictness: one odd name does not cost the entry), then read as text."""
+    from bibtexparser.middlewares.names import (
+        parse_single_name_into_parts,
+        split_multiple_persons_names,
+    )
+
     names: list[str] = []
-    for raw in _split_top(value.strip(), _AND):
-        parts = [part for part in _split_top(raw.strip(), _COMMA) if part.strip()]
-        if not parts:
-            continue
-        if len(parts) == 1:
-            name = parts[0]
-        else:  # "Last, First" or "Last, Jr., First"
-            last, *middle, first = parts
-            name = " ".join([first, last, *middle])
-        text = bibtex_text(name)
+    for raw in split_multiple_persons_names(value):
+        parts = parse_single_name_into_parts(raw, strict=False)
+        text = bibtex_text(parts.merge_first_name_first)
         if text and text.lower() not in _OTHERS:
             names.append(text)
     return names
@@ -552,18 +522,12 @@ def _bib_arxiv_id(fields: dict[str, str]) -> str | None:
     return None
 
 
-def _fields(entry: Any, recovered: bool) -> dict[str, str]:
+def _fields(entry: Any) -> dict[str, str]:
     """An entry's fields by lower-case name; the first of a repeated field wins."""
     fields: dict[str, str] = {}
     for field in entry.fields:
-        value = field.value
-        if not isinstance(value, str):
-            continue
-        if recovered:  # a block left as written: its value still has its braces or quotes
-            match = _ENCLOSED.match(value)
-            if match:
-                value = match.group("braced") or match.group("quoted") or ""
-        fields.setdefault(field.key.lower(), value)
+        if isinstance(field.value, str):
+            fields.setdefault(field.key.lower(), field.value)
     return fields
 
 
@@ -591,6 +555,7 @@ def read_bib(text: str, *, spec: str, origin: str, warn: Warn) -> list[LibraryPa
 
 def _read_bib(text: str, *, spec: str, origin: str, warn: Warn) -> list[LibraryPaper]:
     from bibtexparser.entrypoint import parse_string
+    from bibtexparser.middlewares import RemoveEnclosingMiddleware
     from bibtexparser.model import Entry
 
     try:
@@ -598,24 +563,26 @@ def _read_bib(text: str, *, spec: str, origin: str, warn: Warn) -> list[LibraryP
     except Exception as exc:  # the splitter is tolerant; anything else is a parser bug
         raise ConfigError(f"library {spec}: cannot be read as BibTeX ({exc})") from exc
 
-    candidates: list[tuple[Any, bool]] = [(entry, False) for entry in library.entries]
+    candidates: list[Any] = list(library.entries)
     skipped: Counter[str] = Counter()
     malformed_lines: list[int] = []
     for block in library.failed_blocks:
         readable = block.ignore_error_block
         if isinstance(readable, Entry):
             # a repeated field or key: the entry itself is readable (the first value wins;
-            # a second entry with the same key is dropped below if it is the same paper)
-            candidates.append((readable, True))
+            # a second entry with the same key is dropped below if it is the same paper),
+            # its values' enclosing braces or quotes removed as the parse stack removed the
+            # others'
+            candidates.append(RemoveEnclosingMiddleware().transform_entry(readable, library))
             continue
         skipped["malformed"] += 1
         if block.start_line is not None:
             malformed_lines.append(block.start_line + 1)
-    candidates.sort(key=lambda pair: pair[0].start_line or 0)
+    candidates.sort(key=lambda entry: entry.start_line or 0)
 
     entries: list[LibraryPaper] = []
-    for entry, recovered in candidates:
-        fields = _fields(entry, recovered)
+    for entry in candidates:
+        fields = _fields(entry)
         sizes = {name: len(fields.get(name, "")) for name in ("title", "abstract", "author")}
         title = bibtex_text(fields.get("title", "")[: MAX_TITLE_CHARS * _LATEX_ROOM])
         if not title:
