@@ -89,7 +89,8 @@ class FakeHub:
     an unknown repository is 401 RepoNotFound, an unknown revision 404 RevisionNotFound, an
     unknown file 404 EntryNotFound, an unknown blob 403. Records every request of both servers
     as "METHOD /path?query". `cut` makes the next N blob downloads stop half-way through their
-    body; `wrong_checksum` names another SHA-256 for every Git LFS file."""
+    body; `wrong_checksum` names another SHA-256 for every Git LFS file; `portal` answers
+    every request with a captive portal's sign-in page."""
 
     def __init__(self, repos: dict[str, dict[str, bytes]]) -> None:
         self.repos = repos
@@ -103,6 +104,7 @@ class FakeHub:
         self.credentials: list[str] = []  # any Authorization header sent
         self.cut = 0
         self.wrong_checksum = False
+        self.portal = False  # every request answered with a sign-in page
         self._lock = threading.Lock()
         hub = self
 
@@ -177,6 +179,8 @@ class FakeHub:
         return entries
 
     def answer(self, handler: BaseHTTPRequestHandler) -> None:
+        if self.portal:
+            return self.reply(handler, 200, b"<html>Sign in to the network</html>")
         path = urlsplit(handler.path).path
         blob = re.fullmatch(r"/blobs/([0-9a-f]{64})", path)
         if blob:
@@ -572,6 +576,18 @@ def test_files_that_do_not_load_are_not_kept(hub: FakeHub, tmp_path: Path) -> No
     assert warn.lines[0].startswith(f"embedding model {REPO} as downloaded from 127.0.0.1 is not")
     assert "TF-IDF" in warn.lines[0]
     assert os.listdir(tmp_path / "models") == []
+
+
+def test_a_server_that_is_not_a_hub_means_one_warning(hub: FakeHub, tmp_path: Path) -> None:
+    hub.portal = True
+    warn = Lines()
+    assert load_embedder(settings(tmp_path, hub.url), warn=warn, info=Lines()) is None
+    assert warn.lines == [
+        f"embedding model {REPO} could not be downloaded (127.0.0.1 does not answer as a "
+        "Hugging Face endpoint): ranking by TF-IDF similarity instead; set embedding_model to "
+        "a local model folder, or 'tfidf' to silence this"
+    ]
+    assert hub.paths() == [f"GET /api/models/{REPO}"]
 
 
 def test_a_damaged_downloaded_model_is_downloaded_again(hub: FakeHub, tmp_path: Path) -> None:

@@ -202,7 +202,9 @@ def download_model(
     except LocalEntryNotFoundError as exc:  # its listing was refused: the cause says how
         status = _status(exc.__cause__ or exc)
         raise DownloadFailed(f"{host} answered HTTP {status} for {repo_id}") from exc
-    except FileMetadataError as exc:  # no commit or ETag on a file: not a Hub's answer
+    except (FileMetadataError, ValueError, KeyError, TypeError) as exc:
+        # A listing that is not the Hub's JSON (a captive portal's page), a file without a
+        # commit or an ETag: not a Hugging Face endpoint's answers
         raise DownloadFailed(f"{host} does not answer as a Hugging Face endpoint") from exc
     except OSError as exc:
         raise DownloadFailed(f"cannot write {target.parent}: {exc.strerror or exc}") from exc
