@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Literal
 
 from briefgen.core.calls import Reply
 from briefgen.core.errors import BriefgenError
 from briefgen.core.settings import Settings
 from briefgen.engines.base import Engine
+from briefgen.engines.limits import CallLimits
 from briefgen.engines.provider import Provider
+from briefgen.engines.recorded_calls import PricedModel
 from briefgen.infra.net import RetryPolicy, no_report
+
+if TYPE_CHECKING:
+    from briefgen.engines.model_engine import EngineModels
 
 
 def make_provider(
@@ -93,8 +99,6 @@ def make_engine(
         from briefgen.engines.offline.engine import OfflineEngine
 
         return OfflineEngine()
-    model = settings.model_for("analysis")
-    synthesis_model = settings.model_for("synthesis")
     provider: Provider = (
         make_provider(settings, env, on_retry=on_retry)
         if calls
@@ -103,15 +107,26 @@ def make_engine(
     from briefgen.engines.model_engine import ModelEngine
 
     return ModelEngine(
-        provider,
-        model,
-        prompts_dir=settings.model.prompts_dir,
-        max_tokens=settings.model.max_output_tokens,
-        price=settings.price_of(model),
-        synthesis_model=synthesis_model,
-        synthesis_price=settings.price_of(synthesis_model),
+        provider, engine_models(settings), call_limits(settings),
+        prompts_dir=settings.model.prompts_dir, interests=reader_interests(settings),
+    )  # fmt: skip
+
+
+def engine_models(settings: Settings) -> EngineModels:
+    """The model of each purpose with its price."""
+    from briefgen.engines.model_engine import EngineModels
+
+    def priced(purpose: Literal["analysis", "synthesis", "translation"]) -> PricedModel:
+        model = settings.model_for(purpose)
+        return PricedModel(model, settings.price_of(model))
+
+    return EngineModels(priced("analysis"), priced("synthesis"), priced("translation"))
+
+
+def call_limits(settings: Settings) -> CallLimits:
+    return CallLimits(
+        analysis_max_tokens=settings.model.max_output_tokens,
         synthesis_max_tokens=settings.model.synthesis_max_output_tokens,
-        batch_size=settings.model.synthesis_batch,
+        synthesis_batch=settings.model.synthesis_batch,
         prompt_caching=settings.model.prompt_caching,
-        interests=reader_interests(settings),
     )
