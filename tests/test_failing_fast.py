@@ -361,7 +361,7 @@ def test_a_model_server_that_never_answers_costs_the_model_timeout_per_attempt(
     provider = AnthropicProvider(
         api_key=SECRET_KEY, base_url=silent.url, timeout=0.5,
         policy=RetryPolicy(attempts=2, wait=0, on_retry=lines.append, timeout=0.5,
-                           timeout_setting="model_timeout_seconds"),
+                           timeout_setting="[model] timeout_seconds"),
     )  # fmt: skip
     started = time.monotonic()
     with pytest.raises(UpstreamError) as caught:
@@ -376,7 +376,7 @@ def test_a_model_server_that_never_answers_costs_the_model_timeout_per_attempt(
     ]
     assert str(caught.value).startswith(
         "the Anthropic API did not answer within 0.5 s on both attempts; try again later, or "
-        "raise model_timeout_seconds if it is only slow"
+        "raise [model] timeout_seconds if it is only slow"
     )
 
 

@@ -32,7 +32,7 @@ def make_provider(
         wait=settings.network.retry_wait_seconds,
         on_retry=on_retry,
         timeout=settings.model.timeout_seconds,
-        timeout_setting="model_timeout_seconds",
+        timeout_setting="[model] timeout_seconds",
     )
     if settings.provider == "anthropic":
         from briefgen.engines.providers.anthropic_provider import (
