@@ -12,6 +12,7 @@ import sqlite3
 import stat
 import sys
 from collections.abc import Callable, Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar, get_args, get_origin
@@ -34,7 +35,7 @@ from briefgen.core.settings import (
     unknown_categories,
 )
 from briefgen.engines.factory import make_engine as make_engine  # tests replace it here
-from briefgen.infra.console import Reporter
+from briefgen.infra.console import Reporter, reporting
 from briefgen.infra.files import cannot_write, write_atomic
 from briefgen.infra.repair import is_damage
 from briefgen.infra.store import Store
@@ -288,13 +289,15 @@ LOCAL_FILE_ERRORS = {
 }  # fmt: skip
 
 
-def run_action(reporter: Reporter, action: Callable[[], T]) -> T:
+def run_action(reporter: Reporter, action: Callable[[], T], *, shows_records: bool = True) -> T:
     """Turn expected failures into one line and their exit code; anything else is a bug (1).
+    While `action` runs, `reporter` shows what briefgen logs (`shows_records`, the default).
 
     A closed stdout (`briefgen … | head -1`) ends the command quietly with 141, as SIGPIPE ends
     a Unix tool; Ctrl-C is one line and 130."""
     try:
-        return action()
+        with reporting(reporter) if shows_records else nullcontext():
+            return action()
     except BriefgenError as exc:
         reporter.error(str(exc))
         raise typer.Exit(exc.exit_code) from None
