@@ -580,17 +580,20 @@ def test_a_collection_of_notes_only_is_an_empty_library(
 
 
 def test_rate_limits_are_waited_out_and_said(
-    zotero: FakeZotero, server: FakeServer, monkeypatch: pytest.MonkeyPatch
+    zotero: FakeZotero,
+    server: FakeServer,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     monkeypatch.setenv("ZOTERO_API_KEY", ZOTERO_KEY)
     zotero.throttle = [429, 503]
-    entries, warnings = read("zotero:4711", settings=zotero_settings(server.url, retries=3))
+    entries, _ = read("zotero:4711", settings=zotero_settings(server.url, retries=3))
     assert len(entries) == 4 and len(server.requests) == 3
     host = server.url.removeprefix("http://")  # a retry line names what it was fetching
-    assert len(warnings) == 2 and warnings[0].startswith(
+    assert len(caplog.messages) == 2 and caplog.messages[0].startswith(
         f"the Zotero web API ({host}/users/4711/items/top) answered HTTP 429"
     )
-    assert_no_key(*warnings)
+    assert_no_key(*caplog.messages)
 
 
 def test_a_failing_service_is_an_upstream_error(

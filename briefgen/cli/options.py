@@ -524,15 +524,14 @@ class ModelRun:
     def in_context(self, work: Callable[[RunContext], T]) -> T:
         """`work` with the run's settings, store, engine and remote services."""
         settings = self.settings()
-        warn = self.reporter.warning  # one line per retried request or model call
-        engine = make_engine(settings, calls=not self.dry_run, on_retry=warn)  # dry: no key
+        engine = make_engine(settings, calls=not self.dry_run)  # dry: no key
         options = RunOptions(use_cache=not self.no_cache, fulltext=self.fulltext,
                              max_cost=self.max_cost, batch=self.batch,
                              library=tuple(self.library or ()),
                              include_seen=self.include_seen, triage=self.triage)  # fmt: skip
         if self.triage and settings.provider == "offline":
             raise UsageError("--triage needs a model (--provider anthropic or openai)")
-        with Store.open(settings.home) as store, Remote(settings, on_retry=warn) as remote:
+        with Store.open(settings.home) as store, Remote(settings) as remote:
             return work(RunContext(settings, store, engine, self.reporter, remote, options))
 
     def print_estimate(self, *, synthesis: bool) -> None:

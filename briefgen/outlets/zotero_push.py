@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -244,7 +244,6 @@ def push_to_zotero(
     refs: list[Reference],
     *,
     settings: Settings,
-    warn: Callable[[str], None],
     client: httpx.Client | None = None,
     env: Mapping[str, str] | None = None,
 ) -> PushReport:
@@ -264,7 +263,6 @@ def push_to_zotero(
     policy = RetryPolicy(
         attempts=settings.http_retries,
         wait=settings.retry_wait_seconds,
-        on_retry=warn,
         timeout=settings.http_timeout_seconds,
         timeout_setting="http_timeout_seconds",
         deadline=settings.service_deadline_seconds,

@@ -21,6 +21,7 @@ files: another model, or the same repository updated, never reuses them.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import shutil
 import sys
@@ -47,7 +48,6 @@ from briefgen.infra.net import (
     RetryPolicy,
     UnreachableError,
     is_transient_http,
-    no_report,
     retry_after_seconds,
     user_agent,
 )
@@ -310,7 +310,7 @@ def load_embedder(
     """The configured embedding model, downloaded on first use; None for 'tfidf' (silently)
     or, after one warning through `warn`, when it cannot be downloaded. A local folder that
     does not load is a ConfigError. `info` gets the one "downloading" line (stderr when not
-    given) and any retry lines."""
+    given); each retry is logged at INFO."""
     spec = settings.embedding_model.strip()
     if spec.lower() == TFIDF:
         return None
@@ -556,7 +556,7 @@ def _download(
     policy = RetryPolicy(
         attempts=max(1, min(settings.http_retries, DOWNLOAD_ATTEMPTS)),
         wait=settings.retry_wait_seconds,
-        on_retry=info or no_report,
+        retry_level=logging.INFO,
         timeout=read_timeout,
         timeout_setting="http_timeout_seconds",
     )

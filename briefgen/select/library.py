@@ -778,7 +778,7 @@ def _read_zotero(
 ) -> list[LibraryPaper]:
     from briefgen.select.zotero import fetch_library  # httpx loads only for Zotero
 
-    target, items = fetch_library(spec, settings=settings, client=client, warn=warn)
+    target, items = fetch_library(spec, settings=settings, client=client)
     entries: list[LibraryPaper] = []
     skipped: Counter[str] = Counter()
     for raw in items:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -256,11 +256,10 @@ def fetch_library(
     *,
     settings: Settings,
     client: httpx.Client | None = None,
-    warn: Callable[[str], None],
     env: Mapping[str, str] | None = None,
 ) -> tuple[ZoteroTarget, list[Any]]:
     """The target a spec names and every top-level item of it, as the API's JSON objects
-    (see the module's docstring); `warn` gets one line per retry."""
+    (see the module's docstring); each retry is one warning."""
     target = parse_zotero_spec(spec)
     base_url = settings.zotero_api_url.strip()
     if not base_url.lower().startswith(("http://", "https://")):
@@ -271,7 +270,6 @@ def fetch_library(
     policy = RetryPolicy(
         attempts=settings.http_retries,
         wait=settings.retry_wait_seconds,
-        on_retry=warn,
         timeout=settings.http_timeout_seconds,
         timeout_setting="http_timeout_seconds",
         deadline=settings.service_deadline_seconds,
