@@ -204,12 +204,19 @@ def settings(home: Path, url: str, model: str = REPO, **extra: Any) -> Settings:
     )
 
 
-class Lines:
-    def __init__(self) -> None:
-        self.lines: list[str] = []
+class Told:
+    """The lines briefgen logged at one level during the test (caplog's records)."""
 
-    def __call__(self, line: str) -> None:
-        self.lines.append(line)
+    def __init__(self, caplog: pytest.LogCaptureFixture, level: int) -> None:
+        self.caplog, self.level = caplog, level
+        if level < logging.getLogger("briefgen").getEffectiveLevel():
+            caplog.set_level(level, logger="briefgen")
+
+    @property
+    def lines(self) -> list[str]:
+        records = self.caplog.records
+        return [r.getMessage() for r in records
+                if r.levelno == self.level and r.name.startswith("briefgen.")]  # fmt: skip
 
 
 def closed_port() -> int:
@@ -239,10 +246,10 @@ def unit_rows(matrix: Matrix) -> bool:
 
 
 def test_the_built_model_loads_from_a_local_folder(
-    model_folder: Path, tmp_path: Path, no_network: None
+    model_folder: Path, tmp_path: Path, no_network: None, caplog: pytest.LogCaptureFixture
 ) -> None:
-    warn = Lines()
-    embedder = load_embedder(settings(tmp_path, "http://127.0.0.1:9", str(model_folder)), warn=warn)
+    warn = Told(caplog, logging.WARNING)
+    embedder = load_embedder(settings(tmp_path, "http://127.0.0.1:9", str(model_folder)))
     assert isinstance(embedder, StaticEmbedder)
     assert re.fullmatch(r"topical@[0-9a-f]{12}", embedder.name)
     vectors = embedder.embed([QUANT_PAPER[1], BIO_PAPER[1], ""])
@@ -256,8 +263,8 @@ def test_the_built_model_loads_from_a_local_folder(
 
 def test_the_model_name_changes_with_the_model_files(model_folder: Path, tmp_path: Path) -> None:
     other = build_model(tmp_path / "topical", seed=1)
-    first = load_embedder(settings(tmp_path, "", str(model_folder)), warn=Lines())
-    second = load_embedder(settings(tmp_path, "", str(other)), warn=Lines())
+    first = load_embedder(settings(tmp_path, "", str(model_folder)))
+    second = load_embedder(settings(tmp_path, "", str(other)))
     assert first is not None and second is not None
     assert first.name.split("@")[0] == second.name.split("@")[0] == "topical"
     assert first.name != second.name
@@ -268,13 +275,13 @@ def test_a_broken_local_folder_is_a_config_error(model_folder: Path, tmp_path: P
     shutil.copytree(model_folder, broken)
     (broken / "tokenizer.json").unlink()
     with pytest.raises(ConfigError, match=r"broken does not load as a model2vec model"):
-        load_embedder(settings(tmp_path, "", str(broken)), warn=Lines())
+        load_embedder(settings(tmp_path, "", str(broken)))
 
     shutil.copy(model_folder / "tokenizer.json", broken / "tokenizer.json")
     body = (model_folder / "model.safetensors").read_bytes()
     (broken / "model.safetensors").write_bytes(body[: len(body) // 2])
     with pytest.raises(ConfigError, match=r"does not load"):
-        load_embedder(settings(tmp_path, "", str(broken)), warn=Lines())
+        load_embedder(settings(tmp_path, "", str(broken)))
 
 
 @pytest.mark.parametrize(
@@ -290,12 +297,14 @@ def test_a_model_that_is_neither_folder_nor_repository_is_a_config_error(
     tmp_path: Path, spec: str, message: str
 ) -> None:
     with pytest.raises(ConfigError, match=message):
-        load_embedder(settings(tmp_path, "http://127.0.0.1:9", spec), warn=Lines())
+        load_embedder(settings(tmp_path, "http://127.0.0.1:9", spec))
 
 
-def test_tfidf_means_no_model_and_no_word(hub: FakeHub, tmp_path: Path) -> None:
-    warn, info = Lines(), Lines()
-    assert load_embedder(settings(tmp_path, hub.url, "tfidf"), warn=warn, info=info) is None
+def test_tfidf_means_no_model_and_no_word(
+    hub: FakeHub, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    warn, info = Told(caplog, logging.WARNING), Told(caplog, logging.INFO)
+    assert load_embedder(settings(tmp_path, hub.url, "tfidf")) is None
     assert warn.lines == info.lines == hub.requests == []
 
 
@@ -303,10 +312,14 @@ def test_tfidf_means_no_model_and_no_word(hub: FakeHub, tmp_path: Path) -> None:
 
 
 def test_first_use_downloads_the_model_and_then_loads_it_from_disk(
-    hub: FakeHub, model_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    hub: FakeHub,
+    model_folder: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    warn, info = Lines(), Lines()
-    embedder = load_embedder(settings(tmp_path, hub.url), warn=warn, info=info)
+    warn, info = Told(caplog, logging.WARNING), Told(caplog, logging.INFO)
+    embedder = load_embedder(settings(tmp_path, hub.url))
 
     target = model_dir(tmp_path, REPO)
     assert target == tmp_path / "models" / "minishlab--potion-base-8M"
@@ -330,10 +343,10 @@ def test_first_use_downloads_the_model_and_then_loads_it_from_disk(
     # must not turn to the Hub either).
     seen = len(hub.requests)
     monkeypatch.setattr(socket.socket, "connect", lambda *a: pytest.fail("network"))
-    again = load_embedder(settings(tmp_path, hub.url), warn=warn, info=info)
+    again = load_embedder(settings(tmp_path, hub.url))
     assert again is not None and again.name == embedder.name
     assert len(hub.requests) == seen and len(info.lines) == 1 and not warn.lines
-    local = load_embedder(settings(tmp_path, "", str(model_folder)), warn=warn)
+    local = load_embedder(settings(tmp_path, "", str(model_folder)))
     assert local is not None
     assert np.allclose(again.embed([QUANT_PAPER[1]]), local.embed([QUANT_PAPER[1]]))
 
@@ -341,10 +354,9 @@ def test_first_use_downloads_the_model_and_then_loads_it_from_disk(
 def test_an_interrupted_download_leaves_nothing_loadable_and_the_next_run_downloads_again(
     hub: FakeHub, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="briefgen")
     hub.cut = 2  # both attempts of this run drop half-way through model.safetensors
-    warn, info = Lines(), Lines()
-    first = load_embedder(settings(tmp_path, hub.url, http_retries=2), warn=warn, info=info)
+    warn, info = Told(caplog, logging.WARNING), Told(caplog, logging.INFO)
+    first = load_embedder(settings(tmp_path, hub.url, http_retries=2))
     assert first is None
     assert len(warn.lines) == 1
     assert (
@@ -354,28 +366,28 @@ def test_an_interrupted_download_leaves_nothing_loadable_and_the_next_run_downlo
     assert "TF-IDF" in warn.lines[0]
     models = tmp_path / "models"
     assert os.listdir(models) == []  # no model folder, no staging folder
-    assert any("dropped the connection on attempt 1/2" in line for line in caplog.messages)
+    assert any("dropped the connection on attempt 1/2" in line for line in info.lines)
 
     # The same process does not try again, nor warn again.
     seen = len(hub.requests)
-    assert load_embedder(settings(tmp_path, hub.url), warn=warn, info=info) is None
+    assert load_embedder(settings(tmp_path, hub.url)) is None
     assert len(hub.requests) == seen and len(warn.lines) == 1
 
     # The next run the same day (a new process) does not try again either: it says so in one
     # warning and ranks by TF-IDF at once.
     forget_failed_downloads()
-    assert load_embedder(settings(tmp_path, hub.url), warn=warn, info=info) is None
+    assert load_embedder(settings(tmp_path, hub.url)) is None
     assert len(hub.requests) == seen and len(warn.lines) == 2
     assert "could not be downloaded earlier today (127.0.0.1 dropped" in warn.lines[1]
     assert "briefgen tries again tomorrow (to try now, delete " in warn.lines[1]
-    assert load_embedder(settings(tmp_path, hub.url), warn=warn, info=info) is None
+    assert load_embedder(settings(tmp_path, hub.url)) is None
     assert len(warn.lines) == 2  # one warning per run
 
     # The next day, a run downloads the whole model again and loads it.
     marker = failure_marker(model_dir(tmp_path, REPO))
     marker.write_text(marker.read_text().replace(date.today().isoformat(), "2000-01-01"))
     forget_failed_downloads()
-    embedder = load_embedder(settings(tmp_path, hub.url), warn=warn, info=info)
+    embedder = load_embedder(settings(tmp_path, hub.url))
     assert embedder is not None and len(warn.lines) == 2
     assert len(hub.requests) > seen
     assert f"/{REPO}/resolve/main/config.json" in hub.paths()[seen:]
@@ -383,18 +395,18 @@ def test_an_interrupted_download_leaves_nothing_loadable_and_the_next_run_downlo
 
 
 def test_an_explicit_refresh_tries_a_failed_download_again_the_same_day(
-    hub: FakeHub, tmp_path: Path
+    hub: FakeHub, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     hub.cut = 2
-    warn = Lines()
-    assert load_embedder(settings(tmp_path, hub.url, http_retries=2), warn=warn) is None
+    warn = Told(caplog, logging.WARNING)
+    assert load_embedder(settings(tmp_path, hub.url, http_retries=2)) is None
     hub.cut = 0
     forget_failed_downloads(tmp_path)
-    assert load_embedder(settings(tmp_path, hub.url), warn=warn, info=Lines()) is not None
+    assert load_embedder(settings(tmp_path, hub.url)) is not None
     assert len(warn.lines) == 1
 
 
-def test_the_download_gives_up_fast(tmp_path: Path) -> None:
+def test_the_download_gives_up_fast(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     # A network that drops packets: a host that accepts nothing and answers nothing. At most
     # DOWNLOAD_ATTEMPTS attempts, each connect within CONNECT_TIMEOUT.
     assert CONNECT_TIMEOUT <= 5 and DOWNLOAD_ATTEMPTS <= 2
@@ -402,23 +414,25 @@ def test_the_download_gives_up_fast(tmp_path: Path) -> None:
     silent.bind(("127.0.0.1", 0))
     silent.listen(0)  # connects, then never answers: the read timeout decides
     url = f"http://127.0.0.1:{silent.getsockname()[1]}"
-    warn = Lines()
+    warn = Told(caplog, logging.WARNING)
     started = time.monotonic()
     try:
         quick = settings(tmp_path, url, http_retries=4).model_copy(
             update={"http_timeout_seconds": 0.5}
         )
-        found = load_embedder(quick, warn=warn, info=Lines())
+        found = load_embedder(quick)
     finally:
         silent.close()
     assert found is None and len(warn.lines) == 1
     assert time.monotonic() - started < 10
 
 
-def test_a_dropped_body_is_retried_within_the_run(hub: FakeHub, tmp_path: Path) -> None:
+def test_a_dropped_body_is_retried_within_the_run(
+    hub: FakeHub, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     hub.cut = 1
-    warn, info = Lines(), Lines()
-    embedder = load_embedder(settings(tmp_path, hub.url, http_retries=2), warn=warn, info=info)
+    warn, info = Told(caplog, logging.WARNING), Told(caplog, logging.INFO)
+    embedder = load_embedder(settings(tmp_path, hub.url, http_retries=2))
     assert embedder is not None and not warn.lines
     assert len([p for p in hub.paths() if p.endswith("model.safetensors")]) == 2
     assert len([line for line in info.lines if line.startswith("downloading")]) == 1
@@ -437,44 +451,50 @@ def test_a_staging_folder_left_by_a_killed_download_is_never_loaded(
     an_hour_ago = time.time() - 7200
     os.utime(stale, (an_hour_ago, an_hour_ago))
 
-    embedder = load_embedder(settings(tmp_path, hub.url), warn=Lines(), info=Lines())
+    embedder = load_embedder(settings(tmp_path, hub.url))
     assert embedder is not None
     assert any(p.endswith("model.safetensors") for p in hub.paths())
     assert os.listdir(models) == ["minishlab--potion-base-8M"]  # the stale one swept away
 
 
 def test_a_file_that_is_not_what_its_checksum_says_is_not_kept(
-    hub: FakeHub, tmp_path: Path
+    hub: FakeHub, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     hub.wrong_checksum = True
-    warn = Lines()
-    found = load_embedder(settings(tmp_path, hub.url, http_retries=2), warn=warn, info=Lines())
+    warn = Told(caplog, logging.WARNING)
+    found = load_embedder(settings(tmp_path, hub.url, http_retries=2))
     assert found is None
     assert len(warn.lines) == 1 and "SHA-256" in warn.lines[0]
     assert os.listdir(tmp_path / "models") == []
 
 
-def test_files_that_do_not_load_are_not_kept(hub: FakeHub, tmp_path: Path) -> None:
+def test_files_that_do_not_load_are_not_kept(
+    hub: FakeHub, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     hub.repos[REPO]["config.json"] = b"<html>Sign in to the network</html>"  # a captive portal
-    warn = Lines()
-    assert load_embedder(settings(tmp_path, hub.url), warn=warn, info=Lines()) is None
+    warn = Told(caplog, logging.WARNING)
+    assert load_embedder(settings(tmp_path, hub.url)) is None
     assert len(warn.lines) == 1
     assert warn.lines[0].startswith(f"embedding model {REPO} as downloaded from 127.0.0.1 is not")
     assert "TF-IDF" in warn.lines[0]
     assert os.listdir(tmp_path / "models") == []
 
 
-def test_a_damaged_downloaded_model_is_downloaded_again(hub: FakeHub, tmp_path: Path) -> None:
-    assert load_embedder(settings(tmp_path, hub.url), warn=Lines(), info=Lines()) is not None
+def test_a_damaged_downloaded_model_is_downloaded_again(
+    hub: FakeHub, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    assert load_embedder(settings(tmp_path, hub.url)) is not None
     (model_dir(tmp_path, REPO) / "tokenizer.json").unlink()
     seen = len(hub.requests)
-    warn = Lines()
-    assert load_embedder(settings(tmp_path, hub.url), warn=warn, info=Lines()) is not None
+    warn = Told(caplog, logging.WARNING)
+    assert load_embedder(settings(tmp_path, hub.url)) is not None
     assert not warn.lines
     assert f"/{REPO}/resolve/main/tokenizer.json" in hub.paths()[seen:]
 
 
-def test_an_unreachable_server_means_one_warning_and_the_tfidf_fallback(tmp_path: Path) -> None:
+def test_an_unreachable_server_means_one_warning_and_the_tfidf_fallback(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     attempts: list[str] = []
 
     class Counting(httpx.HTTPTransport):
@@ -483,10 +503,10 @@ def test_an_unreachable_server_means_one_warning_and_the_tfidf_fallback(tmp_path
             return super().handle_request(request)
 
     url = f"http://127.0.0.1:{closed_port()}"
-    warn, info = Lines(), Lines()
+    warn, info = Told(caplog, logging.WARNING), Told(caplog, logging.INFO)
     with httpx.Client(transport=Counting(), timeout=5) as client:
-        first = load_embedder(settings(tmp_path, url), warn=warn, info=info, client=client)
-        second = load_embedder(settings(tmp_path, url), warn=warn, info=info, client=client)
+        first = load_embedder(settings(tmp_path, url), client=client)
+        second = load_embedder(settings(tmp_path, url), client=client)
     assert first is None and second is None
     assert warn.lines == [
         f"embedding model {REPO} could not be downloaded (connection refused by 127.0.0.1): "
@@ -499,10 +519,10 @@ def test_an_unreachable_server_means_one_warning_and_the_tfidf_fallback(tmp_path
 
 
 def test_an_unknown_repository_falls_back_with_a_warning_that_says_so(
-    hub: FakeHub, tmp_path: Path
+    hub: FakeHub, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    warn = Lines()
-    assert load_embedder(settings(tmp_path, hub.url, "nobody/no-model"), warn=warn) is None
+    warn = Told(caplog, logging.WARNING)
+    assert load_embedder(settings(tmp_path, hub.url, "nobody/no-model")) is None
     assert len(warn.lines) == 1
     assert "has no model.safetensors for it: HTTP 401; check the repository id" in warn.lines[0]
     assert hub.paths() == ["/nobody/no-model/resolve/main/model.safetensors"]
@@ -524,7 +544,7 @@ class CountingEmbedder:
 
 @pytest.fixture
 def embedder(model_folder: Path, tmp_path: Path) -> StaticEmbedder:
-    loaded = load_embedder(settings(tmp_path, "", str(model_folder)), warn=Lines())
+    loaded = load_embedder(settings(tmp_path, "", str(model_folder)))
     assert isinstance(loaded, StaticEmbedder)
     return loaded
 
@@ -609,12 +629,12 @@ def test_the_model_is_loaded_only_when_a_vector_is_missing(
 ) -> None:
     candidates = [QUANT_PAPER, BIO_PAPER]
     with Store.open(tmp_path / "store") as store:
-        first = load_embedder(settings(tmp_path, "", str(model_folder)), warn=Lines())
+        first = load_embedder(settings(tmp_path, "", str(model_folder)))
         assert isinstance(first, StaticEmbedder) and not first.loaded  # checked, not loaded
         similarities(candidates, QUANT_LIBRARY, embedder=first, store=store)
         assert first.loaded
         # the next run: every vector in the store, so the model is never loaded
-        again = load_embedder(settings(tmp_path, "", str(model_folder)), warn=Lines())
+        again = load_embedder(settings(tmp_path, "", str(model_folder)))
         assert isinstance(again, StaticEmbedder) and again.name == first.name
         similarities(candidates, QUANT_LIBRARY, embedder=again, store=store)
         assert not again.loaded

@@ -6,15 +6,21 @@ from __future__ import annotations
 
 import json
 import logging
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from briefgen.agents.desk import Desk
 from briefgen.cli import app
+from briefgen.core.settings import load_settings
 from briefgen.infra.console import Reporter, reporting
+from tests.conftest import REPO
 
 DAY = "2026-06-17"
+HUGE_ABSTRACT = "word " * 5_000  # cut to 20,000 characters, with a warning
 
 
 def test_a_reporter_shows_each_level_as_its_own_lines(capsys: pytest.CaptureFixture[str]) -> None:
@@ -56,3 +62,30 @@ def test_commands_in_one_process_show_a_line_once_and_leave_no_handler(
     handlers = logging.getLogger("briefgen").handlers
     assert [type(h) for h in handlers] == [logging.NullHandler]
     assert logging.getLogger("briefgen").level == logging.NOTSET
+
+
+def test_used_as_a_library_briefgen_prints_nothing(tmp_path: Path) -> None:
+    papers = tmp_path / "day.jsonl"
+    record = {"id": "2606.99999", "title": "T", "abstract": HUGE_ABSTRACT, "published": DAY}
+    papers.write_text(json.dumps(record) + "\n")
+    code = (
+        "import sys; from pathlib import Path; from briefgen.sources.local import "
+        "load_papers_file; [p] = load_papers_file(Path(sys.argv[1])); "
+        "print(len(p.abstract) < 25_000)"
+    )
+    done = subprocess.run([sys.executable, "-c", code, str(papers)], cwd=REPO,
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    assert done.stdout == "True\n" and done.stderr == ""  # cut, and nothing said
+
+
+def test_an_agent_gets_the_warnings_of_its_call_as_notes(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    papers = home / "day.jsonl"
+    record = {"id": "2606.99999", "title": "Kernel scheduling", "abstract": HUGE_ABSTRACT,
+              "categories": ["cs.DC"], "published": DAY}  # fmt: skip
+    papers.write_text(json.dumps(record) + "\n")
+    settings = load_settings(env={"BRIEFGEN_HOME": str(home)})
+    text = Desk(settings).rank(papers_file=str(papers))
+    head = text.splitlines()[0]
+    assert "Notes: 2606.99999: abstract cut from 25,000 to 20,000 characters" in head

@@ -9,6 +9,7 @@ as failed.
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import Callable
@@ -43,8 +44,7 @@ def custom_id(paper_id: str) -> str:
     return "p" + re.sub(r"[^a-zA-Z0-9_-]", "_", paper_id)[:63]
 
 
-def _noop(_: str) -> None:
-    return None
+logger = logging.getLogger(__name__)
 
 
 class BatchAnalyzer:
@@ -55,14 +55,12 @@ class BatchAnalyzer:
         store: Store,
         *,
         poll_seconds: float = 30.0,
-        info: Callable[[str], None] = _noop,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.engine = engine
         self.provider = provider
         self.store = store
         self.poll_seconds = poll_seconds
-        self.info = info
         self.sleep = sleep
 
     def __call__(
@@ -86,9 +84,9 @@ class BatchAnalyzer:
         if batch_id is None:
             batch_id = self.provider.batch_submit(requests)
             self.store.put_cached("batch", key, batch_id)  # resumable from here on
-            self.info(f"submitted Message Batch {batch_id} with {len(requests)} analyses")
+            logger.info(f"submitted Message Batch {batch_id} with {len(requests)} analyses")
         else:
-            self.info(f"resuming Message Batch {batch_id} ({len(requests)} analyses)")
+            logger.info(f"resuming Message Batch {batch_id} ({len(requests)} analyses)")
         self._wait(batch_id, len(requests))
         results: dict[str, PaperAnalysis | BriefgenError] = {}
         seen: set[str] = set()
@@ -107,7 +105,7 @@ class BatchAnalyzer:
                     )  # fmt: skip
                     results[paper.paper.id] = engine.complete_analysis(paper, text, reply)
                 else:
-                    self.info(f"{paper.paper.id}: batch request {problem}; retrying it directly")
+                    logger.info(f"{paper.paper.id}: batch request {problem}; retrying it directly")
                     results[paper.paper.id] = engine.analyze(paper, text)
             except (AnalysisError, UpstreamError) as exc:
                 results[paper.paper.id] = exc
@@ -122,7 +120,7 @@ class BatchAnalyzer:
         while True:
             status, counts = self.provider.batch_status(batch_id)
             done = total - counts.get("processing", 0)
-            self.info(f"Message Batch {batch_id}: {status}, {done} of {total} requests done")
+            logger.info(f"Message Batch {batch_id}: {status}, {done} of {total} requests done")
             if status == "ended":
                 return
             self.sleep(self.poll_seconds)

@@ -16,11 +16,10 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import re
-import sys
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -78,11 +77,7 @@ def fence(text: str, tag: str) -> str:
     return pattern.sub(lambda m: f"<{m.group(1)} {m.group(2)}", text)
 
 
-Say = Callable[[str], None]
-
-
-def _on_stderr(message: str) -> None:
-    print(f"warning: {message}", file=sys.stderr)
+logger = logging.getLogger(__name__)
 
 
 def bare_schema(schema: Any) -> Any:
@@ -291,7 +286,6 @@ class ModelEngine:
         interests: str = "",
         compact: bool | None = None,
         context_tokens: int | None = None,
-        warn: Say = _on_stderr,
     ) -> None:
         self.provider = provider
         self.name = provider.name
@@ -318,7 +312,6 @@ class ModelEngine:
         local = bool(getattr(provider, "local", False)) and context_tokens is None
         self.context_tokens = context_tokens or context_window(model, local=local)
         self._context_source = " (a local server's default, Ollama's)" if local else ""
-        self.warn = warn
         self._told: set[str] = set()
         self.synthesis_model = synthesis_model or model
         self.synthesis_price = synthesis_price if synthesis_model else price
@@ -469,7 +462,7 @@ class ModelEngine:
         problem = self.context_problem(paper, text)
         if problem is not None and paper.paper.id not in self._told:
             self._told.add(paper.paper.id)
-            self.warn(problem)
+            logger.warning(problem)
         return self.complete_analysis(paper, text)
 
     def complete_analysis(

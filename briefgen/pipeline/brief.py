@@ -49,7 +49,7 @@ def chinese_translator(ctx: RunContext) -> BriefTranslator | None:
     model = settings.model_for("translation")
     return BriefTranslator(
         engine, store=ctx.store, use_cache=ctx.options.use_cache,
-        prompts_dir=settings.prompts_dir, warn=ctx.reporter.warning, model=model,
+        prompts_dir=settings.prompts_dir, model=model,
         price=settings.price_of(model), max_tokens=settings.translation_max_tokens,
         chunk_tokens=settings.translation_chunk_tokens, concurrency=settings.concurrency,
     )  # fmt: skip
@@ -90,7 +90,7 @@ def make_brief(
     ahead = translator.start(glance_texts(glance_rows(papers))) if translator else None
     brief = build_brief(
         label, papers, ctx.engine, _provenance(ctx, papers, sources), kind=kind,
-        store=ctx.store, use_cache=ctx.options.use_cache, warn=ctx.reporter.warning,
+        store=ctx.store, use_cache=ctx.options.use_cache,
     )  # fmt: skip
     if translator is not None and ahead is not None:
         brief = translate_brief(brief, translator, ahead())

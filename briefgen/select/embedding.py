@@ -24,7 +24,6 @@ import hashlib
 import logging
 import re
 import shutil
-import sys
 import tempfile
 import threading
 import time
@@ -62,6 +61,7 @@ if TYPE_CHECKING:
 Matrix = npt.NDArray[np.float32]
 
 TFIDF = "tfidf"
+logger = logging.getLogger(__name__)
 # What model2vec's loader reads for its own layout; the large one first, so that its size is
 # what the one "downloading" line announces. (A repository also holds a README.md, a
 # modules.json and sometimes an onnx/ folder: loading needs none of them.)
@@ -303,14 +303,11 @@ def _vectors(items: list[tuple[str, str]], embedder: Embedder, store: Store | No
 def load_embedder(
     settings: Settings,
     *,
-    warn: Callable[[str], None],
-    info: Callable[[str], None] | None = None,
     client: httpx.Client | None = None,
 ) -> Embedder | None:
     """The configured embedding model, downloaded on first use; None for 'tfidf' (silently)
-    or, after one warning through `warn`, when it cannot be downloaded. A local folder that
-    does not load is a ConfigError. `info` gets the one "downloading" line (stderr when not
-    given); each retry is logged at INFO."""
+    or, after one warning, when it cannot be downloaded. A local folder that does not load is
+    a ConfigError. The one "downloading" line and any retry lines are told at INFO."""
     spec = settings.embedding_model.strip()
     if spec.lower() == TFIDF:
         return None
@@ -336,18 +333,18 @@ def load_embedder(
             # Another run failed today: no attempt (each would wait for the network again)
             # until tomorrow, or until the marker is deleted.
             _FAILED.add(remembered)
-            warn(
+            logger.warning(
                 f"embedding model {repo_id} could not be downloaded earlier today ({earlier}): "
                 f"{FALLBACK_ADVICE}; briefgen tries again tomorrow (to try now, delete "
                 f"{failure_marker(target)})"
             )
             return None
         try:
-            _download(repo_id, target, settings, base_url, client, info)
+            _download(repo_id, target, settings, base_url, client)
         except _DownloadFailed as failure:
             _FAILED.add(remembered)
             _remember_failure(target, base_url, failure.reason)
-            warn(
+            logger.warning(
                 f"embedding model {repo_id} could not be downloaded ({failure.reason}): "
                 f"{FALLBACK_ADVICE}"
             )
@@ -361,7 +358,7 @@ def load_embedder(
             host = urlsplit(base_url).hostname or base_url
             cause = str(exc).split(" model2vec model: ", 1)[-1].split(" (it needs ")[0]
             _remember_failure(target, base_url, f"{host} sent something else: {cause}")
-            warn(
+            logger.warning(
                 f"embedding model {repo_id} as downloaded from {host} is not a model2vec "
                 f"model ({cause}): {FALLBACK_ADVICE}"
             )
@@ -547,7 +544,6 @@ def _download(
     settings: Settings,
     base_url: str,
     client: httpx.Client | None,
-    info: Callable[[str], None] | None,
 ) -> None:
     import httpx
 
@@ -560,7 +556,6 @@ def _download(
         timeout=read_timeout,
         timeout_setting="http_timeout_seconds",
     )
-    say = info or _to_stderr
     announced = False
 
     def announce(size: int | None) -> None:
@@ -568,7 +563,7 @@ def _download(
         if not announced:
             announced = True
             shown = f" ({_size(size)})" if size else ""
-            say(f"downloading embedding model {repo_id}{shown} to {target}")
+            logger.info(f"downloading embedding model {repo_id}{shown} to {target}")
 
     own = client is None
     http = client or httpx.Client(
@@ -692,10 +687,6 @@ def _size(size: int) -> str:
     if size >= 1_000_000:
         return f"{size / 1e6:.1f} MB"
     return f"{max(size / 1e3, 1):.0f} kB"
-
-
-def _to_stderr(line: str) -> None:
-    print(line, file=sys.stderr, flush=True)
 
 
 __all__ = [

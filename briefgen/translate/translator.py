@@ -18,6 +18,7 @@ missing.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import threading
 from collections import Counter
@@ -135,8 +136,7 @@ def _schema(keys: list[str]) -> dict[str, Any]:
     }
 
 
-def _noop(_: str) -> None:
-    return None
+logger = logging.getLogger(__name__)
 
 
 class BriefTranslator:
@@ -147,7 +147,6 @@ class BriefTranslator:
         store: Store | None = None,
         use_cache: bool = True,
         prompts_dir: Any = None,
-        warn: Callable[[str], None] = _noop,
         model: str | None = None,
         price: Price | None = None,
         max_tokens: int = 8192,
@@ -157,7 +156,6 @@ class BriefTranslator:
         self.engine = engine
         self.store = store
         self.use_cache = use_cache
-        self.warn = warn
         self.model = model or engine.model
         self.price = price
         self.max_tokens = max_tokens
@@ -248,7 +246,7 @@ class BriefTranslator:
             again, problems = self._ask(retry, splits=0)
             good.update(again)
         for key, why in problems.items():
-            self.warn(f"translation of {key} kept in English: {why}")
+            logger.warning(f"translation of {key} kept in English: {why}")
         return good
 
     def _ask(self, texts: dict[str, str], splits: int) -> tuple[dict[str, str], dict[str, str]]:
