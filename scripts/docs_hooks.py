@@ -38,13 +38,19 @@ def _code(text: str) -> str:
 
 
 def cli_reference() -> str:
+    import typer
     from rich.text import Text
-    from typer import _click as click
-    from typer.core import TyperGroup, TyperOption
+    from typer.core import TyperCommand, TyperGroup, TyperOption
     from typer.main import get_command
 
     from briefgen.cli import app
-    from briefgen.cli.helpformat import default_text, paragraphs, value_name, value_range
+    from briefgen.cli.helpformat import (
+        default_text,
+        paragraphs,
+        params_of,
+        value_name,
+        value_range,
+    )
     from briefgen.cli.options import SETTINGS_DEFAULTS
     from briefgen.core.settings import Settings
 
@@ -54,16 +60,14 @@ def cli_reference() -> str:
     def plain(markup: str) -> str:
         return Text.from_markup(markup).plain
 
-    def document(command: click.Command, ctx: click.Context, level: int) -> None:
+    def document(command: TyperCommand | TyperGroup, ctx: typer.Context, level: int) -> None:
         out.append(f"{'#' * level} {ctx.command_path}\n")
         texts = paragraphs(command.help)
         out.extend(f"{p}\n" for p in texts)  # a docstring is text, not Rich markup
         usage = " ".join([ctx.command_path, *command.collect_usage_pieces(ctx)])
         out.append(f"```text\n{usage}\n```\n")
         rows = []
-        for param in command.get_params(ctx):
-            if getattr(param, "hidden", False):
-                continue
+        for param in params_of(ctx):
             if isinstance(param, TyperOption):
                 names = ", ".join(_code(o) for o in [*param.opts, *param.secondary_opts])
             else:
@@ -88,16 +92,16 @@ def cli_reference() -> str:
         if isinstance(command, TyperGroup):
             for name in command.list_commands(ctx):
                 sub = command.get_command(ctx, name)
-                if sub is not None and not sub.hidden:
-                    document(sub, click.Context(sub, info_name=name, parent=ctx), level + 1)
+                if isinstance(sub, TyperCommand | TyperGroup) and not sub.hidden:
+                    document(sub, typer.Context(sub, info_name=name, parent=ctx), level + 1)
 
     root = get_command(app)
-    root_ctx = click.Context(root, info_name="briefgen")
+    root_ctx = typer.Context(root, info_name="briefgen")
     assert isinstance(root, TyperGroup)
     for name in root.list_commands(root_ctx):
         command = root.get_command(root_ctx, name)
-        if command is not None and not command.hidden:
-            document(command, click.Context(command, info_name=name, parent=root_ctx), 2)
+        if isinstance(command, TyperCommand | TyperGroup) and not command.hidden:
+            document(command, typer.Context(command, info_name=name, parent=root_ctx), 2)
     return "\n".join(out)
 
 

@@ -2,8 +2,9 @@
 # The whole test suite on a fresh machine, as the README's second command and CI (.ci/run) run
 # it: the system packages the tests drive (scripts/install-test-deps.sh), a virtual environment
 # with briefgen and its test extra (Debian and Ubuntu refuse a bare `pip install`: PEP 668),
-# then ruff, mypy, the documentation site (mkdocs build --strict: a broken link or anchor
-# fails) and pytest. Arguments go to pytest (`bash scripts/test.sh -x -q tests/test_cli.py`).
+# then ruff, mypy, deptry (every import declared), the documentation site (mkdocs build
+# --strict: a broken link or anchor fails) and pytest. Arguments go to pytest
+# (`bash scripts/test.sh -x -q tests/test_cli.py`).
 # The environment is .venv (or $BRIEFGEN_TEST_VENV), reused when it is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,5 +32,10 @@ site=$(mktemp -d)
 trap 'rm -rf "$site"' EXIT
 python -m ruff check .
 python -m mypy
+# Every import declared in pyproject.toml ([tool.deptry]): briefgen, benchmarks and scripts
+# (no test tool among them), then tests/ (test tools allowed; nothing taken from another package)
+python -m deptry . --extend-exclude "$venv/"
+python -m deptry . --exclude '(\.venv|venv|\.git|briefgen|benchmarks|scripts|docs|examples)/' \
+  --exclude "$venv/" --ignore DEP002,DEP004
 python -m mkdocs build --strict --site-dir "$site"
 python -m pytest "$@"

@@ -16,9 +16,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape
+
+if TYPE_CHECKING:
+    from briefgen.core.settings import Price
+    from briefgen.engines.limits import CallLimits
+    from briefgen.engines.model_engine import ModelEngine
 
 
 @dataclass
@@ -888,6 +893,17 @@ class FakeProvider:
         if not self.replies and self.responder is not None:
             self.enqueue(self.responder(messages))
         return self.replies.popleft()
+
+
+def model_engine(
+    provider: Any, model: str = "fake-model", *, price: Price | None = None,
+    limits: CallLimits | None = None, **options: Any,
+) -> ModelEngine:  # fmt: skip
+    """A ModelEngine of one model at `price`, for every purpose; `options`: prompts_dir."""
+    from briefgen.engines.model_engine import EngineModels, ModelEngine
+    from briefgen.engines.recorded_calls import PricedModel
+
+    return ModelEngine(provider, EngineModels(PricedModel(model, price)), limits, **options)
 
 
 class FakeBatches:

@@ -179,6 +179,37 @@ def test_an_unexpectedly_empty_page_is_retried(server: FakeServer) -> None:
     assert [r.query["start"] for r in server.hits("/api/query")] == ["0", "1", "1", "2", "3"]
 
 
+def test_a_busy_api_is_waited_for_as_long_as_it_asks(server: FakeServer) -> None:
+    api = serve_arxiv(server)
+    busy: list[bool] = []
+
+    def once_busy(request: Request) -> Reply:
+        if not busy:
+            busy.append(True)
+            return Reply(503, "busy", headers={"Retry-After": "7"})
+        return api(request)
+
+    server.route("/api/query", once_busy)
+    waits: list[float] = []
+    client = ArxivApiClient(
+        f"{server.url}/api/query", agent="briefgen-test", pacer=Pacer(0),
+        policy=RetryPolicy(attempts=3, wait=1, sleep=waits.append),
+    )  # fmt: skip
+    assert len(client.fetch(arxiv.Search(id_list=["2602.20001"]))) == 1
+    assert waits == [7.0]  # its Retry-After, not our 1 s backoff
+
+
+def test_entries_without_their_dates_are_left_out_and_a_page_that_is_not_xml_is_empty(
+    server: FakeServer,
+) -> None:
+    feed = atom_feed(ENTRIES[:2], total=1).replace("<published>", "<unpublished>", 1)
+    server.route("/api/query", static(feed.replace("</published>", "</unpublished>", 1)))
+    results = client_for(server).fetch(arxiv.Search(id_list=["2602.20001", "2602.20002"]))
+    assert [r.get_short_id() for r in results] == [ENTRIES[1].id]
+    server.route("/api/query", static("<html>a captive portal</html>"))
+    assert client_for(server).fetch(arxiv.Search(id_list=["2602.20001"])) == []
+
+
 def test_an_api_that_stays_down_is_exit_6_naming_the_service(
     runner: CliRunner, services: FakeServer
 ) -> None:

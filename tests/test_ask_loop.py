@@ -1,4 +1,5 @@
-"""The one model-call loop (briefgen.engines.repair): ask, validate, repair once, typed failure."""
+"""The one model-call loop (briefgen.engines.validated_call): ask, validate, repair once, a typed
+failure."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pytest
 
 from briefgen.core.calls import ChatMessage, Reply, Usage
 from briefgen.core.errors import AnalysisError
-from briefgen.engines.repair import Wording, ask_validated, cut_off
+from briefgen.engines.validated_call import Wording, ask_validated, cut_off
 
 WORDING = Wording(
     declined="the model declined to count (refusal)",

@@ -14,7 +14,6 @@ from briefgen.analyze.batch import BatchAnalyzer, custom_id
 from briefgen.cli import app, options
 from briefgen.core.settings import load_settings
 from briefgen.engines.factory import make_engine
-from briefgen.engines.model_engine import ModelEngine
 from briefgen.engines.providers.anthropic_provider import AnthropicProvider
 from briefgen.infra.store import Store
 from briefgen.pipeline.estimate import Estimate, render_estimate
@@ -81,8 +80,8 @@ def test_an_interrupted_batch_is_resumed_not_resubmitted(
     isolated_home: Path,
 ) -> None:  # fmt: skip
     settings = load_settings(overrides={"provider": "anthropic"})
-    engine = make_engine(settings)
-    assert isinstance(engine, ModelEngine) and isinstance(engine.provider, AnthropicProvider)
+    route = make_engine(settings).batches()
+    assert route is not None and isinstance(route.provider, AnthropicProvider)
     papers = [p for p in load_papers_file(small_papers) if p.published.isoformat() == "2026-02-18"]
     selected = select_papers(papers, settings.active_profile).selected
     texts = {s.paper.id: abstract_text(s.paper) for s in selected}
@@ -93,10 +92,8 @@ def test_an_interrupted_batch_is_resumed_not_resubmitted(
     batches.polls = 3
     with Store.open(isolated_home) as store:
         with pytest.raises(KeyboardInterrupt):
-            BatchAnalyzer(engine, engine.provider, store, poll_seconds=5, sleep=ctrl_c)(
-                selected, texts
-            )
-        results = BatchAnalyzer(engine, engine.provider, store, poll_seconds=0)(selected, texts)
+            BatchAnalyzer(route, store, poll_seconds=5, sleep=ctrl_c)(selected, texts)
+        results = BatchAnalyzer(route, store, poll_seconds=0)(selected, texts)
     assert batches.created == 1  # the second run polled the stored batch
     assert sorted(results) == sorted(s.paper.id for s in selected)
     assert all(not isinstance(r, Exception) for r in results.values())

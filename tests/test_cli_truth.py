@@ -23,8 +23,7 @@ from typing import Any
 
 import pytest
 from pydantic import BaseModel, ValidationError, field_validator
-from typer import _click as click
-from typer.core import TyperOption
+from typer.core import TyperCommand, TyperGroup, TyperOption
 from typer.main import get_command
 from typer.testing import CliRunner
 
@@ -411,10 +410,10 @@ def test_analyze_output_dir(runner: CliRunner, tmp_path: Path) -> None:
 # 4. Help that tells the truth ----------------------------------------------------------------
 
 
-def all_commands() -> list[tuple[list[str], click.Command]]:
-    found: list[tuple[list[str], click.Command]] = []
+def all_commands() -> list[tuple[list[str], TyperCommand | TyperGroup]]:
+    found: list[tuple[list[str], TyperCommand | TyperGroup]] = []
 
-    def walk(path: list[str], command: click.Command) -> None:
+    def walk(path: list[str], command: TyperCommand | TyperGroup) -> None:
         subcommands = getattr(command, "commands", None)
         if subcommands:
             found.append((path, command))
@@ -423,7 +422,9 @@ def all_commands() -> list[tuple[list[str], click.Command]]:
         else:
             found.append((path, command))
 
-    walk([], get_command(app))
+    root = get_command(app)
+    assert isinstance(root, TyperGroup)
+    walk([], root)
     return found
 
 
@@ -539,7 +540,7 @@ def test_each_command_words_its_own_options(runner: CliRunner) -> None:
     for name in ("--dry-run", "--max-cost", "--batch"):
         option_line(help_of(runner, ["weekly"]), name)
     option_line(help_of(runner, ["analyze"]), "--output-dir")
-    assert isinstance(get_command(app), click.Command)
+    assert isinstance(get_command(app), TyperGroup)
     assert all(isinstance(c, Command) for p, c in all_commands() if p and p[0] != "config"
                and p[0] != "cache")  # fmt: skip
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from typer import _click as click
+import typer
 from typer.core import TyperGroup, TyperOption
 from typer.main import get_command
 from typer.testing import CliRunner
@@ -72,7 +72,7 @@ def test_the_cli_reference_names_every_command_and_option() -> None:
     listed = re.findall(r"^## briefgen (\S+)$", text, re.M)
     root = get_command(app)
     assert isinstance(root, TyperGroup)
-    assert listed == root.list_commands(click.Context(root))
+    assert listed == root.list_commands(typer.Context(root))
 
 
 def test_the_configuration_reference_names_every_setting_with_its_description() -> None:
@@ -120,13 +120,13 @@ def words(line: str) -> list[str]:
 def parse(args: list[str]) -> None:
     """Parse a briefgen command line as the CLI would (every option must exist and take its
     value), without running it."""
-    command: click.Command = get_command(app)
-    ctx = click.Context(command, info_name="briefgen")
+    command = get_command(app)
+    ctx = typer.Context(command, info_name="briefgen")
     while isinstance(command, TyperGroup) and args and not args[0].startswith("-"):
         name, args = args[0], args[1:]
         sub = command.get_command(ctx, name)
         assert sub is not None, f"no command {name!r}"
-        command, ctx = sub, click.Context(sub, info_name=name, parent=ctx)
+        command, ctx = sub, typer.Context(sub, info_name=name, parent=ctx)
     command.make_context(ctx.info_name or "", list(args), parent=ctx.parent)
 
 

@@ -1,15 +1,18 @@
 """Library similarity: the model2vec embedder (a real model, built by tests/embedding_model.py),
-its download from a fake Hugging Face file server on 127.0.0.1, the vector cache, and the
-TF-IDF fallback. Nothing here reaches the internet."""
+its download by huggingface_hub from a fake Hugging Face (API, files and CDN) on 127.0.0.1,
+the vector cache, and the TF-IDF fallback. Nothing here reaches the internet."""
 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import re
 import shutil
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -19,7 +22,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
 import numpy as np
 import pytest
 
@@ -27,8 +29,6 @@ from briefgen.core.errors import ConfigError
 from briefgen.core.settings import Settings
 from briefgen.infra.store import Store
 from briefgen.select.embedding import (
-    CONNECT_TIMEOUT,
-    DOWNLOAD_ATTEMPTS,
     MODEL_FILES,
     Matrix,
     StaticEmbedder,
@@ -40,6 +40,7 @@ from briefgen.select.embedding import (
     model_dir,
     similarities,
 )
+from briefgen.select.model_download import CONNECT_TIMEOUT, DOWNLOAD_ATTEMPTS
 from tests.embedding_model import build_model
 
 REPO = "minishlab/potion-base-8M"
@@ -73,12 +74,24 @@ def fresh_process_memory() -> Iterator[None]:
     forget_failed_downloads()
 
 
+COMMIT = hashlib.sha1(b"potion-base-8M").hexdigest()
+
+
 class FakeHub:
-    """Strict like huggingface.co: GET /{owner}/{name}/resolve/main/{file} answers a small file
-    directly (200, ETag, X-Repo-Commit) and a Git LFS file with a 302 to another path, a
-    stand-in for the CDN, carrying X-Linked-Size and X-Linked-Etag (its SHA-256); an unknown
-    repository is 401, an unknown file or revision 404, an unknown blob 403. Records every
-    request. `cut` makes the next N blob downloads stop half-way through their body."""
+    """Strict like huggingface.co, in the requests huggingface_hub's snapshot_download makes:
+
+    - GET /api/models/{repo}[/revision/{revision}][?blobs=true]: the commit and its files, with
+      each file's size and, for a Git LFS file, its SHA-256;
+    - GET /api/models/{repo}/tree/{commit}?recursive=…: the same files as a tree listing;
+    - HEAD and GET /{repo}/resolve/{revision}/{file}: a small file directly (200, ETag,
+      X-Repo-Commit), a Git LFS file as a 302 to another server (the CDN) carrying
+      X-Linked-Size and X-Linked-Etag (its SHA-256);
+
+    an unknown repository is 401 RepoNotFound, an unknown revision 404 RevisionNotFound, an
+    unknown file 404 EntryNotFound, an unknown blob 403. Records every request of both servers
+    as "METHOD /path?query". `cut` makes the next N blob downloads stop half-way through their
+    body; `wrong_checksum` names another SHA-256 for every Git LFS file; `portal` answers
+    every request with a captive portal's sign-in page."""
 
     def __init__(self, repos: dict[str, dict[str, bytes]]) -> None:
         self.repos = repos
@@ -89,8 +102,10 @@ class FakeHub:
             if name in LFS_FILES
         }
         self.requests: list[str] = []
+        self.credentials: list[str] = []  # any Authorization header sent
         self.cut = 0
         self.wrong_checksum = False
+        self.portal = False  # every request answered with a sign-in page
         self._lock = threading.Lock()
         hub = self
 
@@ -98,30 +113,77 @@ class FakeHub:
             protocol_version = "HTTP/1.1"
 
             def do_GET(self) -> None:
+                self.respond()
+
+            def do_HEAD(self) -> None:
+                self.respond()
+
+            def respond(self) -> None:
                 with hub._lock:
-                    hub.requests.append(self.path)
+                    hub.requests.append(f"{self.command} {self.path}")
+                    hub.credentials += self.headers.get_all("Authorization") or []
                 hub.answer(self)
 
             def log_message(self, format: str, *args: Any) -> None:
                 return None
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(
-            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
+        self.servers = [ThreadingHTTPServer(("127.0.0.1", 0), Handler) for _ in range(2)]
+        self.threads = []
+        for server in self.servers:
+            server.daemon_threads = True
+            self.threads.append(
+                threading.Thread(
+                    target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+                )
+            )
 
     @property
     def url(self) -> str:
-        host, port = self.httpd.server_address[:2]
+        host, port = self.servers[0].server_address[:2]
         return f"http://{host!s}:{port}"
 
+    @property
+    def cdn(self) -> str:
+        host, port = self.servers[1].server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def start(self) -> None:
+        for thread in self.threads:
+            thread.start()
+
+    def stop(self) -> None:
+        for server in self.servers:
+            server.shutdown()
+            server.server_close()
+
     def paths(self) -> list[str]:
-        return [urlsplit(path).path for path in self.requests]
+        """The requests without their query strings."""
+        return [request.split("?")[0] for request in self.requests]
+
+    def sha256(self, body: bytes) -> str:
+        return "0" * 64 if self.wrong_checksum else hashlib.sha256(body).hexdigest()
+
+    def listing(self, repo: str, *, tree: bool) -> list[dict[str, Any]]:
+        entries = []
+        for name, body in sorted(self.repos[repo].items()):
+            entry: dict[str, Any] = {"size": len(body), "blobId": hashlib.sha1(body).hexdigest()}
+            lfs: dict[str, Any] = {"size": len(body), "pointerSize": 134}
+            if tree:
+                entry = {"type": "file", "path": name, "oid": entry["blobId"], "size": len(body)}
+                lfs["oid"] = self.sha256(body)
+            else:
+                entry["rfilename"] = name
+                lfs["sha256"] = self.sha256(body)
+            if name in LFS_FILES:
+                entry["lfs"] = lfs
+            entries.append(entry)
+        return entries
 
     def answer(self, handler: BaseHTTPRequestHandler) -> None:
+        if self.portal:
+            return self.reply(handler, 200, b"<html>Sign in to the network</html>")
         path = urlsplit(handler.path).path
-        blob = re.fullmatch(r"/xet/([0-9a-f]{64})", path)
+        blob = re.fullmatch(r"/blobs/([0-9a-f]{64})", path)
         if blob:
             body = self.blobs.get(blob.group(1))
             if body is None:
@@ -129,32 +191,39 @@ class FakeHub:
             with self._lock:
                 cut, self.cut = self.cut > 0, max(self.cut - 1, 0)
             return self.reply(handler, 200, body, cut=cut)
-        found = re.fullmatch(r"/([^/]+/[^/]+)/resolve/([^/]+)/(.+)", path)
+        api = re.fullmatch(r"/api/models/([^/]+/[^/]+)(?:/(revision|tree)/([^/]+))?", path)
+        found = api or re.fullmatch(r"/([^/]+/[^/]+)/resolve/([^/]+)/(.+)", path)
         if not found:
             return self.reply(handler, 404, b"Not Found")
-        repo, revision, filename = found.groups()
+        repo = found.group(1)
+        revision = (found.group(3) or "main") if api else found.group(2)
         if repo not in self.repos:
             return self.reply(
                 handler, 401, b"Repository not found", {"X-Error-Code": "RepoNotFound"}
             )
-        if revision != "main":
+        if revision not in ("main", COMMIT):
             return self.reply(handler, 404, b"Invalid rev", {"X-Error-Code": "RevisionNotFound"})
+        if api and api.group(2) != "tree":
+            info = {"id": repo, "sha": COMMIT, "siblings": self.listing(repo, tree=False)}
+            return self.reply(handler, 200, json.dumps(info).encode())
+        if api:
+            return self.reply(handler, 200, json.dumps(self.listing(repo, tree=True)).encode())
+        filename = found.group(3)
         body = self.repos[repo].get(filename)
         if body is None:
             return self.reply(handler, 404, b"Entry not found", {"X-Error-Code": "EntryNotFound"})
-        commit = {"X-Repo-Commit": "f" * 40}
+        commit = {"X-Repo-Commit": COMMIT}
         if filename in LFS_FILES:
             sha = hashlib.sha256(body).hexdigest()
-            named = "0" * 64 if self.wrong_checksum else sha
             return self.reply(
                 handler,
                 302,
                 b"",
                 {
                     **commit,
-                    "Location": f"{self.url}/xet/{sha}?X-Amz-Signature=abc",
+                    "Location": f"{self.cdn}/blobs/{sha}?X-Amz-Signature=abc",
                     "X-Linked-Size": str(len(body)),
-                    "X-Linked-Etag": f'"{named}"',
+                    "X-Linked-Etag": f'"{self.sha256(body)}"',
                 },
             )
         etag = hashlib.sha1(body).hexdigest()
@@ -173,6 +242,8 @@ class FakeHub:
         for name, value in (headers or {}).items():
             handler.send_header(name, value)
         handler.end_headers()
+        if handler.command == "HEAD":
+            return
         if cut:  # the connection drops half-way through the body
             handler.wfile.write(body[: len(body) // 2])
             handler.wfile.flush()
@@ -187,10 +258,9 @@ def hub(model_folder: Path) -> Iterator[FakeHub]:
     files = {path.name: path.read_bytes() for path in model_folder.iterdir() if path.is_file()}
     assert {"README.md", "modules.json"} <= set(files)  # as a real model2vec repository has
     fake = FakeHub({REPO: files})
-    fake.thread.start()
+    fake.start()
     yield fake
-    fake.httpd.shutdown()
-    fake.httpd.server_close()
+    fake.stop()
 
 
 def settings(home: Path, url: str, model: str = REPO, **extra: Any) -> Settings:
@@ -328,12 +398,22 @@ def test_first_use_downloads_the_model_and_then_loads_it_from_disk(
     for name in MODEL_FILES:
         assert (target / name).read_bytes() == (model_folder / name).read_bytes()
     assert os.listdir(tmp_path / "models") == [target.name]  # no staging folder left behind
-    # only what loading needs (no README.md, no modules.json), the big file through its redirect
-    resolve = f"/{REPO}/resolve/main/"
-    assert sorted(hub.paths()) == sorted(
-        [*(resolve + name for name in MODEL_FILES), hub.paths()[1]]
-    )
-    assert hub.paths()[1].startswith("/xet/")
+    # The commit and its files' sizes and checksums, the tree at that commit, then only what
+    # loading needs (no README.md, no modules.json), the big file through its redirect.
+    sha = hashlib.sha256((model_folder / "model.safetensors").read_bytes()).hexdigest()
+    resolve = f"/{REPO}/resolve/{COMMIT}"
+    assert hub.requests[:2] == [
+        f"GET /api/models/{REPO}?blobs=true",
+        f"GET /api/models/{REPO}/tree/{COMMIT}?recursive=true&expand=false",
+    ]
+    assert hub.paths()[2:] == [
+        f"HEAD {resolve}/config.json",
+        f"GET {resolve}/config.json",
+        f"HEAD {resolve}/model.safetensors",
+        f"GET /blobs/{sha}",
+        f"HEAD {resolve}/tokenizer.json",
+        f"GET {resolve}/tokenizer.json",
+    ]
     assert warn.lines == []
     size = (model_folder / "model.safetensors").stat().st_size
     assert info.lines == [f"downloading embedding model {REPO} ({size / 1e3:.0f} kB) to {target}"]
@@ -364,8 +444,7 @@ def test_an_interrupted_download_leaves_nothing_loadable_and_the_next_run_downlo
         in (warn.lines[0])
     )
     assert "TF-IDF" in warn.lines[0]
-    models = tmp_path / "models"
-    assert os.listdir(models) == []  # no model folder, no staging folder
+    assert not model_dir(tmp_path, REPO).exists()  # nothing that would load
     assert any("dropped the connection on attempt 1/2" in line for line in info.lines)
 
     # The same process does not try again, nor warn again.
@@ -383,14 +462,16 @@ def test_an_interrupted_download_leaves_nothing_loadable_and_the_next_run_downlo
     assert load_embedder(settings(tmp_path, hub.url)) is None
     assert len(warn.lines) == 2  # one warning per run
 
-    # The next day, a run downloads the whole model again and loads it.
+    # The next day, a run resumes the download (the small files it has are not fetched
+    # again) and loads the model.
     marker = failure_marker(model_dir(tmp_path, REPO))
     marker.write_text(marker.read_text().replace(date.today().isoformat(), "2000-01-01"))
     forget_failed_downloads()
     embedder = load_embedder(settings(tmp_path, hub.url))
     assert embedder is not None and len(warn.lines) == 2
-    assert len(hub.requests) > seen
-    assert f"/{REPO}/resolve/main/config.json" in hub.paths()[seen:]
+    assert any(path.startswith("GET /blobs/") for path in hub.paths()[seen:])
+    assert f"GET /{REPO}/resolve/{COMMIT}/config.json" not in hub.paths()[seen:]
+    assert os.listdir(tmp_path / "models") == [model_dir(tmp_path, REPO).name]
     assert not marker.exists()
 
 
@@ -404,6 +485,42 @@ def test_an_explicit_refresh_tries_a_failed_download_again_the_same_day(
     forget_failed_downloads(tmp_path)
     assert load_embedder(settings(tmp_path, hub.url)) is not None
     assert len(warn.lines) == 1
+
+
+def test_the_users_hugging_face_setup_neither_redirects_nor_joins_the_download(
+    hub: FakeHub, tmp_path: Path
+) -> None:
+    """huggingface_hub reads its cache folder, endpoint, token and timeouts from HF_*
+    variables when it is imported: a run under a user's own Hugging Face setup still downloads
+    from embedding_url into briefgen's home, sends no token, and writes nothing in their cache."""
+    user_cache = tmp_path / "user-hf"
+    env = {
+        **os.environ,
+        "HF_HOME": str(user_cache),
+        "HF_HUB_CACHE": str(user_cache / "hub"),
+        "HF_ENDPOINT": "http://127.0.0.1:9",
+        "HF_TOKEN": "hf_users_own_token",
+        "HF_HUB_DOWNLOAD_TIMEOUT": "600",
+        "HF_HUB_ETAG_TIMEOUT": "600",
+    }
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from briefgen.core.settings import Settings\n"
+        "from briefgen.select.embedding import load_embedder\n"
+        "found = load_embedder(Settings(home=Path(sys.argv[1]), embedding_url=sys.argv[2],\n"
+        "                      embedding_model=sys.argv[3]))\n"
+        "sys.exit(0 if found is not None else 1)\n"
+    )
+    home = tmp_path / "home"
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(home), hub.url, REPO],
+        env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert sorted(p.name for p in model_dir(home, REPO).iterdir()) == sorted(MODEL_FILES)
+    assert hub.credentials == []
+    assert not user_cache.exists()
 
 
 def test_the_download_gives_up_fast(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
@@ -434,7 +551,7 @@ def test_a_dropped_body_is_retried_within_the_run(
     warn, info = Told(caplog, logging.WARNING), Told(caplog, logging.INFO)
     embedder = load_embedder(settings(tmp_path, hub.url, http_retries=2))
     assert embedder is not None and not warn.lines
-    assert len([p for p in hub.paths() if p.endswith("model.safetensors")]) == 2
+    assert len([p for p in hub.paths() if p.startswith("GET /blobs/")]) == 2
     assert len([line for line in info.lines if line.startswith("downloading")]) == 1
 
 
@@ -442,19 +559,18 @@ def test_a_staging_folder_left_by_a_killed_download_is_never_loaded(
     hub: FakeHub, model_folder: Path, tmp_path: Path
 ) -> None:
     models = tmp_path / "models"
-    stale = models / ".minishlab--potion-base-8M.partial-killed"
+    stale = models / ".minishlab--potion-base-8M.partial"
     stale.mkdir(parents=True)
     for name in MODEL_FILES:  # looks complete, but one file is half of itself
         shutil.copy(model_folder / name, stale / name)
     body = (model_folder / "model.safetensors").read_bytes()
     (stale / "model.safetensors").write_bytes(body[: len(body) // 2])
-    an_hour_ago = time.time() - 7200
-    os.utime(stale, (an_hour_ago, an_hour_ago))
 
     embedder = load_embedder(settings(tmp_path, hub.url))
     assert embedder is not None
-    assert any(p.endswith("model.safetensors") for p in hub.paths())
-    assert os.listdir(models) == ["minishlab--potion-base-8M"]  # the stale one swept away
+    assert any(p.startswith("GET /blobs/") for p in hub.paths())
+    assert os.listdir(models) == ["minishlab--potion-base-8M"]  # the staging folder renamed
+    assert (models / "minishlab--potion-base-8M" / "model.safetensors").read_bytes() == body
 
 
 def test_a_file_that_is_not_what_its_checksum_says_is_not_kept(
@@ -480,6 +596,20 @@ def test_files_that_do_not_load_are_not_kept(
     assert os.listdir(tmp_path / "models") == []
 
 
+def test_a_server_that_is_not_a_hub_means_one_warning(
+    hub: FakeHub, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    hub.portal = True
+    warn = Told(caplog, logging.WARNING)
+    assert load_embedder(settings(tmp_path, hub.url)) is None
+    assert warn.lines == [
+        f"embedding model {REPO} could not be downloaded (127.0.0.1 does not answer as a "
+        "Hugging Face endpoint): ranking by TF-IDF similarity instead; set embedding_model to "
+        "a local model folder, or 'tfidf' to silence this"
+    ]
+    assert hub.paths() == [f"GET /api/models/{REPO}"]
+
+
 def test_a_damaged_downloaded_model_is_downloaded_again(
     hub: FakeHub, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -489,24 +619,26 @@ def test_a_damaged_downloaded_model_is_downloaded_again(
     warn = Told(caplog, logging.WARNING)
     assert load_embedder(settings(tmp_path, hub.url)) is not None
     assert not warn.lines
-    assert f"/{REPO}/resolve/main/tokenizer.json" in hub.paths()[seen:]
+    assert f"GET /{REPO}/resolve/{COMMIT}/tokenizer.json" in hub.paths()[seen:]
 
 
 def test_an_unreachable_server_means_one_warning_and_the_tfidf_fallback(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    attempts: list[str] = []
+    port = closed_port()
+    attempts: list[object] = []
+    connect = socket.socket.connect
 
-    class Counting(httpx.HTTPTransport):
-        def handle_request(self, request: httpx.Request) -> httpx.Response:
-            attempts.append(str(request.url))
-            return super().handle_request(request)
+    def counting(self: socket.socket, address: Any) -> None:
+        if address[1] == port:
+            attempts.append(address)
+        connect(self, address)
 
-    url = f"http://127.0.0.1:{closed_port()}"
+    monkeypatch.setattr(socket.socket, "connect", counting)
+    url = f"http://127.0.0.1:{port}"
     warn, info = Told(caplog, logging.WARNING), Told(caplog, logging.INFO)
-    with httpx.Client(transport=Counting(), timeout=5) as client:
-        first = load_embedder(settings(tmp_path, url), client=client)
-        second = load_embedder(settings(tmp_path, url), client=client)
+    first = load_embedder(settings(tmp_path, url))
+    second = load_embedder(settings(tmp_path, url))
     assert first is None and second is None
     assert warn.lines == [
         f"embedding model {REPO} could not be downloaded (connection refused by 127.0.0.1): "
@@ -515,7 +647,7 @@ def test_an_unreachable_server_means_one_warning_and_the_tfidf_fallback(
     ]
     assert len(attempts) == 1  # refused once: not retried, not tried again by the second call
     assert info.lines == []
-    assert os.listdir(tmp_path / "models") == []
+    assert not (tmp_path / "models").exists()
 
 
 def test_an_unknown_repository_falls_back_with_a_warning_that_says_so(
@@ -524,8 +656,10 @@ def test_an_unknown_repository_falls_back_with_a_warning_that_says_so(
     warn = Told(caplog, logging.WARNING)
     assert load_embedder(settings(tmp_path, hub.url, "nobody/no-model")) is None
     assert len(warn.lines) == 1
-    assert "has no model.safetensors for it: HTTP 401; check the repository id" in warn.lines[0]
-    assert hub.paths() == ["/nobody/no-model/resolve/main/model.safetensors"]
+    assert "127.0.0.1 has no repository nobody/no-model: HTTP 401; check the repository id" in (
+        warn.lines[0]
+    )
+    assert hub.paths() == ["GET /api/models/nobody/no-model"]
 
 
 # similarity and the vector cache ------------------------------------------------------------

@@ -279,6 +279,29 @@ def test_the_fulltext_summary_counts_the_store_and_the_fetches(
     )
 
 
+def test_the_fulltext_summary_counts_each_reason_for_reading_an_abstract(
+    server: FakeServer,
+) -> None:
+    page = (DATA / "html" / "2602.20001v1.html").read_bytes()
+
+    def pages(request: Request) -> Reply:
+        if request.path.endswith("20001v1"):
+            return Reply(body=page, content_type="text/html")
+        if request.path.endswith("20002v1"):
+            return Reply(status=404, body=b"no")
+        return Reply(status=500, body=b"broken")
+
+    server.route("/html/", pages)
+    reader = FullTextReader(
+        http_client(5), f"{server.url}/html/", policy=RetryPolicy(attempts=1, wait=0), cache=None
+    )
+    texts = reader.read_all(PAPERS[:3])
+    assert reader.summary(texts) == (
+        "full text: 1 of 3 papers from arXiv HTML (1 fetched); 2 read from abstracts: "
+        "1 without an HTML version, 1 could not be fetched"
+    )
+
+
 def test_a_refused_html_host_costs_the_run_no_time(
     runner: CliRunner, small_papers: Path, slow_retries: None
 ) -> None:

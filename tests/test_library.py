@@ -105,6 +105,29 @@ def test_a_real_mixed_export_reads_every_good_entry_and_counts_the_rest(
     assert notes.abstract == "Retrieval improves accuracy by 5% over the baseline; see O(n²) costs."
 
 
+def test_bibtex_names_are_split_as_bibtex_splits_them(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    bib = tmp_path / "names.bib"
+    bib.write_text(
+        "@misc{names, title = {Names},\n"
+        "  author = {de la Vall{\\'e}e Poussin, Charles and King, Jr., Martin Luther AND"
+        " {Barack and Michelle Obama Foundation} and Donald~E. Knuth and Gool, Luc Van"
+        " and Brinch Hansen, Per and others}}\n",
+        encoding="utf-8",
+    )
+    (entry,), warnings = read(caplog, bib)
+    assert entry.authors == (
+        "Charles de la Vallée Poussin",  # 'de la' is the von part, before the last name
+        "Martin Luther King Jr.",
+        "Barack and Michelle Obama Foundation",  # an 'and' inside braces separates nothing
+        "Donald E. Knuth",
+        "Luc Van Gool",
+        "Per Brinch Hansen",
+    )
+    assert not warnings
+
+
 def test_one_paper_exported_twice_is_one_entry_after_dedupe(
     caplog: pytest.LogCaptureFixture
 ) -> None:

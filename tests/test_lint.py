@@ -16,7 +16,7 @@ def test_a_rendered_brief_passes() -> None:
 
 
 def test_fenced_brief_without_section_1_fails_with_both_reasons() -> None:
-    # The seed briefs' two defects: wrapped in a fence, and section 1 missing.
+    # Two defects of hand-written briefs: wrapped in a fence, and section 1 missing.
     lines = good().splitlines()
     start = lines.index("### 1) Papers at a glance")
     end = lines.index("### 2) Key themes (clusters)")

@@ -11,8 +11,9 @@ import pytest
 from briefgen.core.calls import Usage
 from briefgen.core.errors import AnalysisError
 from briefgen.core.models import Paper, PaperText, ScoredPaper, Section
-from briefgen.engines.model_engine import ANALYSIS_SCHEMA, ModelEngine
-from tests.fakes import FakeProvider, analysis_json
+from briefgen.engines.analysis_prompt import ANALYSIS_SCHEMA
+from briefgen.engines.model_engine import ModelEngine
+from tests.fakes import FakeProvider, analysis_json, model_engine
 
 PAPER = ScoredPaper(
     paper=Paper(
@@ -33,7 +34,7 @@ TEXT = PaperText(
 
 
 def engine(provider: FakeProvider) -> ModelEngine:
-    return ModelEngine(provider, "fake-model")
+    return model_engine(provider)
 
 
 def test_a_valid_reply_becomes_the_analysis_with_our_ids() -> None:
@@ -98,7 +99,7 @@ def test_calls_are_recorded_with_usage_and_cost() -> None:
     provider = FakeProvider()
     provider.enqueue("{}")
     provider.enqueue(json.dumps(analysis_json("x")))
-    model = ModelEngine(provider, "fake-model", price=Price(input=1.0, output=5.0))
+    model = model_engine(provider, price=Price(input=1.0, output=5.0))
     model.analyze(PAPER, TEXT)
     calls = model.drain_calls()
     assert [c.ok for c in calls] == [True, True] and model.drain_calls() == []
@@ -110,9 +111,32 @@ def test_the_prompt_version_changes_with_the_prompt(tmp_path: Any) -> None:
 
     for name in ("analyze_paper.md", "analyze_paper.system.md"):
         (tmp_path / name).write_text((bundled_prompts_dir() / name).read_text())
-    same = ModelEngine(FakeProvider(), "m", prompts_dir=tmp_path).analysis_version
-    assert same == ModelEngine(FakeProvider(), "m").analysis_version
+    same = model_engine(FakeProvider(), prompts_dir=tmp_path).analysis_version
+    assert same == model_engine(FakeProvider()).analysis_version
     (tmp_path / "analyze_paper.md").write_text(
         (tmp_path / "analyze_paper.md").read_text() + "\nBe brief."
     )
-    assert ModelEngine(FakeProvider(), "m", prompts_dir=tmp_path).analysis_version != same
+    assert model_engine(FakeProvider(), prompts_dir=tmp_path).analysis_version != same
+
+
+def test_each_stage_asks_its_own_model_and_pays_its_price() -> None:
+    from briefgen.core.settings import Price
+    from briefgen.engines.model_engine import EngineModels
+    from briefgen.engines.recorded_calls import PricedModel
+
+    provider = FakeProvider(responder=lambda messages: "{}")
+    models = EngineModels(
+        analysis=PricedModel("small", Price(input=1.0, output=1.0)),
+        translation=PricedModel("writer", Price(input=10.0, output=10.0)),
+    )
+    engine = ModelEngine(provider, models)
+    for purpose in ("triage", "translation"):
+        engine.asker(purpose).ask("Be brief.", [{"role": "user", "content": "Hi"}], {},
+                                  max_tokens=50)  # fmt: skip
+    triage, translation = engine.drain_calls()
+    assert provider.models == ["small", "writer"]
+    assert (triage.purpose, translation.purpose) == ("triage", "translation")
+    # 100 tokens in and 20 out: at $1 and $10 a million
+    assert triage.cost_usd == pytest.approx(0.00012)
+    assert translation.cost_usd == pytest.approx(0.0012)
+    assert engine.synthesis_model == "small"  # the analysis model unless given its own

@@ -519,6 +519,25 @@ def test_cjk_text_without_spaces_is_cut_between_characters_never_inside_a_link()
     assert parse_blocks("- a [t](https://x.org) b\n")[0].spans[1].href == "https://x.org"
 
 
+def test_blocks_keep_list_numbers_nesting_empty_items_and_table_rows_but_not_the_header() -> None:
+    markdown = (
+        "3. a\n4.\n5. b\n\n   more\n\n   - x\n\n     y\n---\n"
+        "| # | Title | Link |\n|---|---|---|\n| 1 | **x** | [l](https://a.b) |\n| | c | |\n"
+    )
+    shown = [(b.kind, b.plain, b.depth, b.number) for b in parse_blocks(markdown)]
+    assert shown == [
+        ("item", "a", 0, 3),
+        ("item", "", 0, 4),  # an empty item keeps its number
+        ("item", "b", 0, 5),
+        ("text", "more", 1, None),  # a loose item's second paragraph is text under it
+        ("item", "x", 1, None),
+        ("text", "y", 2, None),
+        ("rule", "", 0, None),
+        ("item", "x — l", 0, 1),  # the header row is not an item; the number cell is its number
+        ("item", "c", 0, None),
+    ]
+
+
 # Failures, resending, secrets --------------------------------------------------------------
 
 

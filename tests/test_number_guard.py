@@ -239,16 +239,15 @@ def test_an_untraceable_number_in_a_theme_and_a_next_step_loses_just_those_items
 def test_a_short_section_is_refilled_from_the_models_analyses_never_offline_text(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    from briefgen.engines.model_engine import ModelEngine
     from briefgen.synthesize.brief import synthesize_day
-    from tests.fakes import FakeProvider
+    from tests.fakes import FakeProvider, model_engine
 
     papers = [paper(pid, "2.1x faster decoding.") for pid in IDS]
     data = synthesis_json(IDS)
     data["takeaways"][0]["body"] = "An invented 77% gain."
     data["next_steps"][0] = "Aim for a 5.5x speed-up."
     provider = FakeProvider(responder=lambda messages: json.dumps(data))
-    result = synthesize_day("2026-02-18", papers, ModelEngine(provider, "m"))
+    result = synthesize_day("2026-02-18", papers, model_engine(provider))
     assert len(result.takeaways) == 4 and len(result.next_steps) == 3
     refill = result.takeaways[-1]
     # The refill is a paper's own analysis (its contribution sentence), on a paper no kept

@@ -98,19 +98,18 @@ def test_dry_run_token_counts_per_provider(example_papers: Path) -> None:
 def test_the_field_contract_is_stated_once_for_both_prompts(tmp_path: Path) -> None:
     import json
 
-    from briefgen.engines.model_engine import (
+    from briefgen.engines.analysis_prompt import (
         ANALYSIS_SCHEMA,
-        ModelEngine,
+        AnalysisPrompt,
         read_fields,
         schema_fields,
     )
-    from tests.fakes import FakeProvider
 
     fields = read_fields(load_template("analyze_paper.fields"))
     assert sorted(fields) == sorted(schema_fields(ANALYSIS_SCHEMA))
     assert "why_now" not in fields  # the synthesis writes it, for the reader
-    full = ModelEngine(FakeProvider(), "m", compact=False).system
-    compact = ModelEngine(FakeProvider(), "m", compact=True).system
+    full = AnalysisPrompt(compact=False).system
+    compact = AnalysisPrompt(compact=True).system
     for name, (contract, guidance) in fields.items():
         assert f"- {name}: {contract}" in full and f"- {name}: {contract}" in compact
         assert guidance in full and (not guidance or guidance not in compact)
@@ -119,7 +118,7 @@ def test_the_field_contract_is_stated_once_for_both_prompts(tmp_path: Path) -> N
     # A fields file that leaves a field out is refused, naming what it must describe.
     (tmp_path / "analyze_paper.fields.md").write_text("- domain: the area.\n")
     with pytest.raises(ConfigError, match="must describe exactly the fields domain, "):
-        ModelEngine(FakeProvider(), "m", prompts_dir=tmp_path)
+        AnalysisPrompt(tmp_path)
 
 
 def test_a_paper_beyond_the_models_context_is_warned_about_once(
@@ -128,10 +127,10 @@ def test_a_paper_beyond_the_models_context_is_warned_about_once(
     from datetime import date
 
     from briefgen.core.models import Paper, PaperText, ScoredPaper, Section
-    from briefgen.engines.model_engine import ModelEngine
+    from briefgen.engines.limits import CallLimits
     from briefgen.engines.providers.openai_provider import OpenAIProvider
     from briefgen.infra.net import RetryPolicy
-    from tests.fakes import FakeProvider, analysis_json
+    from tests.fakes import FakeProvider, analysis_json, model_engine
 
     paper = ScoredPaper(
         paper=Paper(id="2606.00002", title="Long", abstract="A.", published=date(2026, 6, 17)),
@@ -143,8 +142,8 @@ def test_a_paper_beyond_the_models_context_is_warned_about_once(
     short_text = PaperText(paper_id="2606.00002", read_from="abstract",
                            sections=[Section(heading="Abstract", text="A.")])  # fmt: skip
     provider = FakeProvider(responder=lambda messages: json_text(analysis_json("Long")))
-    engine = ModelEngine(provider, "llama3:8b")
-    assert engine.context_tokens == 8_192
+    engine = model_engine(provider, "llama3:8b")
+    assert engine.analysis.context_tokens == 8_192
     assert engine.context_problem(paper, short_text) is None
     engine.analyze(paper, long_text)
     engine.analyze(paper, long_text)
@@ -154,8 +153,9 @@ def test_a_paper_beyond_the_models_context_is_warned_about_once(
     # A server on this machine (Ollama) is taken at its default context unless told.
     local = OpenAIProvider(base_url="http://127.0.0.1:11434/v1", api_key=None,
                            policy=RetryPolicy(attempts=1, wait=0))  # fmt: skip
-    assert ModelEngine(local, "qwen3:8b").context_tokens == 4_096
-    assert ModelEngine(local, "qwen3:8b", context_tokens=32_768).context_tokens == 32_768
+    assert model_engine(local, "qwen3:8b").analysis.context_tokens == 4_096
+    wider = model_engine(local, "qwen3:8b", limits=CallLimits(context_tokens=32_768))
+    assert wider.analysis.context_tokens == 32_768
 
 
 def json_text(value: object) -> str:

@@ -124,10 +124,10 @@ def test_a_cut_off_translation_keeps_its_complete_texts_and_splits_the_rest(
         return json.dumps({"translations": {k: f"中文{v}" for k, v in asked.items()}})
 
     provider.responder = answer
-    from briefgen.engines.model_engine import ModelEngine
+    from tests.fakes import model_engine
 
-    engine = ModelEngine(provider, "fake-model")
-    translator = BriefTranslator(engine, concurrency=1)
+    asker = model_engine(provider).asker("translation")
+    translator = BriefTranslator(asker, concurrency=1)
     result = translator.translate(texts)
     assert result == {k: f"中文{v}" for k, v in texts.items()}
     assert caplog.messages == []
@@ -273,17 +273,17 @@ def test_every_field_a_model_fills_is_described_for_the_model() -> None:
     """Each field is described once, in the prompt the model reads (the schemas go bare): the
     analysis's in its field contract, the synthesis's in its prompt."""
     from briefgen.core.models import Synthesis
-    from briefgen.engines.model_engine import ANALYSIS_SCHEMA, ModelEngine, synthesis_schema
-    from tests.fakes import FakeProvider
+    from briefgen.engines.analysis_prompt import ANALYSIS_SCHEMA, AnalysisPrompt
+    from briefgen.engines.synthesis_prompt import SynthesisPrompt, synthesis_schema
 
     for compact in (True, False):
-        engine = ModelEngine(FakeProvider(), "m", compact=compact)
+        system = AnalysisPrompt(compact=compact).system
         fields = _descriptions(ANALYSIS_SCHEMA)
         assert len(fields) >= 10
-        missing = [p for p, _ in fields if f"- {p}: " not in engine.system]
-        assert [p for p in missing if f"- {p}." not in engine.system] == []  # (or its parts)
+        missing = [p for p, _ in fields if f"- {p}: " not in system]
+        assert [p for p in missing if f"- {p}." not in system] == []  # (or its parts)
     synthesis = synthesis_schema(["2602.00001"])
-    prompt = engine.synthesis_system + engine.synthesis_template
+    prompt = SynthesisPrompt().system + SynthesisPrompt().template
     assert [p for p, _ in _descriptions(synthesis) if p.rsplit(".", 1)[-1] not in prompt] == []
     for schema in (ANALYSIS_SCHEMA, synthesis):
         text = json.dumps(schema)

@@ -13,7 +13,7 @@ from briefgen.engines.model_engine import ModelEngine
 from briefgen.synthesize.brief import synthesize_day
 from briefgen.synthesize.enforce import synthesis_problems
 from briefgen.translate.translator import BriefTranslator
-from tests.fakes import FakeProvider, synthesis_json
+from tests.fakes import FakeProvider, model_engine, synthesis_json
 from tests.test_synthesis import IDS, analysed
 
 PERIOD = "2026-02-18"
@@ -21,7 +21,7 @@ VALID = json.dumps(synthesis_json(IDS))
 
 
 def engine(provider: FakeProvider) -> ModelEngine:
-    return ModelEngine(provider, "fake-model")
+    return model_engine(provider)
 
 
 # Synthesis -------------------------------------------------------------------------------------
@@ -118,7 +118,7 @@ def reply(**translations: str) -> str:
 
 
 def translator(provider: FakeProvider) -> BriefTranslator:
-    return BriefTranslator(engine(provider), concurrency=1)
+    return BriefTranslator(engine(provider).asker("translation"), concurrency=1)
 
 
 def asked(provider: FakeProvider) -> list[list[str]]:

@@ -1,4 +1,4 @@
-"""Synthesis by model: the rules of SPEC §2 enforced, one repair, drops logged, large days."""
+"""Synthesis by model: the brief's rules enforced, one repair, drops logged, large days."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ from typer.testing import CliRunner
 
 from briefgen.cli import app
 from briefgen.core.models import AnalysedPaper, Paper, PaperAnalysis, ScoredPaper, Synthesis
-from briefgen.engines.model_engine import ModelEngine, synthesis_schema
+from briefgen.engines.limits import CallLimits
+from briefgen.engines.model_engine import ModelEngine
+from briefgen.engines.synthesis_prompt import synthesis_schema
 from briefgen.render.lint import lint_markdown
 from briefgen.synthesize.brief import synthesize_day
 from briefgen.synthesize.enforce import headline_numbers, synthesis_problems
@@ -22,6 +24,7 @@ from tests.fakes import (
     FakeServer,
     analysed_ids,
     analysis_json,
+    model_engine,
     synthesis_json,
 )
 
@@ -42,7 +45,7 @@ def analysed(ids: list[str] = IDS) -> list[AnalysedPaper]:
 
 
 def engine(provider: FakeProvider) -> ModelEngine:
-    return ModelEngine(provider, "fake-model")
+    return model_engine(provider)
 
 
 def test_headline_numbers_are_the_claims_not_the_counts() -> None:
@@ -130,7 +133,8 @@ def test_a_large_day_is_synthesised_per_cluster_then_merged() -> None:
     provider = FakeProvider(
         responder=lambda messages: json.dumps(synthesis_json(analysed_ids(messages[0]["content"])))
     )
-    result = synthesize_day("2026-02-18", many, ModelEngine(provider, "m", batch_size=5))
+    engine = model_engine(provider, limits=CallLimits(synthesis_batch=5))
+    result = synthesize_day("2026-02-18", many, engine)
     prompts = [conversation[0]["content"] for conversation in provider.conversations]
     assert len(prompts) >= 3  # 12 papers in clusters of about five
     seen = [pid for prompt in prompts for pid in analysed_ids(prompt)]

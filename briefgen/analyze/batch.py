@@ -13,30 +13,13 @@ import logging
 import re
 import time
 from collections.abc import Callable
-from typing import Any, Protocol
 
-from briefgen.core.calls import CallRecord, ChatMessage, Reply
+from briefgen.core.calls import CallRecord, Reply
 from briefgen.core.errors import AnalysisError, BriefgenError, UpstreamError
 from briefgen.core.models import PaperAnalysis, PaperText, ScoredPaper
-from briefgen.engines.model_engine import ANALYSIS_SCHEMA, ModelEngine
+from briefgen.engines.analysis_call import BatchRoute
+from briefgen.engines.plan import BATCH_DISCOUNT
 from briefgen.infra.store import Store, input_key
-
-BATCH_DISCOUNT = 0.5
-
-
-class BatchProvider(Protocol):
-    """What the batch runner needs of a provider (AnthropicProvider has it)."""
-
-    def request_for(
-        self, model: str, system: str, messages: list[ChatMessage], schema: dict[str, Any],
-        max_tokens: int, cache: bool = False,
-    ) -> dict[str, Any]: ...  # fmt: skip
-
-    def batch_submit(self, requests: list[tuple[str, dict[str, Any]]]) -> str: ...
-
-    def batch_status(self, batch_id: str) -> tuple[str, dict[str, int]]: ...
-
-    def batch_results(self, batch_id: str) -> list[tuple[str, Reply | None, str]]: ...
 
 
 def custom_id(paper_id: str) -> str:
@@ -50,15 +33,14 @@ logger = logging.getLogger(__name__)
 class BatchAnalyzer:
     def __init__(
         self,
-        engine: ModelEngine,
-        provider: BatchProvider,
+        route: BatchRoute,
         store: Store,
         *,
         poll_seconds: float = 30.0,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self.engine = engine
-        self.provider = provider
+        self.analysis = route.analysis
+        self.provider = route.provider
         self.store = store
         self.poll_seconds = poll_seconds
         self.sleep = sleep
@@ -68,18 +50,31 @@ class BatchAnalyzer:
     ) -> dict[str, PaperAnalysis | BriefgenError]:
         if not papers:
             return {}
-        engine = self.engine
         by_custom = {custom_id(p.paper.id): p for p in papers}
-        requests = [
-            (cid, self.provider.request_for(
-                engine.model, engine.system,
-                [{"role": "user", "content": engine.prompt(paper, texts[paper.paper.id])}],
-                ANALYSIS_SCHEMA, engine.max_tokens,
-                engine.cache_analysis_prompt,
-            ))
-            for cid, paper in by_custom.items()
-        ]  # fmt: skip
-        key = input_key(engine.model, engine.analysis_version, *sorted(by_custom))
+        batch_id = self._submit(by_custom, texts)
+        self._wait(batch_id, len(by_custom))
+        results: dict[str, PaperAnalysis | BriefgenError] = {}
+        for cid, reply, problem in self.provider.batch_results(batch_id):
+            if cid in by_custom:
+                paper = by_custom[cid]
+                results[paper.paper.id] = self._result(paper, texts[paper.paper.id], reply,
+                                                       problem)  # fmt: skip
+        for paper in by_custom.values():
+            results.setdefault(paper.paper.id, AnalysisError(
+                f"Message Batch {batch_id} returned no result for this paper"
+            ))  # fmt: skip
+        return results
+
+    def _submit(self, by_custom: dict[str, ScoredPaper], texts: dict[str, PaperText]) -> str:
+        """The batch's id: submitted now, or the one submitted for these papers before."""
+        analysis = self.analysis
+        requests = []
+        for cid, paper in by_custom.items():
+            r = analysis.batch_request(paper, texts[paper.paper.id])
+            requests.append((cid, self.provider.request_for(
+                analysis.model.name, r.system, r.messages, r.schema, r.max_tokens, r.cache
+            )))  # fmt: skip
+        key = input_key(analysis.model.name, analysis.prompt.version, *sorted(by_custom))
         batch_id = self.store.get_cached("batch", key)
         if batch_id is None:
             batch_id = self.provider.batch_submit(requests)
@@ -87,34 +82,27 @@ class BatchAnalyzer:
             logger.info(f"submitted Message Batch {batch_id} with {len(requests)} analyses")
         else:
             logger.info(f"resuming Message Batch {batch_id} ({len(requests)} analyses)")
-        self._wait(batch_id, len(requests))
-        results: dict[str, PaperAnalysis | BriefgenError] = {}
-        seen: set[str] = set()
-        for cid, reply, problem in self.provider.batch_results(batch_id):
-            paper = by_custom.get(cid)
-            if paper is None:
-                continue
-            seen.add(cid)
-            text = texts[paper.paper.id]
-            try:
-                if reply is not None:
-                    engine.record(
-                        CallRecord(paper.paper.id, "analysis (batch)", reply.model or engine.model,
-                                   reply.usage, 0.0, ok=True,
-                                   cost_usd=reply.usage.cost(engine.price) * BATCH_DISCOUNT)
-                    )  # fmt: skip
-                    results[paper.paper.id] = engine.complete_analysis(paper, text, reply)
-                else:
-                    logger.info(f"{paper.paper.id}: batch request {problem}; retrying it directly")
-                    results[paper.paper.id] = engine.analyze(paper, text)
-            except (AnalysisError, UpstreamError) as exc:
-                results[paper.paper.id] = exc
-        for cid, paper in by_custom.items():
-            if cid not in seen:
-                results[paper.paper.id] = AnalysisError(
-                    f"Message Batch {batch_id} returned no result for this paper"
-                )
-        return results
+        return batch_id
+
+    def _result(
+        self, paper: ScoredPaper, text: PaperText, reply: Reply | None, problem: str
+    ) -> PaperAnalysis | BriefgenError:
+        """A succeeded request's reply, validated (and repaired) as usual; a failed one is
+        asked again directly."""
+        analysis = self.analysis
+        try:
+            if reply is None:
+                logger.info(f"{paper.paper.id}: batch request {problem}; retrying it directly")
+                return analysis.analyze(paper, text)
+            model = analysis.model
+            analysis.caller.ledger.record(
+                CallRecord(paper.paper.id, "analysis (batch)", reply.model or model.name,
+                           reply.usage, 0.0, ok=True,
+                           cost_usd=reply.usage.cost(model.price) * BATCH_DISCOUNT)
+            )  # fmt: skip
+            return analysis.complete(paper, text, reply)
+        except (AnalysisError, UpstreamError) as exc:
+            return exc
 
     def _wait(self, batch_id: str, total: int) -> None:
         while True:

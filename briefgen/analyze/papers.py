@@ -31,12 +31,6 @@ PAPER_FAILURES = (AnalysisError, UpstreamError)
 RUN_FAILURES = (UnreachableError,)
 SAVE_EVERY_SECONDS = 5.0  # an engine without model calls saves at most this often
 
-
-def _calls_no_model(engine: Engine) -> bool:
-    """Whether the engine's analyses cost nothing (extractive, no calls): losing the last few
-    seconds of them to an interruption costs nothing either."""
-    return engine.name == "offline"
-
 BatchRunner = Callable[
     [list[ScoredPaper], dict[str, PaperText]], dict[str, PaperAnalysis | BriefgenError]
 ]
@@ -44,7 +38,7 @@ BatchRunner = Callable[
 
 @dataclass
 class AnalysisOutcome:
-    analysed: list[AnalysedPaper] = field(default_factory=list)
+    analyzed: list[AnalysedPaper] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)  # paper id -> why
     errors: dict[str, BriefgenError] = field(default_factory=dict)
     from_cache: int = 0
@@ -74,147 +68,170 @@ def analyze_papers(
     """Analyse each paper once per (id+version, prompt version, model); results keep the
     order of `papers`. `texts` may be a stream of (paper id, text) as they arrive (full texts
     downloading): each paper's analysis starts as soon as its text is there."""
-    outcome = AnalysisOutcome()
-    done: dict[str, PaperAnalysis] = {}
-    todo: list[ScoredPaper] = []
-    for paper in papers:
-        cached = store.get_analysis(analysis_key(paper, engine)) if use_cache else None
-        if cached is not None:
-            done[paper.paper.id] = cached
-            outcome.from_cache += 1
-            advance()
-        else:
-            todo.append(paper)
-    waiting = {paper.paper.id: paper for paper in todo}
+    run = PaperAnalyses(engine, store, advance=advance, on_calls=on_calls)
+    todo = run.from_store(papers) if use_cache else list(papers)
     stream = texts.items() if isinstance(texts, dict) else texts
     # A batch shares no warm cache: only papers analysed by direct calls count.
     engine.prepare(0 if batch is not None else len(todo))
-
     if batch is not None:  # a batch is sent whole: every text first
-        known = {pid: text for pid, text in stream if pid in waiting}
-        _analyze_in_batch(todo, known, engine, store, batch, outcome, done, on_calls, advance)
-        waiting = {}
-        stream = iter(())
-    pool = WorkerPool(concurrency, name="briefgen-analysis")
-    pending: dict[Future[PaperAnalysis], ScoredPaper] = {}
-    stopping: list[UnreachableError] = []  # the run-stopping error, once a worker meets it
+        wanted = {paper.paper.id for paper in todo}
+        run.in_batch(todo, {pid: text for pid, text in stream if pid in wanted}, batch)
+    else:
+        run.as_texts_arrive(todo, iter(stream), concurrency)
+    run.outcome.analyzed = [
+        AnalysedPaper(scored=paper, analysis=run.done[paper.paper.id])
+        for paper in papers
+        if paper.paper.id in run.done
+    ]
+    return run.outcome
 
-    def analyse(paper: ScoredPaper, text: PaperText) -> PaperAnalysis:
+
+class PaperAnalyses:
+    """One run's analyses: what is done, what failed, and what is not yet stored.
+
+    Only this (the calling) thread touches the store and this state; workers only call the
+    engine, and set `stopping` when the provider turns out to be unreachable."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        store: Store,
+        *,
+        advance: Callable[[], None],
+        on_calls: Callable[[list[CallRecord]], None],
+    ) -> None:
+        self.engine = engine
+        self.store = store
+        self.advance = advance
+        self.on_calls = on_calls
+        self.outcome = AnalysisOutcome()
+        self.done: dict[str, PaperAnalysis] = {}
+        self.unsaved: list[tuple[AnalysisKey, PaperAnalysis]] = []
+        self.last_save = time.monotonic()
+        # Results that cost no model call are analysed on this thread and saved in few
+        # transactions: losing the last few seconds of them to an interruption costs nothing.
+        self.cheap = not engine.results_worth_caching
+        self.pending: dict[Future[PaperAnalysis], ScoredPaper] = {}
+        self.stopping: UnreachableError | None = None  # the run-stopping error, once met
+
+    def from_store(self, papers: list[ScoredPaper]) -> list[ScoredPaper]:
+        """The papers the store has no analysis of; the others are done."""
+        todo: list[ScoredPaper] = []
+        for paper in papers:
+            cached = self.store.get_analysis(analysis_key(paper, self.engine))
+            if cached is None:
+                todo.append(paper)
+                continue
+            self.done[paper.paper.id] = cached
+            self.outcome.from_cache += 1
+            self.advance()
+        return todo
+
+    # recording -----------------------------------------------------------------------------
+
+    def succeeded(self, paper: ScoredPaper, analysis: PaperAnalysis) -> None:
+        self.unsaved.append((analysis_key(paper, self.engine), analysis))
+        self.done[paper.paper.id] = analysis
+
+    def failed(self, paper: ScoredPaper, error: BriefgenError) -> None:
+        self.outcome.failed[paper.paper.id] = str(error)
+        self.outcome.errors[paper.paper.id] = error
+
+    def save(self, force: bool = False) -> None:
+        if not self.unsaved:
+            return
+        due = time.monotonic() - self.last_save >= SAVE_EVERY_SECONDS
+        if force or not self.cheap or due:
+            self.store.save_analyses(list(self.unsaved))
+            self.unsaved.clear()
+            self.last_save = time.monotonic()
+
+    # a Message Batch -----------------------------------------------------------------------
+
+    def in_batch(
+        self, todo: list[ScoredPaper], texts: dict[str, PaperText], batch: BatchRunner
+    ) -> None:
+        results = batch(todo, texts)
+        self.on_calls(self.engine.drain_calls())
+        for paper in todo:
+            result = results.get(paper.paper.id)
+            self.advance()
+            if isinstance(result, PaperAnalysis):
+                self.succeeded(paper, result)
+            else:
+                self.failed(paper, result or AnalysisError("no result from the batch"))
+        self.save(force=True)  # the whole batch in one transaction
+
+    # direct calls, as the texts arrive -----------------------------------------------------
+
+    def as_texts_arrive(
+        self, todo: list[ScoredPaper], arriving: Iterator[tuple[str, PaperText]],
+        concurrency: int,
+    ) -> None:  # fmt: skip
+        waiting = {paper.paper.id: paper for paper in todo}
+        pool = WorkerPool(concurrency, name="briefgen-analysis")
+        try:
+            for paper_id, text in arriving:
+                ready = waiting.pop(paper_id, None)
+                if ready is not None and self.cheap:
+                    # No model to wait for: analysed here, at once (a pool would only add a
+                    # thread hop and a wait over every pending future per paper).
+                    self.analyze_here(ready, text)
+                elif ready is not None:
+                    self.pending[pool.submit(self.analyze_in_worker, ready, text)] = ready
+                self.collect(block=False)
+            for missing in waiting.values():  # a text that never came is a failure, not a hang
+                self.failed(missing, AnalysisError("no text to read"))
+            while self.pending:
+                self.collect(block=True)
+        finally:
+            # On Ctrl-C or a run-stopping error, queued papers are dropped at once, workers
+            # asleep in a retry wait give up, and calls in flight are abandoned (never
+            # stored); texts still downloading stop too.
+            pool.stop()
+            close = getattr(arriving, "close", None)
+            if close is not None:
+                close()
+            self.on_calls(self.engine.drain_calls())
+            self.save(force=True)  # what finished is kept, even on Ctrl-C
+
+    def analyze_in_worker(self, paper: ScoredPaper, text: PaperText) -> PaperAnalysis:
         # Papers already queued when the provider turned out unreachable make no call: they
         # end with the same error before this thread has seen it.
-        if stopping:
-            raise UnreachableError(str(stopping[0]), stopping[0].reason)
+        stopping = self.stopping
+        if stopping is not None:
+            raise UnreachableError(str(stopping), stopping.reason)
         try:
-            return engine.analyze(paper, text)
+            return self.engine.analyze(paper, text)
         except UnreachableError as exc:
-            stopping.append(exc)
+            self.stopping = exc
             raise
 
-    unsaved: list[tuple[AnalysisKey, PaperAnalysis]] = []
-    local = _calls_no_model(engine)
-    last_save = [time.monotonic()]
+    def analyze_here(self, paper: ScoredPaper, text: PaperText) -> None:
+        try:
+            self.succeeded(paper, self.engine.analyze(paper, text))
+        except PAPER_FAILURES as exc:
+            self.failed(paper, exc)
+        finally:
+            self.advance()
+        self.save()
 
-    def save(force: bool = False) -> None:
-        if not unsaved:
+    def collect(self, block: bool) -> None:
+        if not self.pending:
             return
-        if force or not local or time.monotonic() - last_save[0] >= SAVE_EVERY_SECONDS:
-            store.save_analyses(list(unsaved))
-            unsaved.clear()
-            last_save[0] = time.monotonic()
-
-    def collect(block: bool) -> None:
-        if not pending:
-            return
-        finished, _ = wait(pending, timeout=None if block else 0, return_when=FIRST_COMPLETED)
-        on_calls(engine.drain_calls())
+        finished, _ = wait(self.pending, timeout=None if block else 0,
+                           return_when=FIRST_COMPLETED)  # fmt: skip
+        self.on_calls(self.engine.drain_calls())
         # Successes first: whatever else finished, what was bought is stored before an error
         # that stops the run is raised.
         for future in sorted(finished, key=lambda f: f.exception() is not None):
-            paper = pending.pop(future)
-            advance()
+            paper = self.pending.pop(future)
+            self.advance()
             try:
-                analysis = future.result()
+                self.succeeded(paper, future.result())
             except RUN_FAILURES:
-                save(force=True)
+                self.save(force=True)
                 raise
             except PAPER_FAILURES as exc:
-                outcome.failed[paper.paper.id] = str(exc)
-                outcome.errors[paper.paper.id] = exc
-                continue
-            unsaved.append((analysis_key(paper, engine), analysis))
-            done[paper.paper.id] = analysis
-        save()
-
-    def analyse_here(paper: ScoredPaper, text: PaperText) -> None:
-        try:
-            analysis = engine.analyze(paper, text)
-        except PAPER_FAILURES as exc:
-            outcome.failed[paper.paper.id] = str(exc)
-            outcome.errors[paper.paper.id] = exc
-        else:
-            unsaved.append((analysis_key(paper, engine), analysis))
-            done[paper.paper.id] = analysis
-        finally:
-            advance()
-        save()
-
-    arriving: Iterator[tuple[str, PaperText]] = iter(stream)
-    try:
-        for paper_id, text in arriving:
-            ready = waiting.pop(paper_id) if paper_id in waiting else None
-            if ready is not None and local:
-                # No model to wait for: analysed here, at once (a pool would only add a
-                # thread hop and a wait over every pending future per paper).
-                analyse_here(ready, text)
-            elif ready is not None:
-                pending[pool.submit(analyse, ready, text)] = ready
-            collect(block=False)
-        for missing in waiting.values():  # a text that never came is a failure, not a hang
-            outcome.failed[missing.paper.id] = "no text to read"
-            outcome.errors[missing.paper.id] = AnalysisError("no text to read")
-        while pending:
-            collect(block=True)
-    finally:
-        # On Ctrl-C or a run-stopping error, queued papers are dropped at once, workers asleep
-        # in a retry wait give up, and calls in flight are abandoned (never stored); texts
-        # still downloading stop too.
-        pool.stop()
-        close = getattr(arriving, "close", None)
-        if close is not None:
-            close()
-        on_calls(engine.drain_calls())
-        save(force=True)  # what finished is kept, even on Ctrl-C
-
-    outcome.analysed = [
-        AnalysedPaper(scored=paper, analysis=done[paper.paper.id])
-        for paper in papers
-        if paper.paper.id in done
-    ]
-    return outcome
-
-
-def _analyze_in_batch(
-    todo: list[ScoredPaper],
-    texts: dict[str, PaperText],
-    engine: Engine,
-    store: Store,
-    batch: BatchRunner,
-    outcome: AnalysisOutcome,
-    done: dict[str, PaperAnalysis],
-    on_calls: Callable[[list[CallRecord]], None],
-    advance: Callable[[], None],
-) -> None:
-    results = batch(todo, texts)
-    on_calls(engine.drain_calls())
-    saved: list[tuple[AnalysisKey, PaperAnalysis]] = []
-    for paper in todo:
-        result = results.get(paper.paper.id)
-        advance()
-        if isinstance(result, PaperAnalysis):
-            saved.append((analysis_key(paper, engine), result))
-            done[paper.paper.id] = result
-        else:
-            error = result or AnalysisError("no result from the batch")
-            outcome.failed[paper.paper.id] = str(error)
-            outcome.errors[paper.paper.id] = error
-    store.save_analyses(saved)  # the whole batch in one transaction
+                self.failed(paper, exc)
+        self.save()

@@ -22,22 +22,23 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from briefgen.core.calls import ChatMessage, Reply, Usage
 from briefgen.core.errors import AnalysisError, UpstreamError
 from briefgen.core.models import Paper, ScoredPaper
-from briefgen.core.settings import Price, Profile
-from briefgen.engines.repair import Wording, ask_validated
+from briefgen.core.settings import Profile
+from briefgen.engines.asker import Asker
+from briefgen.engines.prompt_text import validation_summary
+from briefgen.engines.validated_call import Wording, ask_validated
 from briefgen.infra.net import UnreachableError, WorkerPool
 from briefgen.infra.prompts import fill, load_template, template_version
 from briefgen.infra.store import Store, input_key
 from briefgen.select.rank import Reader, Selection, followed_by
 
 PROMPT = "triage"
-PURPOSE = "triage"  # the calls' purpose in the runs table
 CACHE_KIND = "triage"
 BATCH_SIZE = 20  # papers per call, at most
 LIBRARY_TITLES = 30  # library titles the model is shown, at most
@@ -96,24 +97,6 @@ class Verdict:
     def text(self) -> str:
         """The paper's reason in a listing."""
         return f"triage: {self.relevance}/10 — {self.reason}"
-
-
-class Asker(Protocol):
-    """What triage needs of an engine (ModelEngine has it): one recorded, structured call."""
-
-    model: str
-
-    def ask(
-        self,
-        purpose: str,
-        system: str,
-        messages: list[ChatMessage],
-        schema: dict[str, Any],
-        *,
-        model: str | None = None,
-        price: Price | None = None,
-        max_tokens: int | None = None,
-    ) -> Reply: ...
 
 
 def _cut(text: str, limit: int) -> str:
@@ -196,7 +179,7 @@ def parse_reply(ids: Sequence[str]) -> Callable[[str], tuple[dict[str, Verdict] 
         try:
             output = TriageOutput.model_validate_json(text)
         except (ValidationError, ValueError) as exc:
-            return None, [_summary(exc)]
+            return None, [validation_summary(exc)]
         found: dict[str, Verdict] = {}
         problems: list[str] = []
         for item in output.relevance:
@@ -215,15 +198,6 @@ def parse_reply(ids: Sequence[str]) -> Callable[[str], tuple[dict[str, Verdict] 
     return parse
 
 
-def _summary(error: ValidationError | ValueError) -> str:
-    if isinstance(error, ValidationError):
-        return "; ".join(
-            f"{'.'.join(str(p) for p in item['loc']) or '(root)'}: {item['msg']}"
-            for item in error.errors()[:8]
-        )
-    return str(error)
-
-
 @dataclass
 class TriageOutcome:
     verdicts: dict[str, Verdict] = field(default_factory=dict)  # paper id -> its verdict
@@ -239,7 +213,7 @@ class Triage:
 
     def __init__(
         self,
-        engine: Asker,
+        asker: Asker,
         profile: Profile,
         reader: Reader,
         candidates: list[Paper],
@@ -247,12 +221,11 @@ class Triage:
         store: Store | None = None,
         use_cache: bool = True,
         prompts_dir: Path | None = None,
-        price: Price | None = None,
         concurrency: int = 8,
     ) -> None:
-        self.engine = engine
-        self.model = engine.model
-        self.price = price
+        self.asker = asker
+        self.model = asker.model
+        self.price = asker.price
         self.store = store
         self.use_cache = use_cache
         self.concurrency = max(1, concurrency)
@@ -323,10 +296,7 @@ class Triage:
             schema = triage_schema(ids)
 
             def call(messages: list[ChatMessage], budget: int) -> Reply:
-                reply = self.engine.ask(
-                    PURPOSE, self.system, messages, schema, model=self.model, price=self.price,
-                    max_tokens=budget,
-                )  # fmt: skip
+                reply = self.asker.ask(self.system, messages, schema, max_tokens=budget)
                 replies.append(reply)
                 return reply
 

@@ -26,9 +26,9 @@ from briefgen.core.settings import (
 )
 from briefgen.infra.console import Reporter, print_table
 from briefgen.infra.prompts import bundled_prompts_dir
-from briefgen.infra.repair import StoreDamagedError, damaged_files
 from briefgen.infra.secrets import redact_known
 from briefgen.infra.store import Store
+from briefgen.infra.store_recovery import StoreDamagedError, damaged_files
 
 InitConfigOpt = Annotated[
     Path | None,

@@ -18,27 +18,17 @@ from types import FrameType
 from typing import Annotated, Any
 
 import typer
-from typer import _click as click
-from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
+from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from briefgen import __version__
 from briefgen.infra.secrets import install_log_redaction
 
 INTERRUPTED = 130  # 128 + SIGINT, what a shell reports for a program stopped by Ctrl-C
 PIPE_CLOSED = 141  # 128 + SIGPIPE, what a shell reports for `yes | head -1`'s yes
+USAGE_ERROR = 2  # what a usage error exits with, as Click's UsageError does
 
 
-def _flags_take_no_value(params: Iterable[click.Parameter]) -> None:
-    """A flag (--batch, --no-cache/--cache, --help) is written alone: its help shows no
-    '<bool>' value to type after it."""
-    for param in params:
-        if isinstance(param, TyperOption) and param.is_flag:
-            param.metavar = ""
-
-
-def _usage_pieces(
-    options_metavar: str | None, params: Iterable[click.Parameter]
-) -> list[str]:
+def _usage_pieces(options_metavar: str | None, params: Iterable[object]) -> list[str]:
     """'[OPTIONS] PAPER_ID', 'FILES...': arguments in capitals as Unix usage lines name them
     ('{paper_id}' reads as a choice between alternatives)."""
     pieces = [options_metavar] if options_metavar else []
@@ -51,29 +41,27 @@ def _usage_pieces(
     return pieces
 
 
-class _FlagsAlone(click.Command):
-    """What a command and a group share: their flags, --help included, show no value."""
+class _OwnHelp:
+    """What a command and a group share: help that fits a terminal of 80 columns
+    (briefgen/cli/helpformat.py).
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _flags_take_no_value(self.params)
+    The overrides here and below take `Any`: Typer declares them with its vendored Click's
+    Context and HelpFormatter, which are no public names (typer.Context, a subclass, would
+    narrow them). Each class makes its contexts typer.Context (`context_class`), so that the
+    helpers they are handed to can say so."""
 
-    def get_help_option(self, ctx: click.Context) -> TyperOption | None:
-        option = super().get_help_option(ctx)
-        _flags_take_no_value([option] if option is not None else [])
-        return option
-
-    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        """Help that fits a terminal of 80 columns (briefgen/cli/helpformat.py)."""
+    def format_help(self, ctx: Any, formatter: Any) -> None:
         from briefgen.cli.helpformat import help_console, render_help
 
-        render_help(self, ctx, help_console())
+        render_help(ctx, help_console())
 
 
-class BaseCommand(_FlagsAlone, TyperCommand):
+class BaseCommand(_OwnHelp, TyperCommand):
     """A command whose help says what the command line takes."""
 
-    def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
+    context_class = typer.Context
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
         return _usage_pieces(self.options_metavar, self.get_params(ctx))
 
 
@@ -88,14 +76,17 @@ _PYDANTIC_WORDS = [
 ]  # fmt: skip
 
 
-def usage_line(error: click.exceptions.UsageError) -> str:
+def usage_line(error: typer.TyperException) -> str:
     """A usage error as one line in briefgen's words, with where the help is: never a box or
     a 'Usage:' block (scripts read one line; people find --help named)."""
     message = " ".join(error.format_message().split())
     for pattern, words in _PYDANTIC_WORDS:
         message = pattern.sub(words, message)
     # Named as people type it, whatever the program name (`python -m briefgen`, a test runner).
-    path = error.ctx.command_path.split(" ")[1:] if error.ctx is not None else []
+    # Click's usage errors carry the context of the command they concern; TyperException, the
+    # public base they share, does not declare it.
+    ctx = getattr(error, "ctx", None)
+    path = ctx.command_path.split(" ")[1:] if isinstance(ctx, typer.Context) else []
     where = " ".join(["briefgen", *path])
     return f"error: {message.rstrip('.')}; see '{where} --help'"
 
@@ -111,27 +102,34 @@ COMMAND_ORDER = [
 ]  # fmt: skip
 
 
-class Group(_FlagsAlone, TyperGroup):
-    """A group of commands whose own flags (--version, --help) show no value either."""
+class Group(_OwnHelp, TyperGroup):
+    """A group of commands, listed in the order people use them."""
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
+    context_class = typer.Context
+
+    def list_commands(self, ctx: Any) -> list[str]:
         names = super().list_commands(ctx)
         known = {name: COMMAND_ORDER.index(name) for name in names if name in COMMAND_ORDER}
         return sorted(names, key=lambda name: (name not in known, known.get(name, 0)))
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        """`briefgen config`, a group given no command: its help, and the exit of a usage
+        error (as Typer's NoArgsIsHelpError, whose class is not public, would)."""
+        if not args and self.no_args_is_help and not ctx.resilient_parsing:
+            self.format_help(ctx, None)
+            raise typer.Exit(USAGE_ERROR)
+        return super().parse_args(ctx, args)
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         """As Typer's, but a usage error is one line (exit 2), not a box."""
         kwargs["standalone_mode"] = False
         try:
             code = super().main(*args, **kwargs)
-        except click.exceptions.NoArgsIsHelpError as error:
-            error.show()  # `briefgen config`: the group's help, as Typer shows it
-            sys.exit(error.exit_code)
-        except click.exceptions.UsageError as error:
-            sys.stderr.write(usage_line(error) + "\n")
-            sys.exit(error.exit_code)
-        except click.ClickException as error:
-            error.show()
+        except typer.TyperException as error:  # the public base of Click's errors (typer 0.28)
+            if error.exit_code == USAGE_ERROR:
+                sys.stderr.write(usage_line(error) + "\n")
+            else:
+                sys.stderr.write(f"Error: {error.format_message()}\n")
             sys.exit(error.exit_code)
         except typer.Abort:
             sys.stderr.write("Aborted!\n")
@@ -245,7 +243,7 @@ def _stdout_file() -> tuple[int, int] | None:
 def main() -> None:
     install_log_redaction()
     Interrupts.install()
-    stdout = _stdout_file()
+    stream, stdout = sys.stdout, _stdout_file()
     code: int | str | None = 0
     try:
         app()
@@ -255,8 +253,8 @@ def main() -> None:
         code = INTERRUPTED
     except BrokenPipeError:
         code = PIPE_CLOSED
-    if isinstance(sys.stdout, click.utils.PacifyFlushWrapper):
-        code = PIPE_CLOSED  # Click met the closed pipe first and hid it
+    if sys.stdout is not stream:
+        code = PIPE_CLOSED  # Typer met the closed pipe first and hid it behind a wrapper
     elif code == 1 and stdout != _stdout_file():
         # Rich met it (printing --help), sent stdout to /dev/null and exited 1: not a bug.
         code = PIPE_CLOSED

@@ -39,11 +39,12 @@ from briefgen.core.errors import NoPapersError, PartialError, UsageError
 from briefgen.core.models import Brief
 from briefgen.core.periods import Period, parse_range, parse_week
 from briefgen.core.settings import Lang, Settings, load_settings
+from briefgen.engines.plan import PlannedCalls
 from briefgen.infra.console import Reporter, print_table
 from briefgen.infra.store import Store
 from briefgen.pipeline.context import RunContext
 from briefgen.pipeline.day import check_cost, preview_day, rank_day, run_analyze, run_daily
-from briefgen.pipeline.estimate import Estimate, Line, estimate_run, render_estimate
+from briefgen.pipeline.estimate import Estimate, estimate_run, render_estimate
 from briefgen.pipeline.show import render_shown, render_shown_json, show_paper
 from briefgen.pipeline.weekly import listing_days, run_weekly
 from briefgen.read.abstract import abstract_text
@@ -185,7 +186,7 @@ def daily(
     run_action(run.reporter, action)
 
 
-def _sum_lines(lines: list[Line]) -> Line:
+def _sum_lines(lines: list[PlannedCalls]) -> PlannedCalls:
     first = lines[0]
     return replace(
         first,
@@ -206,7 +207,7 @@ def roundup_estimate(period: Period, run: ModelRun, ctx: RunContext) -> Estimate
     if not days:
         raise NoPapersError(f"no arXiv announcement between {period.start} and {period.end}")
     estimate = Estimate()
-    analyses: list[Line] = []
+    analyses: list[PlannedCalls] = []
     seen: set[str] = set()
     for day in days:
         try:
@@ -378,7 +379,7 @@ def analyze(
 
     def report(ctx: RunContext) -> tuple[str, list[tuple[RenderLang, str]], dict[str, str]]:
         result = run_analyze(run.request(), ctx)
-        analysed = result.outcome.analysed
+        analysed = result.outcome.analyzed
         day = result.ranked.day.isoformat()
         codes = languages(ctx.settings.lang)
         if "zh" in codes and result.chinese is None:

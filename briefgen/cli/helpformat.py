@@ -17,14 +17,19 @@ import os
 from pathlib import Path
 from typing import Any
 
+import typer
 from rich import box
 from rich.console import Console, Group
 from rich.padding import Padding
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
-from typer import _click as click
-from typer.core import TyperArgument, TyperGroup, TyperOption
+from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
+
+# A command line's parts, as Typer's public classes name them. (Typer vendors Click as the
+# private `typer._click`: its Command, Parameter and Context are no public names, so a part
+# that comes from a Click method is narrowed to these before it is used.)
+Param = TyperOption | TyperArgument
 
 
 def paragraphs(text: str | None) -> list[str]:
@@ -39,13 +44,13 @@ def paragraphs(text: str | None) -> list[str]:
     return out
 
 
-def summary(command: click.Command) -> str:
+def summary(command: TyperCommand | TyperGroup) -> str:
     """What a group's listing says of a command: its short help, else its first paragraph."""
     found = paragraphs(command.short_help or command.help)
     return found[0] if found else ""
 
 
-def value_name(param: click.Parameter, ctx: click.Context) -> str:
+def value_name(param: Param, ctx: typer.Context) -> str:
     """A short name for the value an option takes: its own metavar, else a word from its type
     ('PATH', 'N'), else from its name ('FORMAT' for --format's choices, 'MODEL')."""
     if not isinstance(param, TyperOption) or param.is_flag:
@@ -71,17 +76,15 @@ def _show(value: Any) -> str:
     return str(value)
 
 
-def default_text(param: click.Parameter, ctx: click.Context) -> str | None:
+def default_text(param: Param, ctx: typer.Context) -> str | None:
     """'[default: …]' as Typer would show it, or None."""
-    if not isinstance(param, (TyperOption, TyperArgument)):
-        return None
     if isinstance(param, TyperOption) and param.is_flag and not param.secondary_opts:
         return None  # a plain flag is off unless given
     if isinstance(param.show_default, str):
         return f"[default: {param.show_default}]"
     if not (param.show_default or ctx.show_default):
         return None
-    value = param._extract_default_help_str(ctx=ctx)
+    value = param.get_default(ctx, call=False)  # as declared: a factory is not called
     if value is None or callable(value):
         return None
     if isinstance(param, TyperOption) and param.is_flag:
@@ -91,7 +94,7 @@ def default_text(param: click.Parameter, ctx: click.Context) -> str | None:
     return f"[default: {shown}]" if shown else None
 
 
-def value_range(param: click.Parameter) -> str:
+def value_range(param: Param) -> str:
     low, high = getattr(param, "min", None), getattr(param, "max", None)
     if low is not None and high is not None:
         return f" ({low} to {high})"
@@ -102,9 +105,9 @@ def value_range(param: click.Parameter) -> str:
     return ""
 
 
-def _help_cell(param: click.Parameter, ctx: click.Context) -> Text:
+def _help_cell(param: Param, ctx: typer.Context) -> Text:
     text = Text(overflow="fold")
-    words = " ".join(paragraphs(getattr(param, "help", None)))
+    words = " ".join(paragraphs(param.help))
     # The range goes before a default that options.py added (escaped, as markup).
     words, marker, shown = words.partition(" \\[default: ")
     text.append_text(Text.from_markup(words + value_range(param) + marker + shown))
@@ -116,7 +119,7 @@ def _help_cell(param: click.Parameter, ctx: click.Context) -> Text:
     return text
 
 
-def _names(param: click.Parameter) -> Text:
+def _names(param: Param) -> Text:
     if not isinstance(param, TyperOption):
         name = (param.metavar or param.name or "ARG").upper()
         return Text(name + ("..." if param.nargs != 1 else ""), style="bold cyan")
@@ -147,9 +150,15 @@ def help_console() -> Console:
     return Console(width=int(width) if width.isdigit() else None, highlight=False)
 
 
-def render_help(command: click.Command, ctx: click.Context, console: Console) -> None:
-    """Usage, what the command does, its arguments and options, and (for a group) its
-    commands in the order they are listed."""
+def params_of(ctx: typer.Context) -> list[Param]:
+    """The arguments and options of the context's command that its help shows."""
+    return [p for p in ctx.command.get_params(ctx) if isinstance(p, Param) and not p.hidden]
+
+
+def render_help(ctx: typer.Context, console: Console) -> None:
+    """Usage, what the context's command does, its arguments and options, and (for a group)
+    its commands in the order they are listed."""
+    command = ctx.command
     usage = " ".join(["Usage:", ctx.command_path, *command.collect_usage_pieces(ctx)])
     parts: list[Any] = [Padding(Text(usage, style="bold"), (1, 1, 1, 1))]
     texts = paragraphs(command.help)
@@ -159,9 +168,8 @@ def render_help(command: click.Command, ctx: click.Context, console: Console) ->
             body.append("\n\n")
             body.append(paragraph)  # a docstring is text: `[mcp]` is not markup
         parts.append(Padding(body, (0, 1, 1, 1)))
-    params = [p for p in command.get_params(ctx) if not getattr(p, "hidden", False)]
     arguments, options = _table(), _table()
-    for param in params:
+    for param in params_of(ctx):
         table = options if isinstance(param, TyperOption) else arguments
         table.add_row(_names(param), value_name(param, ctx), _help_cell(param, ctx))
     if arguments.row_count:
@@ -175,7 +183,7 @@ def render_help(command: click.Command, ctx: click.Context, console: Console) ->
         commands.add_column(ratio=1, overflow="fold")
         for name in command.list_commands(ctx):
             sub = command.get_command(ctx, name)
-            if sub is not None and not sub.hidden:
+            if isinstance(sub, TyperCommand | TyperGroup) and not sub.hidden:
                 commands.add_row(name, Text(summary(sub)))
         if commands.row_count:
             parts.append(_panel("Commands", commands))

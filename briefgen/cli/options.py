@@ -19,7 +19,6 @@ from typing import Annotated, Any, NoReturn, TypeVar, get_args, get_origin
 
 import typer
 from rich.markup import escape
-from typer import _click as click
 from typer.core import TyperOption
 
 from briefgen.cli.app import INTERRUPTED, PIPE_CLOSED, BaseCommand, Interrupts, app, silence_stdout
@@ -37,8 +36,8 @@ from briefgen.core.settings import (
 from briefgen.engines.factory import make_engine as make_engine  # tests replace it here
 from briefgen.infra.console import Reporter, reporting
 from briefgen.infra.files import cannot_write, write_atomic
-from briefgen.infra.repair import is_damage
 from briefgen.infra.store import Store
+from briefgen.infra.store_recovery import is_damage
 from briefgen.pipeline.context import RunContext, RunOptions
 from briefgen.pipeline.day import preview_day
 from briefgen.pipeline.estimate import render_estimate
@@ -266,7 +265,7 @@ class Command(BaseCommand):
         self.own_help = self.help
         self.option_help = {p.name: getattr(p, "help", None) for p in self.params if p.name}
 
-    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+    def format_help(self, ctx: Any, formatter: Any) -> None:  # see cli/app.py's _OwnHelp
         config = ctx.params.get("config")
         shown, note = help_defaults(config if isinstance(config, Path) else None)
         for param in self.params:

@@ -1,4 +1,5 @@
-"""Typed errors. The CLI turns each into one clear line on stderr and its exit code (SPEC §3)."""
+"""Typed errors. The CLI turns each into one clear line on stderr and its exit code
+(docs/reference/exit-codes.md)."""
 
 from __future__ import annotations
 

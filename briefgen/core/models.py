@@ -10,9 +10,11 @@ import datetime
 import re
 from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from briefgen.core.translatable import NOT_TRANSLATED, TRANSLATED, Translatable
 
 # New-style ids (2602.13531) and old-style ones (astro-ph/0601001, math.GT/0309136).
 ARXIV_ID_RE = re.compile(
@@ -93,10 +95,7 @@ def bound_record(data: dict[str, Any], say: Callable[[str], None]) -> dict[str, 
     title, abstract, authors = data.get("title"), data.get("abstract"), data.get("authors")
     long_title = isinstance(title, str) and len(title) > MAX_TITLE_CHARS
     long_abstract = isinstance(abstract, str) and len(abstract) > MAX_ABSTRACT_CHARS
-    many = isinstance(authors, list) and (
-        len(authors) > MAX_AUTHORS
-        or any(len(a) > MAX_AUTHOR_CHARS if type(a) is str else _long_name(a) for a in authors)
-    )
+    many = isinstance(authors, list) and _authors_out_of_bounds(authors)
     if not (long_title or long_abstract or many):
         return data
     say = _named(data, say)
@@ -106,26 +105,38 @@ def bound_record(data: dict[str, Any], say: Callable[[str], None]) -> dict[str, 
     if long_abstract:
         data["abstract"] = _cut_text(abstract, MAX_ABSTRACT_CHARS, "abstract", say)
     if many and isinstance(authors, list):
-        if len(authors) > MAX_AUTHORS:
-            say(f"author list cut from {len(authors):,} to {MAX_AUTHORS:,} names")
-            authors = authors[:MAX_AUTHORS]
-        longest, cut = 0, 0
-        kept: list[object] = []
-        for author in authors:
-            if _long_name(author):
-                name = author.get("name") if isinstance(author, dict) else author
-                assert isinstance(name, str)
-                longest, cut = max(longest, len(name)), cut + 1
-                short = name[:MAX_AUTHOR_CHARS]
-                author = {**author, "name": short} if isinstance(author, dict) else short
-            kept.append(author)
-        if cut:
-            say(
-                f"{cut:,} author name{'s' if cut != 1 else ''} cut to {MAX_AUTHOR_CHARS:,} "
-                f"characters (the longest had {longest:,})"
-            )
-        data["authors"] = kept
+        data["authors"] = _bound_authors(authors, say)
     return data
+
+
+def _authors_out_of_bounds(authors: list[object]) -> bool:
+    return len(authors) > MAX_AUTHORS or any(
+        len(a) > MAX_AUTHOR_CHARS if type(a) is str else _long_name(a) for a in authors
+    )
+
+
+def _bound_authors(authors: list[object], say: Callable[[str], None]) -> list[object]:
+    """The first MAX_AUTHORS authors, each name (a string, or a dict's "name") cut to
+    MAX_AUTHOR_CHARS; each kind of cut said once."""
+    if len(authors) > MAX_AUTHORS:
+        say(f"author list cut from {len(authors):,} to {MAX_AUTHORS:,} names")
+        authors = authors[:MAX_AUTHORS]
+    longest, cut = 0, 0
+    kept: list[object] = []
+    for author in authors:
+        if _long_name(author):
+            name = author.get("name") if isinstance(author, dict) else author
+            assert isinstance(name, str)
+            longest, cut = max(longest, len(name)), cut + 1
+            short = name[:MAX_AUTHOR_CHARS]
+            author = {**author, "name": short} if isinstance(author, dict) else short
+        kept.append(author)
+    if cut:
+        say(
+            f"{cut:,} author name{'s' if cut != 1 else ''} cut to {MAX_AUTHOR_CHARS:,} "
+            f"characters (the longest had {longest:,})"
+        )
+    return kept
 
 
 class Model(BaseModel):
@@ -254,20 +265,20 @@ NOT_STATED = "not stated"
 class UsageGuide(Model):
     """What someone who wants to use the method needs to know."""
 
-    inputs: str = Field(
+    inputs: Annotated[str, TRANSLATED] = Field(
         default=NOT_STATED,
         description="What the method takes in (data, model, format), or 'not stated'.",
     )
-    how_to_use: str = Field(
+    how_to_use: Annotated[str, TRANSLATED] = Field(
         default=NOT_STATED,
         description="How one would apply it in practice, in a sentence or two, or 'not stated'.",
     )
-    hardware: str = Field(
+    hardware: Annotated[str, TRANSLATED] = Field(
         default=NOT_STATED,
         description="The hardware the paper used or requires (GPU type and count), or "
         "'not stated'.",
     )
-    open_source: str = Field(
+    open_source: Annotated[str, TRANSLATED] = Field(
         default=NOT_STATED,
         description="Whether code or weights are released, with the link as written, "
         "'promised' if only announced, or 'not stated'.",
@@ -277,63 +288,69 @@ class UsageGuide(Model):
 class Experiments(Model):
     """The evaluation as the text reports it."""
 
-    datasets: list[str] = Field(
+    datasets: Annotated[list[str], NOT_TRANSLATED] = Field(  # names
         default_factory=list, description="Datasets and benchmarks evaluated on, by name."
     )
-    key_results: list[str] = Field(
+    key_results: Annotated[list[str], Translatable(key="results")] = Field(
         default_factory=list,
         description="Each main result with its number and unit copied exactly, the metric, "
         "the setting and what it is compared with.",
     )
-    baselines: list[str] = Field(
+    baselines: Annotated[list[str], NOT_TRANSLATED] = Field(  # names
         default_factory=list, description="The methods or systems it is compared with."
     )
 
 
 class PaperAnalysis(Model):
-    """The per-paper analysis (SPEC §7). Unknowns are 'not stated', never guesses."""
+    """The per-paper analysis. Unknowns are 'not stated', never guesses."""
 
-    paper_id: str
-    version: str = ""
-    title: str
-    domain: str
-    one_line_contribution: str
-    problem: str = NOT_STATED
-    method: str = NOT_STATED
-    usage_guide: UsageGuide = Field(default_factory=UsageGuide)
-    innovations: list[str] = Field(default_factory=list)
-    experiments: Experiments = Field(default_factory=Experiments)
-    limitations: list[str] = Field(default_factory=list)
-    not_shown: list[str] = Field(
+    # Translated: what the per-paper report shows (render/report.py). The rest feeds the
+    # synthesis, which is translated as the brief's own texts.
+    paper_id: Annotated[str, NOT_TRANSLATED]
+    version: Annotated[str, NOT_TRANSLATED] = ""
+    title: Annotated[str, NOT_TRANSLATED]  # papers keep their English titles
+    domain: Annotated[str, TRANSLATED]
+    one_line_contribution: Annotated[str, Translatable(key="contribution")]
+    problem: Annotated[str, NOT_TRANSLATED] = NOT_STATED
+    method: Annotated[str, NOT_TRANSLATED] = NOT_STATED
+    usage_guide: Annotated[UsageGuide, Translatable(key="usage")] = Field(
+        default_factory=UsageGuide
+    )
+    innovations: Annotated[list[str], TRANSLATED] = Field(default_factory=list)
+    experiments: Annotated[Experiments, Translatable(key="")] = Field(default_factory=Experiments)
+    limitations: Annotated[list[str], TRANSLATED] = Field(default_factory=list)
+    not_shown: Annotated[list[str], NOT_TRANSLATED] = Field(
         default_factory=list, description="what the text read cannot show (an abstract's gaps)"
     )
-    skeptical_note: str = NOT_STATED
-    why_now: str = NOT_STATED
-    keywords: list[str] = Field(default_factory=list)
+    skeptical_note: Annotated[str, NOT_TRANSLATED] = NOT_STATED
+    why_now: Annotated[str, NOT_TRANSLATED] = NOT_STATED
+    keywords: Annotated[list[str], NOT_TRANSLATED] = Field(default_factory=list)
     read_from: ReadFrom = "abstract"
 
 
 class Takeaway(Model):
     """One executive takeaway of the day."""
 
-    headline: str = Field(description="A short headline a reader can skim, a few words.")
-    body: str = Field(
+    headline: Annotated[str, TRANSLATED] = Field(
+        description="A short headline a reader can skim, a few words."
+    )
+    body: Annotated[str, TRANSLATED] = Field(
         description="One or two sentences that support the headline; name papers by their "
         "method or short title, never by id."
     )
-    paper_ids: list[str] = Field(
+    paper_ids: Annotated[list[str], NOT_TRANSLATED] = Field(
         default_factory=list, description="The ids of the papers this takeaway rests on."
     )
 
 
 class GlanceRow(Model):
-    paper_id: str
-    title: str
-    url: str
-    domain: str
-    contribution: str
+    paper_id: Annotated[str, NOT_TRANSLATED]
+    title: Annotated[str, NOT_TRANSLATED]  # papers keep their English titles
+    url: Annotated[str, NOT_TRANSLATED]
+    domain: Annotated[str, TRANSLATED]
+    contribution: Annotated[str, TRANSLATED]
     read_from: ReadFrom
-    followed: list[str] = Field(
+    followed: Annotated[list[str], NOT_TRANSLATED] = Field(  # names
         default_factory=list, description="the paper's authors the reader follows"
     )
 
@@ -341,13 +358,19 @@ class GlanceRow(Model):
 class Theme(Model):
     """A theme that clusters several of the day's papers."""
 
-    title: str = Field(description="A specific name for the theme, a few words.")
-    why_it_matters: str = Field(description="Why a practitioner should care, one or two sentences.")
-    paper_ids: list[str] = Field(description="The ids of the theme's representative papers.")
-    common_approach: list[str] = Field(
+    title: Annotated[str, TRANSLATED] = Field(
+        description="A specific name for the theme, a few words."
+    )
+    why_it_matters: Annotated[str, TRANSLATED] = Field(
+        description="Why a practitioner should care, one or two sentences."
+    )
+    paper_ids: Annotated[list[str], NOT_TRANSLATED] = Field(
+        description="The ids of the theme's representative papers."
+    )
+    common_approach: Annotated[list[str], TRANSLATED] = Field(
         description="2 to 4 approaches the theme's papers share, one per item."
     )
-    open_questions: list[str] = Field(
+    open_questions: Annotated[list[str], TRANSLATED] = Field(
         description="1 to 3 open questions or failure modes, one per item."
     )
 
@@ -355,12 +378,16 @@ class Theme(Model):
 class TopPaper(Model):
     """One of the day's top papers for this reader."""
 
-    paper_id: str = Field(description="The paper's id, from the analyses.")
-    bullets: list[str] = Field(
+    paper_id: Annotated[str, NOT_TRANSLATED] = Field(
+        description="The paper's id, from the analyses."
+    )
+    bullets: Annotated[list[str], TRANSLATED] = Field(
         description="2 to 4 factual bullets from its analysis: what it does and its results."
     )
-    why_now: str = Field(description="Why it matters now, one sentence.")
-    skepticism: str = Field(description="One specific reason to doubt or check the result.")
+    why_now: Annotated[str, TRANSLATED] = Field(description="Why it matters now, one sentence.")
+    skepticism: Annotated[str, TRANSLATED] = Field(
+        description="One specific reason to doubt or check the result."
+    )
 
 
 class Provenance(Model):
@@ -408,21 +435,21 @@ class Brief(Model):
     kind: BriefKind = Field(
         default="daily", description="a day's brief, or a roundup of a week or a date range"
     )
-    date: str = Field(
+    date: Annotated[str, NOT_TRANSLATED] = Field(
         description="the label of what the brief covers: the listing date (YYYY-MM-DD), the ISO "
         "week (2026-W08) or the range ('2026-02-17 to 2026-02-18')"
     )
     # (datetime.date spelled out: inside this class `date` is the field above)
     start: datetime.date | None = Field(default=None, description="the first day covered")
     end: datetime.date | None = Field(default=None, description="the last day covered")
-    takeaways: list[Takeaway]
-    papers_at_a_glance: list[GlanceRow]
-    themes: list[Theme]
-    technical_synthesis: list[str]
-    top_papers: list[TopPaper]
-    next_steps: list[str]
-    provenance: Provenance
-    translations: dict[str, dict[str, str]] = Field(
+    takeaways: Annotated[list[Takeaway], TRANSLATED]
+    papers_at_a_glance: Annotated[list[GlanceRow], Translatable(key="glance")]
+    themes: Annotated[list[Theme], TRANSLATED]
+    technical_synthesis: Annotated[list[str], TRANSLATED]
+    top_papers: Annotated[list[TopPaper], Translatable(key="top")]
+    next_steps: Annotated[list[str], TRANSLATED]
+    provenance: Annotated[Provenance, NOT_TRANSLATED]  # names; the renderer words its note
+    translations: Annotated[dict[str, dict[str, str]], NOT_TRANSLATED] = Field(
         default_factory=dict,
         description="language -> text key -> translated text (see translate.brief_texts)",
     )
@@ -448,8 +475,8 @@ class AnalysedPaper(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    scored: ScoredPaper
-    analysis: PaperAnalysis
+    scored: Annotated[ScoredPaper, NOT_TRANSLATED]
+    analysis: Annotated[PaperAnalysis, Translatable(key="")]
 
     @property
     def paper_id(self) -> str:

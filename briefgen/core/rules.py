@@ -1,4 +1,4 @@
-"""The rules a brief must satisfy (SPEC §2), on structured briefs.
+"""The rules a brief must satisfy (docs/concepts/brief.md), on structured briefs.
 
 `lint.py` applies the same rules to markdown files; every engine's output is checked here
 before anything is written.
@@ -49,60 +49,84 @@ def check_counts(name: str, count: int, bounds: Bounds, paper_count: int | None)
 
 
 def check_brief(brief: Brief) -> list[str]:
-    """Problems with a structured brief, one line each; empty when it follows SPEC §2."""
-    problems: list[str] = []
+    """Problems with a structured brief, one line each; empty when it follows the rules."""
     analysed = [row.paper_id for row in brief.papers_at_a_glance]
     known = set(analysed)
     count = len(analysed)
-    if count == 0:
+    return [
+        *_glance_problems(brief, known),
+        *check_counts("executive takeaways", len(brief.takeaways), TAKEAWAYS, count),
+        *_takeaway_problems(brief, known),
+        *check_counts("key themes", len(brief.themes), THEMES, count),
+        *_theme_problems(brief, known),
+        *(["technical synthesis: empty"] if not brief.technical_synthesis else []),
+        *_top_paper_problems(brief, known, count),
+        *check_counts("practical next steps", len(brief.next_steps), NEXT_STEPS, count),
+    ]
+
+
+def _glance_problems(brief: Brief, known: set[str]) -> list[str]:
+    """The glance table: at least one paper, each once, each linked to its own page."""
+    rows = brief.papers_at_a_glance
+    problems = []
+    if not rows:
         problems.append("papers at a glance: no papers; a brief needs at least one")
-    if len(known) != count:
+    if len(known) != len(rows):
         problems.append("papers at a glance: a paper is listed twice")
-    for row in brief.papers_at_a_glance:
-        if linked_paper_id(row.url) != row.paper_id:
-            problems.append(f"papers at a glance: {row.paper_id} links to {row.url!r}")
+    problems += [
+        f"papers at a glance: {row.paper_id} links to {row.url!r}"
+        for row in rows
+        if linked_paper_id(row.url) != row.paper_id
+    ]
+    return problems
 
-    problems += check_counts("executive takeaways", len(brief.takeaways), TAKEAWAYS, count)
-    for takeaway in brief.takeaways:
-        problems += [
-            f"takeaway {takeaway.headline!r}: cites {pid}, which was not analysed"
-            for pid in takeaway.paper_ids
-            if pid not in known
-        ]
 
-    problems += check_counts("key themes", len(brief.themes), THEMES, count)
+def _unanalysed(what: str, paper_ids: list[str], known: set[str]) -> list[str]:
+    return [f"{what}: cites {pid}, which was not analysed" for pid in paper_ids if pid not in known]
+
+
+def _takeaway_problems(brief: Brief, known: set[str]) -> list[str]:
+    """Takeaways cite only analysed papers."""
+    return [
+        problem
+        for takeaway in brief.takeaways
+        for problem in _unanalysed(f"takeaway {takeaway.headline!r}", takeaway.paper_ids, known)
+    ]
+
+
+def _theme_problems(brief: Brief, known: set[str]) -> list[str]:
+    """Each theme names an analysed paper, and has a common approach and open questions."""
+    problems: list[str] = []
     for theme in brief.themes:
+        name = f"theme {theme.title!r}"
         if not theme.paper_ids:
-            problems.append(f"theme {theme.title!r}: names no paper")
-        problems += [
-            f"theme {theme.title!r}: cites {pid}, which was not analysed"
-            for pid in theme.paper_ids
-            if pid not in known
-        ]
+            problems.append(f"{name}: names no paper")
+        problems += _unanalysed(name, theme.paper_ids, known)
         if not theme.common_approach:
-            problems.append(f"theme {theme.title!r}: no common approach")
+            problems.append(f"{name}: no common approach")
         if not theme.open_questions:
-            problems.append(f"theme {theme.title!r}: no open questions")
+            problems.append(f"{name}: no open questions")
+    return problems
 
-    if not brief.technical_synthesis:
-        problems.append("technical synthesis: empty")
 
+def _top_paper_problems(brief: Brief, known: set[str], count: int) -> list[str]:
+    """Five distinct analysed papers (fewer on a smaller day), each with its fact bullets within
+    bounds and a skepticism note."""
+    problems: list[str] = []
     top_ids = [top.paper_id for top in brief.top_papers]
     expected_top = min(TOP_PAPERS, count)
     if len(top_ids) != expected_top:
         problems.append(f"top papers: {len(top_ids)} listed, expected {expected_top}")
     if len(set(top_ids)) != len(top_ids):
         problems.append("top papers: the same paper is listed twice")
+    low, high = TOP_FACT_BULLETS.low, TOP_FACT_BULLETS.high
     for top in brief.top_papers:
         if top.paper_id not in known:
             problems.append(f"top papers: {top.paper_id} was not analysed")
-        low, high = TOP_FACT_BULLETS.low, TOP_FACT_BULLETS.high
         if not low <= len(top.bullets) <= high:
             problems.append(
                 f"top papers: {top.paper_id} has {len(top.bullets)} bullets, expected {low}–{high}"
             )
         if not top.skepticism.strip():
             problems.append(f"top papers: {top.paper_id} has no skepticism note")
-
-    problems += check_counts("practical next steps", len(brief.next_steps), NEXT_STEPS, count)
     return problems

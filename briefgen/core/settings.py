@@ -30,7 +30,7 @@ from briefgen.core.trust import check_config_file, check_home
 
 APP_NAME = "briefgen"
 
-# Seed 003's bot watches these categories and keywords; they make a sensible default for an
+# These categories and keywords (LLM efficiency and ML systems) make a sensible default for an
 # ML-systems reader and are the profile the bundled example papers were picked with.
 DEFAULT_CATEGORIES = ["cs.AI", "cs.CL", "cs.DC", "cs.LG"]
 ZOTERO_API_URL = "https://api.zotero.org"
@@ -39,7 +39,7 @@ EMBEDDING_URL = "https://huggingface.co"
 # static embedding models tried (a model2vec model is an option; see README).
 EMBEDDING_MODEL = "tfidf"
 
-# The seed profile's interests (LLM systems and efficiency), as specific phrases: generic words
+# The default profile's interests (LLM systems and efficiency), as specific phrases: generic words
 # such as "framework", "system", "network" or "training" match half of arXiv and rank nothing.
 # Keywords count by their rarity on arXiv (select/keywords.py), so "LLM" weighs little; a
 # generic word counts only in a paper about language models ("GPU + LLM"; "LLM" also matches

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from typing import TYPE_CHECKING, Literal
 
 from briefgen.core.calls import Reply
 from briefgen.core.errors import BriefgenError
 from briefgen.core.settings import Settings
 from briefgen.engines.base import Engine
+from briefgen.engines.limits import CallLimits
 from briefgen.engines.provider import Provider
+from briefgen.engines.recorded_calls import PricedModel
 from briefgen.infra.net import RetryPolicy
+
+if TYPE_CHECKING:
+    from briefgen.engines.model_engine import EngineModels
 
 
 def make_provider(
@@ -88,8 +94,6 @@ def make_engine(
         from briefgen.engines.offline.engine import OfflineEngine
 
         return OfflineEngine()
-    model = settings.model_for("analysis")
-    synthesis_model = settings.model_for("synthesis")
     provider: Provider = (
         make_provider(settings, env)
         if calls
@@ -98,15 +102,26 @@ def make_engine(
     from briefgen.engines.model_engine import ModelEngine
 
     return ModelEngine(
-        provider,
-        model,
-        prompts_dir=settings.prompts_dir,
-        max_tokens=settings.max_output_tokens,
-        price=settings.price_of(model),
-        synthesis_model=synthesis_model,
-        synthesis_price=settings.price_of(synthesis_model),
+        provider, engine_models(settings), call_limits(settings),
+        prompts_dir=settings.prompts_dir, interests=reader_interests(settings),
+    )  # fmt: skip
+
+
+def engine_models(settings: Settings) -> EngineModels:
+    """The model of each purpose with its price."""
+    from briefgen.engines.model_engine import EngineModels
+
+    def priced(purpose: Literal["analysis", "synthesis", "translation"]) -> PricedModel:
+        model = settings.model_for(purpose)
+        return PricedModel(model, settings.price_of(model))
+
+    return EngineModels(priced("analysis"), priced("synthesis"), priced("translation"))
+
+
+def call_limits(settings: Settings) -> CallLimits:
+    return CallLimits(
+        analysis_max_tokens=settings.max_output_tokens,
         synthesis_max_tokens=settings.synthesis_max_output_tokens,
-        batch_size=settings.synthesis_batch,
+        synthesis_batch=settings.synthesis_batch,
         prompt_caching=settings.prompt_caching,
-        interests=reader_interests(settings),
     )

@@ -7,7 +7,7 @@ and error mapping live in each provider; prompts, validation and repair live in 
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from briefgen.core.calls import ChatMessage, Reply
 
@@ -31,3 +31,20 @@ class Provider(Protocol):
         """`cache`: mark the system prompt (and messages flagged `cache`) as a cached prefix;
         the engine asks only where the prefix is long enough for the API to cache it."""
         ...
+
+
+@runtime_checkable
+class BatchProvider(Protocol):
+    """A provider that also takes Message Batches (AnthropicProvider): many requests at half
+    the price, answered within hours."""
+
+    def request_for(
+        self, model: str, system: str, messages: list[ChatMessage], schema: dict[str, Any],
+        max_tokens: int, cache: bool = False,
+    ) -> dict[str, Any]: ...  # fmt: skip
+
+    def batch_submit(self, requests: list[tuple[str, dict[str, Any]]]) -> str: ...
+
+    def batch_status(self, batch_id: str) -> tuple[str, dict[str, int]]: ...
+
+    def batch_results(self, batch_id: str) -> list[tuple[str, Reply | None, str]]: ...

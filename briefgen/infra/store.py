@@ -24,7 +24,7 @@ from briefgen.core.calls import CallRecord
 from briefgen.core.errors import ConfigError, UsageError
 from briefgen.core.models import NOT_STATED, Brief, Paper, PaperAnalysis, ParsedHtml
 from briefgen.core.trust import check_home, check_store_file
-from briefgen.infra import repair
+from briefgen.infra import store_recovery
 
 DB_NAME = "briefgen.sqlite3"
 MISSING_HTML_TTL = timedelta(days=1)
@@ -537,15 +537,16 @@ class Store:
             # Wait for another briefgen process (a cron job and a manual run) instead of failing.
             connection.execute("PRAGMA busy_timeout=30000")
             _enable_wal(connection)
-            repair.check(connection, path)
+            store_recovery.check(connection, path)
             store = cls(connection, path)
             store.migrate()
         except (OSError, sqlite3.Error) as exc:
             if connection is not None:
                 connection.close()
-            if repair.is_damage(exc):  # not a folder to change: a file to set aside and repair
-                raise repair.StoreDamagedError(
-                    repair.damaged_message(path, exc, repair.move_aside(path))
+            # Not a folder to change: a file to set aside and repair.
+            if store_recovery.is_damage(exc):
+                raise store_recovery.StoreDamagedError(
+                    store_recovery.damaged_message(path, exc, store_recovery.move_aside(path))
                 ) from exc
             raise ConfigError(
                 f"cannot open the store at {path}: {exc}; set BRIEFGEN_HOME to a writable folder"
@@ -1011,9 +1012,9 @@ class Store:
         )
         return counts
 
-    def recover_from(self, damaged: Path) -> repair.RepairReport:
+    def recover_from(self, damaged: Path) -> store_recovery.RepairReport:
         """Copy what SQLite can still read of a damaged store file into this one."""
-        return repair.recover(damaged, self._db, TABLES)
+        return store_recovery.recover(damaged, self._db, TABLES)
 
     def clear(self) -> None:
         with self.transaction() as db:

@@ -24,10 +24,11 @@ the brief's one-line contribution as a note:
   Zotero and citeproc write a preprint), id (the BibTeX key), title, author, issued, DOI, URL,
   abstract, note.
 
-Names are split as BibTeX and CSL split them (`person_name`): 'Charles de la Vallée Poussin' is
-BibTeX's `de la Vallée Poussin, Charles` (von part 'de la', last 'Vallée Poussin') and CSL's
-family 'Vallée Poussin' with non-dropping-particle 'de la'; 'Martin Luther King Jr.' is
-`King, Jr., Martin Luther` and CSL's family 'King' with suffix 'Jr.'.
+Names are split as BibTeX and CSL split them (`person_name`, into bibtexparser's NameParts):
+'Charles de la Vallée Poussin' is BibTeX's `de la Vallée Poussin, Charles` (von part 'de la',
+last 'Vallée Poussin') and CSL's family 'Vallée Poussin' with non-dropping-particle 'de la';
+'Martin Luther King Jr.' is `King, Jr., Martin Luther` and CSL's family 'King' with suffix
+'Jr.'.
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
+
+from bibtexparser.middlewares.names import NameParts, parse_single_name_into_parts
 
 from briefgen.core.errors import InputError, UsageError
 from briefgen.core.models import Brief, Paper, period_of_label, split_arxiv_id
@@ -229,57 +232,33 @@ _PARTICLES = frozenset({"van", "von", "vom", "zu", "zum", "zur", "der", "den", "
 _SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
 
 
-@dataclass(frozen=True)
-class PersonName:
-    """A name in the parts BibTeX and CSL know: 'Charles de la Vallée Poussin' is given
-    'Charles', particle 'de la', family 'Vallée Poussin'; 'Martin Luther King Jr.' is given
-    'Martin Luther', family 'King', suffix 'Jr.'. One word is a family name alone."""
-
-    family: str
-    given: str = ""
-    particle: str = ""  # CSL's non-dropping-particle, BibTeX's von part
-    suffix: str = ""  # BibTeX's Jr part
-
-    @property
-    def surname(self) -> str:
-        """The family name as written, its particle first ('de la Vallée Poussin')."""
-        return f"{self.particle} {self.family}" if self.particle else self.family
-
-
-def person_name(name: str) -> PersonName:
+def person_name(name: str) -> NameParts:
     """The parts of a name as arXiv writes it ('Given Family', 'Given Family Jr.', 'Given
     Family, Jr.') or as BibTeX does ('von Last, First', 'von Last, Jr, First': read by
-    bibtexparser, which splits as BibTeX does)."""
+    bibtexparser, which splits as BibTeX does). One word is a last name alone."""
     name = " ".join(name.split())
     if "," in name:
         head, rest = (part.strip() for part in name.split(",", 1))
         if rest.lower() in _SUFFIXES and " " in head:  # 'Martin Luther King, Jr.'
-            return replace(person_name(head), suffix=rest)
-        return _bibtex_name(name)
+            return replace(person_name(head), jr=[rest])
+        parts = parse_single_name_into_parts(name, strict=False)
+        return parts if parts.last else NameParts(last=[name.strip(", ")])  # only a comma
     words = name.split(" ")
-    suffix = ""
-    if len(words) > 2 and words[-1].lower() in _SUFFIXES:
-        suffix = words.pop()
+    jr = [words.pop()] if len(words) > 2 and words[-1].lower() in _SUFFIXES else []
     if len(words) == 1:
-        return PersonName(words[0], suffix=suffix)
+        return NameParts(last=words, jr=jr)
     for start in range(1, len(words) - 1):
         if words[start] in _PARTICLES:
             end = start
             while end < len(words) - 1 and words[end] in _PARTICLES:
                 end += 1
-            return PersonName(" ".join(words[end:]), " ".join(words[:start]),
-                              " ".join(words[start:end]), suffix)  # fmt: skip
-    return PersonName(words[-1], " ".join(words[:-1]), "", suffix)
+            return NameParts(first=words[:start], von=words[start:end], last=words[end:], jr=jr)
+    return NameParts(first=words[:-1], last=words[-1:], jr=jr)
 
 
-def _bibtex_name(name: str) -> PersonName:
-    from bibtexparser.middlewares.names import parse_single_name_into_parts
-
-    parts = parse_single_name_into_parts(name, strict=False)
-    if not parts.last:  # nothing but a comma
-        return PersonName(name.strip(", "))
-    return PersonName(" ".join(parts.last), " ".join(parts.first), " ".join(parts.von),
-                      " ".join(parts.jr))  # fmt: skip
+def surname(parts: NameParts) -> str:
+    """The family name as written, its particle first ('de la Vallée Poussin')."""
+    return " ".join([*parts.von, *parts.last])
 
 
 def split_name(name: str) -> tuple[str, str]:
@@ -287,18 +266,13 @@ def split_name(name: str) -> tuple[str, str]:
     with its particle ('de la Vallée Poussin'), a suffix after the given names as Zotero takes
     it ('Martin Luther, Jr.')."""
     parts = person_name(name)
-    given = f"{parts.given}, {parts.suffix}" if parts.given and parts.suffix else parts.given
-    return parts.surname, given
+    given = ", ".join(" ".join(p) for p in (parts.first, parts.jr) if p) if parts.first else ""
+    return surname(parts), given
 
 
-def _bibtex_author(parts: PersonName) -> str:
-    """'von Last, First' or 'von Last, Jr, First': the forms BibTeX splits right."""
-    return ", ".join(p for p in (parts.surname, parts.suffix, parts.given) if p)
-
-
-def _ris_author(parts: PersonName) -> str:
+def _ris_author(parts: NameParts) -> str:
     """RIS's 'Lastname, Firstname, Suffix'."""
-    return ", ".join(p for p in (parts.surname, parts.given, parts.suffix) if p)
+    return ", ".join(" ".join(p) for p in ([*parts.von, *parts.last], parts.first, parts.jr) if p)
 
 
 def _ascii(text: str) -> str:
@@ -315,7 +289,7 @@ def citation_keys(refs: list[Reference]) -> list[str]:
     keys: list[str] = []
     used: set[str] = set()
     for ref in refs:
-        family = _ascii(person_name(ref.authors[0]).surname) if ref.authors else ""
+        family = _ascii(surname(person_name(ref.authors[0]))) if ref.authors else ""
         words = [_ascii(w) for w in plain_text(ref.title).split()]
         first = next((w for w in words if w and w not in _STOP_WORDS), "")
         year = str(ref.listed.year) if ref.listed else ""
@@ -371,7 +345,8 @@ def to_bibtex(refs: list[Reference]) -> str:
             ("title", "{" + bib_escape(plain_text(ref.title)) + "}"),  # {{…}}: case kept
         ]
         if ref.authors:
-            names = [_bibtex_author(person_name(a)) for a in ref.authors]
+            # 'von Last, First' or 'von Last, Jr, First': the forms BibTeX splits right
+            names = [person_name(a).merge_last_name_first for a in ref.authors]
             fields.append(("author", " and ".join(bib_escape(n) for n in names)))
         if ref.listed:
             fields += [("year", str(ref.listed.year)), ("date", ref.listed.isoformat())]
@@ -460,13 +435,13 @@ def _csl_name(name: str) -> dict[str, str]:
     """A CSL name: family and given, with the particle and suffix in their own fields as
     citeproc reads them; a name of one word is a literal."""
     parts = person_name(name)
-    if not parts.given:
-        return {"literal": " ".join(p for p in (parts.surname, parts.suffix) if p)}
-    item = {"family": parts.family, "given": parts.given}
-    if parts.particle:
-        item["non-dropping-particle"] = parts.particle
-    if parts.suffix:
-        item["suffix"] = parts.suffix
+    if not parts.first:
+        return {"literal": " ".join([surname(parts), *parts.jr])}
+    item = {"family": " ".join(parts.last), "given": " ".join(parts.first)}
+    if parts.von:
+        item["non-dropping-particle"] = " ".join(parts.von)
+    if parts.jr:
+        item["suffix"] = " ".join(parts.jr)
     return item
 
 

@@ -3,8 +3,6 @@ in its footer, stored."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from briefgen.core.models import AnalysedPaper, Brief, BriefKind, Provenance
 from briefgen.engines.offline.chinese import domain_zh, quote_zh
 from briefgen.pipeline.context import RunContext
@@ -13,15 +11,6 @@ from briefgen.render.markdown import OFFLINE_NOTES
 from briefgen.synthesize.brief import build_brief, glance_rows
 from briefgen.translate.localize import brief_texts, glance_texts
 from briefgen.translate.translator import BriefTranslator, translate_brief
-
-if TYPE_CHECKING:
-    from briefgen.engines.offline.engine import OfflineEngine
-
-
-def offline_engine() -> type[OfflineEngine]:
-    from briefgen.engines.offline.engine import OfflineEngine  # loaded with the engine already
-
-    return OfflineEngine
 
 
 def offline_chinese(brief: Brief, written: dict[str, str]) -> dict[str, str]:
@@ -39,38 +28,29 @@ def offline_chinese(brief: Brief, written: dict[str, str]) -> dict[str, str]:
 
 
 def chinese_translator(ctx: RunContext) -> BriefTranslator | None:
-    """A translator when Chinese is asked for and a model can write it (the offline engine
-    writes no Chinese prose: its Chinese output has Chinese headings only)."""
-    from briefgen.engines.model_engine import ModelEngine  # loaded with the engine already
-
-    settings, engine = ctx.settings, ctx.engine
-    if settings.lang not in ("zh", "both") or not isinstance(engine, ModelEngine):
+    """A translator when Chinese is asked for and a model can write it (an engine without a
+    model writes its own Chinese, see `Engine.written_chinese`)."""
+    settings = ctx.settings
+    asker = ctx.engine.asker("translation") if settings.lang in ("zh", "both") else None
+    if asker is None:
         return None
-    model = settings.model_for("translation")
     return BriefTranslator(
-        engine, store=ctx.store, use_cache=ctx.options.use_cache,
-        prompts_dir=settings.prompts_dir, model=model,
-        price=settings.price_of(model), max_tokens=settings.translation_max_tokens,
+        asker, store=ctx.store, use_cache=ctx.options.use_cache,
+        prompts_dir=settings.prompts_dir, max_tokens=settings.translation_max_tokens,
         chunk_tokens=settings.translation_chunk_tokens, concurrency=settings.concurrency,
     )  # fmt: skip
 
 
 def _provenance(ctx: RunContext, papers: list[AnalysedPaper], sources: list[str]) -> Provenance:
     engine = ctx.engine
-    if engine.name == "offline":
+    note = ""
+    if not engine.brief_models:  # no model wrote it: the brief says what its text is
         read = "html" if any(a.analysis.read_from == "html" for a in papers) else "abstract"
-        return Provenance(
-            sources=sources, paper_count=len(papers), engine=engine.name,
-            prompt_versions={"analysis": engine.analysis_version},
-            profile=ctx.settings.profile, note=OFFLINE_NOTES[read][0],
-        )  # fmt: skip
-    synthesis_model = getattr(engine, "synthesis_model", engine.model)
+        note = OFFLINE_NOTES[read][0]
     return Provenance(
         sources=sources, paper_count=len(papers), engine=engine.name,
-        models=list(dict.fromkeys([engine.model, synthesis_model])),
-        prompt_versions={"analysis": engine.analysis_version,
-                         "synthesis": engine.synthesis_version},
-        profile=ctx.settings.profile,
+        models=engine.brief_models, prompt_versions=engine.prompt_versions,
+        profile=ctx.settings.profile, note=note,
     )  # fmt: skip
 
 
@@ -97,9 +77,9 @@ def make_brief(
         brief.provenance.prompt_versions["translation"] = translator.version
         if translator.model not in brief.provenance.models:
             brief.provenance.models.append(translator.model)
-    elif ctx.settings.lang in ("zh", "both") and isinstance(ctx.engine, offline_engine()):
-        # The offline engine wrote its own words in Chinese as it wrote them in English.
-        brief.translations["zh"] = offline_chinese(brief, ctx.engine.chinese)
+    elif ctx.settings.lang in ("zh", "both") and ctx.engine.written_chinese is not None:
+        # An engine without a model wrote its own words in Chinese as it wrote them in English.
+        brief.translations["zh"] = offline_chinese(brief, ctx.engine.written_chinese)
     run.collect()  # the synthesis and translation calls
     spent = run.spend.usage
     brief.provenance.input_tokens = (

@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
-from briefgen.analyze.batch import BatchAnalyzer, BatchProvider
+from briefgen.analyze.batch import BatchAnalyzer
 from briefgen.analyze.papers import AnalysisOutcome, analyze_papers
 from briefgen.analyze.triage import Triage, TriagePlan, select_by_triage
 from briefgen.core.errors import (
@@ -22,7 +22,6 @@ from briefgen.core.errors import (
     UsageError,
 )
 from briefgen.core.models import AnalysedPaper, Brief, Paper, PaperText
-from briefgen.engines.model_engine import ModelEngine
 from briefgen.pipeline.brief import chinese_translator, make_brief
 from briefgen.pipeline.context import RunContext
 from briefgen.pipeline.estimate import Estimate, estimate_run, triage_line
@@ -98,16 +97,15 @@ def _triage_day(
 ) -> tuple[Selection, TriagePlan]:
     """Every candidate that passed the filters, scored by the model (see analyze.triage);
     its calls are the engine's, so the run that follows records them with its own."""
-    engine = ctx.engine
-    if not isinstance(engine, ModelEngine):
+    asker = ctx.engine.asker("triage")
+    if asker is None:
         raise UsageError(TRIAGE_NEEDS_A_MODEL)
     profile = ctx.settings.active_profile
     candidates = filtered_candidates(papers, profile, reader)
     pool = [s.paper for s in candidates.selected]
     triage = Triage(
-        engine, profile, reader, pool, store=ctx.store, use_cache=ctx.options.use_cache,
-        prompts_dir=ctx.settings.prompts_dir, price=engine.price,
-        concurrency=ctx.settings.concurrency,
+        asker, profile, reader, pool, store=ctx.store, use_cache=ctx.options.use_cache,
+        prompts_dir=ctx.settings.prompts_dir, concurrency=ctx.settings.concurrency,
     )  # fmt: skip
     known, todo = triage.plan(pool)
     plan = TriagePlan(triage, len(pool), len(known), todo)
@@ -192,10 +190,10 @@ def report_texts(texts: dict[str, PaperText], reader: FullTextReader, ctx: RunCo
         reporter.warning(f"{len(failures)} full texts could not be fetched: {failures[0]}")
 
 
-# analyse -------------------------------------------------------------------------------------
+# analyze -------------------------------------------------------------------------------------
 
 
-def analyse_day(
+def analyze_day(
     ranked: RankedDay, ctx: RunContext, run: RecordedRun, *, synthesis: bool = True
 ) -> AnalysisOutcome:
     """Read and analyse the selected papers of a day; at least one must succeed."""
@@ -227,7 +225,7 @@ def analyse_day(
         report_texts(stream.texts, stream.reader, ctx)
     if outcome.from_cache:
         ctx.reporter.info(f"{outcome.from_cache} analyses reused from the store")
-    if not outcome.analysed:
+    if not outcome.analyzed:
         raise _all_failed(outcome)
     for line in grouped_failures(outcome.failed):
         ctx.reporter.warning(f"failed: {line}")
@@ -235,14 +233,10 @@ def analyse_day(
 
 
 def _batch_runner(ctx: RunContext) -> BatchAnalyzer:
-    engine = ctx.engine
-    provider = getattr(engine, "provider", None)
-    if not isinstance(engine, ModelEngine) or not hasattr(provider, "batch_submit"):
+    route = ctx.engine.batches()
+    if route is None:
         raise UsageError("--batch needs --provider anthropic (Anthropic Message Batches)")
-    return BatchAnalyzer(
-        engine, cast(BatchProvider, provider), ctx.store,
-        poll_seconds=ctx.settings.batch_poll_seconds,
-    )  # fmt: skip
+    return BatchAnalyzer(route, ctx.store, poll_seconds=ctx.settings.batch_poll_seconds)
 
 
 def check_cost(estimate: Estimate, max_cost: float, ctx: RunContext, *, batch: bool) -> None:
@@ -286,18 +280,18 @@ def _run_params(ranked: RankedDay, ctx: RunContext) -> dict[str, object]:
 
 def _finish(run: RecordedRun, outcome: AnalysisOutcome) -> None:
     status = "partial" if outcome.failed else "done"
-    run.finish(status, len(outcome.analysed), "; ".join(outcome.failed))
+    run.finish(status, len(outcome.analyzed), "; ".join(outcome.failed))
 
 
 # the commands' runs ----------------------------------------------------------------------------
 
 
-def analyse_listing(request: PaperRequest, ctx: RunContext) -> tuple[RankedDay, AnalysisOutcome]:
+def analyze_listing(request: PaperRequest, ctx: RunContext) -> tuple[RankedDay, AnalysisOutcome]:
     """Rank and analyse one day as a recorded `analyze` run (a roundup's days are these)."""
     ranked = rank_day(replace(request, keep_listing=True), ctx)
     _announce(ranked, ctx)
     with RecordedRun(ctx, "analyze", _run_params(ranked, ctx)) as run:
-        outcome = analyse_day(ranked, ctx, run)
+        outcome = analyze_day(ranked, ctx, run)
         run.collect()
         _finish(run, outcome)
     return ranked, outcome
@@ -309,12 +303,12 @@ def run_daily(request: PaperRequest, ctx: RunContext) -> DailyResult:
     ranked = rank_day(replace(request, keep_listing=True), ctx)
     _announce(ranked, ctx)
     with RecordedRun(ctx, "daily", _run_params(ranked, ctx)) as run:
-        outcome = analyse_day(ranked, ctx, run)
-        brief = make_brief(ctx, outcome.analysed, label=ranked.day.isoformat(), kind="daily",
+        outcome = analyze_day(ranked, ctx, run)
+        brief = make_brief(ctx, outcome.analyzed, label=ranked.day.isoformat(), kind="daily",
                            sources=ranked.sources, run=run)  # fmt: skip
         # What this day's brief covered is not ranked into a later day's again (see select).
         ctx.store.mark_briefed(ctx.settings.profile, ranked.day.isoformat(),
-                               [(a.paper_id, a.scored.paper.version) for a in outcome.analysed])
+                               [(a.paper_id, a.scored.paper.version) for a in outcome.analyzed])
         _finish(run, outcome)
     return DailyResult(day=ranked.day, brief=brief, failed=outcome.failed,
                        from_cache=outcome.from_cache)  # fmt: skip
@@ -325,12 +319,12 @@ def run_analyze(request: PaperRequest, ctx: RunContext) -> AnalyzeResult:
     ranked = rank_day(replace(request, keep_listing=True), ctx)
     _announce(ranked, ctx)
     with RecordedRun(ctx, "analyze", _run_params(ranked, ctx)) as run:
-        outcome = analyse_day(ranked, ctx, run, synthesis=False)
+        outcome = analyze_day(ranked, ctx, run, synthesis=False)
         result = AnalyzeResult(ranked=ranked, outcome=outcome)
         translator = chinese_translator(ctx)
         if translator is not None:
-            texts = translator.translate(analysis_texts(outcome.analysed))
-            result.chinese = apply_analysis_texts(outcome.analysed, texts)
+            texts = translator.translate(analysis_texts(outcome.analyzed))
+            result.chinese = apply_analysis_texts(outcome.analyzed, texts)
         run.collect()
         _finish(run, outcome)
     return result
@@ -348,7 +342,7 @@ def preview_day(
     estimate = estimate_run(selected, texts, ctx.engine, ctx.store, ctx.settings,
                             use_cache=ctx.options.use_cache, synthesis=synthesis)  # fmt: skip
     if ranked.triage is not None:
-        estimate.lines.insert(0, triage_line(ranked.triage, ctx.settings))
+        estimate.lines.insert(0, triage_line(ranked.triage))
         estimate.notes.append(_triage_note(ranked.triage))
     return ranked, estimate
 

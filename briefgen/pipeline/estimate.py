@@ -1,10 +1,9 @@
 """What a run would cost, before it spends anything (`--dry-run`, `--max-cost`).
 
-Input tokens are counted from the exact prompts briefgen would send (system prompt, the filled
-template, the paper's text, and the JSON schema that goes with every call), at about four
-characters a token; output tokens are typical reply
-sizes. Cached analyses cost nothing. With --batch only the per-paper analyses go in the Message
-Batch, at half price; triage, synthesis and translation are direct calls at full price.
+The engine plans its own calls (see briefgen.engines.plan); this adds triage's and the Chinese
+brief's, and renders the table. Cached analyses cost nothing. With --batch only the per-paper
+analyses go in the Message Batch, at half price; triage, synthesis and translation are direct
+calls at full price.
 """
 
 from __future__ import annotations
@@ -15,50 +14,20 @@ from dataclasses import dataclass, field
 from briefgen.analyze.papers import analysis_key
 from briefgen.analyze.triage import OUTPUT_TOKENS_PER_PAPER, TriagePlan
 from briefgen.core.models import PaperText, ScoredPaper
-from briefgen.core.settings import Price, Settings
+from briefgen.core.settings import Settings
+from briefgen.engines.asker import Asker
 from briefgen.engines.base import Engine
-from briefgen.engines.caching import cache_minimum
-from briefgen.engines.model_engine import ModelEngine
+from briefgen.engines.plan import PlannedCalls
 from briefgen.infra.prompts import load_template
 from briefgen.infra.store import Store
 from briefgen.read.abstract import estimate_tokens
 from briefgen.translate.translator import PROMPT, TOKENS_PER_CHARACTER, TOKENS_PER_KEY
 
-# Typical reply sizes, measured on briefgen's own schemas (a JSON analysis, a synthesis, a
-# translated brief); an estimate, so rounded up.
-ANALYSIS_OUTPUT = 800
-COMPACT_ANALYSIS = 900  # what one analysis (about its reply size, usage guide included) adds
-SYNTHESIS_OUTPUT = 3000
 # The English a brief sends to translation: its synthesised prose, and per paper the glance
 # table's domain and contribution (with about two dozen keys of prose besides).
 BRIEF_PROSE_CHARACTERS = 6000
 GLANCE_CHARACTERS_PER_PAPER = 260
 BRIEF_PROSE_KEYS = 60
-BATCH_DISCOUNT = 0.5
-
-
-@dataclass
-class Line:
-    purpose: str
-    model: str
-    calls: int
-    input_tokens: int  # at full price
-    output_tokens: int
-    price: Price | None
-    cache_write_tokens: int = 0
-    cache_read_tokens: int = 0
-    batchable: bool = True  # False: sent directly even with --batch, at full price
-
-    def cost(self, batch: bool = False) -> float | None:
-        if self.price is None:
-            return None
-        p = self.price
-        dollars = (
-            self.input_tokens * p.input + self.output_tokens * p.output
-            + self.cache_write_tokens * (p.cache_write or p.input)
-            + self.cache_read_tokens * (p.cache_read or p.input)
-        ) / 1_000_000  # fmt: skip
-        return dollars * (BATCH_DISCOUNT if batch and self.batchable else 1.0)
 
 
 @dataclass
@@ -72,7 +41,7 @@ class PaperEstimate:
 @dataclass
 class Estimate:
     papers: list[PaperEstimate] = field(default_factory=list)
-    lines: list[Line] = field(default_factory=list)
+    lines: list[PlannedCalls] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # shown under the papers
 
     def total(self, batch: bool = False) -> float:
@@ -93,52 +62,25 @@ def estimate_run(
     use_cache: bool = True,
     synthesis: bool = True,
 ) -> Estimate:
+    """The engine's plan for the papers not analysed before, and the Chinese brief's."""
     estimate = Estimate()
-    model_engine = engine if isinstance(engine, ModelEngine) else None
     for paper in papers:
         text = texts[paper.paper.id]
         cached = use_cache and store.get_analysis(analysis_key(paper, engine)) is not None
-        tokens = model_engine.request_tokens(paper, text) if model_engine is not None else 0
+        tokens = engine.request_tokens(paper, text)
         estimate.papers.append(PaperEstimate(paper, cached, text.read_from, tokens))
-        problem = model_engine.context_problem(paper, text) if model_engine else None
+        problem = engine.context_problem(paper, text)
         if problem is not None and not cached:
             estimate.notes.append(f"warning: {problem}")
-    if model_engine is None:
-        return estimate  # the offline engine costs nothing
-    to_buy = [p for p in estimate.papers if not p.cached]
-    analysis = Line("analysis", model_engine.model, len(to_buy),
-                    sum(p.input_tokens for p in to_buy), ANALYSIS_OUTPUT * len(to_buy),
-                    settings.price_of(model_engine.model))  # fmt: skip
-    if model_engine.cache_analysis_prompt and len(to_buy) >= 2:
-        # One warm-up call writes the shared system prompt to the cache; every analysis
-        # then reads it (see ModelEngine.prepare).
-        system = estimate_tokens(model_engine.system)
-        analysis.calls += 1
-        analysis.cache_write_tokens = system
-        analysis.cache_read_tokens = len(to_buy) * system
-        analysis.input_tokens -= len(to_buy) * system
-    estimate.lines.append(analysis)
-    if synthesis:
-        per_call = model_engine.synthesis_batch or max(1, len(papers))
-        batches = max(1, math.ceil(len(papers) / per_call))
-        synthesis_input = batches * estimate_tokens(
-            model_engine.synthesis_system + model_engine.synthesis_template
-            + model_engine.synthesis_schema_text
-        ) + COMPACT_ANALYSIS * len(papers)  # fmt: skip
-        line = Line("synthesis", model_engine.synthesis_model, batches, synthesis_input,
-                    SYNTHESIS_OUTPUT * batches, settings.price_of(model_engine.synthesis_model),
-                    batchable=False)  # a direct call after the batch's analyses
-        per_call = synthesis_input // batches
-        if model_engine.prompt_caching and per_call >= cache_minimum(line.model):
-            # marked for the cache so that a repair round reads it: written at 1.25x once
-            line.cache_write_tokens, line.input_tokens = synthesis_input, 0
-        estimate.lines.append(line)  # fmt: skip
-    if settings.lang in ("zh", "both"):
-        estimate.lines.append(translation_line(len(papers), model_engine, settings))
+    to_buy = [p.input_tokens for p in estimate.papers if not p.cached]
+    estimate.lines = engine.plan(to_buy, len(papers) if synthesis else None)
+    asker = engine.asker("translation") if settings.lang in ("zh", "both") else None
+    if asker is not None:
+        estimate.lines.append(translation_line(len(papers), asker, settings))
     return estimate
 
 
-def translation_line(papers: int, engine: ModelEngine, settings: Settings) -> Line:
+def translation_line(papers: int, asker: Asker, settings: Settings) -> PlannedCalls:
     """The Chinese brief: its English in chunks sized by the Chinese they come back as."""
     characters = BRIEF_PROSE_CHARACTERS + GLANCE_CHARACTERS_PER_PAPER * papers
     keys = BRIEF_PROSE_KEYS + 2 * papers
@@ -148,20 +90,19 @@ def translation_line(papers: int, engine: ModelEngine, settings: Settings) -> Li
     prompt = estimate_tokens(load_template(f"{PROMPT}.system", settings.prompts_dir)) + (
         estimate_tokens(load_template(PROMPT, settings.prompts_dir))
     )
-    model = settings.model_for("translation")
-    return Line("translation", model, calls, calls * prompt + characters // 4 + keys * 8,
-                output, settings.price_of(model), batchable=False)  # fmt: skip
+    return PlannedCalls("translation", asker.model, calls, calls * prompt + characters // 4
+                        + keys * 8, output, asker.price, batchable=False)  # fmt: skip
 
 
-def triage_line(plan: TriagePlan, settings: Settings) -> Line:
+def triage_line(plan: TriagePlan) -> PlannedCalls:
     """--triage: the batches of candidates not scored before, from their exact requests; the
     reply is about OUTPUT_TOKENS_PER_PAPER a paper. Its system prompt is too short to cache,
     and it is sent directly even with --batch (it decides what the batch holds)."""
-    model = plan.triage.model
-    return Line("triage", model, len(plan.batches),
-                sum(estimate_tokens(text) for text in plan.requests),
-                OUTPUT_TOKENS_PER_PAPER * plan.papers, settings.price_of(model),
-                batchable=False)  # fmt: skip
+    triage = plan.triage
+    return PlannedCalls("triage", triage.model, len(plan.batches),
+                        sum(estimate_tokens(text) for text in plan.requests),
+                        OUTPUT_TOKENS_PER_PAPER * plan.papers, triage.price,
+                        batchable=False)  # fmt: skip
 
 
 def render_estimate(estimate: Estimate, engine: Engine, day: str, *, batch: bool = False) -> str:

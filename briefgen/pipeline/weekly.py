@@ -14,7 +14,7 @@ from briefgen.core.settings import Settings
 from briefgen.infra.store import Store
 from briefgen.pipeline.brief import make_brief
 from briefgen.pipeline.context import RunContext
-from briefgen.pipeline.day import analyse_listing
+from briefgen.pipeline.day import analyze_listing
 from briefgen.pipeline.runs import RecordedRun
 from briefgen.sources.calendar import EASTERN, ArxivCalendar
 from briefgen.sources.gather import PaperRequest
@@ -85,7 +85,7 @@ def _collect(period: Period, request: PaperRequest, ctx: RunContext) -> _Collect
                                  "failed for an earlier day")  # fmt: skip
             continue
         try:
-            ranked, outcome = analyse_listing(replace(request, date=day, stored_first=True), ctx)
+            ranked, outcome = analyze_listing(replace(request, date=day, stored_first=True), ctx)
         except NoPapersError as exc:
             collected.skipped[day] = str(exc)
             ctx.reporter.info(f"{day}: skipped ({exc})")
@@ -98,7 +98,7 @@ def _collect(period: Period, request: PaperRequest, ctx: RunContext) -> _Collect
             collected.skipped[day] = f"could not be fetched: {exc}"
             ctx.reporter.warning(f"{day}: left out of the roundup, it could not be fetched ({exc})")
             continue
-        collected.add(day, outcome.analysed, outcome.failed, ranked.sources)
+        collected.add(day, outcome.analyzed, outcome.failed, ranked.sources)
     by_source: dict[str, list[str]] = {}
     for day, sources in collected.sources.items():
         by_source.setdefault(", ".join(sources), []).append(f"{day:%a %Y-%m-%d}")

@@ -150,15 +150,33 @@ def parse_latexml(page: bytes | str) -> ParsedHtml:
 
 
 def _parse_latexml(page: str) -> ParsedHtml:
+    article = _article(page)
+    title, abstract_parts = _take_title_and_abstract(article)
+    texts = _texts_by_section(article)
+    sections = [_section(owner, "\n\n".join(parts), article) for owner, parts in texts.items()]
+    abstract_text_ = "\n\n".join(part for part in abstract_parts if part)
+    if not abstract_text_ and not any(s.text for s in sections):
+        raise ParseError("the page holds no paper text (no abstract, no sections)")
+    return ParsedHtml(title=title, abstract=abstract_text_, sections=sections)
+
+
+def _article(page: str) -> Any:
+    """The page's article (else its body, else the whole page), without what is never paper
+    text, its math as TeX and its tables flattened."""
     root = lxml_html.fromstring(page)
     for element in root.xpath(DROP_XPATH):
         element.drop_tree()
     _replace_math(root)
     _flatten_tables(root)
     article = next(iter(root.xpath("//article")), None)
-    if article is None:
-        article = root.find("body") if root.find("body") is not None else root
+    if article is not None:
+        return article
+    return root.find("body") if root.find("body") is not None else root
 
+
+def _take_title_and_abstract(article: Any) -> tuple[str, list[str]]:
+    """The title and the abstract's paragraphs, taken out of the article so that they are not
+    read again as text."""
     title_el = next(iter(article.xpath(".//h1[contains(@class, 'ltx_title_document')]")), None)
     title = _one_line(title_el.text_content()) if title_el is not None else ""
     abstract_parts = []
@@ -167,49 +185,44 @@ def _parse_latexml(page: str) -> ParsedHtml:
         abstract.drop_tree()
     if title_el is not None:
         title_el.drop_tree()
+    return title, abstract_parts
 
+
+def _texts_by_section(article: Any) -> dict[Any, list[str]]:
+    """Each section's own text blocks, sections in document order; text outside any section
+    belongs to the article, first."""
     texts: dict[Any, list[str]] = {}
-    order: list[Any] = []
     for element in article.iter():
         if element is article:
             continue
         if element.tag == "section" and _classes(element) & SECTION_CLASSES.keys():
             texts.setdefault(element, [])
-            order.append(element)
-        elif _is_block(element):
-            text = _one_line(element.text_content())
-            owner = _owner(element)
-            if text and owner is not None:
-                if owner not in texts:
-                    texts[owner] = []
-                    order.insert(0, owner)  # text outside any section: a leading "Text"
-                texts[owner].append(text)
+            continue
+        text = _one_line(element.text_content()) if _is_block(element) else ""
+        owner = _owner(element) if text else None
+        if owner is None:
+            continue
+        if owner not in texts:  # text outside any section: a leading "Text"
+            texts = {owner: [], **texts}
+        texts[owner].append(text)
+    return texts
 
-    sections = []
-    for element in order:
-        body = "\n\n".join(texts[element])
-        if element is article:
-            heading, level, appendix = "Text", 1, False
-        else:
-            kinds = _classes(element)
-            heading = _heading(element)
-            level = max(SECTION_CLASSES[k] for k in kinds & SECTION_CLASSES.keys())
-            appendix = "ltx_appendix" in kinds or any(
-                "ltx_appendix" in _classes(a) for a in element.iterancestors("section")
-            )
-        sections.append(
-            Section(
-                heading=heading,
-                text=body,
-                tokens=estimate_tokens(body),
-                level=level,
-                appendix=appendix,
-            )
+
+def _section(element: Any, body: str, article: Any) -> Section:
+    """One section with its heading, level and whether it is in an appendix (the article's own
+    text is a top-level "Text")."""
+    if element is article:
+        heading, level, appendix = "Text", 1, False
+    else:
+        kinds = _classes(element)
+        heading = _heading(element)
+        level = max(SECTION_CLASSES[k] for k in kinds & SECTION_CLASSES.keys())
+        appendix = "ltx_appendix" in kinds or any(
+            "ltx_appendix" in _classes(a) for a in element.iterancestors("section")
         )
-    abstract_text_ = "\n\n".join(part for part in abstract_parts if part)
-    if not abstract_text_ and not any(s.text for s in sections):
-        raise ParseError("the page holds no paper text (no abstract, no sections)")
-    return ParsedHtml(title=title, abstract=abstract_text_, sections=sections)
+    return Section(
+        heading=heading, text=body, tokens=estimate_tokens(body), level=level, appendix=appendix
+    )
 
 
 def section_rank(heading: str, inherited: int | None = None, appendix: bool = False) -> int:
@@ -485,23 +498,35 @@ class FullTextReader:
         html = sum(1 for text in texts.values() if text.read_from == "html")
         line = f"full text: {html} of {total} papers from arXiv HTML"
         notes = [text.note for text in texts.values() if text.read_from != "html"]
-        cut_off = (
-            sum(1 for note in notes if note == self.unreachable_note) if self.unreachable else 0
-        )
+        cut_off = self._cut_off(notes)
         if html == 0 and cut_off == total and total:
             return f"{line}: {self.unreachable_note}; read from abstracts"
         if html:
-            stored = min(html, self.stored_pages)
-            where = [f"{html - stored} fetched" if html > stored else "",
-                     f"{stored} from the store" if stored else ""]  # fmt: skip
-            line += f" ({', '.join(w for w in where if w)})"
+            line += f" ({self._where_pages_came_from(html)})"
         if not notes:
             return line
+        return f"{line}; {len(notes)} read from abstracts: {self._why_abstracts(notes, cut_off)}"
+
+    def _cut_off(self, notes: list[str]) -> int:
+        """How many papers were read from their abstracts because the host became unreachable."""
+        if not self.unreachable:
+            return 0
+        return sum(1 for note in notes if note == self.unreachable_note)
+
+    def _where_pages_came_from(self, html: int) -> str:
+        """'3 fetched, 2 from the store'."""
+        stored = min(html, self.stored_pages)
+        where = [f"{html - stored} fetched" if html > stored else "",
+                 f"{stored} from the store" if stored else ""]  # fmt: skip
+        return ", ".join(w for w in where if w)
+
+    def _why_abstracts(self, notes: list[str], cut_off: int) -> str:
+        """Why papers were read from their abstracts, counted by reason."""
+        if cut_off == len(notes):
+            return self.unreachable_note
         missing = sum(1 for note in notes if note == NO_HTML)
         failed = len(notes) - missing - cut_off
         why = [f"{missing} without an HTML version" if missing else "",
                f"{failed} could not be fetched" if failed else "",
                f"{cut_off} as {self.unreachable_note}" if cut_off else ""]  # fmt: skip
-        if cut_off == len(notes):
-            why = [self.unreachable_note]
-        return f"{line}; {len(notes)} read from abstracts: {', '.join(w for w in why if w)}"
+        return ", ".join(w for w in why if w)

@@ -5,13 +5,19 @@ pylatexenc converts faithfully and keeps the rest as written (an unknown macro, 
 braces, an environment), so a reader sees either clean Unicode or the original characters,
 never half-converted markup. Read once here, it serves every stage that shows paper text: the
 offline engine's extracts and every renderer.
+
+`bibtex_text` reads a BibTeX field the same way, where braces only group and accents are
+common (`{\"u}` is ü): the reader's library (select/library.py) is read through it.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import cache, lru_cache
 from typing import Any
+
+from briefgen.core.models import strip_controls
 
 # Math spans: '$$...$$', '\(...\)', and '$...$' by Pandoc's rule: the opening '$' is followed
 # by a non-space, the closing one follows a non-space, so '$5 and $10' holds no span; and
@@ -23,10 +29,9 @@ _MATH_SPAN = re.compile(
     r"|\\\((?P<paren>.{1,300}?)\\\)"
 )
 # Text-mode markup outside math: the argument is the text.
-_TEXT_MACRO = re.compile(
-    r"\\(?:textbf|textit|textsl|textsc|texttt|textrm|textsf|textup|textmd|emph|underline"
-    r"|mbox)\s*\{([^{}\\$]*)\}"
-)
+_TEXT_STYLES = ("textbf|textit|textsl|textsc|texttt|textrm|textsf|textup|textmd|emph|underline"
+                "|mbox")  # fmt: skip
+_TEXT_MACRO = re.compile(rf"\\(?:{_TEXT_STYLES})\s*\{{([^{{}}\\$]*)\}}")
 _TEXT_ESCAPE = re.compile(r"\\([%&_#$ ])")  # '5\%', and 'vs.\ ' (a space LaTeX keeps)
 _TEX_QUOTES = re.compile(r"``([^`']{1,300}?)''")
 
@@ -61,6 +66,64 @@ def _text_mode(text: str) -> str:
         text = _TEXT_ESCAPE.sub(r"\1", text)
     return _TEX_QUOTES.sub("“\\1”", text) if "``" in text else text
 
+
+# BibTeX fields ---------------------------------------------------------------------------------
+
+# What BibTeX exports mostly hold, resolved without a LaTeX parser (pylatexenc reads about
+# 100 characters a millisecond, seconds for a library with abstracts): accents, special
+# letters, escaped characters, text-style macros. Anything else goes to pylatexenc.
+_COMBINING = {'"': "\u0308", "'": "\u0301", "`": "\u0300", "^": "\u0302", "~": "\u0303",
+              "=": "\u0304", ".": "\u0307", "u": "\u0306", "v": "\u030c", "H": "\u030b",
+              "c": "\u0327", "k": "\u0328", "r": "\u030a"}  # fmt: skip
+_ACCENT = re.compile(
+    r"\\(?P<mark>[\"'`^~=.]|[uvHckr](?![A-Za-z]))\s*"
+    r"(?:\{\s*(?P<braced>\\[ij](?![A-Za-z])|[A-Za-z])\s*\}|(?P<bare>\\[ij](?![A-Za-z])|[A-Za-z]))"
+)
+_LETTERS = {"i": "ı", "j": "ȷ", "l": "ł", "L": "Ł", "o": "ø", "O": "Ø", "ss": "ß", "ae": "æ",
+            "AE": "Æ", "oe": "œ", "OE": "Œ", "aa": "å", "AA": "Å"}  # fmt: skip
+_LETTER = re.compile(r"\\(ss|ae|AE|oe|OE|aa|AA|[ijlLoO])(?![A-Za-z])(?:\{\}|\s+(?=[A-Za-z]))?")
+_BACKSLASH = re.compile(r"\{\\textbackslash\}|\\textbackslash(?:\{\}|\s*)")
+_HELD_BACKSLASH = "\ue000"  # a private-use character, while braces and dashes are resolved
+_STYLE = re.compile(rf"\\(?:{_TEXT_STYLES})\s*(?=\{{)")
+_UNESCAPED_PERCENT = re.compile(r"(?<!\\)%")
+
+
+def bibtex_text(value: str) -> str:
+    """A BibTeX field as plain text: braces, accents ({\\"u} -> ü), escapes (\\%, \\$, \\&)
+    and text macros resolved, math as Unicode where it converts cleanly, one line."""
+    if not value:
+        return ""
+    text = _simple_latex(value)
+    if text is None:
+        source = _UNESCAPED_PERCENT.sub(r"\\%", value)  # '5%' in a field is text, not a comment
+        try:
+            text = str(_field_converter().latex_to_text(source))
+        except Exception:  # pylatexenc's parse errors have no common base
+            text = value.replace("{", "").replace("}", "")
+    return " ".join(strip_controls(plain_text(text)).split())
+
+
+def _accent(match: re.Match[str]) -> str:
+    base = match.group("braced") or match.group("bare")
+    base = {"\\i": "i", "\\j": "j"}.get(base, base)
+    return unicodedata.normalize("NFC", base + _COMBINING[match.group("mark")])
+
+
+def _simple_latex(value: str) -> str | None:
+    """`value` with the common markup resolved, or None when other LaTeX is left."""
+    text = _ACCENT.sub(_accent, value)
+    text = _LETTER.sub(lambda m: _LETTERS[m.group(1)], text)
+    text = _STYLE.sub("", _TEXT_ESCAPE.sub(r"\1", text))
+    # Zotero writes a backslash of the text (arXiv's "$\\times$") as {\textbackslash}
+    text = _BACKSLASH.sub(_HELD_BACKSLASH, text)
+    if "\\" in text:
+        return None
+    text = text.replace("{", "").replace("}", "").replace("~", " ")
+    text = text.replace("---", "—").replace("--", "–")
+    return text.replace(_HELD_BACKSLASH, "\\")
+
+
+# math ------------------------------------------------------------------------------------------
 
 _SUPERSCRIPTS = dict(
     zip(
@@ -261,11 +324,10 @@ _PLAIN_ARGUMENT = ("mathcal", "mathscr", "mathfrak", "mathsf", "mathtt", "texttt
 
 
 @cache
-def _latex() -> tuple[Any, Any]:
-    """pylatexenc's walker module and one converter, built once (imported on first use: most
-    texts hold no LaTeX)."""
-    from pylatexenc import latexwalker
-    from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
+def _context() -> Any:
+    """pylatexenc's macros, with ours first (imported on first use: most texts hold no
+    LaTeX)."""
+    from pylatexenc.latex2text import MacroTextSpec, get_default_latex_context_db
 
     def sqrt(n: Any, l2tobj: Any) -> str:
         argument = str(l2tobj.nodelist_to_text([n.nodeargd.argnlist[-1]]))
@@ -280,4 +342,22 @@ def _latex() -> tuple[Any, Any]:
             MacroTextSpec("sqrt", simplify_repl=sqrt),
         ],
     )
-    return latexwalker, LatexNodes2Text(latex_context=db, math_mode="text")
+    return db
+
+
+@cache
+def _latex() -> tuple[Any, Any]:
+    """pylatexenc's walker module and the converter of math spans, built once."""
+    from pylatexenc import latexwalker
+    from pylatexenc.latex2text import LatexNodes2Text
+
+    return latexwalker, LatexNodes2Text(latex_context=_context(), math_mode="text")
+
+
+@cache
+def _field_converter() -> Any:
+    """The converter of a whole BibTeX field: its math is left as written ($x^2$) for
+    `plain_text` to turn into Unicode (x²) where that is clean."""
+    from pylatexenc.latex2text import LatexNodes2Text
+
+    return LatexNodes2Text(latex_context=_context(), math_mode="verbatim")

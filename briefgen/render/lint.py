@@ -1,4 +1,5 @@
-"""`briefgen lint`: check a markdown (or JSON) brief against SPEC §2 with markdown-it-py.
+"""`briefgen lint`: check a markdown (or JSON) brief against the brief's structure and rules
+(docs/concepts/brief.md) with markdown-it-py.
 
 The markdown is parsed, not pattern-matched, so a heading inside a code fence is not a heading
 and a link is whatever CommonMark says is a link.

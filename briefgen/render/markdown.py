@@ -1,5 +1,6 @@
-"""Rendering a structured brief: markdown in SPEC §2's structure (English or Chinese headings)
-and JSON. Both languages render from the one `Brief`, so their structure cannot drift."""
+"""Rendering a structured brief: markdown in the brief's structure (docs/concepts/brief.md),
+with English or Chinese headings, and JSON. Both languages render from the one `Brief`, so their
+structure cannot drift."""
 
 from __future__ import annotations
 

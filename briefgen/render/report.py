@@ -1,4 +1,4 @@
-"""`briefgen analyze`: the per-paper daily report, in the spirit of seed 002 — for each paper
+"""`briefgen analyze`: the per-paper daily report (docs/concepts/engines.md) — for each paper
 its link, where it was read from, domain, one-line contribution, usage guide, innovations and
 results. English or Chinese labels; the analyses' own words in between."""
 

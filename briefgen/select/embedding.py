@@ -2,12 +2,10 @@
 embedding model (model2vec), or TF-IDF when there is none.
 
 The model (`embedding_model`, default minishlab/potion-base-8M, about 30 MB) is downloaded on
-first use into $BRIEFGEN_HOME/models/OWNER--NAME/ from `{embedding_url}/{repo}/resolve/main/`,
-the Hugging Face file URL scheme, with our own timeouts and retry policy: never through
-huggingface_hub, whose cache and network settings are not ours. Only the three files loading
-needs are fetched (model.safetensors, config.json, tokenizer.json), into a hidden staging
-folder beside the final one, which is renamed into place only once every file is complete:
-a model folder that exists is a whole model, so an interrupted download is never loaded.
+first use into $BRIEFGEN_HOME/models/OWNER--NAME/ from the Hugging Face endpoint
+`embedding_url` (see model_download.py): only the three files loading needs
+(model.safetensors, config.json, tokenizer.json), and a model folder that exists is a whole
+model, so an interrupted download is never loaded.
 
 When no model can be had (no network, a server error, a full disk) ranking goes on by TF-IDF
 similarity after one warning, and the failure is remembered for the process. `tfidf` as the
@@ -24,12 +22,8 @@ import hashlib
 import logging
 import re
 import shutil
-import tempfile
 import threading
-import time
-from collections.abc import Callable
 from datetime import date
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
@@ -37,22 +31,9 @@ from urllib.parse import urlsplit
 import numpy as np
 import numpy.typing as npt
 
-from briefgen.core.errors import ConfigError, UpstreamError
-from briefgen.infra.net import (
-    NO_ROUTE,
-    REFUSED,
-    RETRY_STATUSES,
-    UNRESOLVED,
-    RetryableStatus,
-    RetryPolicy,
-    UnreachableError,
-    is_transient_http,
-    retry_after_seconds,
-    user_agent,
-)
+from briefgen.core.errors import ConfigError
 
 if TYPE_CHECKING:
-    import httpx
     from model2vec import StaticModel
 
     from briefgen.core.settings import Settings
@@ -75,15 +56,7 @@ LAYOUT_FILES = (
     "0_StaticEmbedding/model.safetensors",
     "0_StaticEmbedding/tokenizer.json",
 )
-# The model is optional (TF-IDF ranks without it), so its download fails fast: a network that
-# drops packets must not hold every run for minutes. Connect within 5 s, read each chunk
-# within at most 15 s (http_timeout_seconds when lower), at most 2 attempts.
-CONNECT_TIMEOUT = 5.0
-READ_TIMEOUT = 15.0
-DOWNLOAD_ATTEMPTS = 2
-STALE_PARTIAL_SECONDS = 3600.0  # a staging folder this old belongs to no running download
 _REPO_ID = re.compile(r"[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*")
-_SHA256 = re.compile(r"[0-9a-f]{64}")
 FALLBACK_ADVICE = (
     "ranking by TF-IDF similarity instead; set embedding_model to a local model folder, "
     "or 'tfidf' to silence this"
@@ -300,11 +273,7 @@ def _vectors(items: list[tuple[str, str]], embedder: Embedder, store: Store | No
 # loading ------------------------------------------------------------------------------------
 
 
-def load_embedder(
-    settings: Settings,
-    *,
-    client: httpx.Client | None = None,
-) -> Embedder | None:
+def load_embedder(settings: Settings) -> Embedder | None:
     """The configured embedding model, downloaded on first use; None for 'tfidf' (silently)
     or, after one warning, when it cannot be downloaded. A local folder that does not load is
     a ConfigError. The one "downloading" line and any retry lines are told at INFO."""
@@ -323,7 +292,7 @@ def load_embedder(
             try:
                 return load_folder(target, label=repo_id)
             except ConfigError:
-                # Damaged after the download (its files are checked before the rename):
+                # Damaged after the download (it is checked whole before it appears there):
                 # download it again.
                 shutil.rmtree(target, ignore_errors=True)
         if remembered in _FAILED:
@@ -339,9 +308,11 @@ def load_embedder(
                 f"{failure_marker(target)})"
             )
             return None
+        from briefgen.select.model_download import DownloadFailed, download_model
+
         try:
-            _download(repo_id, target, settings, base_url, client)
-        except _DownloadFailed as failure:
+            download_model(repo_id, MODEL_FILES, target, settings)
+        except DownloadFailed as failure:
             _FAILED.add(remembered)
             _remember_failure(target, base_url, failure.reason)
             logger.warning(
@@ -510,183 +481,6 @@ def fingerprint(folder: Path) -> str:
                     digest.update(chunk)
         _FINGERPRINTS[key] = digest.hexdigest()[:12]
     return _FINGERPRINTS[key]
-
-
-# downloading --------------------------------------------------------------------------------
-
-
-class _DownloadFailed(Exception):
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-class _NoSuchFile(Exception):
-    """401/403/404: the Hub answers 401 for a repository that does not exist (or is private)."""
-
-    def __init__(self, filename: str, status: int) -> None:
-        super().__init__(f"HTTP {status} for {filename}")
-        self.filename = filename
-        self.status = status
-
-
-class _Incomplete(Exception):
-    """A body shorter than its Content-Length, or not the file its checksum names: retried."""
-
-
-def _retryable(error: BaseException) -> bool:
-    return is_transient_http(error) or isinstance(error, _Incomplete)
-
-
-def _download(
-    repo_id: str,
-    target: Path,
-    settings: Settings,
-    base_url: str,
-    client: httpx.Client | None,
-) -> None:
-    import httpx
-
-    host = urlsplit(base_url).hostname or base_url
-    read_timeout = min(READ_TIMEOUT, settings.http_timeout_seconds)
-    policy = RetryPolicy(
-        attempts=max(1, min(settings.http_retries, DOWNLOAD_ATTEMPTS)),
-        wait=settings.retry_wait_seconds,
-        retry_level=logging.INFO,
-        timeout=read_timeout,
-        timeout_setting="http_timeout_seconds",
-    )
-    announced = False
-
-    def announce(size: int | None) -> None:
-        nonlocal announced
-        if not announced:
-            announced = True
-            shown = f" ({_size(size)})" if size else ""
-            logger.info(f"downloading embedding model {repo_id}{shown} to {target}")
-
-    own = client is None
-    http = client or httpx.Client(
-        timeout=httpx.Timeout(read_timeout, connect=min(CONNECT_TIMEOUT, read_timeout)),
-        headers={"User-Agent": user_agent(settings.contact)},
-        follow_redirects=True,
-    )
-    staging: Path | None = None
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        _sweep_partials(target)
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
-        for filename in MODEL_FILES:
-            url = f"{base_url}/{repo_id}/resolve/main/{filename}"
-            fetch = partial(_fetch, http, host, url, staging / filename, announce)
-            policy.run(host, fetch, _retryable, url=url)
-        try:
-            staging.rename(target)  # the whole model appears at once
-        except OSError:
-            if not all((target / name).is_file() for name in MODEL_FILES):
-                raise  # not another process's finished download: a real failure
-    except UnreachableError as exc:
-        raise _DownloadFailed(_unreachable_reason(exc.reason, host)) from exc
-    except _NoSuchFile as exc:
-        raise _DownloadFailed(
-            f"{host} has no {exc.filename} for it: HTTP {exc.status}; check the repository id"
-        ) from exc
-    except UpstreamError as exc:
-        raise _DownloadFailed(str(exc).split("; ")[0]) from exc
-    except OSError as exc:
-        raise _DownloadFailed(f"cannot write {target.parent}: {exc.strerror or exc}") from exc
-    finally:
-        if staging is not None:
-            shutil.rmtree(staging, ignore_errors=True)
-        if own:
-            http.close()
-
-
-def _fetch(
-    client: httpx.Client,
-    host: str,
-    url: str,
-    dest: Path,
-    announce: Callable[[int | None], None],
-) -> None:
-    """One file, streamed to `dest`; checked against its length and, for a Git LFS file, the
-    SHA-256 the Hub names in X-Linked-Etag on its redirect."""
-    headers = {"Accept-Encoding": "identity"}  # the stored bytes, so the length is theirs
-    with client.stream("GET", url, headers=headers, follow_redirects=True) as response:
-        status = response.status_code
-        if status in RETRY_STATUSES:
-            raise RetryableStatus(
-                host, status, retry_after_seconds(response.headers.get("Retry-After"))
-            )
-        if status in (401, 403, 404):
-            raise _NoSuchFile(dest.name, status)
-        if status >= 400:
-            raise UpstreamError(f"{host} answered HTTP {status} for {url}")
-        length = _int(response.headers.get("Content-Length"))
-        encoded = response.headers.get("Content-Encoding", "identity") != "identity"
-        linked = [r.headers for r in response.history] + [response.headers]
-        size = length if not encoded and length else _first_int(linked, "X-Linked-Size")
-        checksum = next(filter(None, (_sha256_etag(seen) for seen in linked)), None)
-        announce(size)
-        digest = hashlib.sha256()
-        received = 0
-        with dest.open("wb") as out:
-            for chunk in response.iter_bytes(1 << 20):
-                out.write(chunk)
-                digest.update(chunk)
-                received += len(chunk)
-    if length is not None and not encoded and received != length:
-        raise _Incomplete(f"sent {received} of {length} bytes of {dest.name}")
-    if checksum is not None and digest.hexdigest() != checksum:
-        raise _Incomplete(f"sent a {dest.name} whose SHA-256 is not the one it names")
-
-
-def _sweep_partials(target: Path) -> None:
-    """Staging folders left by a download that was killed (older than an hour: a younger one
-    may be another process's download in progress)."""
-    now = time.time()
-    for stale in target.parent.glob(f".{target.name}.partial-*"):
-        try:
-            if now - stale.stat().st_mtime > STALE_PARTIAL_SECONDS:
-                shutil.rmtree(stale, ignore_errors=True)
-        except OSError:
-            continue
-
-
-def _unreachable_reason(problem: str, host: str) -> str:
-    if problem == REFUSED:
-        return f"connection refused by {host}"
-    if problem == UNRESOLVED:
-        return f"{host} does not resolve — no network?"
-    if problem == NO_ROUTE:
-        return f"no network route to {host}"
-    return f"{host} is unreachable"
-
-
-def _sha256_etag(headers: httpx.Headers) -> str | None:
-    """The SHA-256 a Git LFS file's redirect names (X-Linked-Etag: "<hex>"), if any."""
-    value = headers.get("X-Linked-Etag", "").strip().removeprefix("W/").strip('"').lower()
-    return value if _SHA256.fullmatch(value) else None
-
-
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
-
-
-def _first_int(headers: list[httpx.Headers], name: str) -> int | None:
-    for seen in headers:
-        value = _int(seen.get(name))
-        if value is not None:
-            return value
-    return None
-
-
-def _size(size: int) -> str:
-    if size >= 10_000_000:
-        return f"{size / 1e6:.0f} MB"
-    if size >= 1_000_000:
-        return f"{size / 1e6:.1f} MB"
-    return f"{max(size / 1e3, 1):.0f} kB"
 
 
 __all__ = [

@@ -291,49 +291,67 @@ class KeywordMatcher:
         self.keywords = same_thing_once(unique_keywords(self.keywords))
         self._order = {keyword: index for index, keyword in enumerate(self.keywords)}
         self._counted = {}
-        self._labels, self._clauses = {}, {}
-        own: dict[str, str] = {}  # the form each keyword is written as
-        self._by_form = {}
-        for keyword in self.keywords:
-            clause = split_keyword(keyword)
-            self._labels[keyword] = clause.term
-            if clause.needs or clause.avoids:
-                self._clauses[keyword] = clause
-            form = normalise(clause.term)
-            own.setdefault(form, keyword)
-            for alias in aliases_of(form):
-                self._by_form.setdefault(alias, keyword)
-        for form, keyword in own.items():  # a form written as a keyword is that keyword
-            self._by_form[form] = keyword
-        for shadow in _confusions(f for f in list(self._by_form) if self._by_form[f]):
-            self._by_form.setdefault(shadow, None)
-        # One match per place in the text: 'sparse attention' found there also counts the
-        # keyword 'attention' it contains (not inside a confusion: it means something else).
-        self._inside = {
-            form: list(dict.fromkeys(
-                k for other, k in self._by_form.items()
-                if k is not None and other != form and k != self._by_form[form]
-                and f" {other} " in f" {form} "
-            )) if self._by_form[form] is not None else []
-            for form in self._by_form
-        }  # fmt: skip
+        self._read_clauses()
+        self._by_form = self._keyword_by_form()
+        self._inside = self._keywords_inside_forms()
         self._clause_words = {
             keyword: (frozenset(clause.needs), frozenset(clause.avoids))
             for keyword, clause in self._clauses.items()
         }
         words = [w for c in self._clauses.values() for w in (*c.needs, *c.avoids)]
         self._context = KeywordMatcher(list(dict.fromkeys(words))) if words else None
-        self._pattern = self._ascii = None
-        if not self._by_form:
-            return
-        body = _alternatives(list(self._by_form))
-        self._pattern = re.compile(
-            rf"(?<![A-Za-z0-9])(?:{body})(?:s|es)?(?![A-Za-z0-9])", re.IGNORECASE
-        )
-        if all(form.isascii() for form in self._by_form):
-            # Lower-cased ASCII text against lower-case ASCII keywords: case-sensitive, the
-            # same matches without the engine folding case at every character.
-            self._ascii = re.compile(rf"(?<![a-z0-9])(?:{body})(?:s|es)?(?![a-z0-9])")
+        self._pattern, self._ascii = self._compile(list(self._by_form))
+
+    def _read_clauses(self) -> None:
+        """Each keyword's label (its term), and its `+ B` / `- C` clause when it has one."""
+        self._labels, self._clauses = {}, {}
+        for keyword in self.keywords:
+            clause = split_keyword(keyword)
+            self._labels[keyword] = clause.term
+            if clause.needs or clause.avoids:
+                self._clauses[keyword] = clause
+
+    def _keyword_by_form(self) -> dict[str, str | None]:
+        """Every form the text may use -> the keyword it counts for; None for a confusion,
+        which is matched only so that a keyword inside it is not counted."""
+        own: dict[str, str] = {}  # the form each keyword is written as
+        by_form: dict[str, str | None] = {}
+        for keyword in self.keywords:
+            form = normalise(self._labels[keyword])
+            own.setdefault(form, keyword)
+            for alias in aliases_of(form):
+                by_form.setdefault(alias, keyword)
+        by_form.update(own)  # a form written as a keyword is that keyword
+        for shadow in _confusions(f for f in list(by_form) if by_form[f]):
+            by_form.setdefault(shadow, None)
+        return by_form
+
+    def _keywords_inside_forms(self) -> dict[str, list[str]]:
+        """One match per place in the text: 'sparse attention' found there also counts the
+        keyword 'attention' it contains (not inside a confusion: it means something else)."""
+        by_form = self._by_form
+        return {
+            form: list(dict.fromkeys(
+                k for other, k in by_form.items()
+                if k is not None and other != form and k != by_form[form]
+                and f" {other} " in f" {form} "
+            )) if by_form[form] is not None else []
+            for form in by_form
+        }  # fmt: skip
+
+    @staticmethod
+    def _compile(forms: list[str]) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+        """The pattern for any text, and a case-sensitive one for lower-cased ASCII text
+        (None when a form is not ASCII); both None without forms."""
+        if not forms:
+            return None, None
+        body = _alternatives(forms)
+        pattern = re.compile(rf"(?<![A-Za-z0-9])(?:{body})(?:s|es)?(?![A-Za-z0-9])", re.IGNORECASE)
+        if not all(form.isascii() for form in forms):
+            return pattern, None
+        # Lower-cased ASCII text against lower-case ASCII keywords: case-sensitive, the
+        # same matches without the engine folding case at every character.
+        return pattern, re.compile(rf"(?<![a-z0-9])(?:{body})(?:s|es)?(?![a-z0-9])")
 
     def label(self, keyword: str) -> str:
         """How a reason names the keyword: 'RL' for 'RL + LLM'."""

@@ -1,10 +1,10 @@
-"""The reader's library: the papers the ranking learns from (SPEC §5).
+"""The reader's library: the papers the ranking learns from (docs/concepts/ranking.md).
 
 One entry of a profile's `library = [...]` (or one `--library`) names one source, told apart
 by what it is:
 
 - `zotero:USER_ID[/COLLECTION_KEY]` or `zotero:groups/GROUP_ID[/COLLECTION_KEY]`: a Zotero
-  library read through the Zotero web API (`briefgen.select.zotero`); notes and attachments
+  library read through the Zotero web API (`briefgen.sources.zotero_api`); notes and attachments
   are left out, and a paper's arXiv id is taken from its URL, DOI (10.48550/arXiv.…),
   `archiveID` ("arXiv:2401.12345") or `extra` ("arXiv: 2401.12345");
 - a BibTeX file (`.bib`, or any file whose first entry starts with `@`), as Zotero, Google
@@ -31,7 +31,6 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +43,7 @@ from briefgen.core.models import (
     Paper,
     strip_controls,
 )
+from briefgen.read.latex import bibtex_text
 
 if TYPE_CHECKING:
     import httpx
@@ -474,121 +474,24 @@ def read_ids(
 
 # BibTeX ----------------------------------------------------------------------------------------
 
-_UNESCAPED_PERCENT = re.compile(r"(?<!\\)%")
-_ENCLOSED = re.compile(r'^\s*(?:\{(?P<braced>.*)\}|"(?P<quoted>.*)")\s*$', re.DOTALL)
 # Google Scholar and some exporters end the author list with "and others".
 _OTHERS = {"others", "et al", "et al."}
 
 
-@cache
-def _latex_converter() -> Any:
-    from pylatexenc.latex2text import LatexNodes2Text
-
-    # Math is left as written ($x^2$) for plain_text to turn into Unicode (x²).
-    return LatexNodes2Text(math_mode="verbatim")
-
-
-# What BibTeX exports mostly hold, resolved without a LaTeX parser (pylatexenc reads about
-# 100 characters a millisecond, seconds for a library with abstracts): accents, special
-# letters, escaped characters, text-style macros. Anything else goes to pylatexenc.
-_COMBINING = {'"': "\u0308", "'": "\u0301", "`": "\u0300", "^": "\u0302", "~": "\u0303",
-              "=": "\u0304", ".": "\u0307", "u": "\u0306", "v": "\u030c", "H": "\u030b",
-              "c": "\u0327", "k": "\u0328", "r": "\u030a"}  # fmt: skip
-_ACCENT = re.compile(
-    r"\\(?P<mark>[\"'`^~=.]|[uvHckr](?![A-Za-z]))\s*"
-    r"(?:\{\s*(?P<braced>\\[ij](?![A-Za-z])|[A-Za-z])\s*\}|(?P<bare>\\[ij](?![A-Za-z])|[A-Za-z]))"
-)
-_LETTERS = {"i": "ı", "j": "ȷ", "l": "ł", "L": "Ł", "o": "ø", "O": "Ø", "ss": "ß", "ae": "æ",
-            "AE": "Æ", "oe": "œ", "OE": "Œ", "aa": "å", "AA": "Å"}  # fmt: skip
-_LETTER = re.compile(r"\\(ss|ae|AE|oe|OE|aa|AA|[ijlLoO])(?![A-Za-z])(?:\{\}|\s+(?=[A-Za-z]))?")
-_ESCAPE = re.compile(r"\\([%&_#$])")
-_BACKSLASH = re.compile(r"\{\\textbackslash\}|\\textbackslash(?:\{\}|\s*)")
-_HELD_BACKSLASH = "\ue000"  # a private-use character, while braces and dashes are resolved
-_STYLE = re.compile(
-    r"\\(?:emph|textit|textbf|textsc|textsl|texttt|textrm|textsf|textup|textmd|mbox)\s*(?=\{)"
-)
-
-
-def _accent(match: re.Match[str]) -> str:
-    base = match.group("braced") or match.group("bare")
-    base = {"\\i": "i", "\\j": "j"}.get(base, base)
-    return unicodedata.normalize("NFC", base + _COMBINING[match.group("mark")])
-
-
-def _simple_latex(value: str) -> str | None:
-    """`value` with the common markup resolved, or None when other LaTeX is left."""
-    text = _ACCENT.sub(_accent, value)
-    text = _LETTER.sub(lambda m: _LETTERS[m.group(1)], text)
-    text = _STYLE.sub("", _ESCAPE.sub(r"\1", text))
-    # Zotero writes a backslash of the text (arXiv's "$\\times$") as {\textbackslash}
-    text = _BACKSLASH.sub(_HELD_BACKSLASH, text)
-    if "\\" in text:
-        return None
-    text = text.replace("{", "").replace("}", "").replace("~", " ")
-    text = text.replace("---", "—").replace("--", "–")
-    return text.replace(_HELD_BACKSLASH, "\\")
-
-
-def detex(value: str) -> str:
-    """A BibTeX field as plain text: braces, accents ({\\"u} -> ü), escapes (\\%, \\$, \\&)
-    and text macros resolved, math as Unicode where it converts cleanly, one line."""
-    from briefgen.read.latex import plain_text
-
-    if not value:
-        return ""
-    text = _simple_latex(value)
-    if text is None:
-        source = _UNESCAPED_PERCENT.sub(r"\\%", value)  # '5%' in a field is text, not a comment
-        try:
-            text = str(_latex_converter().latex_to_text(source))
-        except Exception:  # pylatexenc's parse errors have no common base
-            text = value.replace("{", "").replace("}", "")
-    return _clean(plain_text(text))
-
-
-def _split_top(text: str, separator: re.Pattern[str]) -> list[str]:
-    """`text` split at `separator` where it is outside braces."""
-    parts: list[str] = []
-    depth = 0
-    start = 0
-    position = 0
-    while position < len(text):
-        char = text[position]
-        if char == "\\":
-            position += 2
-            continue
-        if char == "{":
-            depth += 1
-        elif char == "}":
-            depth = max(depth - 1, 0)
-        elif depth == 0:
-            match = separator.match(text, position)
-            if match and match.end() > position:
-                parts.append(text[start:position])
-                start = position = match.end()
-                continue
-        position += 1
-    parts.append(text[start:])
-    return parts
-
-
-_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
-_COMMA = re.compile(r"\s*,\s*")
-
-
 def bib_authors(value: str) -> list[str]:
-    """'Last, First and Other, Name' (or 'First Last and …') as ['First Last', 'Name Other']."""
+    """A BibTeX name list as ['First von Last Jr', …]: split at each 'and' outside braces and
+    each name into its parts as BibTeX does, by bibtexparser (the functions its
+    SeparateCoAuthors and SplitNameParts middlewares apply, here after the field is bounded
+    and without their strictness: one odd name does not cost the entry), then read as text."""
+    from bibtexparser.middlewares.names import (
+        parse_single_name_into_parts,
+        split_multiple_persons_names,
+    )
+
     names: list[str] = []
-    for raw in _split_top(value.strip(), _AND):
-        parts = [part for part in _split_top(raw.strip(), _COMMA) if part.strip()]
-        if not parts:
-            continue
-        if len(parts) == 1:
-            name = parts[0]
-        else:  # "Last, First" or "Last, Jr., First"
-            last, *middle, first = parts
-            name = " ".join([first, last, *middle])
-        text = detex(name)
+    for raw in split_multiple_persons_names(value):
+        parts = parse_single_name_into_parts(raw, strict=False)
+        text = bibtex_text(parts.merge_first_name_first)
         if text and text.lower() not in _OTHERS:
             names.append(text)
     return names
@@ -614,18 +517,12 @@ def _bib_arxiv_id(fields: dict[str, str]) -> str | None:
     return None
 
 
-def _fields(entry: Any, recovered: bool) -> dict[str, str]:
+def _fields(entry: Any) -> dict[str, str]:
     """An entry's fields by lower-case name; the first of a repeated field wins."""
     fields: dict[str, str] = {}
     for field in entry.fields:
-        value = field.value
-        if not isinstance(value, str):
-            continue
-        if recovered:  # a block left as written: its value still has its braces or quotes
-            match = _ENCLOSED.match(value)
-            if match:
-                value = match.group("braced") or match.group("quoted") or ""
-        fields.setdefault(field.key.lower(), value)
+        if isinstance(field.value, str):
+            fields.setdefault(field.key.lower(), field.value)
     return fields
 
 
@@ -653,6 +550,7 @@ def read_bib(text: str, *, spec: str, origin: str) -> list[LibraryPaper]:
 
 def _read_bib(text: str, *, spec: str, origin: str) -> list[LibraryPaper]:
     from bibtexparser.entrypoint import parse_string
+    from bibtexparser.middlewares import RemoveEnclosingMiddleware
     from bibtexparser.model import Entry
 
     try:
@@ -660,32 +558,34 @@ def _read_bib(text: str, *, spec: str, origin: str) -> list[LibraryPaper]:
     except Exception as exc:  # the splitter is tolerant; anything else is a parser bug
         raise ConfigError(f"library {spec}: cannot be read as BibTeX ({exc})") from exc
 
-    candidates: list[tuple[Any, bool]] = [(entry, False) for entry in library.entries]
+    candidates: list[Any] = list(library.entries)
     skipped: Counter[str] = Counter()
     malformed_lines: list[int] = []
     for block in library.failed_blocks:
         readable = block.ignore_error_block
         if isinstance(readable, Entry):
             # a repeated field or key: the entry itself is readable (the first value wins;
-            # a second entry with the same key is dropped below if it is the same paper)
-            candidates.append((readable, True))
+            # a second entry with the same key is dropped below if it is the same paper),
+            # its values' enclosing braces or quotes removed as the parse stack removed the
+            # others'
+            candidates.append(RemoveEnclosingMiddleware().transform_entry(readable, library))
             continue
         skipped["malformed"] += 1
         if block.start_line is not None:
             malformed_lines.append(block.start_line + 1)
-    candidates.sort(key=lambda pair: pair[0].start_line or 0)
+    candidates.sort(key=lambda entry: entry.start_line or 0)
 
     entries: list[LibraryPaper] = []
-    for entry, recovered in candidates:
-        fields = _fields(entry, recovered)
+    for entry in candidates:
+        fields = _fields(entry)
         sizes = {name: len(fields.get(name, "")) for name in ("title", "abstract", "author")}
-        title = detex(fields.get("title", "")[: MAX_TITLE_CHARS * _LATEX_ROOM])
+        title = bibtex_text(fields.get("title", "")[: MAX_TITLE_CHARS * _LATEX_ROOM])
         if not title:
             skipped["without a title"] += 1
             continue
         read = _entry(
             title=title,
-            abstract=detex(fields.get("abstract", "")[: MAX_ABSTRACT_CHARS * _LATEX_ROOM]),
+            abstract=bibtex_text(fields.get("abstract", "")[: MAX_ABSTRACT_CHARS * _LATEX_ROOM]),
             authors=bib_authors(fields.get("author", "")[:MAX_AUTHOR_FIELD_CHARS]),
             arxiv_id=_bib_arxiv_id(fields),
             fallback_key=f"bib:{entry.key}" if entry.key else None,
@@ -773,9 +673,16 @@ def zotero_entry(raw: object, origin: str) -> LibraryPaper | str:
 def _read_zotero(
     spec: str, *, settings: Settings, client: httpx.Client | None
 ) -> list[LibraryPaper]:
-    from briefgen.select.zotero import fetch_library  # httpx loads only for Zotero
+    from briefgen.sources.zotero_api import (  # httpx loads only for Zotero
+        ZoteroClient,
+        api_key,
+        parse_zotero_spec,
+    )
 
-    target, items = fetch_library(spec, settings=settings, client=client)
+    target = parse_zotero_spec(spec)
+    items = ZoteroClient(
+        target, f"library {target.spec}", settings=settings, key=api_key(), client=client
+    ).read_items()
     entries: list[LibraryPaper] = []
     skipped: Counter[str] = Counter()
     for raw in items:

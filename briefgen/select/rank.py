@@ -145,20 +145,16 @@ def _keyword_points(raw: list[float], profile: Profile, library: bool) -> list[f
     return [p * cap / top for p in points] if top > cap else points
 
 
-def score_papers(
-    papers: list[Paper], profile: Profile, reader: Reader | None = None
-) -> list[ScoredPaper]:
-    """Each paper's score and the reasons for it, in the input order."""
-    reader = reader or Reader()
-    matcher = KeywordMatcher(profile.keywords)
-    found = [matcher.hits(p.title, p.abstract) for p in papers]
+def _keyword_hits(
+    matcher: KeywordMatcher, papers: list[Paper]
+) -> tuple[list[list[str]], list[float]]:
+    """Each paper's keywords in the profile's order, and its raw keyword points: a keyword's
+    rarity times its title weight, or its abstract weight when only the abstract has it."""
     rarity = rarity_weights(matcher.keywords)
-    matches = list(reader.match(papers)) if reader.match and reader.library and papers else []
-    library = _library_points([m[0] for m in matches], profile.library_weight)
     order = {keyword: index for index, keyword in enumerate(matcher.keywords)}
     hits: list[list[str]] = []
     raw: list[float] = []
-    for title_hits, abstract_hits in found:
+    for title_hits, abstract_hits in (matcher.hits(p.title, p.abstract) for p in papers):
         # the profile's order; a keyword is in the title or the abstract, not both
         paper_hits = sorted([*title_hits, *abstract_hits], key=order.__getitem__)
         hits.append(paper_hits)
@@ -166,6 +162,38 @@ def score_papers(
             rarity[k] * (TITLE_WEIGHT if k in title_hits else _in_abstract(abstract_hits[k]))
             for k in paper_hits
         ))  # fmt: skip
+    return hits, raw
+
+
+def _library_reason(
+    match: tuple[float, int], points: float, profile: Profile, reader: Reader
+) -> str | None:
+    """'similar to your <title> (0.83)' when the library earns the paper at least
+    LIBRARY_REASON_SHARE of library_weight and its closest library paper is known."""
+    closeness, which = match
+    similarity = match.similarity if isinstance(match, Match) else closeness
+    named = points >= LIBRARY_REASON_SHARE * profile.library_weight
+    if not named or not 0 <= which < len(reader.library):
+        return None
+    return f"similar to your '{reader.library[which].short_title}' ({similarity:.2f})"
+
+
+def _followed_authors(paper: Paper, followed: dict[str, str]) -> list[str]:
+    """The paper's authors the profile follows, as the profile names them."""
+    if not followed:
+        return []
+    return [followed[key] for key in map(name_key, paper.authors) if key in followed]
+
+
+def score_papers(
+    papers: list[Paper], profile: Profile, reader: Reader | None = None
+) -> list[ScoredPaper]:
+    """Each paper's score and the reasons for it, in the input order."""
+    reader = reader or Reader()
+    matcher = KeywordMatcher(profile.keywords)
+    hits, raw = _keyword_hits(matcher, papers)
+    matches = list(reader.match(papers)) if reader.match and reader.library and papers else []
+    library = _library_points([m[0] for m in matches], profile.library_weight)
     keyword_points = _keyword_points(
         raw, profile, library=bool(matches) and profile.library_weight > 0
     )
@@ -178,28 +206,20 @@ def score_papers(
             labels = dict.fromkeys(map(matcher.label, hits[index]))
             reasons.append(f"matches your interests: {', '.join(labels)}")
         if matches:
-            match = matches[index]
-            closeness, which = match
-            similarity = match.similarity if isinstance(match, Match) else closeness
             score += library[index]
-            named = library[index] >= LIBRARY_REASON_SHARE * profile.library_weight
-            if named and 0 <= which < len(reader.library):
-                title = reader.library[which].short_title
-                reasons.insert(0, f"similar to your '{title}' ({similarity:.2f})")
-        by = [followed[key] for key in map(name_key, paper.authors) if key in followed] if (
-            followed
-        ) else []  # fmt: skip
+            similar = _library_reason(matches[index], library[index], profile, reader)
+            if similar:
+                reasons.insert(0, similar)
+        by = _followed_authors(paper, followed)
         if by:
             reasons.insert(0, f"author: {', '.join(by)} (followed)")
         if paper.upvotes:
             bonus = profile.upvote_weight * math.log2(1 + paper.upvotes)
             score += bonus
             reasons.append(f"upvotes: {paper.upvotes} (+{round(bonus, 2):g})")
-        if not reasons:
-            reasons.append("no keyword hits")
         # built from checked parts: validating 100,000 of them again cost a tenth of the ranking
         scored.append(ScoredPaper.model_construct(
-            paper=paper, score=round(score, 2), reasons=reasons, followed=by
+            paper=paper, score=round(score, 2), reasons=reasons or ["no keyword hits"], followed=by
         ))  # fmt: skip
     return scored
 

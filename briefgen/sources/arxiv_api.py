@@ -1,40 +1,42 @@
-"""The arXiv source: the API (through the `arxiv` package) for any listing date, and the RSS
-feed, which is authoritative for the current announcement.
+"""The arXiv source: the API (queries and papers in the `arxiv` package's model) for any
+listing date, and the RSS feed, which is authoritative for the current announcement.
 
 Polite by construction: one connection, one request at a time, at least `delay` seconds apart
-across the API and RSS, a descriptive User-Agent, and backoff on 429/503 and on the package's
-empty-page error (arXiv returns empty pages under load).
+across the API and RSS, a descriptive User-Agent, and backoff on 429/503 and on an empty page
+where results were due (arXiv returns empty pages under load).
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urlencode
 
 import arxiv
 import httpx
-import requests
 from lxml import etree
 from pydantic import ValidationError
-from requests.adapters import HTTPAdapter
 
 from briefgen.core.errors import ParseError, UpstreamError
 from briefgen.core.models import Paper, bound_record, split_arxiv_id
 from briefgen.infra.net import (
-    CONNECT_TIMEOUT,
     RETRY_STATUSES,
     Pacer,
+    RetryableStatus,
     RetryPolicy,
-    capped,
     get_checked,
+    http_client,
     is_transient_http,
+    retry_after_seconds,
 )
+from briefgen.sources.arxiv_atom import AtomPage, read_page
 from briefgen.sources.calendar import EASTERN, Announcement
 
 API_SERVICE = "the arXiv API"
@@ -50,48 +52,26 @@ MAX_RESULTS_PER_DAY = 20_000
 logger = logging.getLogger(__name__)
 
 
-class _PoliteAdapter(HTTPAdapter):
-    """The `arxiv` package sends its own User-Agent and no timeout; this sets both."""
-
-    def __init__(self, agent: str, timeout: float) -> None:
-        super().__init__(max_retries=0)
-        self._agent = agent
-        self._timeout = timeout
-
-    def send(
-        self,
-        request: requests.PreparedRequest,
-        stream: bool = False,
-        timeout: float | tuple[float, float] | tuple[float, None] | None = None,
-        verify: bool | str = True,
-        cert: bytes | str | tuple[bytes | str, bytes | str] | None = None,
-        proxies: Mapping[str, str] | None = None,
-    ) -> requests.Response:
-        request.headers["User-Agent"] = self._agent
-        read = self._timeout
-        return super().send(
-            request,
-            stream=stream,
-            # A connection gets CONNECT_TIMEOUT, an answer the read timeout; neither runs
-            # past the deadline of the call (its retries included) they are part of.
-            timeout=(capped(min(CONNECT_TIMEOUT, read)), capped(read)),
-            verify=verify,
-            cert=cert,
-            proxies=proxies,
-        )
+class UnexpectedEmptyPage(Exception):
+    """A page after the first with no result although the stated total says there are more:
+    arXiv does this under load, and the same page asked again usually has them."""
 
 
 def _transient_api_error(error: BaseException) -> bool:
-    if isinstance(error, arxiv.HTTPError):
-        return error.status in RETRY_STATUSES
-    return isinstance(
-        error,
-        arxiv.UnexpectedEmptyPageError | requests.ConnectionError | requests.Timeout,
-    )
+    return is_transient_http(error) or isinstance(error, UnexpectedEmptyPage)
 
 
-class ArxivApiClient(arxiv.Client):  # type: ignore[misc]  # the package ships no type hints
-    """`arxiv.Client` with our endpoint, User-Agent, timeout, pacing and backoff."""
+class ArxivApiClient:
+    """The arXiv API with our endpoint, User-Agent, timeouts, pacing and backoff; a query is
+    an `arxiv.Search`, a paper an `arxiv.Result`.
+
+    `arxiv.Client` is not used to fetch: its public API (arxiv 4.0.2) sets neither a timeout
+    nor a User-Agent on its requests, and without a timeout a server that never answers
+    holds a run forever, past any deadline. Each page is asked for here, through httpx with
+    the timeouts, deadline and retries of every other service, and read by
+    sources/arxiv_atom.py into the package's `Result`; the query is built from the
+    `arxiv.Search` the caller gives, as the package builds it.
+    """
 
     def __init__(
         self,
@@ -103,52 +83,72 @@ class ArxivApiClient(arxiv.Client):  # type: ignore[misc]  # the package ships n
         timeout: float = 30.0,
         page_size: int = API_PAGE_SIZE,
     ) -> None:
-        # The package's own retries are immediate; ours back off, so it gets none of its own.
-        super().__init__(page_size=page_size, delay_seconds=pacer.delay, num_retries=0)
-        self.query_url_format = api_url + ("&{}" if "?" in api_url else "?{}")
-        adapter = _PoliteAdapter(agent, timeout)
-        self._session.mount("http://", adapter)
-        self._session.mount("https://", adapter)
+        self._url_format = api_url + ("&{}" if "?" in api_url else "?{}")
+        self.page_size = page_size
+        self._http = http_client(timeout)
+        self._http.headers["User-Agent"] = agent
         self._pacer = pacer
         self._policy = policy
         self.requests_made = 0
 
-    def _parse_feed(self, url: str, first_page: bool = True, _try_index: int = 0) -> Any:
-        def attempt() -> Any:
+    def close(self) -> None:
+        self._http.close()
+
+    def page_url(self, search: arxiv.Search, start: int) -> str:
+        """The query of `search` from result `start` on, `page_size` at most, with the
+        parameters in the order the package sends them."""
+        query = {
+            "search_query": search.query,
+            "id_list": ",".join(search.id_list),
+            "sortBy": search.sort_by.value,
+            "sortOrder": search.sort_order.value,
+            "start": str(start),
+            "max_results": str(self.page_size),
+        }
+        return self._url_format.format(urlencode(query))
+
+    def page(self, search: arxiv.Search, start: int) -> AtomPage:
+        """One page, retried by the policy on 429/5xx, timeouts, dropped connections, and an
+        empty page where results were due; any other HTTP error is a refusal."""
+        url = self.page_url(search, start)
+
+        def attempt() -> AtomPage:
             self._pacer.wait()
             self.requests_made += 1
             try:
-                return super(ArxivApiClient, self)._parse_feed(url, first_page, _try_index)
+                response = self._http.get(url)
             finally:
                 self._pacer.mark()
+            status = response.status_code
+            if status in RETRY_STATUSES:
+                wait = retry_after_seconds(response.headers.get("Retry-After"))
+                raise RetryableStatus(API_SERVICE, status, wait)
+            if status != 200:
+                raise UpstreamError(f"{API_SERVICE} refused the query with HTTP {status}: {url}")
+            page = read_page(response.content)
+            if start > 0 and not page.results:
+                raise UnexpectedEmptyPage(f"{API_SERVICE} sent an empty page: {url}")
+            return page
 
-        try:
-            return self._policy.run(
-                API_SERVICE, attempt, _transient_api_error, MIRROR_HINT, url=url
-            )
-        except arxiv.HTTPError as exc:
-            raise UpstreamError(
-                f"{API_SERVICE} refused the query with HTTP {exc.status}: {url}"
-            ) from exc
+        return self._policy.run(API_SERVICE, attempt, _transient_api_error, MIRROR_HINT, url=url)
 
     def fetch(self, search: arxiv.Search) -> list[Any]:
-        return list(self.results(search))
+        """Every result of `search`, `search.max_results` at most."""
+        found = (result for results, _ in self.pages(search) for result in results)
+        return list(itertools.islice(found, search.max_results or None))
 
     def pages(self, search: arxiv.Search) -> Iterator[tuple[list[Any], int]]:
-        """(the results of one page, the total the API states) for each page of `search`,
-        as `results` pages (the next page at the offset the results so far reach, until the
-        total; an empty page ends it), one request per page asked for: the caller decides
-        whether to go on."""
+        """(the results of one page, the total the API states) for each page of `search`:
+        the next page at the offset the results so far reach, until the total; an empty
+        page ends it. One request per page asked for: the caller decides whether to go on."""
         offset = 0
         while True:
-            url = self._format_url(search, offset, self.page_size)
-            feed = self._parse_feed(url, first_page=offset == 0)
-            if not feed.results:
+            page = self.page(search, offset)
+            if not page.results:
                 return
-            total = int(feed.header.total_results)
-            yield list(feed.results), total
-            offset += len(feed.results)
-            if offset >= total:
+            yield page.results, page.total
+            offset += len(page.results)
+            if offset >= page.total:
                 return
 
 

@@ -67,6 +67,8 @@ class Remote:
     def close(self) -> None:
         if self._http is not None:
             self._http.close()
+        if self._arxiv is not None:
+            self._arxiv.close()
 
     def __enter__(self) -> Remote:
         return self

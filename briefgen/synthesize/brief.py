@@ -1,9 +1,9 @@
 """From a day's analyses to one validated `Brief`.
 
-The engine writes the synthesis; SPEC §2's rules are enforced on it here, whatever the engine
-(an invented paper or an untraceable number is dropped and logged, a section left short is
-filled from the analyses), and the result is checked once more as a whole brief before
-anything is written. A model's synthesis is cached by a hash of exactly what it read.
+The engine writes the synthesis; the brief's rules (docs/concepts/brief.md) are enforced on it
+here, whatever the engine (an invented paper or an untraceable number is dropped and logged, a
+section left short is filled from the analyses), and the result is checked once more as a whole
+brief before anything is written. A model's synthesis is cached by a hash of exactly what it read.
 """
 
 from __future__ import annotations
@@ -41,8 +41,8 @@ def synthesis_key(period: str, papers: list[AnalysedPaper], engine: Engine) -> s
         "period": period,
         "engine": engine.name,
         "version": engine.synthesis_version,
-        "model": getattr(engine, "synthesis_model", engine.model),
-        "interests": getattr(engine, "interests", ""),
+        "model": engine.synthesis_model,
+        "interests": engine.interests,
         "papers": [[p.paper_id, p.scored.score, p.analysis.model_dump()] for p in papers],
     }
     return input_key(json.dumps(inputs, sort_keys=True))
@@ -70,7 +70,7 @@ def synthesize_day(
     store: Store | None = None,
     use_cache: bool = True,
 ) -> Synthesis:
-    cacheable = store is not None and engine.name != "offline"
+    cacheable = store is not None and engine.results_worth_caching
     key = synthesis_key(period, papers, engine) if cacheable else ""
     if cacheable and use_cache and store is not None:
         cached = store.get_cached("synthesis", key)

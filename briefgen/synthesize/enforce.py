@@ -1,4 +1,4 @@
-"""SPEC §2's rules applied to a synthesis before anything is written.
+"""The brief's rules (docs/concepts/brief.md) applied to a synthesis before anything is written.
 
 `synthesis_problems` lists every violation (told to the model for its one retry);
 `enforce_rules` then drops whatever still violates — an unknown paper id, a duplicate top

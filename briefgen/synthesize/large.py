@@ -1,6 +1,6 @@
 """Days too large for one synthesis call: cluster the analyses (TF-IDF, no embeddings), let
 each cluster be synthesised on its own, then merge the parts into one synthesis. The merged
-result goes through the same rules as any other (synthesis_rules.enforce_rules)."""
+result goes through the same rules as any other (`enforce.enforce_rules`)."""
 
 from __future__ import annotations
 

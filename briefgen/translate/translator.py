@@ -23,16 +23,16 @@ import re
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
-from typing import Any, Protocol
+from typing import Any
 
 import jiter
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from briefgen.core.calls import ChatMessage, Reply
+from briefgen.core.calls import ChatMessage
 from briefgen.core.errors import AnalysisError, UpstreamError
 from briefgen.core.models import Brief
-from briefgen.core.settings import Price
-from briefgen.engines.repair import MAX_TOKENS, REFUSAL, cut_off
+from briefgen.engines.asker import Asker
+from briefgen.engines.validated_call import MAX_TOKENS, REFUSAL, cut_off
 from briefgen.infra.net import WorkerPool
 from briefgen.infra.prompts import fill, load_template, template_version
 from briefgen.infra.store import Store, input_key
@@ -68,24 +68,6 @@ def chunk_texts(texts: dict[str, str], target_tokens: int) -> list[dict[str, str
     if current:
         chunks.append(current)
     return chunks
-
-
-class Translator(Protocol):
-    """What translation needs of an engine (ModelEngine has it)."""
-
-    model: str
-
-    def ask(
-        self,
-        purpose: str,
-        system: str,
-        messages: list[ChatMessage],
-        schema: dict[str, Any],
-        *,
-        model: str | None = None,
-        price: Price | None = None,
-        max_tokens: int | None = None,
-    ) -> Reply: ...
 
 
 class _Reply(BaseModel):
@@ -142,22 +124,19 @@ logger = logging.getLogger(__name__)
 class BriefTranslator:
     def __init__(
         self,
-        engine: Translator,
+        asker: Asker,
         *,
         store: Store | None = None,
         use_cache: bool = True,
         prompts_dir: Any = None,
-        model: str | None = None,
-        price: Price | None = None,
         max_tokens: int = 8192,
         chunk_tokens: int = 1500,
         concurrency: int = 8,
     ) -> None:
-        self.engine = engine
+        self.asker = asker
         self.store = store
         self.use_cache = use_cache
-        self.model = model or engine.model
-        self.price = price
+        self.model = asker.model
         self.max_tokens = max_tokens
         # Chunks are sized to stay well inside the budget; one that is not (a wordier model,
         # a chunk size set above the budget) is cut off, and its rest split and asked again.
@@ -233,10 +212,10 @@ class BriefTranslator:
         return translated
 
     def _translate_chunk(self, texts: dict[str, str]) -> dict[str, str]:
-        # The shape of briefgen.engines.repair.ask_validated (ask, read, one more try, then a
-        # reported failure), but not that loop: a reply here holds many independent texts, so
-        # each key succeeds or fails on its own. What translated is kept; the retry is a fresh,
-        # smaller request for the failing keys only (not the reply sent back with its
+        # The shape of briefgen.engines.validated_call.ask_validated (ask, read, one more try,
+        # then a reported failure), but not that loop: a reply here holds many independent
+        # texts, so each key succeeds or fails on its own. What translated is kept; the retry is
+        # a fresh, smaller request for the failing keys only (not the reply sent back with its
         # problems); a cut-off reply keeps its complete texts and splits the rest (`_ask`),
         # not a doubled budget; and a failure, a refusal included, leaves those texts in
         # English with a warning instead of raising. The stop reasons and texts are shared.
@@ -256,10 +235,8 @@ class BriefTranslator:
         prompt = fill(self.template, texts=payload.replace("</texts>", "</ texts>"))
         messages: list[ChatMessage] = [{"role": "user", "content": prompt}]
         try:
-            reply = self.engine.ask(
-                "translation", self.system, messages, _schema(list(texts)),
-                model=self.model, price=self.price, max_tokens=self.max_tokens,
-            )  # fmt: skip
+            reply = self.asker.ask(self.system, messages, _schema(list(texts)),
+                                   max_tokens=self.max_tokens)  # fmt: skip
         except (AnalysisError, UpstreamError) as exc:
             return {}, dict.fromkeys(texts, f"the call failed ({exc})")
         if reply.stop_reason == REFUSAL:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from briefgen.core.calls import CallRecord
 from briefgen.core.models import (
@@ -31,6 +32,10 @@ from briefgen.engines.offline import domains, extract, synthesis
 from briefgen.engines.offline.cluster import display_word, term_of
 from briefgen.engines.offline.evidence import evidence_of, profile
 from briefgen.read.latex import plain_text
+
+if TYPE_CHECKING:
+    from briefgen.engines.asker import AskPurpose
+    from briefgen.engines.plan import PlannedCalls
 
 # Bump when the extraction changes, so cached offline analyses are recomputed.
 # 3: LaTeX read as Unicode; days named in themes.
@@ -130,6 +135,9 @@ class OfflineEngine:
     name = "offline"
     synthesis_batch: int | None = None  # the extractive synthesis takes a day of any size
     model = "offline-extractive"
+    synthesis_model = model
+    interests = ""  # the extractive synthesis writes for no one in particular
+    results_worth_caching = False  # remade in milliseconds, for nothing
 
     def __init__(self, extractive: bool = True) -> None:
         """extractive=False: the analyses come from a model; only the synthesis is ours."""
@@ -147,6 +155,35 @@ class OfflineEngine:
 
     def fallback_synthesis(self, period: str, papers: list[AnalysedPaper]) -> Synthesis:
         return self.synthesize(period, papers)
+
+    # what the stages read of an engine: no model, so nothing to ask, plan or pay --------------
+
+    @property
+    def brief_models(self) -> list[str]:
+        return []
+
+    @property
+    def prompt_versions(self) -> dict[str, str]:
+        return {"analysis": self.analysis_version}
+
+    @property
+    def written_chinese(self) -> dict[str, str]:
+        return self.chinese
+
+    def asker(self, purpose: AskPurpose) -> None:
+        return None
+
+    def batches(self) -> None:
+        return None
+
+    def request_tokens(self, paper: ScoredPaper, text: PaperText) -> int:
+        return 0
+
+    def context_problem(self, paper: ScoredPaper, text: PaperText) -> None:
+        return None
+
+    def plan(self, analyses: Sequence[int], synthesized: int | None) -> list[PlannedCalls]:
+        return []
 
     # per paper ------------------------------------------------------------------------------
 

@@ -252,52 +252,95 @@ def _merge(spans: Sequence[Span]) -> list[Span]:
 def parse_blocks(markdown: str) -> list[Block]:
     """The markdown's blocks in order. A table row becomes an item ('3. Title — Domain — …')."""
     tokens = _parser().parse(markdown)
-    blocks: list[Block] = []
-    lists: list[list[int]] = []  # per open list: [is ordered, next number]
-    item_started: list[bool] = []
-    row: list[list[Span]] | None = None
-    header = False
+    reader = _BlockReader()
     for index, token in enumerate(tokens):
-        following = tokens[index + 1] if index + 1 < len(tokens) else None
-        kind = token.type
-        if kind == "heading_open":
-            level = int(token.tag[1])
-            blocks.append(Block("heading", tuple(_spans(following)), level=level))
-        elif kind in ("bullet_list_open", "ordered_list_open"):
-            start = int(token.attrGet("start") or 1) if kind == "ordered_list_open" else 0
-            lists.append([1 if kind == "ordered_list_open" else 0, start])
-        elif kind in ("bullet_list_close", "ordered_list_close"):
-            lists.pop()
-        elif kind == "list_item_open":
-            item_started.append(False)
-        elif kind == "list_item_close":
-            if item_started and not item_started[-1] and lists:  # an empty item
-                blocks.append(_item([], lists))
-            item_started.pop()
-        elif kind == "paragraph_open" and not token.hidden and not item_started:
-            blocks.append(Block("text", tuple(_spans(following))))
-        elif kind == "paragraph_open" and item_started:
-            spans = _spans(following)
-            if not item_started[-1]:
-                item_started[-1] = True
-                blocks.append(_item(spans, lists))
-            else:
-                blocks.append(Block("text", tuple(spans), depth=len(lists)))
-        elif kind == "hr":
-            blocks.append(Block("rule"))
-        elif kind == "thead_open":
-            header = True
-        elif kind == "thead_close":
-            header = False
-        elif kind == "tr_open":
-            row = []
-        elif kind in ("th_open", "td_open") and row is not None:
-            row.append(_spans(following))
-        elif kind == "tr_close" and row is not None:
-            if not header:
-                blocks.append(_row(row))
-            row = None
-    return blocks
+        handle = _BLOCK_HANDLERS.get(token.type)
+        if handle is not None:
+            handle(reader, token, tokens[index + 1] if index + 1 < len(tokens) else None)
+    return reader.blocks
+
+
+@dataclass
+class _BlockReader:
+    """Where a walk over markdown-it's tokens is: the blocks so far, the lists and items open,
+    and the table row being read. Each handler reads one kind of token (its inline text is the
+    token that follows it)."""
+
+    blocks: list[Block] = field(default_factory=list)
+    lists: list[list[int]] = field(default_factory=list)  # per open list: [is ordered, next number]
+    item_started: list[bool] = field(default_factory=list)  # per open item: has it a block yet
+    row: list[list[Span]] | None = None
+    header: bool = False
+
+    def heading(self, token: Token, following: Token | None) -> None:
+        self.blocks.append(Block("heading", tuple(_spans(following)), level=int(token.tag[1])))
+
+    def open_list(self, token: Token, _following: Token | None) -> None:
+        ordered = token.type == "ordered_list_open"
+        start = int(token.attrGet("start") or 1) if ordered else 0
+        self.lists.append([1 if ordered else 0, start])
+
+    def close_list(self, _token: Token, _following: Token | None) -> None:
+        self.lists.pop()
+
+    def open_item(self, _token: Token, _following: Token | None) -> None:
+        self.item_started.append(False)
+
+    def close_item(self, _token: Token, _following: Token | None) -> None:
+        if self.item_started and not self.item_started[-1] and self.lists:  # an empty item
+            self.blocks.append(_item([], self.lists))
+        self.item_started.pop()
+
+    def paragraph(self, token: Token, following: Token | None) -> None:
+        """An item's first paragraph opens the item and a later one is text under it; outside
+        items a paragraph is a text block unless markdown-it hides it."""
+        if not self.item_started:
+            if not token.hidden:
+                self.blocks.append(Block("text", tuple(_spans(following))))
+            return
+        spans = _spans(following)
+        if self.item_started[-1]:
+            self.blocks.append(Block("text", tuple(spans), depth=len(self.lists)))
+            return
+        self.item_started[-1] = True
+        self.blocks.append(_item(spans, self.lists))
+
+    def rule(self, _token: Token, _following: Token | None) -> None:
+        self.blocks.append(Block("rule"))
+
+    def table_head(self, token: Token, _following: Token | None) -> None:
+        self.header = token.type == "thead_open"
+
+    def open_row(self, _token: Token, _following: Token | None) -> None:
+        self.row = []
+
+    def cell(self, _token: Token, following: Token | None) -> None:
+        if self.row is not None:
+            self.row.append(_spans(following))
+
+    def close_row(self, _token: Token, _following: Token | None) -> None:
+        if self.row is not None and not self.header:
+            self.blocks.append(_row(self.row))
+        self.row = None
+
+
+_BLOCK_HANDLERS: dict[str, Callable[[_BlockReader, Token, Token | None], None]] = {
+    "heading_open": _BlockReader.heading,
+    "bullet_list_open": _BlockReader.open_list,
+    "ordered_list_open": _BlockReader.open_list,
+    "bullet_list_close": _BlockReader.close_list,
+    "ordered_list_close": _BlockReader.close_list,
+    "list_item_open": _BlockReader.open_item,
+    "list_item_close": _BlockReader.close_item,
+    "paragraph_open": _BlockReader.paragraph,
+    "hr": _BlockReader.rule,
+    "thead_open": _BlockReader.table_head,
+    "thead_close": _BlockReader.table_head,
+    "tr_open": _BlockReader.open_row,
+    "th_open": _BlockReader.cell,
+    "td_open": _BlockReader.cell,
+    "tr_close": _BlockReader.close_row,
+}
 
 
 def _item(spans: list[Span], lists: list[list[int]]) -> Block:

@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from briefgen.cli import app
-from briefgen.infra.repair import is_damage
+from briefgen.infra.store_recovery import is_damage
 from tests.fakes import FakeAnthropic, FakeServer
 
 DAY = ["--papers", "", "--date", "2026-02-18", "--provider", "anthropic"]

@@ -1,8 +1,9 @@
 """One model-call loop: ask, validate, repair once, or fail with a typed error.
 
-Every structured call to a model goes the same way (SPEC §7): the reply is read against what
-was asked for; a reply cut off at the token limit is asked again with twice the budget; one
-that does not validate is sent back once with its problems listed; a refusal is not retried.
+Every structured call to a model goes the same way (docs/concepts/engines.md, "Validation
+and repair"): the reply is read against what was asked for; a reply cut off at the token limit
+is asked again with twice the budget; one that does not validate is sent back once with its
+problems listed; a refusal is not retried.
 What still fails after the second reply is an `AnalysisError`, never a silent fallback.
 
 `ask_validated` is that loop. The caller supplies how to send a request (`call`), how to read
