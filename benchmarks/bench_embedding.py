@@ -140,7 +140,7 @@ def run_case(case: str, work: Path, repeat: int) -> dict[str, Any]:
     else:
         start = time.perf_counter()
         settings = Settings(home=work / "unused", embedding_model=str(work / "model"))
-        embedder = load_embedder(settings, warn=print)
+        embedder = load_embedder(settings)
         assert embedder is not None
         result["load"] = time.perf_counter() - start
         homes = iter(range(repeat + 1))

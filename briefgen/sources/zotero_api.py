@@ -137,7 +137,7 @@ class WriteResults:
 class ZoteroClient:
     """Requests to one Zotero API address for one target, with the key, retries and errors
     described in the module's docstring. `context` starts every message ("library
-    zotero:123", "--to zotero:123/ABCD2345"); `on_retry` gets one line per retry."""
+    zotero:123", "--to zotero:123/ABCD2345"); each retry is one warning."""
 
     def __init__(
         self,
@@ -146,7 +146,6 @@ class ZoteroClient:
         *,
         settings: Settings,
         key: str | None,
-        on_retry: Callable[[str], None],
         client: httpx.Client | None = None,
     ) -> None:
         self.target = target
@@ -161,7 +160,6 @@ class ZoteroClient:
         self.policy = RetryPolicy(
             attempts=settings.http_retries,
             wait=settings.retry_wait_seconds,
-            on_retry=on_retry,
             timeout=settings.http_timeout_seconds,
             timeout_setting="http_timeout_seconds",
             deadline=settings.service_deadline_seconds,
