@@ -141,7 +141,7 @@ def run_case(case: str, work: Path, repeat: int) -> dict[str, Any]:
         start = time.perf_counter()
         settings = Settings(store=StoreSettings(home=work / "unused"),
                             selection=SelectionSettings(embedding_model=str(work / "model")))
-        embedder = load_embedder(settings, warn=print)
+        embedder = load_embedder(settings)
         assert embedder is not None
         result["load"] = time.perf_counter() - start
         homes = iter(range(repeat + 1))

@@ -72,10 +72,6 @@ class Scores:
     ranked: list[str]
 
 
-def _quiet(_: str) -> None:
-    return None
-
-
 def _plain_id(paper_id: str) -> str:
     return re.sub(r"v\d+$", "", paper_id.split("/")[-1])
 
@@ -85,7 +81,7 @@ def load_day(
 ) -> JudgedDay:
     data = json.loads(judgments.read_text(encoding="utf-8"))
     day = date.fromisoformat(str(data["day"]))
-    papers = load_papers_file(papers_file, listing_date=day, warn=_quiet)
+    papers = load_papers_file(papers_file, listing_date=day)
     grades = {
         reader: {_plain_id(k): int(v) for k, v in graded.items() if int(v) > 0}
         for reader, graded in data["grades"].items()
@@ -118,7 +114,7 @@ def own_day() -> JudgedDay | None:
 
 def read_library(path: Path) -> list[LibraryPaper]:
     text = path.read_text(encoding="utf-8")
-    return dedupe(read_bib(text, spec=str(path), origin=path.name, warn=_quiet))
+    return dedupe(read_bib(text, spec=str(path), origin=path.name))
 
 
 def rank(papers: list[Paper], profile: Profile, library: list[LibraryPaper]) -> list[str]:
@@ -234,7 +230,7 @@ def time_case(case: str, work: Path, real: Path) -> dict[str, float]:
     if case != "tfidf":
         settings = Settings(store=StoreSettings(home=work / "home"),
                             selection=SelectionSettings(embedding_model=str(work / "model")))
-        found = load_embedder(settings, warn=print)
+        found = load_embedder(settings)
         assert isinstance(found, StaticEmbedder)
         embedder = found
     with Store.open(work / "store") as store:

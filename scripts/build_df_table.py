@@ -51,7 +51,7 @@ def _atom_papers(path: Path) -> Iterator[tuple[str, str]]:
 def _file_papers(path: Path) -> Iterator[tuple[str, str]]:
     from briefgen.sources.local import load_papers_file
 
-    for paper in load_papers_file(path, listing_date=date(2026, 1, 1), warn=lambda _: None):
+    for paper in load_papers_file(path, listing_date=date(2026, 1, 1)):
         yield paper.id, f"{paper.title}\n{paper.abstract}"
 
 

@@ -899,7 +899,7 @@ def model_engine(
     provider: Any, model: str = "fake-model", *, price: Price | None = None,
     limits: CallLimits | None = None, **options: Any,
 ) -> ModelEngine:  # fmt: skip
-    """A ModelEngine of one model at `price`, for every purpose; `options`: prompts_dir, warn."""
+    """A ModelEngine of one model at `price`, for every purpose; `options`: prompts_dir."""
     from briefgen.engines.model_engine import EngineModels, ModelEngine
     from briefgen.engines.recorded_calls import PricedModel
 

@@ -349,24 +349,22 @@ def test_a_date_not_yet_announced_says_when_it_will_be(
 
 
 def fixed_page_listing(
-    server: FakeServer, total: int, page_size: int
+    server: FakeServer, caplog: pytest.LogCaptureFixture, total: int, page_size: int
 ) -> tuple[arxiv_api.Listing, list[str]]:
     """The listing of 2026-02-18 in cs.LG from an API answering every start with the same
-    page and a stated `total`, and the warnings said while reading it."""
+    page and a stated `total`, and the warnings logged while reading it."""
     server.route("/api/query", FakeArxivApi(ENTRIES, fixed_total=total))
     announcement = ArxivCalendar().announcement(date(2026, 2, 18))
-    warnings: list[str] = []
-    listing = fetch_announcement(
-        client_for(server, page_size=page_size), announcement, ["cs.LG"], warn=warnings.append
-    )
-    return listing, warnings
+    caplog.clear()
+    listing = fetch_announcement(client_for(server, page_size=page_size), announcement, ["cs.LG"])
+    return listing, caplog.messages
 
 
 def test_a_fixed_page_with_a_huge_total_ends_the_listing_with_a_warning(
-    server: FakeServer,
+    server: FakeServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     # Observed: a mirror answering every start with the same page and a total of 214,881.
-    listing, warnings = fixed_page_listing(server, total=214_881, page_size=1)
+    listing, warnings = fixed_page_listing(server, caplog, total=214_881, page_size=1)
     assert len(server.hits("/api/query")) <= 2
     assert [p.id for p in listing.papers] == ["2602.20001"]
     assert not listing.complete
@@ -376,10 +374,10 @@ def test_a_fixed_page_with_a_huge_total_ends_the_listing_with_a_warning(
 
 
 def test_a_page_that_adds_no_new_paper_ends_the_listing_with_a_warning(
-    server: FakeServer,
+    server: FakeServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     # A plausible total, but the same page again at every start (a stale cache).
-    listing, warnings = fixed_page_listing(server, total=40, page_size=2)
+    listing, warnings = fixed_page_listing(server, caplog, total=40, page_size=2)
     assert [r.query["start"] for r in server.hits("/api/query")] == ["0", "2"]
     assert [p.id for p in listing.papers] == ["2602.20001"]  # and the cross-list 2602.20003
     assert not listing.complete
@@ -391,18 +389,16 @@ def test_a_page_that_adds_no_new_paper_ends_the_listing_with_a_warning(
 
 
 def test_a_normal_multi_page_listing_reads_every_page_without_a_warning(
-    server: FakeServer,
+    server: FakeServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     serve_arxiv(server)
     announcement = ArxivCalendar().announcement(date(2026, 2, 18))
-    warnings: list[str] = []
     listing = fetch_announcement(
-        client_for(server, page_size=1), announcement, ["cs.LG", "stat.ML"], cross_lists=True,
-        warn=warnings.append,
-    )  # fmt: skip
+        client_for(server, page_size=1), announcement, ["cs.LG", "stat.ML"], cross_lists=True
+    )
     assert [r.query["start"] for r in server.hits("/api/query")] == ["0", "1", "2", "3"]
     assert [p.id for p in listing.papers] == ["2602.20001", "2602.20003", "2602.20002"]
-    assert listing.complete and warnings == []
+    assert listing.complete and caplog.messages == []
 
 
 def test_a_listing_that_never_ends_is_warned_about_through_the_cli_and_not_stored(

@@ -53,29 +53,34 @@ def jsonl(path: Path, *records: dict[str, Any], prefix: bytes = b"") -> Path:
     return path
 
 
-def read(path: Path) -> tuple[list[Paper], list[str]]:
-    said: list[str] = []
-    return load_papers_file(path, warn=said.append), said
+def read(path: Path, caplog: pytest.LogCaptureFixture) -> tuple[list[Paper], list[str]]:
+    """The papers of `path`, and the warnings reading it logged."""
+    caplog.clear()
+    return load_papers_file(path), caplog.messages
 
 
 # local files ---------------------------------------------------------------------------------
 
 
-def test_a_50_mb_abstract_is_cut_to_20_000_characters_and_said_once(tmp_path: Path) -> None:
+def test_a_50_mb_abstract_is_cut_to_20_000_characters_and_said_once(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     path = jsonl(tmp_path / "day.jsonl", record("2606.00001"),
                  record("2606.99999v2", abstract="x" * (HUGE - 1) + "."))  # fmt: skip
-    papers, said = read(path)
+    papers, said = read(path, caplog)
     assert said == ["2606.99999: abstract cut from 50,000,000 to 20,000 characters"]
     assert len(papers[1].abstract) == MAX_ABSTRACT_CHARS == 20_000
     assert papers[0].abstract == "An ordinary abstract."
     # Read again (a weekly roundup reads the file once a day): said once.
-    assert read(path)[1] == []
+    assert read(path, caplog)[1] == []
 
 
-def test_a_10_mb_title_and_100_000_authors_are_cut(tmp_path: Path) -> None:
+def test_a_10_mb_title_and_100_000_authors_are_cut(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     authors = [f"Author Number {n}" for n in range(100_000)]
     path = jsonl(tmp_path / "day.jsonl", record(title="T" * 10_000_000, authors=authors))
-    [paper], said = read(path)
+    [paper], said = read(path, caplog)
     assert said == [
         "2606.99999: title cut from 10,000,000 to 1,000 characters",
         "2606.99999: author list cut from 100,000 to 10,000 names",
@@ -85,16 +90,20 @@ def test_a_10_mb_title_and_100_000_authors_are_cut(tmp_path: Path) -> None:
     assert paper.authors[-1] == "Author Number 9999"
 
 
-def test_an_enormous_author_name_is_cut_with_the_others_in_one_line(tmp_path: Path) -> None:
+def test_an_enormous_author_name_is_cut_with_the_others_in_one_line(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     authors = ["Ada Lovelace", "N" * 5_000, {"name": "M" * 400}]
     path = jsonl(tmp_path / "day.jsonl", record(authors=authors))
-    [paper], said = read(path)
+    [paper], said = read(path, caplog)
     assert said == ["2606.99999: 2 author names cut to 300 characters (the longest had 5,000)"]
     assert [len(a) for a in paper.authors] == [12, MAX_AUTHOR_CHARS, MAX_AUTHOR_CHARS]
 
 
 @pytest.mark.parametrize("layout", ["list", "papers", "pretty"])
-def test_every_layout_is_cut_alike(tmp_path: Path, layout: str) -> None:
+def test_every_layout_is_cut_alike(
+    tmp_path: Path, layout: str, caplog: pytest.LogCaptureFixture
+) -> None:
     items = [record("2606.00001"), record("2606.00002", abstract="y " * 30_000)]
     path = tmp_path / "day.json"
     if layout == "list":
@@ -103,13 +112,15 @@ def test_every_layout_is_cut_alike(tmp_path: Path, layout: str) -> None:
         path.write_text(json.dumps({"papers": items}))
     else:
         path.write_text("\n".join(json.dumps(i, indent=2) for i in items))
-    papers, said = read(path)
+    papers, said = read(path, caplog)
     assert said == ["2606.00002: abstract cut from 60,000 to 20,000 characters"]
     assert [p.id for p in papers] == ["2606.00001", "2606.00002"]
     assert len(papers[1].abstract) <= MAX_ABSTRACT_CHARS
 
 
-def test_the_fast_reader_keeps_the_general_readers_messages(tmp_path: Path) -> None:
+def test_the_fast_reader_keeps_the_general_readers_messages(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     # A record that cannot be read, then broken JSON further on: the JSON is told first, as
     # when the whole file was parsed before any record was looked at.
     path = tmp_path / "day.jsonl"
@@ -124,7 +135,7 @@ def test_the_fast_reader_keeps_the_general_readers_messages(tmp_path: Path) -> N
         load_papers_file(path)
     # A byte-order mark, blank lines and CRLF line ends read as before.
     jsonl(path, record("2606.00001"), record("2606.00002"), prefix=b"\xef\xbb\xbf\r\n")
-    papers, _ = read(path)
+    papers, _ = read(path, caplog)
     assert [p.id for p in papers] == ["2606.00001", "2606.00002"]
 
 
@@ -151,7 +162,10 @@ def test_the_brief_of_a_day_with_a_50_mb_abstract_is_valid_and_says_the_cut(
 # the arXiv API and RSS, Hugging Face ---------------------------------------------------------
 
 
-def test_the_arxiv_api_cuts_an_enormous_entry(server: FakeServer) -> None:
+def test_the_arxiv_api_cuts_an_enormous_entry(
+    server: FakeServer,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     big = ENTRIES[0].__class__(**{**ENTRIES[0].__dict__, "summary": "z" * 1_000_000,
                                   "authors": [f"P{n}" for n in range(10_050)]})  # fmt: skip
     server.route("/api/query", lambda _: Reply(body=atom_feed([big], total=1)))
@@ -160,14 +174,15 @@ def test_the_arxiv_api_cuts_an_enormous_entry(server: FakeServer) -> None:
         policy=RetryPolicy(attempts=1, wait=0),
     )  # fmt: skip
     results = client.fetch(arxiv.Search(id_list=["2602.20001"]))
-    said: list[str] = []
-    paper = arxiv_api.result_to_paper(results[0], date(2026, 2, 18), say=said.append)
-    assert said == ["2602.20001: abstract cut from 1,000,000 to 20,000 characters",
-                    "2602.20001: author list cut from 10,050 to 10,000 names"]  # fmt: skip
+    paper = arxiv_api.result_to_paper(results[0], date(2026, 2, 18))
+    assert caplog.messages == [
+        "2602.20001: abstract cut from 1,000,000 to 20,000 characters",
+        "2602.20001: author list cut from 10,050 to 10,000 names",
+    ]
     assert len(paper.abstract) == 20_000 and len(paper.authors) == 10_000
 
 
-def test_the_arxiv_rss_cuts_an_enormous_item() -> None:
+def test_the_arxiv_rss_cuts_an_enormous_item(caplog: pytest.LogCaptureFixture) -> None:
     rss = (
         '<?xml version="1.0"?><rss xmlns:dc="http://purl.org/dc/elements/1.1/" '
         'xmlns:arxiv="http://arxiv.org/schemas/atom" version="2.0"><channel>'
@@ -178,21 +193,21 @@ def test_the_arxiv_rss_cuts_an_enormous_item() -> None:
         "<category>cs.LG</category><arxiv:announce_type>new</arxiv:announce_type>"
         "</item></channel></rss>"
     ).encode()
-    said: list[str] = []
-    _, [(_, paper)] = arxiv_api.parse_rss(rss, say=said.append)
-    assert said == ["2602.20001: title cut from 2,000 to 1,000 characters",
-                    "2602.20001: abstract cut from 30,000 to 20,000 characters"]  # fmt: skip
+    _, [(_, paper)] = arxiv_api.parse_rss(rss)
+    assert caplog.messages == [
+        "2602.20001: title cut from 2,000 to 1,000 characters",
+        "2602.20001: abstract cut from 30,000 to 20,000 characters",
+    ]
     assert len(paper.title) == 1_000 and len(paper.abstract) == 20_000
 
 
-def test_hugging_face_cuts_an_enormous_item() -> None:
+def test_hugging_face_cuts_an_enormous_item(caplog: pytest.LogCaptureFixture) -> None:
     item = {"paper": {"id": "2602.20001", "title": "Fine", "summary": "s" * 25_000,
                       "authors": [{"name": "Q" * 1_000}], "upvotes": 3},
             "title": "F" * 5_000}  # fmt: skip
-    said: list[str] = []
-    day = parse_daily_papers([item], date(2026, 2, 18), say=said.append)
+    day = parse_daily_papers([item], date(2026, 2, 18))
     [paper] = day.papers
-    assert said == [
+    assert caplog.messages == [
         "2602.20001: abstract cut from 25,000 to 20,000 characters",
         "2602.20001: 1 author name cut to 300 characters (the longest had 1,000)",
         "2602.20001: title cut from 5,000 to 1,000 characters",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import re
 import shutil
@@ -274,12 +275,19 @@ def settings(
     )
 
 
-class Lines:
-    def __init__(self) -> None:
-        self.lines: list[str] = []
+class Told:
+    """The lines briefgen logged at one level during the test (caplog's records)."""
 
-    def __call__(self, line: str) -> None:
-        self.lines.append(line)
+    def __init__(self, caplog: pytest.LogCaptureFixture, level: int) -> None:
+        self.caplog, self.level = caplog, level
+        if level < logging.getLogger("briefgen").getEffectiveLevel():
+            caplog.set_level(level, logger="briefgen")
+
+    @property
+    def lines(self) -> list[str]:
+        records = self.caplog.records
+        return [r.getMessage() for r in records
+                if r.levelno == self.level and r.name.startswith("briefgen.")]  # fmt: skip
 
 
 def closed_port() -> int:
@@ -309,10 +317,10 @@ def unit_rows(matrix: Matrix) -> bool:
 
 
 def test_the_built_model_loads_from_a_local_folder(
-    model_folder: Path, tmp_path: Path, no_network: None
+    model_folder: Path, tmp_path: Path, no_network: None, caplog: pytest.LogCaptureFixture
 ) -> None:
-    warn = Lines()
-    embedder = load_embedder(settings(tmp_path, "http://127.0.0.1:9", str(model_folder)), warn=warn)
+    warn = Told(caplog, logging.WARNING)
+    embedder = load_embedder(settings(tmp_path, "http://127.0.0.1:9", str(model_folder)))
     assert isinstance(embedder, StaticEmbedder)
     assert re.fullmatch(r"topical@[0-9a-f]{12}", embedder.name)
     vectors = embedder.embed([QUANT_PAPER[1], BIO_PAPER[1], ""])
@@ -326,8 +334,8 @@ def test_the_built_model_loads_from_a_local_folder(
 
 def test_the_model_name_changes_with_the_model_files(model_folder: Path, tmp_path: Path) -> None:
     other = build_model(tmp_path / "topical", seed=1)
-    first = load_embedder(settings(tmp_path, "", str(model_folder)), warn=Lines())
-    second = load_embedder(settings(tmp_path, "", str(other)), warn=Lines())
+    first = load_embedder(settings(tmp_path, "", str(model_folder)))
+    second = load_embedder(settings(tmp_path, "", str(other)))
     assert first is not None and second is not None
     assert first.name.split("@")[0] == second.name.split("@")[0] == "topical"
     assert first.name != second.name
@@ -338,13 +346,13 @@ def test_a_broken_local_folder_is_a_config_error(model_folder: Path, tmp_path: P
     shutil.copytree(model_folder, broken)
     (broken / "tokenizer.json").unlink()
     with pytest.raises(ConfigError, match=r"broken does not load as a model2vec model"):
-        load_embedder(settings(tmp_path, "", str(broken)), warn=Lines())
+        load_embedder(settings(tmp_path, "", str(broken)))
 
     shutil.copy(model_folder / "tokenizer.json", broken / "tokenizer.json")
     body = (model_folder / "model.safetensors").read_bytes()
     (broken / "model.safetensors").write_bytes(body[: len(body) // 2])
     with pytest.raises(ConfigError, match=r"does not load"):
-        load_embedder(settings(tmp_path, "", str(broken)), warn=Lines())
+        load_embedder(settings(tmp_path, "", str(broken)))
 
 
 @pytest.mark.parametrize(
@@ -360,12 +368,14 @@ def test_a_model_that_is_neither_folder_nor_repository_is_a_config_error(
     tmp_path: Path, spec: str, message: str
 ) -> None:
     with pytest.raises(ConfigError, match=message):
-        load_embedder(settings(tmp_path, "http://127.0.0.1:9", spec), warn=Lines())
+        load_embedder(settings(tmp_path, "http://127.0.0.1:9", spec))
 
 
-def test_tfidf_means_no_model_and_no_word(hub: FakeHub, tmp_path: Path) -> None:
-    warn, info = Lines(), Lines()
-    assert load_embedder(settings(tmp_path, hub.url, "tfidf"), warn=warn, info=info) is None
+def test_tfidf_means_no_model_and_no_word(
+    hub: FakeHub, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    warn, info = Told(caplog, logging.WARNING), Told(caplog, logging.INFO)
+    assert load_embedder(settings(tmp_path, hub.url, "tfidf")) is None
     assert warn.lines == info.lines == hub.requests == []
 
 
@@ -373,10 +383,14 @@ def test_tfidf_means_no_model_and_no_word(hub: FakeHub, tmp_path: Path) -> None:
 
 
 def test_first_use_downloads_the_model_and_then_loads_it_from_disk(
-    hub: FakeHub, model_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    hub: FakeHub,
+    model_folder: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    warn, info = Lines(), Lines()
-    embedder = load_embedder(settings(tmp_path, hub.url), warn=warn, info=info)
+    warn, info = Told(caplog, logging.WARNING), Told(caplog, logging.INFO)
+    embedder = load_embedder(settings(tmp_path, hub.url))
 
     target = model_dir(tmp_path, REPO)
     assert target == tmp_path / "models" / "minishlab--potion-base-8M"
@@ -410,20 +424,20 @@ def test_first_use_downloads_the_model_and_then_loads_it_from_disk(
     # must not turn to the Hub either).
     seen = len(hub.requests)
     monkeypatch.setattr(socket.socket, "connect", lambda *a: pytest.fail("network"))
-    again = load_embedder(settings(tmp_path, hub.url), warn=warn, info=info)
+    again = load_embedder(settings(tmp_path, hub.url))
     assert again is not None and again.name == embedder.name
     assert len(hub.requests) == seen and len(info.lines) == 1 and not warn.lines
-    local = load_embedder(settings(tmp_path, "", str(model_folder)), warn=warn)
+    local = load_embedder(settings(tmp_path, "", str(model_folder)))
     assert local is not None
     assert np.allclose(again.embed([QUANT_PAPER[1]]), local.embed([QUANT_PAPER[1]]))
 
 
 def test_an_interrupted_download_leaves_nothing_loadable_and_the_next_run_downloads_again(
-    hub: FakeHub, tmp_path: Path
+    hub: FakeHub, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     hub.cut = 2  # both attempts of this run drop half-way through model.safetensors
-    warn, info = Lines(), Lines()
-    first = load_embedder(settings(tmp_path, hub.url, http_retries=2), warn=warn, info=info)
+    warn, info = Told(caplog, logging.WARNING), Told(caplog, logging.INFO)
+    first = load_embedder(settings(tmp_path, hub.url, http_retries=2))
     assert first is None
     assert len(warn.lines) == 1
     assert (
@@ -436,17 +450,17 @@ def test_an_interrupted_download_leaves_nothing_loadable_and_the_next_run_downlo
 
     # The same process does not try again, nor warn again.
     seen = len(hub.requests)
-    assert load_embedder(settings(tmp_path, hub.url), warn=warn, info=info) is None
+    assert load_embedder(settings(tmp_path, hub.url)) is None
     assert len(hub.requests) == seen and len(warn.lines) == 1
 
     # The next run the same day (a new process) does not try again either: it says so in one
     # warning and ranks by TF-IDF at once.
     forget_failed_downloads()
-    assert load_embedder(settings(tmp_path, hub.url), warn=warn, info=info) is None
+    assert load_embedder(settings(tmp_path, hub.url)) is None
     assert len(hub.requests) == seen and len(warn.lines) == 2
     assert "could not be downloaded earlier today (127.0.0.1 dropped" in warn.lines[1]
     assert "briefgen tries again tomorrow (to try now, delete " in warn.lines[1]
-    assert load_embedder(settings(tmp_path, hub.url), warn=warn, info=info) is None
+    assert load_embedder(settings(tmp_path, hub.url)) is None
     assert len(warn.lines) == 2  # one warning per run
 
     # The next day, a run resumes the download (the small files it has are not fetched
@@ -454,7 +468,7 @@ def test_an_interrupted_download_leaves_nothing_loadable_and_the_next_run_downlo
     marker = failure_marker(model_dir(tmp_path, REPO))
     marker.write_text(marker.read_text().replace(date.today().isoformat(), "2000-01-01"))
     forget_failed_downloads()
-    embedder = load_embedder(settings(tmp_path, hub.url), warn=warn, info=info)
+    embedder = load_embedder(settings(tmp_path, hub.url))
     assert embedder is not None and len(warn.lines) == 2
     assert any(path.startswith("GET /blobs/") for path in hub.paths()[seen:])
     assert f"GET /{REPO}/resolve/{COMMIT}/config.json" not in hub.paths()[seen:]
@@ -463,14 +477,14 @@ def test_an_interrupted_download_leaves_nothing_loadable_and_the_next_run_downlo
 
 
 def test_an_explicit_refresh_tries_a_failed_download_again_the_same_day(
-    hub: FakeHub, tmp_path: Path
+    hub: FakeHub, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     hub.cut = 2
-    warn = Lines()
-    assert load_embedder(settings(tmp_path, hub.url, http_retries=2), warn=warn) is None
+    warn = Told(caplog, logging.WARNING)
+    assert load_embedder(settings(tmp_path, hub.url, http_retries=2)) is None
     hub.cut = 0
     forget_failed_downloads(tmp_path)
-    assert load_embedder(settings(tmp_path, hub.url), warn=warn, info=Lines()) is not None
+    assert load_embedder(settings(tmp_path, hub.url)) is not None
     assert len(warn.lines) == 1
 
 
@@ -497,7 +511,7 @@ def test_the_users_hugging_face_setup_neither_redirects_nor_joins_the_download(
         "from briefgen.select.embedding import load_embedder\n"
         "selection = SelectionSettings(embedding_url=sys.argv[2], embedding_model=sys.argv[3])\n"
         "found = load_embedder(Settings(store=StoreSettings(home=Path(sys.argv[1])),\n"
-        "                      selection=selection), warn=print, info=print)\n"
+        "                      selection=selection))\n"
         "sys.exit(0 if found is not None else 1)\n"
     )
     home = tmp_path / "home"
@@ -511,7 +525,7 @@ def test_the_users_hugging_face_setup_neither_redirects_nor_joins_the_download(
     assert not user_cache.exists()
 
 
-def test_the_download_gives_up_fast(tmp_path: Path) -> None:
+def test_the_download_gives_up_fast(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     # A network that drops packets: a host that accepts nothing and answers nothing. At most
     # DOWNLOAD_ATTEMPTS attempts, each connect within CONNECT_TIMEOUT.
     assert CONNECT_TIMEOUT <= 5 and DOWNLOAD_ATTEMPTS <= 2
@@ -519,21 +533,23 @@ def test_the_download_gives_up_fast(tmp_path: Path) -> None:
     silent.bind(("127.0.0.1", 0))
     silent.listen(0)  # connects, then never answers: the read timeout decides
     url = f"http://127.0.0.1:{silent.getsockname()[1]}"
-    warn = Lines()
+    warn = Told(caplog, logging.WARNING)
     started = time.monotonic()
     try:
         quick = settings(tmp_path, url, http_retries=4, timeout=0.5)
-        found = load_embedder(quick, warn=warn, info=Lines())
+        found = load_embedder(quick)
     finally:
         silent.close()
     assert found is None and len(warn.lines) == 1
     assert time.monotonic() - started < 10
 
 
-def test_a_dropped_body_is_retried_within_the_run(hub: FakeHub, tmp_path: Path) -> None:
+def test_a_dropped_body_is_retried_within_the_run(
+    hub: FakeHub, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     hub.cut = 1
-    warn, info = Lines(), Lines()
-    embedder = load_embedder(settings(tmp_path, hub.url, http_retries=2), warn=warn, info=info)
+    warn, info = Told(caplog, logging.WARNING), Told(caplog, logging.INFO)
+    embedder = load_embedder(settings(tmp_path, hub.url, http_retries=2))
     assert embedder is not None and not warn.lines
     assert len([p for p in hub.paths() if p.startswith("GET /blobs/")]) == 2
     assert len([line for line in info.lines if line.startswith("downloading")]) == 1
@@ -550,7 +566,7 @@ def test_a_staging_folder_left_by_a_killed_download_is_never_loaded(
     body = (model_folder / "model.safetensors").read_bytes()
     (stale / "model.safetensors").write_bytes(body[: len(body) // 2])
 
-    embedder = load_embedder(settings(tmp_path, hub.url), warn=Lines(), info=Lines())
+    embedder = load_embedder(settings(tmp_path, hub.url))
     assert embedder is not None
     assert any(p.startswith("GET /blobs/") for p in hub.paths())
     assert os.listdir(models) == ["minishlab--potion-base-8M"]  # the staging folder renamed
@@ -558,30 +574,34 @@ def test_a_staging_folder_left_by_a_killed_download_is_never_loaded(
 
 
 def test_a_file_that_is_not_what_its_checksum_says_is_not_kept(
-    hub: FakeHub, tmp_path: Path
+    hub: FakeHub, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     hub.wrong_checksum = True
-    warn = Lines()
-    found = load_embedder(settings(tmp_path, hub.url, http_retries=2), warn=warn, info=Lines())
+    warn = Told(caplog, logging.WARNING)
+    found = load_embedder(settings(tmp_path, hub.url, http_retries=2))
     assert found is None
     assert len(warn.lines) == 1 and "SHA-256" in warn.lines[0]
     assert os.listdir(tmp_path / "models") == []
 
 
-def test_files_that_do_not_load_are_not_kept(hub: FakeHub, tmp_path: Path) -> None:
+def test_files_that_do_not_load_are_not_kept(
+    hub: FakeHub, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     hub.repos[REPO]["config.json"] = b"<html>Sign in to the network</html>"  # a captive portal
-    warn = Lines()
-    assert load_embedder(settings(tmp_path, hub.url), warn=warn, info=Lines()) is None
+    warn = Told(caplog, logging.WARNING)
+    assert load_embedder(settings(tmp_path, hub.url)) is None
     assert len(warn.lines) == 1
     assert warn.lines[0].startswith(f"embedding model {REPO} as downloaded from 127.0.0.1 is not")
     assert "TF-IDF" in warn.lines[0]
     assert os.listdir(tmp_path / "models") == []
 
 
-def test_a_server_that_is_not_a_hub_means_one_warning(hub: FakeHub, tmp_path: Path) -> None:
+def test_a_server_that_is_not_a_hub_means_one_warning(
+    hub: FakeHub, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     hub.portal = True
-    warn = Lines()
-    assert load_embedder(settings(tmp_path, hub.url), warn=warn, info=Lines()) is None
+    warn = Told(caplog, logging.WARNING)
+    assert load_embedder(settings(tmp_path, hub.url)) is None
     assert warn.lines == [
         f"embedding model {REPO} could not be downloaded (127.0.0.1 does not answer as a "
         "Hugging Face endpoint): ranking by TF-IDF similarity instead; set embedding_model to "
@@ -590,18 +610,20 @@ def test_a_server_that_is_not_a_hub_means_one_warning(hub: FakeHub, tmp_path: Pa
     assert hub.paths() == [f"GET /api/models/{REPO}"]
 
 
-def test_a_damaged_downloaded_model_is_downloaded_again(hub: FakeHub, tmp_path: Path) -> None:
-    assert load_embedder(settings(tmp_path, hub.url), warn=Lines(), info=Lines()) is not None
+def test_a_damaged_downloaded_model_is_downloaded_again(
+    hub: FakeHub, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    assert load_embedder(settings(tmp_path, hub.url)) is not None
     (model_dir(tmp_path, REPO) / "tokenizer.json").unlink()
     seen = len(hub.requests)
-    warn = Lines()
-    assert load_embedder(settings(tmp_path, hub.url), warn=warn, info=Lines()) is not None
+    warn = Told(caplog, logging.WARNING)
+    assert load_embedder(settings(tmp_path, hub.url)) is not None
     assert not warn.lines
     assert f"GET /{REPO}/resolve/{COMMIT}/tokenizer.json" in hub.paths()[seen:]
 
 
 def test_an_unreachable_server_means_one_warning_and_the_tfidf_fallback(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     port = closed_port()
     attempts: list[object] = []
@@ -614,9 +636,9 @@ def test_an_unreachable_server_means_one_warning_and_the_tfidf_fallback(
 
     monkeypatch.setattr(socket.socket, "connect", counting)
     url = f"http://127.0.0.1:{port}"
-    warn, info = Lines(), Lines()
-    first = load_embedder(settings(tmp_path, url), warn=warn, info=info)
-    second = load_embedder(settings(tmp_path, url), warn=warn, info=info)
+    warn, info = Told(caplog, logging.WARNING), Told(caplog, logging.INFO)
+    first = load_embedder(settings(tmp_path, url))
+    second = load_embedder(settings(tmp_path, url))
     assert first is None and second is None
     assert warn.lines == [
         f"embedding model {REPO} could not be downloaded (connection refused by 127.0.0.1): "
@@ -629,10 +651,10 @@ def test_an_unreachable_server_means_one_warning_and_the_tfidf_fallback(
 
 
 def test_an_unknown_repository_falls_back_with_a_warning_that_says_so(
-    hub: FakeHub, tmp_path: Path
+    hub: FakeHub, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    warn = Lines()
-    assert load_embedder(settings(tmp_path, hub.url, "nobody/no-model"), warn=warn) is None
+    warn = Told(caplog, logging.WARNING)
+    assert load_embedder(settings(tmp_path, hub.url, "nobody/no-model")) is None
     assert len(warn.lines) == 1
     assert "127.0.0.1 has no repository nobody/no-model: HTTP 401; check the repository id" in (
         warn.lines[0]
@@ -656,7 +678,7 @@ class CountingEmbedder:
 
 @pytest.fixture
 def embedder(model_folder: Path, tmp_path: Path) -> StaticEmbedder:
-    loaded = load_embedder(settings(tmp_path, "", str(model_folder)), warn=Lines())
+    loaded = load_embedder(settings(tmp_path, "", str(model_folder)))
     assert isinstance(loaded, StaticEmbedder)
     return loaded
 
@@ -741,12 +763,12 @@ def test_the_model_is_loaded_only_when_a_vector_is_missing(
 ) -> None:
     candidates = [QUANT_PAPER, BIO_PAPER]
     with Store.open(tmp_path / "store") as store:
-        first = load_embedder(settings(tmp_path, "", str(model_folder)), warn=Lines())
+        first = load_embedder(settings(tmp_path, "", str(model_folder)))
         assert isinstance(first, StaticEmbedder) and not first.loaded  # checked, not loaded
         similarities(candidates, QUANT_LIBRARY, embedder=first, store=store)
         assert first.loaded
         # the next run: every vector in the store, so the model is never loaded
-        again = load_embedder(settings(tmp_path, "", str(model_folder)), warn=Lines())
+        again = load_embedder(settings(tmp_path, "", str(model_folder)))
         assert isinstance(again, StaticEmbedder) and again.name == first.name
         similarities(candidates, QUANT_LIBRARY, embedder=again, store=store)
         assert not again.loaded

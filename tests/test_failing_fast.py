@@ -183,12 +183,11 @@ def refusing(calls: list[str], error: BaseException | None = None) -> httpx.Clie
     return httpx.Client(transport=httpx.MockTransport(handler))
 
 
-def test_a_local_ollama_that_is_not_running_is_named() -> None:
+def test_a_local_ollama_that_is_not_running_is_named(caplog: pytest.LogCaptureFixture) -> None:
     calls: list[str] = []
-    lines: list[str] = []
     provider = OpenAIProvider(
         base_url="http://127.0.0.1:11434/v1", api_key=None, client=refusing(calls),
-        policy=RetryPolicy(attempts=4, wait=30, on_retry=lines.append),
+        policy=RetryPolicy(attempts=4, wait=30),
     )  # fmt: skip
     with pytest.raises(UnreachableError) as caught:
         provider.complete(
@@ -200,7 +199,7 @@ def test_a_local_ollama_that_is_not_running_is_named() -> None:
         "the OpenAI-compatible API refused the connection on 127.0.0.1:11434 — is Ollama running?"
     )
     assert not any(word in message for word in NETWORK_WORDS)
-    assert len(calls) == 1 and lines == []  # no retry, no 30 s wait
+    assert len(calls) == 1 and caplog.messages == []  # no retry, no 30 s wait
     assert caught.value.exit_code == 6
 
 
@@ -356,11 +355,11 @@ def test_a_server_that_never_answers_costs_the_timeout_per_attempt(
 
 def test_a_model_server_that_never_answers_costs_the_model_timeout_per_attempt(
     silent: SilentServer,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    lines: list[str] = []
     provider = AnthropicProvider(
         api_key=SECRET_KEY, base_url=silent.url, timeout=0.5,
-        policy=RetryPolicy(attempts=2, wait=0, on_retry=lines.append, timeout=0.5,
+        policy=RetryPolicy(attempts=2, wait=0, timeout=0.5,
                            timeout_setting="[model] timeout_seconds"),
     )  # fmt: skip
     started = time.monotonic()
@@ -371,7 +370,7 @@ def test_a_model_server_that_never_answers_costs_the_model_timeout_per_attempt(
         )  # fmt: skip
     assert 0.9 < time.monotonic() - started < 4  # 2 attempts × 0.5 s
     host = silent.url.removeprefix("http://")  # a retry line names what it was fetching
-    assert lines == [
+    assert caplog.messages == [
         f"the Anthropic API ({host}) did not answer within 0.5 s on attempt 1/2; retrying now"
     ]
     assert str(caught.value).startswith(
@@ -402,24 +401,23 @@ def test_a_503_says_what_happened_and_nothing_about_the_network(
 
 
 def test_a_retry_line_names_the_service_the_reason_the_attempt_and_the_wait(
-    server: FakeServer, anthropic_api: FakeAnthropic
+    server: FakeServer, anthropic_api: FakeAnthropic, caplog: pytest.LogCaptureFixture
 ) -> None:
     anthropic_api.enqueue(
         FakeAnthropic.error(529, "overloaded_error", "Overloaded"),
         FakeAnthropic.error(529, "overloaded_error", "Overloaded"),
     )
-    lines: list[str] = []
     waits: list[float] = []
     provider = AnthropicProvider(
         api_key=SECRET_KEY, base_url=server.url,
-        policy=RetryPolicy(attempts=4, wait=2, sleep=waits.append, on_retry=lines.append),
+        policy=RetryPolicy(attempts=4, wait=2, sleep=waits.append),
     )  # fmt: skip
     provider.complete(
         model="claude-haiku-4-5", system="s", messages=[{"role": "user", "content": "Paper: X"}],
         schema={"type": "object"}, max_tokens=100,
     )  # fmt: skip
     host = server.url.removeprefix("http://")
-    assert lines == [
+    assert caplog.messages == [
         f"the Anthropic API ({host}) answered HTTP 529 (overloaded) on attempt {n}/4; retrying "
         f"in {wait} s"
         for n, wait in ((1, 2), (2, 4))

@@ -39,11 +39,13 @@ def no_zotero_key(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("ZOTERO_API_KEY", raising=False)
 
 
-def read(spec: str | Path, **kwargs: Any) -> tuple[list[LibraryPaper], list[str]]:
-    warnings: list[str] = []
+def read(
+    caplog: pytest.LogCaptureFixture, spec: str | Path, **kwargs: Any
+) -> tuple[list[LibraryPaper], list[str]]:
+    """The entries `spec` names, and the warnings reading it logged."""
+    caplog.clear()
     settings = kwargs.pop("settings", None) or Settings()
-    entries = read_library(str(spec), settings=settings, warn=warnings.append, **kwargs)
-    return entries, warnings
+    return read_library(str(spec), settings=settings, **kwargs), caplog.messages
 
 
 def by_key(entries: list[LibraryPaper]) -> dict[str, LibraryPaper]:
@@ -54,9 +56,9 @@ def by_key(entries: list[LibraryPaper]) -> dict[str, LibraryPaper]:
 
 
 def test_a_real_mixed_export_reads_every_good_entry_and_counts_the_rest(
-    capsys: pytest.CaptureFixture[str],
+    capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
 ) -> None:
-    entries, warnings = read(LIBRARY / "mixed-export.bib")
+    entries, warnings = read(caplog, LIBRARY / "mixed-export.bib")
     assert [entry.key for entry in entries] == [
         "arxiv:2302.04761",  # Zotero: url, DOI 10.48550/arXiv.…, note "arXiv:… [cs]"
         "bib:kwon_efficient_2023",  # Zotero, the published version: no arXiv id anywhere
@@ -103,7 +105,9 @@ def test_a_real_mixed_export_reads_every_good_entry_and_counts_the_rest(
     assert notes.abstract == "Retrieval improves accuracy by 5% over the baseline; see O(n²) costs."
 
 
-def test_bibtex_names_are_split_as_bibtex_splits_them(tmp_path: Path) -> None:
+def test_bibtex_names_are_split_as_bibtex_splits_them(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     bib = tmp_path / "names.bib"
     bib.write_text(
         "@misc{names, title = {Names},\n"
@@ -112,7 +116,7 @@ def test_bibtex_names_are_split_as_bibtex_splits_them(tmp_path: Path) -> None:
         " and Brinch Hansen, Per and others}}\n",
         encoding="utf-8",
     )
-    (entry,), warnings = read(bib)
+    (entry,), warnings = read(caplog, bib)
     assert entry.authors == (
         "Charles de la Vallée Poussin",  # 'de la' is the von part, before the last name
         "Martin Luther King Jr.",
@@ -124,8 +128,10 @@ def test_bibtex_names_are_split_as_bibtex_splits_them(tmp_path: Path) -> None:
     assert not warnings
 
 
-def test_one_paper_exported_twice_is_one_entry_after_dedupe() -> None:
-    entries, _ = read(LIBRARY / "mixed-export.bib")
+def test_one_paper_exported_twice_is_one_entry_after_dedupe(
+    caplog: pytest.LogCaptureFixture
+) -> None:
+    entries, _ = read(caplog, LIBRARY / "mixed-export.bib")
     kept = dedupe(entries)
     # Zotero's PagedAttention (published version) and Scholar's (the preprint) are one paper:
     # the same title in another case; the first one wins
@@ -133,8 +139,8 @@ def test_one_paper_exported_twice_is_one_entry_after_dedupe() -> None:
     assert "bib:kwon_efficient_2023" in by_key(kept) and "arxiv:2309.06180" not in by_key(kept)
 
 
-def test_zotero_exports_of_two_reading_lists() -> None:
-    kv, warnings = read(LIBRARY / "lib-kv.bib")
+def test_zotero_exports_of_two_reading_lists(caplog: pytest.LogCaptureFixture) -> None:
+    kv, warnings = read(caplog, LIBRARY / "lib-kv.bib")
     assert warnings == []
     assert [(e.arxiv_id, e.short_title) for e in kv] == [
         ("2306.14048", "H₂O"),  # Zotero escapes the title's math: H\$_2\$O
@@ -151,7 +157,7 @@ def test_zotero_exports_of_two_reading_lists() -> None:
     assert h2o.abstract.startswith("Large Language Models (LLMs), despite their recent")
     assert "{" not in h2o.text and "\\" not in h2o.text
 
-    clinical, warnings = read(LIBRARY / "lib-clinical.bib")
+    clinical, warnings = read(caplog, LIBRARY / "lib-clinical.bib")
     assert warnings == []
     assert [(e.arxiv_id, e.short_title) for e in clinical] == [
         ("1904.05342", "ClinicalBERT"),
@@ -164,34 +170,40 @@ def test_zotero_exports_of_two_reading_lists() -> None:
     assert "Anna Seehofnerová" in clinical[4].authors
 
 
-def test_a_bib_file_is_told_by_its_content_whatever_its_name(tmp_path: Path) -> None:
+def test_a_bib_file_is_told_by_its_content_whatever_its_name(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     exported = tmp_path / "export.txt"
     exported.write_text(
         "% exported by hand\n@misc{a, title = {Ring Attention with Blockwise Transformers},"
         " eprint = {2310.01889}, archivePrefix = {arXiv}}\n"
     )
-    entries, _ = read(exported)
+    entries, _ = read(caplog, exported)
     assert [(e.key, e.origin) for e in entries] == [("arxiv:2310.01889", "export.txt")]
 
 
-def test_an_eprint_of_another_archive_is_not_an_arxiv_id(tmp_path: Path) -> None:
+def test_an_eprint_of_another_archive_is_not_an_arxiv_id(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     bib = tmp_path / "other.bib"
     bib.write_text(
         "@article{x, title = {Some Biology}, eprint = {2301.12345}, eprinttype = {pubmed}}\n"
     )
-    (entry,) = read(bib)[0]
+    (entry,) = read(caplog, bib)[0]
     assert entry.arxiv_id is None and entry.key == "bib:x"
 
 
-def test_an_empty_or_unusable_bib_file_is_a_config_error(tmp_path: Path) -> None:
+def test_an_empty_or_unusable_bib_file_is_a_config_error(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     empty = tmp_path / "empty.bib"
     empty.write_text("% nothing here yet\n")
     with pytest.raises(ConfigError, match=r"empty\.bib: holds no BibTeX entries"):
-        read(empty)
+        read(caplog, empty)
     broken = tmp_path / "broken.bib"
     broken.write_text("@article{a, title = {Never closed,\n")
     with pytest.raises(ConfigError, match="no readable entry with a title") as caught:
-        read(broken)
+        read(caplog, broken)
     assert caught.value.exit_code == 5
 
 
@@ -264,13 +276,15 @@ def fake_lookup(known: dict[str, str], calls: list[list[str]]) -> Any:
     return lookup
 
 
-def test_an_ids_file_is_looked_up_once_with_every_id(tmp_path: Path) -> None:
+def test_an_ids_file_is_looked_up_once_with_every_id(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     path = tmp_path / "ids.txt"
     path.write_text(IDS_FILE)
     calls: list[list[str]] = []
     known = {"2404.14469": "SnapKV", "2306.14048": "H2O", "2309.17453": "StreamingLLM",
              "2004.05150": "Longformer", "hep-th/9901001": "Large N limit"}  # fmt: skip
-    entries, warnings = read(path, lookup=fake_lookup(known, calls))
+    entries, warnings = read(caplog, path, lookup=fake_lookup(known, calls))
     assert calls == [["2404.14469", "2306.14048", "2309.17453", "2004.05150", "2502.11089",
                       "hep-th/9901001", "2401.12345"]]  # fmt: skip
     assert [(e.key, e.title, e.origin) for e in entries] == [
@@ -286,10 +300,12 @@ def test_an_ids_file_is_looked_up_once_with_every_id(tmp_path: Path) -> None:
     assert "could not be found" in warning
 
 
-def test_ids_without_a_lookup_are_left_out_and_said_so(tmp_path: Path) -> None:
+def test_ids_without_a_lookup_are_left_out_and_said_so(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     path = tmp_path / "reading-list"  # no extension: every line is an id, so it is a list
     path.write_text("2404.14469\n2306.14048\n")
-    entries, warnings = read(path)
+    entries, warnings = read(caplog, path)
     assert entries == []
     assert warnings == [
         f"library {path}: 2 arXiv ids of 2 left out (2404.14469, 2306.14048): nothing looked "
@@ -313,38 +329,44 @@ def test_links_inside_prose_are_found_and_look_alikes_are_not() -> None:
     assert ids_in_text("# [NSA](https://arxiv.org/abs/2502.11089)") == []
 
 
-def test_a_text_without_any_id_is_a_config_error(tmp_path: Path) -> None:
+def test_a_text_without_any_id_is_a_config_error(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     path = tmp_path / "notes.txt"
     path.write_text("just some notes\n")
     with pytest.raises(ConfigError, match=r"notes\.txt: found no arXiv ids or links"):
-        read(path)
+        read(caplog, path)
 
 
 # papers files and missing files ------------------------------------------------------------------
 
 
-def test_a_papers_file_is_read_by_the_file_source() -> None:
-    entries, _ = read(SMALL)
+def test_a_papers_file_is_read_by_the_file_source(caplog: pytest.LogCaptureFixture) -> None:
+    entries, _ = read(caplog, SMALL)
     assert entries[0].key == "arxiv:2602.20001"
     assert entries[0].title.startswith("SpecServe") and entries[0].origin == SMALL.name
     assert entries[1].authors == ("Chen Li", "Dana Ruiz")
 
 
-def test_a_broken_papers_file_is_a_config_error_naming_it(tmp_path: Path) -> None:
+def test_a_broken_papers_file_is_a_config_error_naming_it(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     path = tmp_path / "starred.json"
     path.write_text('[{"id": "2401.12345", "title": "x"')
     with pytest.raises(ConfigError, match=r"library .*starred\.json: .*invalid JSON"):
-        read(path)
+        read(caplog, path)
 
 
-def test_missing_and_unreadable_files_are_config_errors(tmp_path: Path) -> None:
+def test_missing_and_unreadable_files_are_config_errors(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     with pytest.raises(ConfigError, match=r"library ~/nowhere\.bib: no such file") as caught:
-        read("~/nowhere.bib")
+        read(caplog, "~/nowhere.bib")
     assert "library = [...]" in str(caught.value)
     with pytest.raises(ConfigError, match="is a directory"):
-        read(tmp_path)
+        read(caplog, tmp_path)
     with pytest.raises(ConfigError, match="an empty entry"):
-        read("  ")
+        read(caplog, "  ")
 
 
 # Zotero ------------------------------------------------------------------------------------------
@@ -505,10 +527,13 @@ def assert_no_key(*texts: str) -> None:
 
 
 def test_a_zotero_collection_is_read_page_by_page(
-    zotero: FakeZotero, server: FakeServer, monkeypatch: pytest.MonkeyPatch
+    zotero: FakeZotero,
+    server: FakeServer,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     monkeypatch.setenv("ZOTERO_API_KEY", ZOTERO_KEY)
-    entries, warnings = read("zotero:4711/ABCD2345", settings=zotero_settings(server.url))
+    entries, warnings = read(caplog, "zotero:4711/ABCD2345", settings=zotero_settings(server.url))
     assert warnings == []
     # 230 papers and one journal article; the notes and attachments are skipped
     assert len(entries) == 231
@@ -533,33 +558,39 @@ def test_a_zotero_collection_is_read_page_by_page(
 
 
 def test_paging_follows_the_link_header_when_there_is_no_total(
-    zotero: FakeZotero, server: FakeServer, monkeypatch: pytest.MonkeyPatch
+    zotero: FakeZotero,
+    server: FakeServer,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     monkeypatch.setenv("ZOTERO_API_KEY", ZOTERO_KEY)
     zotero.send_total = False
-    entries, _ = read("zotero:4711/ABCD2345", settings=zotero_settings(server.url))
+    entries, _ = read(caplog, "zotero:4711/ABCD2345", settings=zotero_settings(server.url))
     assert len(entries) == 231
     assert [r.query["start"] for r in server.requests] == ["0", "100", "200"]
 
 
 def test_a_whole_library_and_a_public_group_without_a_key(
-    zotero: FakeZotero, server: FakeServer, monkeypatch: pytest.MonkeyPatch
+    zotero: FakeZotero,
+    server: FakeServer,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    entries, _ = read("zotero:groups/99", settings=zotero_settings(server.url))
+    entries, _ = read(caplog, "zotero:groups/99", settings=zotero_settings(server.url))
     assert len(entries) == 3 and entries[0].origin == "zotero:groups/99"
     (request,) = server.requests
     assert request.path == "/groups/99/items/top" and "zotero-api-key" not in request.headers
 
     monkeypatch.setenv("ZOTERO_API_KEY", ZOTERO_KEY)
-    entries, _ = read("zotero:4711", settings=zotero_settings(server.url))
+    entries, _ = read(caplog, "zotero:4711", settings=zotero_settings(server.url))
     assert len(entries) == 4 and server.requests[-1].path == "/users/4711/items/top"
 
 
 def test_a_private_library_without_a_key_says_to_set_one(
-    zotero: FakeZotero, server: FakeServer
+    zotero: FakeZotero, server: FakeServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     with pytest.raises(ConfigError) as caught:
-        read("zotero:4711/ABCD2345", settings=zotero_settings(server.url))
+        read(caplog, "zotero:4711/ABCD2345", settings=zotero_settings(server.url))
     message = str(caught.value)
     assert caught.value.exit_code == 5
     assert "zotero:4711/ABCD2345" in message and "HTTP 403" in message
@@ -567,46 +598,54 @@ def test_a_private_library_without_a_key_says_to_set_one(
 
 
 def test_a_wrong_key_is_refused_and_never_shown(
-    zotero: FakeZotero, server: FakeServer, monkeypatch: pytest.MonkeyPatch
+    zotero: FakeZotero, server: FakeServer, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     wrong = "zk-WRONG-KEY-ALSO-SECRET-77"
     monkeypatch.setenv("ZOTERO_API_KEY", wrong)
-    warnings: list[str] = []
     with pytest.raises(ConfigError) as caught:
-        read_library("zotero:4711/ABCD2345", settings=zotero_settings(server.url),
-                     warn=warnings.append)  # fmt: skip
+        read_library("zotero:4711/ABCD2345", settings=zotero_settings(server.url))  # fmt: skip
     message = str(caught.value)
     assert "refused the key in ZOTERO_API_KEY (HTTP 403)" in message
     assert "https://www.zotero.org/settings/keys" in message
-    assert wrong not in message and not any(wrong in w for w in warnings)
+    assert wrong not in message and not any(wrong in w for w in caplog.messages)
     assert len(server.requests) == 1  # a refused key is not retried
 
 
 def test_an_unknown_collection_is_a_404_config_error(
-    zotero: FakeZotero, server: FakeServer, monkeypatch: pytest.MonkeyPatch
+    zotero: FakeZotero,
+    server: FakeServer,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     monkeypatch.setenv("ZOTERO_API_KEY", ZOTERO_KEY)
     with pytest.raises(ConfigError) as caught:
-        read("zotero:4711/ZZZZ9999", settings=zotero_settings(server.url))
+        read(caplog, "zotero:4711/ZZZZ9999", settings=zotero_settings(server.url))
     message = str(caught.value)
     assert "has no collection ZZZZ9999 of Zotero user 4711 (HTTP 404)" in message
     assert_no_key(message)
 
 
 def test_a_collection_of_notes_only_is_an_empty_library(
-    zotero: FakeZotero, server: FakeServer, monkeypatch: pytest.MonkeyPatch
+    zotero: FakeZotero,
+    server: FakeServer,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     monkeypatch.setenv("ZOTERO_API_KEY", ZOTERO_KEY)
     with pytest.raises(ConfigError, match=r"holds no papers .*nothing to learn from"):
-        read("zotero:4711/EMPTY234", settings=zotero_settings(server.url))
+        read(caplog, "zotero:4711/EMPTY234", settings=zotero_settings(server.url))
 
 
 def test_rate_limits_are_waited_out_and_said(
-    zotero: FakeZotero, server: FakeServer, monkeypatch: pytest.MonkeyPatch
+    zotero: FakeZotero,
+    server: FakeServer,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     monkeypatch.setenv("ZOTERO_API_KEY", ZOTERO_KEY)
     zotero.throttle = [429, 503]
-    entries, warnings = read("zotero:4711", settings=zotero_settings(server.url, retries=3))
+    entries, warnings = read(caplog, "zotero:4711", settings=zotero_settings(server.url, retries=3))
     assert len(entries) == 4 and len(server.requests) == 3
     host = server.url.removeprefix("http://")  # a retry line names what it was fetching
     assert len(warnings) == 2 and warnings[0].startswith(
@@ -616,42 +655,42 @@ def test_rate_limits_are_waited_out_and_said(
 
 
 def test_a_failing_service_is_an_upstream_error(
-    zotero: FakeZotero, server: FakeServer, monkeypatch: pytest.MonkeyPatch
+    zotero: FakeZotero, server: FakeServer, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     monkeypatch.setenv("ZOTERO_API_KEY", ZOTERO_KEY)
     zotero.throttle = [503, 503]
-    warnings: list[str] = []
     with pytest.raises(UpstreamError) as caught:
-        read_library("zotero:4711", settings=zotero_settings(server.url),
-                     warn=warnings.append)  # fmt: skip
+        read_library("zotero:4711", settings=zotero_settings(server.url))  # fmt: skip
     message = str(caught.value)
     assert caught.value.exit_code == 6
     assert message.startswith("library zotero:4711: the Zotero web API answered HTTP 503")
-    assert_no_key(message, *warnings)
+    assert_no_key(message, *caplog.messages)
 
 
 def test_a_redirect_is_not_followed_with_the_key(
-    server: FakeServer, monkeypatch: pytest.MonkeyPatch
+    server: FakeServer, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     monkeypatch.setenv("ZOTERO_API_KEY", ZOTERO_KEY)
     elsewhere = "http://collector.invalid/steal"
     server.route("/moved/", lambda _: Reply(301, "", "text/plain", {"Location": elsewhere}))
     with pytest.raises(ConfigError) as caught:
-        read("zotero:4711", settings=zotero_settings(f"{server.url}/moved"))
+        read(caplog, "zotero:4711", settings=zotero_settings(f"{server.url}/moved"))
     message = str(caught.value)
     assert f"redirects to {elsewhere} (HTTP 301)" in message and "zotero_api_url" in message
     assert len(server.requests) == 1
     assert_no_key(message)
 
 
-def test_an_unreachable_zotero_fails_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_unreachable_zotero_fails_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     monkeypatch.setenv("ZOTERO_API_KEY", ZOTERO_KEY)
-    warnings: list[str] = []
     with pytest.raises(UpstreamError) as caught:
-        read_library("zotero:4711/ABCD2345", settings=zotero_settings(DEAD, retries=4),
-                     warn=warnings.append)  # fmt: skip
+        read_library("zotero:4711/ABCD2345", settings=zotero_settings(DEAD, retries=4))  # fmt: skip
     message = str(caught.value)
-    assert caught.value.exit_code == 6 and warnings == []  # not retried
+    assert caught.value.exit_code == 6 and caplog.messages == []  # not retried
     assert "the Zotero web API refused the connection on 127.0.0.1:9" in message
     assert "BRIEFGEN_SELECTION__ZOTERO_API_URL" in message
     assert_no_key(message)
@@ -667,21 +706,25 @@ def test_an_unreachable_zotero_fails_at_once(monkeypatch: pytest.MonkeyPatch) ->
         ("zotero:", "not a Zotero library"),
     ],
 )
-def test_malformed_zotero_specs_are_config_errors(spec: str, said: str, server: FakeServer) -> None:
+def test_malformed_zotero_specs_are_config_errors(
+    spec: str, said: str, server: FakeServer, caplog: pytest.LogCaptureFixture
+) -> None:
     with pytest.raises(ConfigError, match=re.escape(said)):
-        read(spec, settings=zotero_settings(server.url))
+        read(caplog, spec, settings=zotero_settings(server.url))
     assert server.requests == []
 
 
-def test_a_zotero_url_that_is_not_http_is_a_config_error() -> None:
+def test_a_zotero_url_that_is_not_http_is_a_config_error(caplog: pytest.LogCaptureFixture) -> None:
     with pytest.raises(ConfigError, match="zotero_api_url must be an http"):
-        read("zotero:4711", settings=zotero_settings("api.zotero.org"))
+        read(caplog, "zotero:4711", settings=zotero_settings("api.zotero.org"))
 
 
-def test_every_error_is_a_briefgen_error_with_the_spec(tmp_path: Path) -> None:
+def test_every_error_is_a_briefgen_error_with_the_spec(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     for spec in (str(tmp_path / "missing.bib"), "zotero:x", str(tmp_path)):
         with pytest.raises(BriefgenError, match=re.escape(f"library {spec}")):
-            read(spec)
+            read(caplog, spec)
 
 
 def test_a_profile_library_on_zotero_ranks_a_day_through_the_cli(

@@ -236,7 +236,9 @@ def test_an_untraceable_number_in_a_theme_and_a_next_step_loses_just_those_items
     assert "added" not in err  # nothing was short: nothing refilled
 
 
-def test_a_short_section_is_refilled_from_the_models_analyses_never_offline_text() -> None:
+def test_a_short_section_is_refilled_from_the_models_analyses_never_offline_text(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     from briefgen.synthesize.brief import synthesize_day
     from tests.fakes import FakeProvider, model_engine
 
@@ -245,8 +247,7 @@ def test_a_short_section_is_refilled_from_the_models_analyses_never_offline_text
     data["takeaways"][0]["body"] = "An invented 77% gain."
     data["next_steps"][0] = "Aim for a 5.5x speed-up."
     provider = FakeProvider(responder=lambda messages: json.dumps(data))
-    notes: list[str] = []
-    result = synthesize_day("2026-02-18", papers, model_engine(provider), warn=notes.append)
+    result = synthesize_day("2026-02-18", papers, model_engine(provider))
     assert len(result.takeaways) == 4 and len(result.next_steps) == 3
     refill = result.takeaways[-1]
     # The refill is a paper's own analysis (its contribution sentence), on a paper no kept
@@ -254,5 +255,5 @@ def test_a_short_section_is_refilled_from_the_models_analyses_never_offline_text
     assert refill.body in {p.analysis.one_line_contribution for p in papers}
     assert not {pid for t in result.takeaways[:-1] for pid in t.paper_ids} & set(refill.paper_ids)
     assert not any("led by" in t.body for t in result.takeaways)
-    assert any("takeaways: added" in n and "from the analyses" in n for n in notes)
-    assert any(n.startswith("synthesis: next steps: added") for n in notes)
+    assert any("takeaways: added" in n and "from the analyses" in n for n in caplog.messages)
+    assert any(n.startswith("synthesis: next steps: added") for n in caplog.messages)

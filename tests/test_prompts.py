@@ -121,7 +121,9 @@ def test_the_field_contract_is_stated_once_for_both_prompts(tmp_path: Path) -> N
         AnalysisPrompt(tmp_path)
 
 
-def test_a_paper_beyond_the_models_context_is_warned_about_once() -> None:
+def test_a_paper_beyond_the_models_context_is_warned_about_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     from datetime import date
 
     from briefgen.core.models import Paper, PaperText, ScoredPaper, Section
@@ -139,14 +141,13 @@ def test_a_paper_beyond_the_models_context_is_warned_about_once() -> None:
     ])  # fmt: skip
     short_text = PaperText(paper_id="2606.00002", read_from="abstract",
                            sections=[Section(heading="Abstract", text="A.")])  # fmt: skip
-    told: list[str] = []
     provider = FakeProvider(responder=lambda messages: json_text(analysis_json("Long")))
-    engine = model_engine(provider, "llama3:8b", warn=told.append)
+    engine = model_engine(provider, "llama3:8b")
     assert engine.analysis.context_tokens == 8_192
     assert engine.context_problem(paper, short_text) is None
     engine.analyze(paper, long_text)
     engine.analyze(paper, long_text)
-    (message,) = told
+    (message,) = caplog.messages
     assert message.startswith("2606.00002: the prompt and paper are about ")
     assert "more than llama3:8b's context of 8,192 tokens" in message
     # A server on this machine (Ollama) is taken at its default context unless told.

@@ -112,7 +112,9 @@ def _partial_reply(texts: dict[str, str], keep: int) -> str:
     return '{"translations": {' + whole + f', "{k}": "中文{v[:3]}'
 
 
-def test_a_cut_off_translation_keeps_its_complete_texts_and_splits_the_rest() -> None:
+def test_a_cut_off_translation_keeps_its_complete_texts_and_splits_the_rest(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     texts = {f"t{i}": f"Text {i} has 2.{i}x speed." for i in range(8)}
     provider = FakeProvider()
     provider.enqueue(_partial_reply(texts, 3), stop_reason="max_tokens")
@@ -124,12 +126,11 @@ def test_a_cut_off_translation_keeps_its_complete_texts_and_splits_the_rest() ->
     provider.responder = answer
     from tests.fakes import model_engine
 
-    warnings: list[str] = []
     asker = model_engine(provider).asker("translation")
-    translator = BriefTranslator(asker, warn=warnings.append, concurrency=1)
+    translator = BriefTranslator(asker, concurrency=1)
     result = translator.translate(texts)
     assert result == {k: f"中文{v}" for k, v in texts.items()}
-    assert warnings == []
+    assert caplog.messages == []
     asked = [
         sorted(json.loads(c[0]["content"].split("<texts>")[1].split("</texts>")[0]))
         for c in provider.conversations

@@ -85,19 +85,21 @@ def test_a_synthesis_cut_off_twice_raises() -> None:
         engine(provider).synthesize(PERIOD, analysed(), synthesis_problems)
 
 
-def test_two_bad_synthesis_replies_fall_back_to_the_analyses() -> None:
+def test_two_bad_synthesis_replies_fall_back_to_the_analyses(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     """synthesize_day: the engine's AnalysisError becomes a warning, and the brief is built
     from `fallback_synthesis`, still following every rule."""
     provider = FakeProvider()
     provider.enqueue("not json")
     provider.enqueue("still not json")
     papers = analysed()
-    warnings: list[str] = []
-    result = synthesize_day(PERIOD, papers, engine(provider), warn=warnings.append)
+    result = synthesize_day(PERIOD, papers, engine(provider))
     assert len(provider.conversations) == 2
-    assert len(warnings) == 1
-    assert warnings[0].startswith("synthesis failed (the synthesis reply failed validation twice")
-    assert warnings[0].endswith("); the brief is assembled from the analyses instead")
+    assert len(caplog.messages) == 1
+    failed = "synthesis failed (the synthesis reply failed validation twice"
+    assert caplog.messages[0].startswith(failed)
+    assert caplog.messages[0].endswith("); the brief is assembled from the analyses instead")
     assert synthesis_problems(result, papers) == []
     assert {t.paper_id for t in result.top_papers} <= set(IDS)
 
@@ -115,9 +117,8 @@ def reply(**translations: str) -> str:
     return json.dumps({"translations": translations}, ensure_ascii=False)
 
 
-def translator(provider: FakeProvider, warnings: list[str]) -> BriefTranslator:
-    asker = engine(provider).asker("translation")
-    return BriefTranslator(asker, warn=warnings.append, concurrency=1)
+def translator(provider: FakeProvider) -> BriefTranslator:
+    return BriefTranslator(engine(provider).asker("translation"), concurrency=1)
 
 
 def asked(provider: FakeProvider) -> list[list[str]]:
@@ -126,65 +127,66 @@ def asked(provider: FakeProvider) -> list[list[str]]:
     return [sorted(json.loads(p.split("<texts>")[1].split("</texts>")[0])) for p in prompts]
 
 
-def test_a_failed_translation_call_keeps_every_text_in_english() -> None:
+def test_a_failed_translation_call_keeps_every_text_in_english(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     """The provider raises UpstreamError (twice: first try and retry): a warning per key."""
 
     def unreachable(messages: list[Any]) -> str:
         raise UpstreamError("the model API stayed unreachable")
 
     provider = FakeProvider(responder=unreachable)
-    warnings: list[str] = []
-    assert translator(provider, warnings).translate(TEXTS) == {}
+    assert translator(provider).translate(TEXTS) == {}
     assert asked(provider) == [["a", "b"], ["a", "b"]]
-    assert warnings == [
+    assert caplog.messages == [
         f"translation of {key} kept in English: the call failed (the model API stayed unreachable)"
         for key in ("a", "b")
     ]
 
 
-def test_a_refused_translation_keeps_the_english() -> None:
+def test_a_refused_translation_keeps_the_english(caplog: pytest.LogCaptureFixture) -> None:
     """stop_reason refusal, on the first try and the retry."""
     provider = FakeProvider()
     provider.enqueue("", stop_reason="refusal")
     provider.enqueue("", stop_reason="refusal")
-    warnings: list[str] = []
-    assert translator(provider, warnings).translate(TEXTS) == {}
-    assert warnings == [
+    assert translator(provider).translate(TEXTS) == {}
+    assert caplog.messages == [
         f"translation of {key} kept in English: the model declined (refusal)" for key in "ab"
     ]
 
 
-def test_an_unreadable_translation_is_asked_again_for_the_problem_keys_only() -> None:
+def test_an_unreadable_translation_is_asked_again_for_the_problem_keys_only(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     """A reply broken after "a": "a" is kept, only "b" is asked again; still unreadable, "b"
     stays English."""
     provider = FakeProvider()
     provider.enqueue(reply(a=chinese(TEXTS["a"]))[:-2] + ', "b": "中文')
     provider.enqueue("not json at all")
-    warnings: list[str] = []
-    assert translator(provider, warnings).translate(TEXTS) == {"a": chinese(TEXTS["a"])}
+    assert translator(provider).translate(TEXTS) == {"a": chinese(TEXTS["a"])}
     assert asked(provider) == [["a", "b"], ["b"]]
-    assert warnings == ["translation of b kept in English: missing"]
+    assert caplog.messages == ["translation of b kept in English: missing"]
 
 
-def test_a_changed_number_is_asked_again_and_a_right_answer_used() -> None:
+def test_a_changed_number_is_asked_again_and_a_right_answer_used(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     """A translation that changes 2.1 to 2.2 is asked once more on its own; the second is
     right, so both texts come back in Chinese and nothing is logged."""
     provider = FakeProvider()
     provider.enqueue(reply(a="中文：快 2.2 倍。", b=chinese(TEXTS["b"])))
     provider.enqueue(reply(a=chinese(TEXTS["a"])))
-    warnings: list[str] = []
-    result = translator(provider, warnings).translate(TEXTS)
+    result = translator(provider).translate(TEXTS)
     assert result == {key: chinese(text) for key, text in TEXTS.items()}
     assert asked(provider) == [["a", "b"], ["a"]]
-    assert warnings == []
+    assert caplog.messages == []
 
 
-def test_a_number_changed_twice_keeps_the_english() -> None:
+def test_a_number_changed_twice_keeps_the_english(caplog: pytest.LogCaptureFixture) -> None:
     """The retry changes the number again: that text stays English, the others are kept."""
     provider = FakeProvider()
     provider.enqueue(reply(a="中文：快 2.2 倍。", b=chinese(TEXTS["b"])))
     provider.enqueue(reply(a="中文：快两倍。"))
-    warnings: list[str] = []
-    assert translator(provider, warnings).translate(TEXTS) == {"b": chinese(TEXTS["b"])}
+    assert translator(provider).translate(TEXTS) == {"b": chinese(TEXTS["b"])}
     assert asked(provider) == [["a", "b"], ["a"]]
-    assert warnings == ["translation of a kept in English: numbers changed or lost: 2.1"]
+    assert caplog.messages == ["translation of a kept in English: numbers changed or lost: 2.1"]

@@ -20,6 +20,7 @@ The rules every answer keeps:
 from __future__ import annotations
 
 import json
+import logging
 import re
 import sqlite3
 import threading
@@ -108,6 +109,32 @@ def label_of(period: str) -> str:
     text = " ".join(period.split())
     match = _RANGE.fullmatch(text)
     return f"{match.group(1)} to {match.group(2)}" if match else text
+
+
+class _Notes(logging.Handler):
+    """The warnings briefgen logs in one thread (tools run in the SDK's threads, several at
+    once): an answer's notes."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.thread = threading.get_ident()
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.thread == self.thread:
+            self.lines.append(record.getMessage())
+
+
+@contextmanager
+def told_in_answer() -> Iterator[list[str]]:
+    """The warnings of what this thread runs in the block, for the agent's answer."""
+    notes = _Notes()
+    log = logging.getLogger("briefgen")
+    log.addHandler(notes)
+    try:
+        yield notes.lines
+    finally:
+        log.removeHandler(notes)
 
 
 def brief_uri(label: str, lang: str) -> str:
@@ -484,11 +511,10 @@ class Desk:
             raise AgentError("give either date (a stored day) or papers_file (a papers file)")
         settings = self._settings_for(profile)
         extra = [str(self.allowed_file(spec, "library")) for spec in library or []]
-        warnings: list[str] = []
-        with self.store() as store:
+        with self.store() as store, told_in_answer() as warnings:
             if papers_file:
                 path = self.allowed_file(papers_file, "papers_file")
-                papers = load_papers_file(path, warn=warnings.append)
+                papers = load_papers_file(path)
                 label = path.name
                 listed = max((p.published for p in papers), default=date.today()).isoformat()
             else:
@@ -496,7 +522,7 @@ class Desk:
                 papers = self._listed(store, listed, settings.profile)
                 label = listed
             reader = build_reader(settings, store, None, day=listed, library=extra,
-                                  include_seen=include_seen, warn=warnings.append)  # fmt: skip
+                                  include_seen=include_seen)  # fmt: skip
             selection = select_papers(papers, settings.active_profile, reader)
         chosen = selection.selected[: _limit(limit)]
         rows = [

@@ -234,11 +234,20 @@ def build_server(settings: Settings) -> BriefgenServer:
     return server
 
 
+def _server_lines(record: logging.LogRecord) -> bool:
+    """The server's own lines and other libraries': what briefgen's stages log during a tool
+    call reaches the agent in its answer (rank_papers' notes) or nowhere, as in a --quiet
+    command."""
+    return record.name == log.name or not record.name.startswith("briefgen.")
+
+
 def serve(settings: Settings, *, http: bool = False, port: int = 8765) -> None:
     """Serve until the client hangs up (stdio) or the process is stopped (HTTP on
     127.0.0.1 only). Logs go to stderr: on stdio, stdout is the protocol's."""
-    logging.basicConfig(stream=sys.stderr, level=logging.WARNING,
-                        format="briefgen mcp: %(levelname)s %(message)s")  # fmt: skip
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("briefgen mcp: %(levelname)s %(message)s"))
+    handler.addFilter(_server_lines)
+    logging.basicConfig(level=logging.WARNING, handlers=[handler])
     server = build_server(settings)
     if http:
         server.run("streamable-http", host="127.0.0.1", port=port)

@@ -9,6 +9,7 @@ as failed.
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import Callable
@@ -26,8 +27,7 @@ def custom_id(paper_id: str) -> str:
     return "p" + re.sub(r"[^a-zA-Z0-9_-]", "_", paper_id)[:63]
 
 
-def _noop(_: str) -> None:
-    return None
+logger = logging.getLogger(__name__)
 
 
 class BatchAnalyzer:
@@ -37,14 +37,12 @@ class BatchAnalyzer:
         store: Store,
         *,
         poll_seconds: float = 30.0,
-        info: Callable[[str], None] = _noop,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.analysis = route.analysis
         self.provider = route.provider
         self.store = store
         self.poll_seconds = poll_seconds
-        self.info = info
         self.sleep = sleep
 
     def __call__(
@@ -81,9 +79,9 @@ class BatchAnalyzer:
         if batch_id is None:
             batch_id = self.provider.batch_submit(requests)
             self.store.put_cached("batch", key, batch_id)  # resumable from here on
-            self.info(f"submitted Message Batch {batch_id} with {len(requests)} analyses")
+            logger.info(f"submitted Message Batch {batch_id} with {len(requests)} analyses")
         else:
-            self.info(f"resuming Message Batch {batch_id} ({len(requests)} analyses)")
+            logger.info(f"resuming Message Batch {batch_id} ({len(requests)} analyses)")
         return batch_id
 
     def _result(
@@ -94,7 +92,7 @@ class BatchAnalyzer:
         analysis = self.analysis
         try:
             if reply is None:
-                self.info(f"{paper.paper.id}: batch request {problem}; retrying it directly")
+                logger.info(f"{paper.paper.id}: batch request {problem}; retrying it directly")
                 return analysis.analyze(paper, text)
             model = analysis.model
             analysis.caller.ledger.record(
@@ -110,7 +108,7 @@ class BatchAnalyzer:
         while True:
             status, counts = self.provider.batch_status(batch_id)
             done = total - counts.get("processing", 0)
-            self.info(f"Message Batch {batch_id}: {status}, {done} of {total} requests done")
+            logger.info(f"Message Batch {batch_id}: {status}, {done} of {total} requests done")
             if status == "ended":
                 return
             self.sleep(self.poll_seconds)

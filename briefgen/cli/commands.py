@@ -183,7 +183,7 @@ def daily(
         _emit(result.brief, settings, run.reporter, fmt=fmt, output=output,
               output_dir=output_dir, front_matter=front_matter)  # fmt: skip
         # Sent once the brief is written: a failed delivery leaves the files in place.
-        finish(send_brief(result.brief, targets, settings, run.reporter),
+        finish(send_brief(result.brief, targets, settings),
                _missing_text(result.failed, "brief"))  # fmt: skip
 
     run_action(run.reporter, action)
@@ -283,7 +283,7 @@ def weekly(
             f"{', '.join(d.isoformat() for d in unfetched)} (rerun when the network is back; "
             "the stored days are reused)" if unfetched else None,
         ) if text]  # fmt: skip
-        finish(send_brief(brief, targets, run.settings(), run.reporter),
+        finish(send_brief(brief, targets, run.settings()),
                "; ".join(missing) or None)  # fmt: skip
 
     run_action(run.reporter, action)
@@ -447,7 +447,7 @@ def show(
 
     def action() -> None:
         settings = settings_for(config, budget=budget)
-        remote_services = Remote(settings, on_retry=reporter.warning)
+        remote_services = Remote(settings)
         with Store.open(settings.store.home) as store, remote_services as remote:
             shown = show_paper(
                 paper_id, settings, store, remote,

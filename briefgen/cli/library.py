@@ -236,7 +236,7 @@ def export_command(
                 + (" …" if len(unknown) > 5 else "")
             )
         if destination:
-            report = push_to_zotero(destination, refs, settings=settings, warn=reporter.warning)
+            report = push_to_zotero(destination, refs, settings=settings)
             for paper_id, why in report.failed:
                 reporter.warning(f"Zotero did not create {paper_id}: {why}")
             where = report.target.described

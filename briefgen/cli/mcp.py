@@ -50,4 +50,6 @@ def mcp_command(
             reporter.info(f"briefgen mcp: streamable HTTP at http://127.0.0.1:{port}/mcp")
         serve(settings, http=http, port=port)
 
-    run_action(reporter, action)
+    # The server keeps its own log (briefgen.agents.server); a tool call's lines go to the
+    # agent in its answer, or nowhere, never as a command's lines on stderr.
+    run_action(reporter, action, shows_records=False)

@@ -68,7 +68,6 @@ def send_brief(
     brief: Brief,
     targets: list[Target],
     settings: Settings,
-    reporter: Reporter,
     *,
     force: bool = False,
     resend: str | None = None,
@@ -84,7 +83,7 @@ def send_brief(
         return document_of_brief(brief, lang or target.lang or first, settings)
 
     with Store.open(settings.store.home) as store:
-        outcomes = deliver(targets, document, settings, store, reporter, force=force)
+        outcomes = deliver(targets, document, settings, store, force=force)
     return failure_message(outcomes, resend or resend_label(brief))
 
 
@@ -184,7 +183,7 @@ def send(
             lang: RenderLang = "zh" if brief_language(text) == "zh" else "en"
             twin = _stored_twin(text, lang, settings)
             if twin is not None:  # the stored brief this file was written from: same content
-                failure = send_brief(twin, targets, settings, reporter, force=force,
+                failure = send_brief(twin, targets, settings, force=force,
                                      resend=str(path), lang=lang)  # fmt: skip
                 finish(failure, None)
                 return
@@ -198,11 +197,11 @@ def send(
                 return document_of_markdown(text, lang, settings)
 
             with Store.open(settings.store.home) as store:
-                outcomes = deliver(targets, document, settings, store, reporter, force=force)
+                outcomes = deliver(targets, document, settings, store, force=force)
             finish(failure_message(outcomes, str(path)), None)
             return
         brief = load_brief(_read(path), str(path)) if is_file else _stored(what, settings)
         resend = str(path) if is_file else what
-        finish(send_brief(brief, targets, settings, reporter, force=force, resend=resend), None)
+        finish(send_brief(brief, targets, settings, force=force, resend=resend), None)
 
     run_action(reporter, action)

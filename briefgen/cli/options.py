@@ -12,6 +12,7 @@ import sqlite3
 import stat
 import sys
 from collections.abc import Callable, Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar, get_args, get_origin
@@ -38,7 +39,7 @@ from briefgen.core.settings import (
 )
 from briefgen.core.settings_errors import model_of
 from briefgen.engines.factory import make_engine as make_engine  # tests replace it here
-from briefgen.infra.console import Reporter
+from briefgen.infra.console import Reporter, reporting
 from briefgen.infra.files import cannot_write, write_atomic
 from briefgen.infra.store import Store
 from briefgen.infra.store_recovery import is_damage
@@ -328,13 +329,15 @@ LOCAL_FILE_ERRORS = {
 }  # fmt: skip
 
 
-def run_action(reporter: Reporter, action: Callable[[], T]) -> T:
+def run_action(reporter: Reporter, action: Callable[[], T], *, shows_records: bool = True) -> T:
     """Turn expected failures into one line and their exit code; anything else is a bug (1).
+    While `action` runs, `reporter` shows what briefgen logs (`shows_records`, the default).
 
     A closed stdout (`briefgen … | head -1`) ends the command quietly with 141, as SIGPIPE ends
     a Unix tool; Ctrl-C is one line and 130."""
     try:
-        return action()
+        with reporting(reporter) if shows_records else nullcontext():
+            return action()
     except BriefgenError as exc:
         reporter.error(str(exc))
         raise typer.Exit(exc.exit_code) from None
@@ -558,15 +561,14 @@ class ModelRun:
     def in_context(self, work: Callable[[RunContext], T]) -> T:
         """`work` with the run's settings, store, engine and remote services."""
         settings = self.settings()
-        warn = self.reporter.warning  # one line per retried request or model call
-        engine = make_engine(settings, calls=not self.dry_run, on_retry=warn)  # dry: no key
+        engine = make_engine(settings, calls=not self.dry_run)  # dry: no key
         options = RunOptions(use_cache=not self.no_cache, fulltext=self.fulltext,
                              max_cost=self.max_cost, batch=self.batch,
                              library=tuple(self.library or ()),
                              include_seen=self.include_seen, triage=self.triage)  # fmt: skip
         if self.triage and settings.provider == "offline":
             raise UsageError("--triage needs a model (--provider anthropic or openai)")
-        with Store.open(settings.store.home) as store, Remote(settings, on_retry=warn) as remote:
+        with Store.open(settings.store.home) as store, Remote(settings) as remote:
             return work(RunContext(settings, store, engine, self.reporter, remote, options))
 
     def print_estimate(self, *, synthesis: bool) -> None:

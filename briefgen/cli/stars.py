@@ -47,7 +47,7 @@ def _top_of_brief(store: Store, settings: Settings, day: str) -> list[str]:
     return [top.paper_id for top in brief.top_papers]
 
 
-def _papers(what: list[str], store: Store, settings: Settings, reporter: Reporter) -> list[Paper]:
+def _papers(what: list[str], store: Store, settings: Settings) -> list[Paper]:
     ids: list[str] = []
     for item in what:
         if DAY.match(item):
@@ -61,7 +61,7 @@ def _papers(what: list[str], store: Store, settings: Settings, reporter: Reporte
             )
         ids.append(split_arxiv_id(found)[0])
     ids = list(dict.fromkeys(ids))
-    with Remote(settings, on_retry=reporter.warning) as remote:
+    with Remote(settings) as remote:
         papers = lookup_papers(store, remote)(ids)
     missing = [i for i in ids if i not in {p.id for p in papers}]
     if missing:
@@ -92,7 +92,7 @@ def star(
                     return
                 print_table(f"{len(rows)} starred papers", ["id", "title"], rows)
                 return
-            papers = _papers(what, store, settings, reporter)
+            papers = _papers(what, store, settings)
             store.star(papers)
             for paper in papers:
                 sys.stdout.write(f"starred {paper.versioned_id}  {paper.title}\n")

@@ -9,7 +9,8 @@ context window is warned about once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from briefgen.core.calls import ChatMessage, Reply
@@ -33,7 +34,7 @@ WORDING = Wording(
 )
 WARM_UP = "Reply with {}."  # the cache warm-up's message: one output token, nothing to read
 
-Say = Callable[[str], None]
+logger = logging.getLogger(__name__)
 
 
 class AnalysisCaller:
@@ -45,8 +46,6 @@ class AnalysisCaller:
         model: PricedModel,
         prompt: AnalysisPrompt,
         limits: CallLimits,
-        *,
-        warn: Say,
     ) -> None:
         self.caller = caller
         self.model = model
@@ -56,7 +55,6 @@ class AnalysisCaller:
         local = bool(getattr(caller.provider, "local", False)) and limits.context_tokens is None
         self.context_tokens = limits.context_tokens or context_window(model.name, local=local)
         self._context_source = " (a local server's default, Ollama's)" if local else ""
-        self.warn = warn
         self._told: set[str] = set()
         # The system prompt is the one prefix every paper shares; it is marked for the cache
         # only when the API will cache it.
@@ -84,7 +82,7 @@ class AnalysisCaller:
         problem = self.context_problem(paper, text)
         if problem is not None and paper.paper.id not in self._told:
             self._told.add(paper.paper.id)
-            self.warn(problem)
+            logger.warning(problem)
         return self.complete(paper, text)
 
     def message(self, paper: ScoredPaper, text: PaperText) -> ChatMessage:

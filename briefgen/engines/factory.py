@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Literal
 
 from briefgen.core.calls import Reply
@@ -13,7 +13,7 @@ from briefgen.engines.base import Engine
 from briefgen.engines.limits import CallLimits
 from briefgen.engines.provider import Provider
 from briefgen.engines.recorded_calls import PricedModel
-from briefgen.infra.net import RetryPolicy, no_report
+from briefgen.infra.net import RetryPolicy
 
 if TYPE_CHECKING:
     from briefgen.engines.model_engine import EngineModels
@@ -22,15 +22,12 @@ if TYPE_CHECKING:
 def make_provider(
     settings: Settings,
     env: Mapping[str, str] | None = None,
-    *,
-    on_retry: Callable[[str], None] = no_report,
 ) -> Provider:
-    """The provider of `settings`; `on_retry` gets one line per retried call."""
+    """The provider of `settings`; each retried call is one warning."""
     env = os.environ if env is None else env
     policy = RetryPolicy(
         attempts=settings.network.http_retries,
         wait=settings.network.retry_wait_seconds,
-        on_retry=on_retry,
         timeout=settings.model.timeout_seconds,
         timeout_setting="[model] timeout_seconds",
     )
@@ -90,17 +87,15 @@ def make_engine(
     env: Mapping[str, str] | None = None,
     *,
     calls: bool = True,
-    on_retry: Callable[[str], None] = no_report,
 ) -> Engine:
-    """The engine of a run; `calls=False` builds one that can only estimate (no key needed).
-    `on_retry` gets one line per retried model call (the CLI passes its reporter's warning)."""
+    """The engine of a run; `calls=False` builds one that can only estimate (no key needed)."""
     if settings.provider == "offline":
         # Imported here: it loads numpy, and the model engine its SDK; `--help` needs neither.
         from briefgen.engines.offline.engine import OfflineEngine
 
         return OfflineEngine()
     provider: Provider = (
-        make_provider(settings, env, on_retry=on_retry)
+        make_provider(settings, env)
         if calls
         else NoCallProvider(settings.provider, local=_local(settings))
     )

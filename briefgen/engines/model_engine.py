@@ -9,8 +9,7 @@ serves the stages that ask on their own (triage, translation).
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,12 +26,6 @@ from briefgen.engines.recorded_calls import CallLedger, PricedModel, RecordedCal
 from briefgen.engines.spares import analysis_synthesis
 from briefgen.engines.synthesis_call import SynthesisCaller
 from briefgen.engines.synthesis_prompt import SynthesisPrompt
-
-Say = Callable[[str], None]
-
-
-def _on_stderr(message: str) -> None:
-    print(f"warning: {message}", file=sys.stderr)
 
 
 @dataclass(frozen=True)
@@ -59,7 +52,6 @@ class ModelEngine:
         *,
         prompts_dir: Path | None = None,
         interests: str = "",
-        warn: Say = _on_stderr,
     ) -> None:
         limits = limits or CallLimits()
         self.provider = provider
@@ -67,7 +59,7 @@ class ModelEngine:
         self.caller = RecordedCaller(provider, self.ledger, prompt_caching=limits.prompt_caching)
         # The compact prompt where nothing caches the long one (OpenAI-compatible servers).
         prompt = AnalysisPrompt(prompts_dir, compact=not provider.caches_by_marker)
-        self.analysis = AnalysisCaller(self.caller, models.analysis, prompt, limits, warn=warn)
+        self.analysis = AnalysisCaller(self.caller, models.analysis, prompt, limits)
         self.synthesis = SynthesisCaller(
             self.caller, models.synthesis or models.analysis,
             SynthesisPrompt(prompts_dir, interests=interests), limits,

@@ -3,6 +3,11 @@
 stdout carries only the requested document. Progress bars appear only when stderr is a
 terminal and --quiet is off; errors are always printed, one line each.
 
+Library code never prints: it logs (`logging.getLogger(__name__)` under "briefgen"), and a
+command shows those records through its Reporter, which is a logging handler installed on the
+"briefgen" logger while the command runs (`reporting`). Used as a library, briefgen prints
+nothing (the package's NullHandler keeps Python's last-resort handler quiet).
+
 Everything printed here is text, never Rich markup or emoji codes: a paper's title, an
 author's name, a service's reply or a search query may hold '[/bold]', '[link=…]' or ':b:',
 and they are shown as written (a Console prints a str as markup unless told otherwise, so
@@ -12,6 +17,7 @@ every str goes through `plain` on its way out).
 from __future__ import annotations
 
 import errno
+import logging
 import re
 import sys
 from collections.abc import Iterator, Sequence
@@ -53,8 +59,13 @@ class Advance(Protocol):
     def __call__(self, step: int = 1) -> None: ...
 
 
-class Reporter:
+class Reporter(logging.Handler):
+    """A command's lines on stderr, and the handler of what briefgen logs while it runs: a
+    record is shown as the line of its level (DEBUG with --verbose only, INFO, WARNING as
+    'warning: …', ERROR and above as 'error: …'), under the same --quiet."""
+
     def __init__(self, quiet: bool = False, verbose: bool = False) -> None:
+        super().__init__()
         self.quiet = quiet
         self.verbose = verbose
         # Built lazily from the current sys.stderr so test runners that swap it are honoured.
@@ -88,6 +99,17 @@ class Reporter:
     def error(self, message: str) -> None:
         self.err.print(said(f"error: {one_line(message)}", "bold red"))
 
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if record.levelno >= logging.ERROR:
+            self.error(message)
+        elif record.levelno >= logging.WARNING:
+            self.warning(message)
+        elif record.levelno >= logging.INFO:
+            self.info(message)
+        else:
+            self.debug(message)
+
     @contextmanager
     def progress(self, description: str, total: int) -> Iterator[Advance]:
         if self.quiet or not self.err.is_terminal:
@@ -97,6 +119,22 @@ class Reporter:
         with Progress(*columns, console=self.err, transient=True) as bar:
             task = bar.add_task(description, total=total)
             yield lambda step=1: bar.advance(task, step)
+
+
+@contextmanager
+def reporting(reporter: Reporter) -> Iterator[None]:
+    """What briefgen logs, shown by `reporter` while the block (one command) runs; taken off
+    after it, so that commands run one after another in a process (the tests) never stack
+    handlers. The reporter, not the logger's level, decides what --quiet and --verbose show."""
+    log = logging.getLogger("briefgen")
+    level = log.level
+    log.setLevel(logging.DEBUG)
+    log.addHandler(reporter)
+    try:
+        yield
+    finally:
+        log.removeHandler(reporter)
+        log.setLevel(level)
 
 
 class _Stdout(Console):

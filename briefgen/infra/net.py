@@ -1,7 +1,7 @@
 """What every remote call shares: a descriptive User-Agent, timeouts, and one retry policy.
 
 Retries back off exponentially on the failures that pass (timeouts, dropped connections, 429
-and 5xx), honour a server's Retry-After, say so on one line each (`on_retry`), and end in an
+and 5xx), honour a server's Retry-After, say so in one warning each, and end in an
 `UpstreamError` (exit 6) that says what happened. A host that refuses connections, does not
 resolve or cannot be routed to is not retried: `UnreachableError` on the first attempt, since
 waiting cannot fix that within a run.
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import errno
 import ipaddress
+import logging
 import queue
 import socket
 import threading
@@ -34,6 +35,7 @@ from briefgen.core.errors import UpstreamError
 if TYPE_CHECKING:  # httpx is imported where a request is made: a papers-file run needs none
     import httpx
 
+logger = logging.getLogger(__name__)
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 MAX_RETRY_AFTER = 120.0  # seconds; a longer Retry-After is not worth waiting out in a CLI run
 # A host that does not even accept a connection within this is down or dropping packets; an
@@ -112,10 +114,6 @@ class Pacer:
 
     def mark(self) -> None:
         self._last = self._clock()
-
-
-def no_report(_: str) -> None:
-    return None
 
 
 class UnreachableError(UpstreamError):
@@ -238,7 +236,7 @@ class RetryPolicy:
     wait: float = 2.0  # the first backoff; it doubles on each retry
     max_wait: float = 60.0
     sleep: Callable[[float], None] = pause  # tests record the waits instead
-    on_retry: Callable[[str], None] = no_report  # one line per retry (the CLI: reporter.warning)
+    retry_level: int = logging.WARNING  # each retry told at this level (a model download: INFO)
     timeout: float | None = None  # the per-request timeout, for "did not answer within 30 s"
     timeout_setting: str = ""  # the setting that changes it, named when requests time out
     # The whole call, every attempt and wait included, within this many seconds: a silent
@@ -256,7 +254,7 @@ class RetryPolicy:
         hint: str = "",
         url: str = "",
     ) -> T:
-        """`call()` with retries on what `retry_on` accepts, one `on_retry` line each;
+        """`call()` with retries on what `retry_on` accepts, told one line each;
         UnreachableError at once when the host cannot be reached at all, UpstreamError once
         the attempts run out. `hint` says where the address is set; `url` names the host."""
         backoff = tenacity.wait_exponential(multiplier=self.wait, max=self.max_wait)
@@ -301,7 +299,8 @@ class RetryPolicy:
         def announce(state: tenacity.RetryCallState) -> None:
             delay = state.upcoming_sleep
             when = f"retrying in {_seconds(delay)}" if delay > 0 else "retrying now"
-            self.on_retry(
+            logger.log(
+                self.retry_level,
                 f"{service}{fetching} {failures[-1]} on attempt {state.attempt_number}/"
                 f"{attempts}; {when}"
             )

@@ -12,7 +12,7 @@ failure is named.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -102,7 +102,6 @@ def push_to_zotero(
     refs: list[Reference],
     *,
     settings: Settings,
-    warn: Callable[[str], None],
     client: httpx.Client | None = None,
     env: Mapping[str, str] | None = None,
 ) -> PushReport:
@@ -114,9 +113,7 @@ def push_to_zotero(
             f"--to {target.spec}: writing to Zotero needs an API key with write access in "
             f"{KEY_VARIABLE} (create one at {KEYS_URL})"
         )
-    zotero = ZoteroClient(
-        target, f"--to {target.spec}", settings=settings, key=key, on_retry=warn, client=client
-    )
+    zotero = ZoteroClient(target, f"--to {target.spec}", settings=settings, key=key, client=client)
     report = PushReport(target)
     batches = zotero.create_items([zotero_item(ref, target.collection) for ref in refs])
     for start, results in zip(range(0, len(refs), BATCH), batches, strict=True):

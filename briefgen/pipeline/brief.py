@@ -36,8 +36,7 @@ def chinese_translator(ctx: RunContext) -> BriefTranslator | None:
         return None
     return BriefTranslator(
         asker, store=ctx.store, use_cache=ctx.options.use_cache,
-        prompts_dir=settings.model.prompts_dir, warn=ctx.reporter.warning,
-        max_tokens=settings.translation.max_tokens,
+        prompts_dir=settings.model.prompts_dir, max_tokens=settings.translation.max_tokens,
         chunk_tokens=settings.translation.chunk_tokens, concurrency=settings.model.concurrency,
     )  # fmt: skip
 
@@ -71,7 +70,7 @@ def make_brief(
     ahead = translator.start(glance_texts(glance_rows(papers))) if translator else None
     brief = build_brief(
         label, papers, ctx.engine, _provenance(ctx, papers, sources), kind=kind,
-        store=ctx.store, use_cache=ctx.options.use_cache, warn=ctx.reporter.warning,
+        store=ctx.store, use_cache=ctx.options.use_cache,
     )  # fmt: skip
     if translator is not None and ahead is not None:
         brief = translate_brief(brief, translator, ahead())

@@ -67,16 +67,11 @@ class AnalyzeResult:
 def rank_day(request: PaperRequest, ctx: RunContext, *, calls: bool = True) -> RankedDay:
     """The day's papers, filtered and ranked for the reader; with --triage, ranked by the
     model's relevance (`calls=False`, a dry run: only what the store holds is used)."""
-    reporter = ctx.reporter
-    gatherer = Gatherer(
-        ctx.settings, ctx.store, ctx.remote, use_cache=ctx.options.use_cache,
-        log=reporter.debug, info=reporter.info, warn=reporter.warning,
-    )  # fmt: skip
+    gatherer = Gatherer(ctx.settings, ctx.store, ctx.remote, use_cache=ctx.options.use_cache)
     gathered = gatherer.gather(request)
     reader = build_reader(
         ctx.settings, ctx.store, ctx.remote, day=gathered.day.isoformat(),
         library=list(ctx.options.library), include_seen=ctx.options.include_seen,
-        warn=reporter.warning, info=reporter.info,
     )  # fmt: skip
     plan = None
     if ctx.options.triage:
@@ -241,8 +236,7 @@ def _batch_runner(ctx: RunContext) -> BatchAnalyzer:
     route = ctx.engine.batches()
     if route is None:
         raise UsageError("--batch needs --provider anthropic (Anthropic Message Batches)")
-    return BatchAnalyzer(route, ctx.store, poll_seconds=ctx.settings.model.batch_poll_seconds,
-                         info=ctx.reporter.info)  # fmt: skip
+    return BatchAnalyzer(route, ctx.store, poll_seconds=ctx.settings.model.batch_poll_seconds)
 
 
 def check_cost(estimate: Estimate, max_cost: float, ctx: RunContext, *, batch: bool) -> None:

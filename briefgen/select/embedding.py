@@ -19,10 +19,10 @@ files: another model, or the same repository updated, never reuses them.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import shutil
 import threading
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 Matrix = npt.NDArray[np.float32]
 
 TFIDF = "tfidf"
+logger = logging.getLogger(__name__)
 # What model2vec's loader reads for its own layout; the large one first, so that its size is
 # what the one "downloading" line announces. (A repository also holds a README.md, a
 # modules.json and sometimes an onnx/ folder: loading needs none of them.)
@@ -272,16 +273,10 @@ def _vectors(items: list[tuple[str, str]], embedder: Embedder, store: Store | No
 # loading ------------------------------------------------------------------------------------
 
 
-def load_embedder(
-    settings: Settings,
-    *,
-    warn: Callable[[str], None],
-    info: Callable[[str], None] | None = None,
-) -> Embedder | None:
+def load_embedder(settings: Settings) -> Embedder | None:
     """The configured embedding model, downloaded on first use; None for 'tfidf' (silently)
-    or, after one warning through `warn`, when it cannot be downloaded. A local folder that
-    does not load is a ConfigError. `info` gets the one "downloading" line (stderr when not
-    given) and any retry lines."""
+    or, after one warning, when it cannot be downloaded. A local folder that does not load is
+    a ConfigError. The one "downloading" line and any retry lines are told at INFO."""
     spec = settings.selection.embedding_model.strip()
     if spec.lower() == TFIDF:
         return None
@@ -307,7 +302,7 @@ def load_embedder(
             # Another run failed today: no attempt (each would wait for the network again)
             # until tomorrow, or until the marker is deleted.
             _FAILED.add(remembered)
-            warn(
+            logger.warning(
                 f"embedding model {repo_id} could not be downloaded earlier today ({earlier}): "
                 f"{FALLBACK_ADVICE}; briefgen tries again tomorrow (to try now, delete "
                 f"{failure_marker(target)})"
@@ -316,11 +311,11 @@ def load_embedder(
         from briefgen.select.model_download import DownloadFailed, download_model
 
         try:
-            download_model(repo_id, MODEL_FILES, target, settings, info)
+            download_model(repo_id, MODEL_FILES, target, settings)
         except DownloadFailed as failure:
             _FAILED.add(remembered)
             _remember_failure(target, base_url, failure.reason)
-            warn(
+            logger.warning(
                 f"embedding model {repo_id} could not be downloaded ({failure.reason}): "
                 f"{FALLBACK_ADVICE}"
             )
@@ -334,7 +329,7 @@ def load_embedder(
             host = urlsplit(base_url).hostname or base_url
             cause = str(exc).split(" model2vec model: ", 1)[-1].split(" (it needs ")[0]
             _remember_failure(target, base_url, f"{host} sent something else: {cause}")
-            warn(
+            logger.warning(
                 f"embedding model {repo_id} as downloaded from {host} is not a model2vec "
                 f"model ({cause}): {FALLBACK_ADVICE}"
             )

@@ -50,8 +50,8 @@ if TYPE_CHECKING:
 
     from briefgen.core.settings import Settings
 
-Warn = Callable[[str], None]
 Lookup = Callable[[list[str]], list[Paper]]
+logger = logging.getLogger(__name__)
 
 
 class PartialLookup(Exception):
@@ -68,10 +68,6 @@ KINDS_HELP = (
     "a .bib file, a text file of arXiv ids or links, a papers .json/.jsonl file, or "
     "zotero:USER_ID/COLLECTION_KEY"
 )
-
-
-def _silent(_: str) -> None:
-    return None
 
 
 # the entries ------------------------------------------------------------------------------------
@@ -157,7 +153,7 @@ _LATEX_ROOM = 2
 MAX_AUTHOR_FIELD_CHARS = 300_000  # 'A and B and …': the longest real lists run to ~150,000
 
 
-def bounded_entry(entry: LibraryPaper, where: str, warn: Warn,
+def bounded_entry(entry: LibraryPaper, where: str,
                   sizes: Mapping[str, int] | None = None) -> LibraryPaper:  # fmt: skip
     """`entry` with its title, abstract and authors cut to a paper record's bounds, said in
     one warning naming the entry (`sizes`: the fields' lengths as written, if cut before)."""
@@ -177,7 +173,7 @@ def bounded_entry(entry: LibraryPaper, where: str, warn: Warn,
     if not cuts:
         return entry
     shown = entry.key if not entry.key.startswith("title:") else repr(title[:60])
-    warn(f"{where}: entry {shown}: {'; '.join(cuts)}")
+    logger.warning(f"{where}: entry {shown}: {'; '.join(cuts)}")
     return LibraryPaper(
         key=entry.key, title=title, abstract=abstract,
         authors=tuple(a[:MAX_AUTHOR_CHARS] for a in authors[:MAX_AUTHORS]),
@@ -284,7 +280,7 @@ _PAPERS_SUFFIXES = {".json", ".jsonl", ".ndjson"}
 _MARKDOWN_SUFFIXES = {".md", ".markdown"}
 
 
-def _read_text(path: Path, spec: str, warn: Warn) -> str:
+def _read_text(path: Path, spec: str) -> str:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -304,7 +300,9 @@ def _read_text(path: Path, spec: str, warn: Warn) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         # Older BibTeX tools write Latin-1; every byte decodes, so the file is still read.
-        warn(f"library {spec}: not UTF-8 text; read as Latin-1 (save it as UTF-8 to be sure)")
+        logger.warning(
+            f"library {spec}: not UTF-8 text; read as Latin-1 (save it as UTF-8 to be sure)"
+        )
         return data.decode("latin-1")
 
 
@@ -337,34 +335,32 @@ def read_library(
     settings: Settings,
     lookup: Lookup | None = None,
     client: httpx.Client | None = None,
-    warn: Warn | None = None,
 ) -> list[LibraryPaper]:
     """The papers one library entry names. `lookup(ids)` gives the Papers of arXiv ids that
     come without a title (from the store or the arXiv API); `client` is the HTTP client for
-    Zotero (one is made when not given); `warn` gets one line per thing left out.
+    Zotero (one is made when not given); a warning says each thing left out.
 
     Raises ConfigError for what the user must fix (a missing or unreadable file, a library
     with no papers in it, a Zotero library the key cannot read) and UpstreamError when Zotero
     fails; nothing else is fatal."""
-    say = warn or _silent
     spec = spec.strip()
     if not spec:
         raise ConfigError(f"library: an empty entry; name {KINDS_HELP}")
     if spec.lower().startswith("zotero:"):
-        found = _read_zotero(spec, settings=settings, client=client, warn=say)
-        return [bounded_entry(entry, f"library {spec}", say) for entry in found]
+        found = _read_zotero(spec, settings=settings, client=client)
+        return [bounded_entry(entry, f"library {spec}") for entry in found]
     path = Path(spec).expanduser()
-    text = _read_text(path, spec, say)
+    text = _read_text(path, spec)
     kind = _kind(path, text)
     if kind == "bib":
-        return read_bib(text, spec=spec, origin=path.name, warn=say)
+        return read_bib(text, spec=spec, origin=path.name)
     if kind == "papers":
         return _read_papers_file(path, spec)
     found = read_ids(
-        text, spec=spec, origin=path.name, lookup=lookup, warn=say,
+        text, spec=spec, origin=path.name, lookup=lookup,
         markdown=path.suffix.lower() in _MARKDOWN_SUFFIXES,
     )  # fmt: skip
-    return [bounded_entry(entry, f"library {spec}", say) for entry in found]
+    return [bounded_entry(entry, f"library {spec}") for entry in found]
 
 
 def _empty(spec: str, found: str) -> ConfigError:
@@ -432,7 +428,6 @@ def read_ids(
     spec: str,
     origin: str,
     lookup: Lookup | None,
-    warn: Warn,
     markdown: bool = False,
 ) -> list[LibraryPaper]:
     """Library entries for the arXiv ids a text holds, their titles and abstracts from
@@ -470,7 +465,7 @@ def read_ids(
             if failure
             else "their titles and abstracts could not be found"
         )
-        warn(
+        logger.warning(
             f"library {spec}: {_plural(len(missing), 'arXiv id')} of {len(ids)} left out "
             f"({shown}): {why}, and an id alone cannot be compared with a day's papers"
         )
@@ -536,24 +531,24 @@ def _quiet(*names: str) -> Iterator[None]:
     """The named libraries' log records held back: bibtexparser logs each malformed block
     (on stderr, in a run with no logging set up) where one warning of ours counts them."""
     loggers = [logging.getLogger(name) for name in names]
-    levels = [logger.level for logger in loggers]
-    for logger in loggers:
-        logger.setLevel(logging.CRITICAL + 1)
+    levels = [held.level for held in loggers]
+    for held in loggers:
+        held.setLevel(logging.CRITICAL + 1)
     try:
         yield
     finally:
-        for logger, level in zip(loggers, levels, strict=True):
-            logger.setLevel(level)
+        for held, level in zip(loggers, levels, strict=True):
+            held.setLevel(level)
 
 
-def read_bib(text: str, *, spec: str, origin: str, warn: Warn) -> list[LibraryPaper]:
+def read_bib(text: str, *, spec: str, origin: str) -> list[LibraryPaper]:
     """Library entries for a BibTeX file's entries. What cannot be read (a malformed entry)
     or compared (no title) is left out, counted in one warning."""
     with _quiet("bibtexparser", "pylatexenc"):
-        return _read_bib(text, spec=spec, origin=origin, warn=warn)
+        return _read_bib(text, spec=spec, origin=origin)
 
 
-def _read_bib(text: str, *, spec: str, origin: str, warn: Warn) -> list[LibraryPaper]:
+def _read_bib(text: str, *, spec: str, origin: str) -> list[LibraryPaper]:
     from bibtexparser.entrypoint import parse_string
     from bibtexparser.middlewares import RemoveEnclosingMiddleware
     from bibtexparser.model import Entry
@@ -596,7 +591,7 @@ def _read_bib(text: str, *, spec: str, origin: str, warn: Warn) -> list[LibraryP
             fallback_key=f"bib:{entry.key}" if entry.key else None,
             origin=origin,
         )
-        entries.append(bounded_entry(read, f"library {spec}", warn, sizes))
+        entries.append(bounded_entry(read, f"library {spec}", sizes))
     if skipped:
         total = sum(skipped.values())
         reasons = ", ".join(f"{count} {reason}" for reason, count in skipped.most_common())
@@ -609,7 +604,9 @@ def _read_bib(text: str, *, spec: str, origin: str, warn: Warn) -> list[LibraryP
                 if len(malformed_lines) == 1
                 else f"; the unreadable ones start on lines {shown}{more}"
             )
-        warn(f"library {spec}: {_plural(total, 'entry', 'entries')} skipped ({reasons}){lines}")
+        logger.warning(
+            f"library {spec}: {_plural(total, 'entry', 'entries')} skipped ({reasons}){lines}"
+        )
     if not entries:
         found = "holds no BibTeX entries" if not skipped else "has no readable entry with a title"
         raise _empty(spec, found)
@@ -674,7 +671,7 @@ def zotero_entry(raw: object, origin: str) -> LibraryPaper | str:
 
 
 def _read_zotero(
-    spec: str, *, settings: Settings, client: httpx.Client | None, warn: Warn
+    spec: str, *, settings: Settings, client: httpx.Client | None
 ) -> list[LibraryPaper]:
     from briefgen.sources.zotero_api import (  # httpx loads only for Zotero
         ZoteroClient,
@@ -684,9 +681,8 @@ def _read_zotero(
 
     target = parse_zotero_spec(spec)
     items = ZoteroClient(
-        target, f"library {target.spec}", settings=settings, key=api_key(), on_retry=warn,
-        client=client,
-    ).read_items()  # fmt: skip
+        target, f"library {target.spec}", settings=settings, key=api_key(), client=client
+    ).read_items()
     entries: list[LibraryPaper] = []
     skipped: Counter[str] = Counter()
     for raw in items:
@@ -698,7 +694,8 @@ def _read_zotero(
     others = {reason: n for reason, n in skipped.items() if reason != "note or attachment"}
     if others:
         reasons = ", ".join(f"{n} {reason}" for reason, n in others.items())
-        warn(f"library {target.spec}: {_plural(sum(others.values()), 'item')} skipped ({reasons})")
+        skipped_items = _plural(sum(others.values()), "item")
+        logger.warning(f"library {target.spec}: {skipped_items} skipped ({reasons})")
     if not entries:
         found = (
             f"{target.described} is empty"

@@ -18,9 +18,9 @@ folder the next time, file by file.
 from __future__ import annotations
 
 import hashlib
+import logging
 import shutil
-import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -37,7 +37,6 @@ from briefgen.infra.net import (
     RetryableStatus,
     RetryPolicy,
     UnreachableError,
-    no_report,
     retry_after_seconds,
     user_agent,
 )
@@ -47,6 +46,7 @@ if TYPE_CHECKING:
 
     from briefgen.core.settings import Settings
 
+logger = logging.getLogger(__name__)
 CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 15.0
 DOWNLOAD_ATTEMPTS = 2
@@ -133,7 +133,6 @@ def download_model(
     files: tuple[str, ...],
     target: Path,
     settings: Settings,
-    info: Callable[[str], None] | None,
 ) -> None:
     """The repository's `files` (the large one first: its size is announced) into `target`,
     which does not exist yet; DownloadFailed with one short reason when they cannot be had."""
@@ -152,7 +151,7 @@ def download_model(
     policy = RetryPolicy(
         attempts=max(1, min(settings.network.http_retries, DOWNLOAD_ATTEMPTS)),
         wait=settings.network.retry_wait_seconds,
-        on_retry=info or no_report,
+        retry_level=logging.INFO,  # the model is optional: its retries are not warnings
         timeout=read_timeout,
         timeout_setting="http_timeout_seconds",
     )
@@ -165,7 +164,7 @@ def download_model(
         listing = run(
             partial(HfApi(endpoint=base_url, token=False).model_info, repo_id, files_metadata=True)
         )
-        sizes = _announce(listing, files, repo_id, f"to {target}", info or _to_stderr)
+        sizes = _announce(listing, files, repo_id, f"to {target}")
         run(
             partial(
                 snapshot_download,
@@ -217,7 +216,6 @@ def _announce(
     files: tuple[str, ...],
     repo_id: str,
     where: str,
-    say: Callable[[str], None],
 ) -> dict[str, tuple[int | None, str | None]]:
     """Each file's size and SHA-256 as listed, after the one "downloading" line."""
     listed = {sibling.rfilename: sibling for sibling in listing.siblings or []}
@@ -229,7 +227,8 @@ def _announce(
         for name in files
     }
     size = sizes[files[0]][0]
-    say(f"downloading embedding model {repo_id}{f' ({_size(size)})' if size else ''} {where}")
+    shown = f" ({_size(size)})" if size else ""
+    logger.info(f"downloading embedding model {repo_id}{shown} {where}")
     return sizes
 
 
@@ -269,7 +268,3 @@ def _size(size: int) -> str:
     if size >= 1_000_000:
         return f"{size / 1e6:.1f} MB"
     return f"{max(size / 1e3, 1):.0f} kB"
-
-
-def _to_stderr(line: str) -> None:
-    print(line, file=sys.stderr, flush=True)

@@ -3,6 +3,7 @@ starred papers), a way to compare the day's papers with it, and what they were b
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -27,11 +28,7 @@ from briefgen.select.library import (
 from briefgen.select.rank import Match, Reader
 from briefgen.sources.remote import Remote
 
-Say = Callable[[str], None]
-
-
-def _quiet(_: str) -> None:
-    return None
+logger = logging.getLogger(__name__)
 
 
 def paper_key(paper: Paper) -> str:
@@ -127,8 +124,6 @@ def load_reader_library(
     store: Store,
     remote: Remote | None,
     extra: list[str],
-    *,
-    warn: Say = _quiet,
 ) -> list[LibraryPaper]:
     """The profile's library, the --library ones, and the starred papers, each paper once."""
     specs = list(dict.fromkeys([*settings.active_profile.library, *extra]))
@@ -136,9 +131,8 @@ def load_reader_library(
     entries: list[LibraryPaper] = []
     for spec in specs:
         entries += read_library(
-            spec, settings=settings, lookup=lookup_papers(store, remote), client=client,
-            warn=warn,
-        )  # fmt: skip
+            spec, settings=settings, lookup=lookup_papers(store, remote), client=client
+        )
     entries += library_from_papers(store.starred(), "stars")
     return dedupe(entries)
 
@@ -151,18 +145,16 @@ def build_reader(
     day: str,
     library: list[str] | None = None,
     include_seen: bool = False,
-    warn: Say = _quiet,
-    info: Say = _quiet,
 ) -> Reader:
-    entries = load_reader_library(settings, store, remote, library or [], warn=warn)
+    entries = load_reader_library(settings, store, remote, library or [])
     embedder = None
     if entries:
         from briefgen.select.embedding import load_embedder
 
-        embedder = load_embedder(settings, warn=warn, info=info)
+        embedder = load_embedder(settings)
         how = embedder.name if embedder is not None else "TF-IDF"
         count = f"{len(entries)} paper{'s' if len(entries) != 1 else ''}"
-        info(f"library: {count}, compared by {how}")
+        logger.info(f"library: {count}, compared by {how}")
     return Reader(
         library=entries,
         match=LibraryMatcher(entries, embedder, store) if entries else None,

@@ -9,9 +9,10 @@ where results were due (arXiv returns empty pages under load).
 from __future__ import annotations
 
 import itertools
+import logging
 import math
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from email.utils import parsedate_to_datetime
@@ -48,11 +49,7 @@ MIRROR_HINT = " (BRIEFGEN_SOURCES__ARXIV_API_URL points briefgen at a mirror)"
 # paging on to it would take hours at one request per 3 s.
 MAX_RESULTS_PER_DAY = 20_000
 
-Log = Callable[[str], None]
-
-
-def _quiet(_: str) -> None:
-    return None
+logger = logging.getLogger(__name__)
 
 
 class UnexpectedEmptyPage(Exception):
@@ -165,11 +162,9 @@ def announcement_query(categories: list[str], announcement: Announcement) -> str
     return f"({_categories_query(categories)}) AND submittedDate:{window}"
 
 
-def result_to_paper(
-    result: Any, listing: date, announce_type: str = "new", *, say: Log = _quiet
-) -> Paper:
+def result_to_paper(result: Any, listing: date, announce_type: str = "new") -> Paper:
     """A Paper from an `arxiv.Result`; a title, abstract or author list beyond the bounds of
-    core.models is cut, and `say` is told."""
+    core.models is cut, with a warning."""
     categories = [result.primary_category] if result.primary_category else []
     categories += [c for c in result.categories if c not in categories]
     data = {
@@ -183,7 +178,7 @@ def result_to_paper(
         "source": "arxiv",
         "comment": getattr(result, "comment", None),
     }
-    return Paper.model_validate(bound_record(data, say))
+    return Paper.model_validate(bound_record(data, logger.warning))
 
 
 @dataclass
@@ -209,17 +204,15 @@ def fetch_announcement(
     categories: list[str],
     *,
     cross_lists: bool = False,
-    log: Log = _quiet,
-    warn: Log = _quiet,
 ) -> Listing:
     """The listing of `announcement.listing` from the API: new submissions whose primary
     category is wanted, cross-lists only when asked, replacements never.
 
-    The paging stops, with a warning through `warn` and the listing marked incomplete, at a
+    The paging stops, with a warning and the listing marked incomplete, at a
     page that adds no paper not seen on an earlier one, or after the first page when the
     stated total is far beyond what the window can hold (MAX_RESULTS_PER_DAY a day)."""
     query = announcement_query(categories, announcement)
-    log(f"arXiv API query: {query}")
+    logger.debug(f"arXiv API query: {query}")
     search = arxiv.Search(
         query=query,
         max_results=None,
@@ -228,7 +221,7 @@ def fetch_announcement(
     )
     listing = Listing(day=announcement.listing, papers=[], via="arXiv API")
     wanted = {c.lower() for c in categories}
-    for result in _listed_results(client, search, announcement, warn, listing):
+    for result in _listed_results(client, search, announcement, listing):
         if result.published < announcement.window_start:
             # First submitted before the window: a replacement, announced as such, not new.
             listing.skipped["replacements (first submitted earlier)"] += 1
@@ -245,7 +238,7 @@ def fetch_announcement(
             listing.skipped["outside the requested categories"] += 1
             continue
         try:
-            listing.papers.append(result_to_paper(result, announcement.listing, kind, say=warn))
+            listing.papers.append(result_to_paper(result, announcement.listing, kind))
         except (ValidationError, ValueError):
             listing.skipped["malformed entries"] += 1
     return listing
@@ -264,11 +257,10 @@ def _listed_results(
     client: ArxivApiClient,
     search: arxiv.Search,
     announcement: Announcement,
-    warn: Log,
     listing: Listing,
 ) -> Iterator[Any]:
     """The results of every page, each paper once, until a page adds nothing new or the
-    stated total cannot be a day's listing (then `listing.complete` is False, and `warn`
+    stated total cannot be a day's listing (then `listing.complete` is False, and a warning
     says why)."""
     seen: set[str] = set()
     most = _most_results(announcement)
@@ -276,7 +268,7 @@ def _listed_results(
         fresh = [r for r in results if r.entry_id not in seen]
         if not fresh:
             listing.complete = False
-            warn(
+            logger.warning(
                 f"{API_SERVICE} answered page {number} with no paper not already on an earlier "
                 f"page (of a stated {total:,}): stopped reading the listing after "
                 f"{_papers(len(seen))}, it may be incomplete{MIRROR_HINT}"
@@ -286,7 +278,7 @@ def _listed_results(
         yield from fresh
         if total > most and len(seen) < total:
             listing.complete = False
-            warn(
+            logger.warning(
                 f"{API_SERVICE} states {total:,} results for the listing of "
                 f"{announcement.listing}, far more than one listing holds (at most {most:,}): "
                 f"stopped after page {number} ({_papers(len(seen))}), the listing may be "
@@ -332,12 +324,10 @@ def _feed_date(stamp: str) -> date | None:
         raise ParseError(f"the RSS feed's date {stamp[:40]!r} is unreadable ({exc})") from exc
 
 
-def parse_rss(
-    content: bytes, *, say: Log = _quiet
-) -> tuple[date | None, list[tuple[str, Paper]]]:
+def parse_rss(content: bytes) -> tuple[date | None, list[tuple[str, Paper]]]:
     """(the listing date the feed is for, [(announce_type, paper)]); ParseError if the
     document is not an RSS feed. An item that cannot be read is skipped; a title, abstract or
-    author list beyond the bounds of core.models is cut, and `say` is told."""
+    author list beyond the bounds of core.models is cut, with a warning."""
     try:
         root = etree.fromstring(content, parser=_XML_PARSER)
     except (etree.LxmlError, ValueError) as exc:
@@ -369,7 +359,7 @@ def parse_rss(
                 # Today's feed has no comment; read it if one is added, as the API's.
                 "comment": _text(item, "arxiv:comment") or None,
             }  # fmt: skip
-            paper = Paper.model_validate(bound_record(fields, say))
+            paper = Paper.model_validate(bound_record(fields, logger.warning))
         except (ValidationError, ValueError):
             continue
         items.append((announce_type, paper))
@@ -388,7 +378,6 @@ def fetch_rss(
     pacer: Pacer,
     policy: RetryPolicy,
     cross_lists: bool = False,
-    warn: Log = _quiet,
 ) -> Listing | None:
     """Today's announcement from the RSS feed; None when the feed is empty (weekends)."""
     url = rss_url(base, categories)
@@ -404,7 +393,7 @@ def fetch_rss(
     if response.status_code == 404:
         raise UpstreamError(f"{RSS_SERVICE} has no feed at {url} (HTTP 404); check the categories")
     try:
-        day, items = parse_rss(response.content, say=warn)
+        day, items = parse_rss(response.content)
     except ValueError as exc:
         raise UpstreamError(f"{RSS_SERVICE} sent something unreadable from {url}: {exc}") from exc
     if day is None or not items:

@@ -3,8 +3,8 @@ source asked (or its stored listing reused), the results merged and de-duplicate
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -28,12 +28,8 @@ from briefgen.sources.remote import Remote
 if TYPE_CHECKING:
     from briefgen.sources.arxiv_api import Listing
 
-Log = Callable[[str], None]
 REMOTE_SOURCES = ("arxiv", "hf")
-
-
-def _quiet(_: str) -> None:
-    return None
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -113,17 +109,11 @@ class Gatherer:
         remote: Remote,
         *,
         use_cache: bool = True,
-        log: Log = _quiet,
-        info: Log = _quiet,
-        warn: Log = _quiet,
     ) -> None:
         self.settings = settings
         self.store = store
         self.remote = remote
         self.use_cache = use_cache
-        self.log = log
-        self.info = info
-        self.warn = warn
         self.calendar = ArxivCalendar(settings.sources.extra_holidays)
 
     def gather(self, request: PaperRequest) -> DayPapers:
@@ -176,7 +166,7 @@ class Gatherer:
             return None
         via, papers = stored  # stored as listed: by primary category already
         count = f"{len(papers)} paper{'s' if len(papers) != 1 else ''}"
-        self.info(f"{day}: {count} from the store ({via}); nothing fetched")
+        logger.info(f"{day}: {count} from the store ({via}); nothing fetched")
         return DayPapers(day=day, papers=papers, sources=[via], remote=False)
 
     # each source ----------------------------------------------------------------------------
@@ -194,7 +184,7 @@ class Gatherer:
         self, path: Path, day: date | None, cross_lists: bool, skipped: Counter[str]
     ) -> tuple[date, list[Paper]]:
         # Papers without a date of their own are listed on the date asked for (--date).
-        papers = load_papers_file(path, listing_date=day, warn=self.warn)
+        papers = load_papers_file(path, listing_date=day)
         label = papers_file_label(path)
         if not papers:
             raise NoPapersError(f"{label} contains no papers")
@@ -216,7 +206,7 @@ class Gatherer:
         )
         skipped.update(left_out)
         left = "; ".join(f"{n} {why}" for why, n in left_out.items())
-        self.info(
+        logger.info(
             f"file {papers_file_name(path)}: {len(listed)} papers for {chosen_day}"
             + (f"; left out {left}" if left else "")
         )
@@ -232,7 +222,7 @@ class Gatherer:
             stored = self.store.get_listing("arxiv", day.isoformat(), query)
             if stored is not None:
                 via, papers = stored
-                self.log(f"arXiv listing of {day} reused from the store ({len(papers)} papers)")
+                logger.debug(f"arXiv listing of {day} reused from the store ({len(papers)} papers)")
                 return Listing(day=day, papers=papers, via=via)
         listing = None
         if day == latest:
@@ -240,15 +230,14 @@ class Gatherer:
         if listing is None:
             announcement = self.calendar.announcement(day)
             listing = fetch_announcement(
-                self.remote.arxiv, announcement, categories, cross_lists=cross_lists,
-                log=self.log, warn=self.warn,
-            )  # fmt: skip
-            self.log(
+                self.remote.arxiv, announcement, categories, cross_lists=cross_lists
+            )
+            logger.debug(
                 f"arXiv API: {len(listing.papers)} papers in {self.remote.arxiv.requests_made} "
                 "requests"
             )
         left_out = "; ".join(f"{n} {why}" for why, n in listing.skipped.items())
-        self.info(
+        logger.info(
             f"{listing.via} ({', '.join(categories)}): {len(listing.papers)} papers for {day}"
             + (f"; left out {left_out}" if left_out else "")
         )
@@ -268,16 +257,15 @@ class Gatherer:
                 pacer=self.remote.pacer,
                 policy=self.remote.policy,
                 cross_lists=cross_lists,
-                warn=self.warn,
             )
         except UpstreamError as exc:
-            self.warn(f"{exc}; asking the arXiv API instead")
+            logger.warning(f"{exc}; asking the arXiv API instead")
             return None
         if listing is None or listing.day != day:
             found = f"is for {listing.day}" if listing else "is empty"
-            self.log(f"the arXiv RSS feed {found}, not {day}; asking the arXiv API")
+            logger.debug(f"the arXiv RSS feed {found}, not {day}; asking the arXiv API")
             return None
-        self.log(f"arXiv RSS: {len(listing.papers)} papers for {day}")
+        logger.debug(f"arXiv RSS: {len(listing.papers)} papers for {day}")
         return listing
 
     def _hf(self, day: date, settled: bool) -> list[Paper]:
@@ -287,15 +275,14 @@ class Gatherer:
         if self.use_cache and settled:
             stored = self.store.get_listing("hf", day.isoformat(), query)
             if stored is not None:
-                self.log(f"Hugging Face papers of {day} reused from the store")
+                logger.debug(f"Hugging Face papers of {day} reused from the store")
                 return stored[1]
         result = fetch_daily_papers(
-            self.remote.http, self.settings.sources.hf_api_url, day, policy=self.remote.policy,
-            warn=self.warn,
-        )  # fmt: skip
+            self.remote.http, self.settings.sources.hf_api_url, day, policy=self.remote.policy
+        )
         for reason, count in result.skipped.items():
-            self.warn(f"Hugging Face: skipped {count} {reason}")
-        self.log(f"Hugging Face: {len(result.papers)} papers featured on {day}")
+            logger.warning(f"Hugging Face: skipped {count} {reason}")
+        logger.debug(f"Hugging Face: {len(result.papers)} papers featured on {day}")
         if result.papers:
             self.store.save_listing("hf", day.isoformat(), query, "Hugging Face", result.papers)
         return result.papers

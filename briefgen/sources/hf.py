@@ -7,8 +7,8 @@ arXiv's line wraps. An item that cannot be read is skipped and counted, never fa
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -23,26 +23,22 @@ if TYPE_CHECKING:
     import httpx
 
 SERVICE = "the Hugging Face daily papers API"
-Say = Callable[[str], None]
+logger = logging.getLogger(__name__)
 
 
-def _quiet(_: str) -> None:
-    return None
-
-
-def _bounded_item(raw: Any, say: Say) -> Any:
+def _bounded_item(raw: Any) -> Any:
     """The item with its titles, summary and authors cut to the bounds of core.models before
-    they are validated (each cut told through `say`, naming the paper)."""
+    they are validated (each cut a warning naming the paper)."""
     paper = raw.get("paper") if isinstance(raw, dict) else None
     if not isinstance(paper, dict):
         return raw
     names = {"title": "title", "summary": "abstract", "authors": "authors"}
     record = {"id": paper.get("id")}
     record.update((ours, paper[theirs]) for theirs, ours in names.items() if theirs in paper)
-    cut = bound_record(record, say)
+    cut = bound_record(record, logger.warning)
     featured = raw.get("title")  # preferred to paper.title when given
     short = (
-        bound_record({"id": paper.get("id"), "title": featured}, say)["title"]
+        bound_record({"id": paper.get("id"), "title": featured}, logger.warning)["title"]
         if isinstance(featured, str)
         else featured
     )
@@ -80,15 +76,15 @@ class HfDay:
     skipped: Counter[str] = field(default_factory=Counter)
 
 
-def parse_daily_papers(payload: Any, day: date, *, say: Say = _quiet) -> HfDay:
+def parse_daily_papers(payload: Any, day: date) -> HfDay:
     """The day's papers; a title, abstract or author list beyond the bounds of core.models is
-    cut, and `say` is told."""
+    cut, with a warning."""
     if not isinstance(payload, list):
         raise ParseError(f"expected a JSON list of papers, got {type(payload).__name__}")
     result = HfDay(day=day, papers=[])
     for raw in payload:
         try:
-            item = HfItem.model_validate(_bounded_item(raw, say))
+            item = HfItem.model_validate(_bounded_item(raw))
             paper = Paper(
                 id=item.paper.id,
                 title=item.title or item.paper.title,
@@ -105,9 +101,7 @@ def parse_daily_papers(payload: Any, day: date, *, say: Say = _quiet) -> HfDay:
     return result
 
 
-def fetch_daily_papers(
-    client: httpx.Client, url: str, day: date, *, policy: RetryPolicy, warn: Say = _quiet
-) -> HfDay:
+def fetch_daily_papers(client: httpx.Client, url: str, day: date, *, policy: RetryPolicy) -> HfDay:
     response = policy.run(
         SERVICE,
         lambda: get_checked(client, SERVICE, url, params={"date": day.isoformat()}),
@@ -118,6 +112,6 @@ def fetch_daily_papers(
     if response.status_code == 404:
         return HfDay(day=day, papers=[])
     try:
-        return parse_daily_papers(response.json(), day, say=warn)
+        return parse_daily_papers(response.json(), day)
     except ValueError as exc:
         raise UpstreamError(f"{SERVICE} sent an unreadable answer for {day}: {exc}") from exc

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import json
+import logging
 import re
 import stat
 import sys
@@ -37,6 +38,7 @@ FIELDS_HELP = (
 CROSS_LISTED = "cross-listed (add --cross-lists to include them)"
 STDIN_NAME = "<stdin>"
 Say = Callable[[str], None]
+logger = logging.getLogger(__name__)
 
 _ID_KEYS = ("id", "entry_id", "abs")
 _ARXIV_URL = re.compile(
@@ -315,10 +317,6 @@ def _paper(record: Any, where: str, listing_date: date | None, say: Say) -> Pape
         raise InputError(f"{where}: {exc}") from exc
 
 
-def _say_on_stderr(message: str) -> None:
-    print(f"warning: {message}", file=sys.stderr)
-
-
 # What was said about a file's records (a cut), by the file as read: a weekly roundup reads the
 # papers file once per day, and each cut is said once.
 _SAID: set[tuple[object, str]] = set()
@@ -395,17 +393,14 @@ def _from_text(text: str, where: str, listing_date: date | None, say: Say) -> li
     return papers
 
 
-def load_papers_file(
-    path: Path, *, listing_date: date | None = None, warn: Say | None = None
-) -> list[Paper]:
+def load_papers_file(path: Path, *, listing_date: date | None = None) -> list[Paper]:
     """Read papers from `path` (`-`: stdin). Papers without a published date are listed on
     `listing_date` (the --date asked for); without one they are an error. Errors name the file
     and the line (or the item of a `{"papers": [...]}` object). A title, abstract or author
-    list beyond the bounds of core.models is cut, and `warn` (default: stderr) says so once
+    list beyond the bounds of core.models is cut, and a warning says so once
     ('2606.00001: abstract cut from 50,000,000 to 20,000 characters')."""
     where = papers_file_label(path)
     key = _file_key(path)
-    told = warn or _say_on_stderr
     pending: list[str] = []
 
     def say(message: str) -> None:
@@ -429,7 +424,7 @@ def load_papers_file(
             gc.enable()
     for message in dict.fromkeys(pending):
         _SAID.add((key, message))
-        told(message)
+        logger.warning(message)
     return merge_papers(papers)
 
 

@@ -4,12 +4,11 @@ and budget is configurable."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from types import TracebackType
 from typing import TYPE_CHECKING
 
 from briefgen.core.settings import Settings
-from briefgen.infra.net import Pacer, RetryPolicy, http_client, no_report, user_agent
+from briefgen.infra.net import Pacer, RetryPolicy, http_client, user_agent
 
 if TYPE_CHECKING:  # the network libraries load when a run first needs them
     import httpx
@@ -19,13 +18,12 @@ if TYPE_CHECKING:  # the network libraries load when a run first needs them
 
 
 class Remote:
-    def __init__(self, settings: Settings, *, on_retry: Callable[[str], None] = no_report) -> None:
-        """`on_retry` gets one line per retry (the CLI passes its reporter's warning)."""
+    def __init__(self, settings: Settings) -> None:
+        """Each retry is one warning (briefgen.infra.net's log)."""
         self.settings = settings
         self.policy = RetryPolicy(
             attempts=settings.network.http_retries,
             wait=settings.network.retry_wait_seconds,
-            on_retry=on_retry,
             timeout=settings.network.http_timeout_seconds,
             timeout_setting="http_timeout_seconds",
             deadline=settings.network.service_deadline_seconds,

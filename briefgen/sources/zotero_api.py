@@ -140,7 +140,7 @@ class WriteResults:
 class ZoteroClient:
     """Requests to one Zotero API address for one target, with the key, retries and errors
     described in the module's docstring. `context` starts every message ("library
-    zotero:123", "--to zotero:123/ABCD2345"); `on_retry` gets one line per retry."""
+    zotero:123", "--to zotero:123/ABCD2345"); each retry is one warning."""
 
     def __init__(
         self,
@@ -149,7 +149,6 @@ class ZoteroClient:
         *,
         settings: Settings,
         key: str | None,
-        on_retry: Callable[[str], None],
         client: httpx.Client | None = None,
     ) -> None:
         self.target = target
@@ -164,7 +163,6 @@ class ZoteroClient:
         self.policy = RetryPolicy(
             attempts=settings.network.http_retries,
             wait=settings.network.retry_wait_seconds,
-            on_retry=on_retry,
             timeout=settings.network.http_timeout_seconds,
             timeout_setting="http_timeout_seconds",
             deadline=settings.network.service_deadline_seconds,

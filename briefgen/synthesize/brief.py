@@ -9,7 +9,7 @@ brief before anything is written. A model's synthesis is cached by a hash of exa
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import logging
 
 from briefgen.core.errors import AnalysisError, BriefgenError
 from briefgen.core.models import AnalysedPaper, Brief, BriefKind, GlanceRow, Provenance, Synthesis
@@ -48,8 +48,7 @@ def synthesis_key(period: str, papers: list[AnalysedPaper], engine: Engine) -> s
     return input_key(json.dumps(inputs, sort_keys=True))
 
 
-def _noop(_: str) -> None:
-    return None
+logger = logging.getLogger(__name__)
 
 
 def engine_synthesis(period: str, papers: list[AnalysedPaper], engine: Engine) -> Synthesis:
@@ -70,7 +69,6 @@ def synthesize_day(
     *,
     store: Store | None = None,
     use_cache: bool = True,
-    warn: Callable[[str], None] = _noop,
 ) -> Synthesis:
     cacheable = store is not None and engine.results_worth_caching
     key = synthesis_key(period, papers, engine) if cacheable else ""
@@ -81,13 +79,15 @@ def synthesize_day(
     try:
         synthesis = engine_synthesis(period, papers, engine)
     except AnalysisError as exc:
-        warn(f"synthesis failed ({exc}); the brief is assembled from the analyses instead")
+        logger.warning(
+            f"synthesis failed ({exc}); the brief is assembled from the analyses instead"
+        )
         synthesis = engine.fallback_synthesis(period, papers)
     synthesis, notes = enforce_rules(
         synthesis, papers, lambda: engine.fallback_synthesis(period, papers)
     )
     for note in notes:
-        warn(f"synthesis: {note}")
+        logger.warning(f"synthesis: {note}")
     if cacheable and store is not None:
         store.put_cached("synthesis", key, synthesis.model_dump_json())
     return synthesis
@@ -102,10 +102,9 @@ def build_brief(
     kind: BriefKind = "daily",
     store: Store | None = None,
     use_cache: bool = True,
-    warn: Callable[[str], None] = _noop,
 ) -> Brief:
     """`period` is the brief's label: a date, or a roundup's week or range (`kind`)."""
-    synthesis = synthesize_day(period, papers, engine, store=store, use_cache=use_cache, warn=warn)
+    synthesis = synthesize_day(period, papers, engine, store=store, use_cache=use_cache)
     brief = Brief(
         kind=kind,
         date=period,

@@ -18,6 +18,7 @@ missing.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import threading
 from collections import Counter
@@ -117,8 +118,7 @@ def _schema(keys: list[str]) -> dict[str, Any]:
     }
 
 
-def _noop(_: str) -> None:
-    return None
+logger = logging.getLogger(__name__)
 
 
 class BriefTranslator:
@@ -129,7 +129,6 @@ class BriefTranslator:
         store: Store | None = None,
         use_cache: bool = True,
         prompts_dir: Any = None,
-        warn: Callable[[str], None] = _noop,
         max_tokens: int = 8192,
         chunk_tokens: int = 1500,
         concurrency: int = 8,
@@ -137,7 +136,6 @@ class BriefTranslator:
         self.asker = asker
         self.store = store
         self.use_cache = use_cache
-        self.warn = warn
         self.model = asker.model
         self.max_tokens = max_tokens
         # Chunks are sized to stay well inside the budget; one that is not (a wordier model,
@@ -227,7 +225,7 @@ class BriefTranslator:
             again, problems = self._ask(retry, splits=0)
             good.update(again)
         for key, why in problems.items():
-            self.warn(f"translation of {key} kept in English: {why}")
+            logger.warning(f"translation of {key} kept in English: {why}")
         return good
 
     def _ask(self, texts: dict[str, str], splits: int) -> tuple[dict[str, str], dict[str, str]]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import logging
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -28,13 +29,13 @@ import briefgen.outlets.notify.webhook as webhook
 from briefgen.core.errors import BriefgenError, ConfigError, UsageError
 from briefgen.core.notify_targets import ChatTarget, EmailTarget, NotifyTarget
 from briefgen.core.settings import Settings
-from briefgen.infra.console import Reporter
 from briefgen.infra.net import RetryPolicy, http_client
 from briefgen.infra.secrets import redact_known, register_secret, register_secret_url
 from briefgen.infra.store import Store
 from briefgen.outlets.notify.common import Document, Poster
 
 DELIVERY = "delivery"  # the store's cache kind
+logger = logging.getLogger(__name__)
 KIND_NAMES = {"email": "email", "slack": "Slack", "discord": "Discord", "feishu": "Feishu",
               "telegram": "Telegram", "webhook": "webhook"}  # fmt: skip
 ROLES = {"url": "the webhook URL", "token": "the bot token", "secret": "the signing secret",
@@ -197,7 +198,6 @@ def deliver(
     document: Callable[[NotifyTarget], Document],
     settings: Settings,
     store: Store,
-    reporter: Reporter,
     *,
     force: bool = False,
 ) -> list[Outcome]:
@@ -220,12 +220,12 @@ def deliver(
             when = json.loads(earlier).get("sent_at", "")
             outcomes.append(Outcome(target.name, kind, "skipped", doc.lang,
                                     reason=f"already sent this brief ({when})"))  # fmt: skip
-            reporter.info(f"notify: '{target.name}' ({kind}) already has this brief "
-                          f"({doc.lang}, sent {when}); --force sends it again")  # fmt: skip
+            logger.info(f"notify: '{target.name}' ({kind}) already has this brief "
+                        f"({doc.lang}, sent {when}); --force sends it again")  # fmt: skip
             continue
         policy = RetryPolicy(
             attempts=settings.network.http_retries, wait=settings.network.retry_wait_seconds,
-            on_retry=reporter.warning, timeout=settings.network.http_timeout_seconds,
+            timeout=settings.network.http_timeout_seconds,
             timeout_setting="http_timeout_seconds",
             deadline=settings.network.service_deadline_seconds,
         )  # fmt: skip
@@ -244,8 +244,8 @@ def deliver(
                   "sent_at": datetime.now(UTC).isoformat(timespec="seconds")}  # fmt: skip
         store.put_cached(DELIVERY, key, json.dumps(record))
         outcomes.append(Outcome(target.name, kind, "sent", doc.lang, messages=count))
-        reporter.info(f"notify: sent the {doc.lang} brief to '{target.name}' ({kind}, "
-                      f"{count} message{'s' if count != 1 else ''})")  # fmt: skip
+        logger.info(f"notify: sent the {doc.lang} brief to '{target.name}' ({kind}, "
+                    f"{count} message{'s' if count != 1 else ''})")  # fmt: skip
     return outcomes
 
 

@@ -1,0 +1,91 @@
+"""Library code logs; a command's reporter shows the records while the command runs, with the
+same words, prefixes and --quiet/--verbose rules as its own lines; used as a library, briefgen
+prints nothing."""
+
+from __future__ import annotations
+
+import json
+import logging
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from briefgen.agents.desk import Desk
+from briefgen.cli import app
+from briefgen.core.settings import load_settings
+from briefgen.infra.console import Reporter, reporting
+from tests.conftest import REPO
+
+DAY = "2026-06-17"
+HUGE_ABSTRACT = "word " * 5_000  # cut to 20,000 characters, with a warning
+
+
+def test_a_reporter_shows_each_level_as_its_own_lines(capsys: pytest.CaptureFixture[str]) -> None:
+    log = logging.getLogger("briefgen.tests")
+    for reporter, shown in [
+        (Reporter(), ["an info", "warning: a warning", "error: an error"]),
+        (Reporter(verbose=True), ["a detail", "an info", "warning: a warning", "error: an error"]),
+        (Reporter(quiet=True), ["error: an error"]),
+    ]:
+        with reporting(reporter):
+            log.debug("a detail")
+            log.info("an info")
+            log.warning("a   warning\n")  # one line, as the reporter's own warnings
+            log.error("an error")
+        log.warning("after the command")  # no reporter any more: not shown
+        out, err = capsys.readouterr()
+        assert out == "" and err.splitlines() == shown
+
+
+def test_a_message_is_shown_as_written(capsys: pytest.CaptureFixture[str]) -> None:
+    with reporting(Reporter()):
+        logging.getLogger("briefgen.tests").warning("100% of [bold]%s[/bold] ({x})")
+    assert capsys.readouterr().err == "warning: 100% of [bold]%s[/bold] ({x})\n"
+
+
+def test_commands_in_one_process_show_a_line_once_and_leave_no_handler(
+    runner: CliRunner, tmp_path: Path, example_papers: Path
+) -> None:
+    library = tmp_path / "lib.bib"
+    library.write_text("@article{a, author={Nobody, A}}\n@article{b, title={Shape design}}\n")
+    args = ["papers", "--papers", str(example_papers), "--date", DAY, "--library", str(library)]
+    for _ in range(3):
+        result = runner.invoke(app, [*args, "--format", "json"])
+        assert result.exit_code == 0, result.stderr
+        assert result.stderr.count("warning: library") == 1
+        json.loads(result.stdout)  # stdout is the document only
+    quiet = runner.invoke(app, [*args, "-q"])
+    assert quiet.exit_code == 0 and quiet.stderr == ""
+    handlers = logging.getLogger("briefgen").handlers
+    assert [type(h) for h in handlers] == [logging.NullHandler]
+    assert logging.getLogger("briefgen").level == logging.NOTSET
+
+
+def test_used_as_a_library_briefgen_prints_nothing(tmp_path: Path) -> None:
+    papers = tmp_path / "day.jsonl"
+    record = {"id": "2606.99999", "title": "T", "abstract": HUGE_ABSTRACT, "published": DAY}
+    papers.write_text(json.dumps(record) + "\n")
+    code = (
+        "import sys; from pathlib import Path; from briefgen.sources.local import "
+        "load_papers_file; [p] = load_papers_file(Path(sys.argv[1])); "
+        "print(len(p.abstract) < 25_000)"
+    )
+    done = subprocess.run([sys.executable, "-c", code, str(papers)], cwd=REPO,
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    assert done.stdout == "True\n" and done.stderr == ""  # cut, and nothing said
+
+
+def test_an_agent_gets_the_warnings_of_its_call_as_notes(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    papers = home / "day.jsonl"
+    record = {"id": "2606.99999", "title": "Kernel scheduling", "abstract": HUGE_ABSTRACT,
+              "categories": ["cs.DC"], "published": DAY}  # fmt: skip
+    papers.write_text(json.dumps(record) + "\n")
+    settings = load_settings(env={"BRIEFGEN_HOME": str(home)})
+    text = Desk(settings).rank(papers_file=str(papers))
+    head = text.splitlines()[0]
+    assert "Notes: 2606.99999: abstract cut from 25,000 to 20,000 characters" in head
