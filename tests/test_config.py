@@ -5,7 +5,9 @@ import re
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from briefgen.cli import app
 from briefgen.core.errors import ConfigError
 from briefgen.core.settings import (
     DEFAULT_CATEGORIES,
@@ -15,6 +17,7 @@ from briefgen.core.settings import (
 )
 from briefgen.core.settings_moved import MOVED
 from briefgen.core.settings_toml import default_config_text, settings_to_toml
+from tests.conftest import EXAMPLE
 
 
 def test_defaults_follow_seed_003(isolated_home: Path) -> None:
@@ -154,6 +157,36 @@ def test_old_flat_variables_still_work_with_one_warning_each(
     # The new names win over the old, and a table's key is set alone.
     env |= {"BRIEFGEN_SOURCES__ARXIV_API_URL": "http://new.example/api"}
     assert load_settings(env=env).sources.arxiv_api_url == "http://new.example/api"
+
+
+MOVED_LINES = [
+    "warning: config.toml: 'arxiv_delay_seconds' has moved to [sources] arxiv_delay_seconds; it "
+    "is read from the old place for now",
+    "warning: config.toml: 'feed_title' has moved to [output] feed_title; it is read from the "
+    "old place for now",
+    "warning: BRIEFGEN_CONCURRENCY has moved to BRIEFGEN_MODEL__CONCURRENCY; it is read from "
+    "the old name for now",
+]
+
+
+@pytest.mark.parametrize("args", [
+    ["daily", "--papers", str(EXAMPLE), "--date", "2026-06-17", "-o", "{out}/brief.md"],
+    ["weekly", "--papers", str(EXAMPLE), "--week", "2026-W25", "-o", "{out}/week.md"],
+    ["config", "show"],
+    ["daily", "--help"],
+    ["config", "show", "--help"],
+])  # fmt: skip
+def test_a_command_warns_of_each_moved_key_once_on_stderr(
+    runner: CliRunner, isolated_home: Path, args: list[str]
+) -> None:
+    isolated_home.mkdir()
+    (isolated_home / "config.toml").write_text('arxiv_delay_seconds = 4.0\nfeed_title = "Old"\n')
+    args = [arg.format(out=isolated_home) for arg in args]
+    result = runner.invoke(app, args, env={"BRIEFGEN_CONCURRENCY": "2"})
+    assert result.exit_code == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning: ")]
+    assert warnings == MOVED_LINES
+    assert "has moved" not in result.stdout
 
 
 def test_a_key_in_the_wrong_table_is_told_where_it_belongs(tmp_path: Path) -> None:

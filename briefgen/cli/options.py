@@ -308,7 +308,10 @@ class Command(BaseCommand):
 
     def format_help(self, ctx: Any, formatter: Any) -> None:  # see cli/app.py's _OwnHelp
         config = ctx.params.get("config")
-        shown, note = help_defaults(config if isinstance(config, Path) else None)
+        # The config is read for the help too: a key it has in an old place is a warning here
+        # as on a run (help_defaults itself logs nothing, so a library use prints nothing).
+        with reporting(Reporter(quiet=ctx.params.get("quiet") is True)):
+            shown, note = help_defaults(config if isinstance(config, Path) else None)
         for param in self.params:
             if not isinstance(param, TyperOption) or param.name not in shown:
                 continue

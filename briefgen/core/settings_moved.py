@@ -7,7 +7,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-log = logging.getLogger(__name__)
+logger = logging.getLogger(__name__)
 
 # group -> the keys that moved into it, each under its old name, with its new name where it
 # changed. A fact of the past: a key added to a group since has no old place.
@@ -72,7 +72,7 @@ def move_flat_keys(data: Mapping[str, Any], where: str) -> dict[str, Any]:
             moved[group] = {new: value, **table}
         elif table is None:
             moved[group] = {new: value}
-        log.warning(
+        logger.warning(
             "%s: %r has moved to [%s] %s; it is read from the old place for now",
             where, old, group, new,
         )
@@ -91,5 +91,5 @@ def move_flat_variables(env: Mapping[str, str]) -> dict[str, str]:
         del moved[name]
         grouped = f"BRIEFGEN_{group.upper()}__{new.upper()}"
         moved.setdefault(grouped, value)
-        log.warning("%s has moved to %s; it is read from the old name for now", name, grouped)
+        logger.warning("%s has moved to %s; it is read from the old name for now", name, grouped)
     return moved
