@@ -126,7 +126,7 @@ def _pairs(path: Path) -> Pairs:
 def run_case(case: str, work: Path, repeat: int) -> dict[str, Any]:
     """One case, in this process: its timings and this process's peak RSS."""
     started = time.perf_counter()
-    from briefgen.core.settings import Settings
+    from briefgen.core.settings import SelectionSettings, Settings, StoreSettings
     from briefgen.infra.store import Store
     from briefgen.select.embedding import best_matches, load_embedder, similarities
 
@@ -139,7 +139,8 @@ def run_case(case: str, work: Path, repeat: int) -> dict[str, Any]:
         )
     else:
         start = time.perf_counter()
-        settings = Settings(home=work / "unused", embedding_model=str(work / "model"))
+        settings = Settings(store=StoreSettings(home=work / "unused"),
+                            selection=SelectionSettings(embedding_model=str(work / "model")))
         embedder = load_embedder(settings)
         assert embedder is not None
         result["load"] = time.perf_counter() - start

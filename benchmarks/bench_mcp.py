@@ -32,9 +32,11 @@ EXAMPLE = ROOT / "examples" / "papers-2026-06-17.jsonl"
 FIRST = date(2026, 6, 17)
 DEAD = "http://127.0.0.1:9"
 QUIET = {  # no test or benchmark reaches the internet
-    "BRIEFGEN_ARXIV_API_URL": f"{DEAD}/api/query", "BRIEFGEN_ARXIV_RSS_URL": f"{DEAD}/rss/",
-    "BRIEFGEN_ARXIV_HTML_URL": f"{DEAD}/html/", "BRIEFGEN_HF_API_URL": f"{DEAD}/api/daily",
-    "BRIEFGEN_EMBEDDING_URL": DEAD, "BRIEFGEN_ZOTERO_API_URL": DEAD,
+    "BRIEFGEN_SOURCES__ARXIV_API_URL": f"{DEAD}/api/query",
+    "BRIEFGEN_SOURCES__ARXIV_RSS_URL": f"{DEAD}/rss/",
+    "BRIEFGEN_SOURCES__ARXIV_HTML_URL": f"{DEAD}/html/",
+    "BRIEFGEN_SOURCES__HF_API_URL": f"{DEAD}/api/daily",
+    "BRIEFGEN_SELECTION__EMBEDDING_URL": DEAD, "BRIEFGEN_SELECTION__ZOTERO_API_URL": DEAD,
 }  # fmt: skip
 
 

@@ -71,8 +71,9 @@ def run_once(
         env = {
             **os.environ, "BRIEFGEN_HOME": home, "ANTHROPIC_BASE_URL": server.url,
             "ANTHROPIC_API_KEY": "sk-ant-benchmark-not-a-key", "BRIEFGEN_MAX_PAPERS": "2000",
-            "BRIEFGEN_BATCH_POLL_SECONDS": "0", "BRIEFGEN_ARXIV_HTML_URL": f"{server.url}/html/",
-            "BRIEFGEN_PROMPT_CACHING": "true" if caching else "false",
+            "BRIEFGEN_MODEL__BATCH_POLL_SECONDS": "0",
+            "BRIEFGEN_SOURCES__ARXIV_HTML_URL": f"{server.url}/html/",
+            "BRIEFGEN_MODEL__PROMPT_CACHING": "true" if caching else "false",
         }  # fmt: skip
         command = [
             sys.executable, "-m", "briefgen", "daily", "--papers", str(papers_file), "--fulltext",

@@ -219,7 +219,7 @@ def time_case(case: str, work: Path, real: Path) -> dict[str, float]:
     import time
 
     started = time.perf_counter()
-    from briefgen.core.settings import Settings
+    from briefgen.core.settings import SelectionSettings, Settings, StoreSettings
     from briefgen.infra.store import Store
     from briefgen.select.embedding import StaticEmbedder, load_embedder
 
@@ -228,7 +228,9 @@ def time_case(case: str, work: Path, real: Path) -> dict[str, float]:
     prepared = time.perf_counter()
     embedder: StaticEmbedder | None = None
     if case != "tfidf":
-        found = load_embedder(Settings(home=work / "home", embedding_model=str(work / "model")))
+        settings = Settings(store=StoreSettings(home=work / "home"),
+                            selection=SelectionSettings(embedding_model=str(work / "model")))
+        found = load_embedder(settings)
         assert isinstance(found, StaticEmbedder)
         embedder = found
     with Store.open(work / "store") as store:

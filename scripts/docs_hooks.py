@@ -17,6 +17,7 @@ import enum
 import json
 import types
 import typing
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +52,7 @@ def cli_reference() -> str:
         value_name,
         value_range,
     )
-    from briefgen.cli.options import SETTINGS_DEFAULTS
+    from briefgen.cli.options import SETTING_FLAGS
     from briefgen.core.settings import Settings
 
     builtin = Settings()
@@ -75,9 +76,9 @@ def cli_reference() -> str:
             value = value_name(param, ctx)
             help_text = plain(" ".join(paragraphs(getattr(param, "help", None))))
             help_text += value_range(param)
-            shown = SETTINGS_DEFAULTS.get(param.name or "")
-            if shown is not None and param.default in (None, False):
-                default = shown[1](builtin)
+            backed = SETTING_FLAGS.get(param.name or "")
+            if backed is not None and param.default in (None, False):
+                default = backed.show(builtin)
                 default_words = f"{default} (configurable)" if default else ""
             else:
                 found = default_text(param, ctx)
@@ -150,33 +151,12 @@ def _toml(value: Any) -> str:
     return str(value)
 
 
-def _model_of(annotation: Any) -> tuple[type[Any] | None, bool]:
-    """(the pydantic model a field holds, whether as a table of them) or (None, False)."""
-    from pydantic import BaseModel
+def _table(model: type[Any], variable: Callable[[str], str | None]) -> list[str]:
+    from briefgen.core.settings_errors import model_of
 
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation, False
-    if typing.get_origin(annotation) is dict:
-        value = typing.get_args(annotation)[1]
-        if isinstance(value, type) and issubclass(value, BaseModel):
-            return value, True
-    return None, False
-
-
-def _variables() -> tuple[set[str], set[str]]:
-    """The settings (top level, active profile) a BRIEFGEN_* variable sets, asked of the code
-    that reads them."""
-    from briefgen.core import settings as module
-
-    names = set(module.Settings.model_fields) | set(module.Profile.model_fields)
-    top, profile = module._env_overrides({f"BRIEFGEN_{n.upper()}": "x" for n in names})
-    return set(top), set(profile)
-
-
-def _table(model: type[Any], variables: set[str], prefix: str = "BRIEFGEN_") -> list[str]:
     rows = ["| key | type | default | variable | what it is |", "|---|---|---|---|---|"]
     for name, field in model.model_fields.items():
-        if field.exclude or _model_of(field.annotation)[0] is not None:
+        if field.exclude or model_of(field.annotation)[0] is not None or name == "notify":
             continue
         key = field.alias or name
         default = (
@@ -184,35 +164,53 @@ def _table(model: type[Any], variables: set[str], prefix: str = "BRIEFGEN_") -> 
             if field.is_required()
             else _code(_toml(field.get_default(call_default_factory=True)))
         )
-        variable = _code(prefix + name.upper()) if name in variables else ""
+        named = variable(name)
         rows.append(
             f"| {_code(key)} | {_cell(_type_name(field.annotation))} | "
-            f"{_cell(default)} | {variable} | {_cell(field.description or '')} |"
+            f"{_cell(default)} | {_code(named) if named else ''} | "
+            f"{_cell(field.description or '')} |"
         )
     return rows
 
 
-def config_reference() -> str:
-    from briefgen.core.settings import Settings
+def _described(model: type[Any]) -> list[str]:
+    return [" ".join(model.__doc__.split()) + "\n"] if model.__doc__ else []
 
-    top, profile = _variables()
+
+def config_reference() -> str:
+    from briefgen.core.notify_targets import TARGET_MODELS
+    from briefgen.core.settings import PROFILE_VARIABLES, Settings
+    from briefgen.core.settings_errors import model_of
+
+    # The variables, as pydantic-settings names them: BRIEFGEN_LANG, BRIEFGEN_SOURCES__USE.
+    prefix = Settings.model_config.get("env_prefix", "")
+    nested = Settings.model_config.get("env_nested_delimiter") or ""
+
+    def top(name: str) -> str:
+        return f"{prefix}{name.upper()}"
+
     out = ["## Top-level settings\n", *_table(Settings, top), ""]
     for name, field in Settings.model_fields.items():
-        model, many = _model_of(field.annotation)
+        model, many = model_of(field.annotation)
         if model is None or field.exclude:
             continue
         title = f"[{name}.NAME]" if many else f"[{name}]"
         out.append(f"## {title}\n")
-        if field.description:
-            out.append(f"{field.description[0].upper()}{field.description[1:]}.\n")
-        if model.__doc__:
-            out.append(" ".join(model.__doc__.split()) + "\n")
-        out.extend(_table(model, profile if name == "profiles" else set()))
+        out.extend(_described(model))
         if name == "profiles":
-            out.append(
-                "\nThe variables set the active profile's values (lists comma-separated)."
-            )
+            out.extend(_table(model, lambda key: top(key) if key in PROFILE_VARIABLES else None))
+            out.append("\nThe variables set the active profile's values (lists comma-separated).")
+        elif many:
+            out.extend(_table(model, lambda key: None))
+        else:
+            out.extend(_table(model, lambda key, group=name: f"{top(group)}{nested}{key.upper()}"))
         out.append("")
+    out.append("## [notify.NAME]\n")
+    out.append(f"{Settings.model_fields['notify'].description}; one model per kind.\n")
+    for model in TARGET_MODELS:
+        kinds = " / ".join(typing.get_args(model.model_fields["kind"].annotation))
+        out.append(f"### kind = {kinds}\n")
+        out.extend([*_described(model), *_table(model, lambda key: None), ""])
     return "\n".join(out)
 
 

@@ -16,17 +16,17 @@ import tempfile
 # endpoint is a closed local port, and retries neither wait nor pace.
 DEAD = "http://127.0.0.1:9"
 DEAD_ENDPOINTS = {
-    "BRIEFGEN_ARXIV_API_URL": f"{DEAD}/api/query",
-    "BRIEFGEN_ARXIV_RSS_URL": f"{DEAD}/rss/",
-    "BRIEFGEN_ARXIV_HTML_URL": f"{DEAD}/html/",
-    "BRIEFGEN_HF_API_URL": f"{DEAD}/api/daily_papers",
-    "BRIEFGEN_EMBEDDING_URL": DEAD,
-    "BRIEFGEN_ZOTERO_API_URL": DEAD,
+    "BRIEFGEN_SOURCES__ARXIV_API_URL": f"{DEAD}/api/query",
+    "BRIEFGEN_SOURCES__ARXIV_RSS_URL": f"{DEAD}/rss/",
+    "BRIEFGEN_SOURCES__ARXIV_HTML_URL": f"{DEAD}/html/",
+    "BRIEFGEN_SOURCES__HF_API_URL": f"{DEAD}/api/daily_papers",
+    "BRIEFGEN_SELECTION__EMBEDDING_URL": DEAD,
+    "BRIEFGEN_SELECTION__ZOTERO_API_URL": DEAD,
     "ANTHROPIC_BASE_URL": DEAD,
-    "BRIEFGEN_OPENAI_BASE_URL": f"{DEAD}/v1",
-    "BRIEFGEN_ARXIV_DELAY_SECONDS": "0",
-    "BRIEFGEN_RETRY_WAIT_SECONDS": "0",
-    "BRIEFGEN_HTTP_TIMEOUT_SECONDS": "5",
+    "BRIEFGEN_MODEL__OPENAI_BASE_URL": f"{DEAD}/v1",
+    "BRIEFGEN_SOURCES__ARXIV_DELAY_SECONDS": "0",
+    "BRIEFGEN_NETWORK__RETRY_WAIT_SECONDS": "0",
+    "BRIEFGEN_NETWORK__HTTP_TIMEOUT_SECONDS": "5",
     "HF_HUB_OFFLINE": "1",  # in case a library reaches for the Hugging Face hub on its own
 }
 # Variables whose value could carry a key, a setting or the tests' traffic somewhere real.
@@ -34,7 +34,8 @@ _STRIPPED_PREFIXES = ("BRIEFGEN_", "ANTHROPIC_", "OPENAI_", "HF_", "HUGGINGFACE_
 
 
 def _is_stripped(name: str) -> bool:
-    return name.startswith(_STRIPPED_PREFIXES) or name.lower().endswith("_proxy")
+    # Any case: briefgen reads its variables' names as pydantic-settings does, case-blind.
+    return name.upper().startswith(_STRIPPED_PREFIXES) or name.lower().endswith("_proxy")
 
 
 def _guard_session() -> str:
@@ -115,10 +116,10 @@ def server() -> Iterator[FakeServer]:
 @pytest.fixture
 def services(server: FakeServer, monkeypatch: pytest.MonkeyPatch) -> FakeServer:
     """Every endpoint pointed at `server` (routes are added by each test)."""
-    monkeypatch.setenv("BRIEFGEN_ARXIV_API_URL", f"{server.url}/api/query")
-    monkeypatch.setenv("BRIEFGEN_ARXIV_RSS_URL", f"{server.url}/rss/")
-    monkeypatch.setenv("BRIEFGEN_ARXIV_HTML_URL", f"{server.url}/html/")
-    monkeypatch.setenv("BRIEFGEN_HF_API_URL", f"{server.url}/api/daily_papers")
+    monkeypatch.setenv("BRIEFGEN_SOURCES__ARXIV_API_URL", f"{server.url}/api/query")
+    monkeypatch.setenv("BRIEFGEN_SOURCES__ARXIV_RSS_URL", f"{server.url}/rss/")
+    monkeypatch.setenv("BRIEFGEN_SOURCES__ARXIV_HTML_URL", f"{server.url}/html/")
+    monkeypatch.setenv("BRIEFGEN_SOURCES__HF_API_URL", f"{server.url}/api/daily_papers")
     return server
 
 
@@ -139,5 +140,5 @@ def anthropic_api(server: FakeServer, monkeypatch: pytest.MonkeyPatch) -> FakeAn
 def openai_api(server: FakeServer, monkeypatch: pytest.MonkeyPatch) -> FakeOpenAI:
     api = FakeOpenAI()
     server.route("/v1/chat/completions", api)
-    monkeypatch.setenv("BRIEFGEN_OPENAI_BASE_URL", f"{server.url}/v1")
+    monkeypatch.setenv("BRIEFGEN_MODEL__OPENAI_BASE_URL", f"{server.url}/v1")
     return api

@@ -30,7 +30,7 @@ def batches(
 ) -> FakeBatches:
     fake = FakeBatches(anthropic_api, server.url)
     server.route("/v1/messages/batches", fake)
-    monkeypatch.setenv("BRIEFGEN_BATCH_POLL_SECONDS", "0")
+    monkeypatch.setenv("BRIEFGEN_MODEL__BATCH_POLL_SECONDS", "0")
     return fake
 
 

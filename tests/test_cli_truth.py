@@ -29,9 +29,9 @@ from typer.testing import CliRunner
 
 from briefgen import __version__
 from briefgen.cli import admin, app, commands
-from briefgen.cli.options import SETTINGS_DEFAULTS, Command
+from briefgen.cli.options import SETTING_FLAGS, Command
 from briefgen.core.errors import describe_validation
-from briefgen.core.settings import Settings
+from briefgen.core.settings import ModelSettings, Profile, Settings
 from briefgen.infra.console import Reporter
 from briefgen.render.lint import lint_markdown
 from tests.conftest import REPO, SECRET_KEY, SMALL
@@ -258,7 +258,7 @@ def test_a_second_ctrl_c_never_prints_a_traceback(
            if not k.startswith(("BRIEFGEN_", "ANTHROPIC_", "OPENAI_"))}  # fmt: skip
     env.update(BRIEFGEN_HOME=str(tmp_path / "home"), PYTHONPATH=str(REPO),
                ANTHROPIC_BASE_URL=server.url, ANTHROPIC_API_KEY=SECRET_KEY,
-               BRIEFGEN_RETRY_WAIT_SECONDS="0")  # fmt: skip
+               BRIEFGEN_NETWORK__RETRY_WAIT_SECONDS="0")  # fmt: skip
     child = subprocess.Popen(
         [sys.executable, "-m", "briefgen", "daily", "--papers", str(SMALL), "--provider",
          "anthropic"],
@@ -467,9 +467,9 @@ EXPECTED = {
     "provider": BUILTIN.provider.value,
     "profile": BUILTIN.profile,
     "max_papers": str(BUILTIN.active_profile.max_papers),
-    "concurrency": str(BUILTIN.concurrency),
+    "concurrency": str(BUILTIN.model.concurrency),
     "analysis_model": BUILTIN.model_for("analysis"),
-    "budget": f"{BUILTIN.fulltext_budget} tokens",
+    "budget": f"{BUILTIN.sources.fulltext_budget} tokens",
 }
 # Options with no default value, or whose help says in words what happens without them.
 NO_DEFAULT = {"date", "papers", "output", "output_dir", "max_cost", "week", "start", "end",
@@ -480,7 +480,7 @@ def test_every_option_shows_its_real_default(runner: CliRunner) -> None:
     assert (BUILTIN.lang.value, BUILTIN.provider.value, BUILTIN.profile) == (
         "en", "offline", "default"
     )
-    assert (BUILTIN.active_profile.max_papers, BUILTIN.concurrency) == (30, 8)
+    assert (BUILTIN.active_profile.max_papers, BUILTIN.model.concurrency) == (30, 8)
     checked = set()
     for path, command in all_commands():
         if getattr(command, "commands", None):
@@ -495,9 +495,27 @@ def test_every_option_shows_its_real_default(runner: CliRunner) -> None:
                 assert f"[default: {EXPECTED[param.name]}]" in line, line
                 checked.add(param.name)
             elif param.default is None and param.name not in NO_DEFAULT:
-                assert param.name in SETTINGS_DEFAULTS, f"{param.name}: what is its default?"
+                assert param.name in SETTING_FLAGS, f"{param.name}: what is its default?"
                 assert "[default: " in line, line
     assert checked == set(EXPECTED)
+
+
+def test_an_option_that_sets_a_setting_is_helped_and_bounded_by_its_field(
+    runner: CliRunner,
+) -> None:
+    """One source: the help of --profile, --concurrency, --max-papers … is the description of
+    the setting it sets, its range the setting's."""
+    text = help_of(runner, ["daily"])
+    for option, field in [
+        ("--profile", Settings.model_fields["profile"]),
+        ("--provider", Settings.model_fields["provider"]),
+        ("--concurrency", ModelSettings.model_fields["concurrency"]),
+        ("--max-papers", Profile.model_fields["max_papers"]),
+    ]:  # fmt: skip
+        description = field.description or ""
+        assert f"{description[:1].upper()}{description[1:]}." in option_line(text, option)
+    assert "(1 to 64)" in option_line(text, "--concurrency")
+    assert "(1 to 2000)" in option_line(text, "--max-papers")
 
 
 def test_help_defaults_follow_the_config_and_environment(
@@ -505,7 +523,7 @@ def test_help_defaults_follow_the_config_and_environment(
 ) -> None:
     isolated_home.mkdir(parents=True, exist_ok=True)
     config = isolated_home / "config.toml"
-    config.write_text('lang = "zh"\nprovider = "anthropic"\nconcurrency = 3\n')
+    config.write_text('lang = "zh"\nprovider = "anthropic"\n[model]\nconcurrency = 3\n')
     text = help_of(runner, ["daily"], env={"BRIEFGEN_MAX_PAPERS": "7"})
     assert f"[default: zh, from {config}]" in option_line(text, "--lang")
     assert f"[default: 3, from {config}]" in option_line(text, "--concurrency")

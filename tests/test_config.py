@@ -1,16 +1,23 @@
 from __future__ import annotations
 
+import logging
+import re
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from briefgen.cli import app
 from briefgen.core.errors import ConfigError
 from briefgen.core.settings import (
     DEFAULT_CATEGORIES,
+    SourcesSettings,
     default_config_path,
-    default_config_text,
     load_settings,
 )
+from briefgen.core.settings_moved import MOVED
+from briefgen.core.settings_toml import default_config_text, settings_to_toml
+from tests.conftest import EXAMPLE
 
 
 def test_defaults_follow_seed_003(isolated_home: Path) -> None:
@@ -21,7 +28,7 @@ def test_defaults_follow_seed_003(isolated_home: Path) -> None:
         == ["cs.AI", "cs.CL", "cs.DC", "cs.LG"]
     )
     assert "kv cache" in settings.active_profile.keywords
-    assert settings.home == isolated_home
+    assert settings.store.home == isolated_home
     assert default_config_path() == isolated_home / "config.toml"
 
 
@@ -71,3 +78,153 @@ def test_an_explicit_missing_config_file_is_an_error(tmp_path: Path) -> None:
         load_settings(tmp_path / "nope.toml", env={})
     # The default location may simply not exist yet.
     assert load_settings(env={"BRIEFGEN_HOME": str(tmp_path)}).lang == "en"
+
+
+# Settings grouped by stage; what a config from before the grouping still does -----------------
+
+OLD_FLAT = {
+    "sources": '["arxiv", "hf"]', "cross_lists": "true",
+    "arxiv_api_url": '"http://mirror.example/api/query"', "arxiv_rss_url": '"http://m.example/rss/"',
+    "arxiv_html_url": '"http://m.example/html/"', "hf_api_url": '"http://m.example/hf"',
+    "arxiv_delay_seconds": "0.5", "contact": '"me@example.org"',
+    "extra_holidays": "[2026-12-24]", "fulltext_budget": "9000", "fulltext_concurrency": "2",
+    "embedding_model": '"minishlab/potion-base-8M"', "embedding_url": '"http://m.example"',
+    "zotero_api_url": '"http://z.example"', "weekly_max_papers": "50",
+    "http_timeout_seconds": "12.0", "service_deadline_seconds": "20.0", "http_retries": "3",
+    "retry_wait_seconds": "1.0", "analysis_model": '"a-model"', "synthesis_model": '"s-model"',
+    "concurrency": "3", "batch_poll_seconds": "5.0", "synthesis_batch": "60",
+    "model_timeout_seconds": "90.0", "max_output_tokens": "2048",
+    "synthesis_max_output_tokens": "4096", "prompt_caching": "false",
+    "anthropic_structured": '"tool"', "openai_base_url": '"http://llm.example/v1"',
+    "prompts_dir": '"/srv/prompts"', "translation_model": '"t-model"',
+    "translation_max_tokens": "4096", "translation_chunk_tokens": "900",
+    "daily_filename": '"{date}.{lang}.{ext}"', "weekly_filename": '"{end}-week.{lang}.{ext}"',
+    "report_filename": '"{date}-r.{lang}.{ext}"', "front_matter": "true",
+    "front_matter_body_title": "true", "feed_base_url": '"https://blog.example/"',
+    "feed_title": '"My briefs"',
+}  # fmt: skip
+
+
+def new_shape(flat: dict[str, str]) -> str:
+    """The same settings written in their tables."""
+    tables: dict[str, list[str]] = {}
+    for old, value in flat.items():
+        group, key = MOVED[old]
+        tables.setdefault(group, []).append(f"{key} = {value}")
+    return "".join(f"[{group}]\n" + "\n".join(lines) + "\n" for group, lines in tables.items())
+
+
+def test_every_old_flat_key_loads_where_it_moved_with_one_warning_each(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert set(OLD_FLAT) == set(MOVED)  # the test covers every key that moved
+    old, new = tmp_path / "config.toml", tmp_path / "new.toml"
+    old.write_text('lang = "zh"\n' + "".join(f"{k} = {v}\n" for k, v in OLD_FLAT.items()))
+    new.write_text('lang = "zh"\n' + new_shape(OLD_FLAT))
+    with caplog.at_level(logging.WARNING):
+        from_old = load_settings(old, env={})
+    moved = [r.getMessage() for r in caplog.records]
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        from_new = load_settings(new, env={})
+    assert not caplog.records  # the new shape loads silently
+    assert from_old.model_dump() == from_new.model_dump()
+    assert from_old.sources.use == ["arxiv", "hf"] and from_old.model.timeout_seconds == 90
+    assert len(moved) == len(OLD_FLAT) == len(set(moved))
+    assert ("config.toml: 'arxiv_api_url' has moved to [sources] arxiv_api_url; it is read "
+            "from the old place for now") in moved  # fmt: skip
+    assert "config.toml: 'translation_model' has moved to [translation] model; it is read " \
+        "from the old place for now" in moved
+    assert capsys.readouterr().out == ""  # nothing on stdout: --format json is piped
+
+
+def test_old_flat_variables_still_work_with_one_warning_each(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    env = {"BRIEFGEN_HOME": str(tmp_path), "BRIEFGEN_ARXIV_API_URL": "http://old.example/api",
+           "BRIEFGEN_SOURCES": "arxiv,hf", "BRIEFGEN_CONCURRENCY": "2"}  # fmt: skip
+    with caplog.at_level(logging.WARNING):
+        settings = load_settings(env=env)
+    assert settings.sources.arxiv_api_url == "http://old.example/api"
+    assert settings.sources.use == ["arxiv", "hf"] and settings.model.concurrency == 2
+    assert sorted(r.getMessage() for r in caplog.records) == [
+        "BRIEFGEN_ARXIV_API_URL has moved to BRIEFGEN_SOURCES__ARXIV_API_URL; it is read from "
+        "the old name for now",
+        "BRIEFGEN_CONCURRENCY has moved to BRIEFGEN_MODEL__CONCURRENCY; it is read from the old "
+        "name for now",
+        "BRIEFGEN_SOURCES has moved to BRIEFGEN_SOURCES__USE; it is read from the old name for now",
+    ]
+    # The new names win over the old, and a table's key is set alone.
+    env |= {"BRIEFGEN_SOURCES__ARXIV_API_URL": "http://new.example/api"}
+    assert load_settings(env=env).sources.arxiv_api_url == "http://new.example/api"
+
+
+MOVED_LINES = [
+    "warning: config.toml: 'arxiv_delay_seconds' has moved to [sources] arxiv_delay_seconds; it "
+    "is read from the old place for now",
+    "warning: config.toml: 'feed_title' has moved to [output] feed_title; it is read from the "
+    "old place for now",
+    "warning: BRIEFGEN_CONCURRENCY has moved to BRIEFGEN_MODEL__CONCURRENCY; it is read from "
+    "the old name for now",
+]
+
+
+@pytest.mark.parametrize("args", [
+    ["daily", "--papers", str(EXAMPLE), "--date", "2026-06-17", "-o", "{out}/brief.md"],
+    ["weekly", "--papers", str(EXAMPLE), "--week", "2026-W25", "-o", "{out}/week.md"],
+    ["config", "show"],
+    ["daily", "--help"],
+    ["config", "show", "--help"],
+])  # fmt: skip
+def test_a_command_warns_of_each_moved_key_once_on_stderr(
+    runner: CliRunner, isolated_home: Path, args: list[str]
+) -> None:
+    isolated_home.mkdir()
+    (isolated_home / "config.toml").write_text('arxiv_delay_seconds = 4.0\nfeed_title = "Old"\n')
+    args = [arg.format(out=isolated_home) for arg in args]
+    result = runner.invoke(app, args, env={"BRIEFGEN_CONCURRENCY": "2"})
+    assert result.exit_code == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning: ")]
+    assert warnings == MOVED_LINES
+    assert "has moved" not in result.stdout
+
+
+def test_a_key_in_the_wrong_table_is_told_where_it_belongs(tmp_path: Path) -> None:
+    config = tmp_path / "c.toml"
+    for text, message in [
+        ("use = ['hf']", "use: unknown setting; this key belongs to [sources]"),
+        ("[model]\narxiv_api_url = 'x'", "model.arxiv_api_url: unknown [model] setting; this "
+         "key belongs to [sources]"),
+        ("[output]\nconcurrency = 2", "this key belongs to [model]"),
+        ("[model]\ncurrency = 2", "did you mean 'concurrency'?"),
+        ("[sources]\nlang = 'zh'", "lang is a top-level setting"),
+    ]:  # fmt: skip
+        config.write_text(text)
+        with pytest.raises(ConfigError, match=re.escape(message)):
+            load_settings(config, env={})
+
+
+def test_config_show_reads_back_as_the_same_settings(tmp_path: Path) -> None:
+    config = tmp_path / "c.toml"
+    config.write_text(new_shape(OLD_FLAT) + '[prices."my-model"]\ninput = 1.0\noutput = 2.0\n'
+                      '[profiles.work]\nkeywords = ["x"]\n[mcp]\nfolders = ["/srv"]\n')  # fmt: skip
+    settings = load_settings(config, env={})
+    again = tmp_path / "again.toml"
+    again.write_text(settings_to_toml(settings))
+    assert load_settings(again, env={}).model_dump() == settings.model_dump()
+    assert settings.prices["my-model"].output == 2 and settings.mcp.folders == [Path("/srv")]
+
+
+def test_the_template_says_each_setting_with_its_description(tmp_path: Path) -> None:
+    text = default_config_text()
+    for table in ("[sources]", "[selection]", "[network]", "[model]", "[translation]",
+                  "[output]", "[mcp]", "[profiles.default]"):  # fmt: skip
+        assert f"\n{table}\n" in text
+    description = SourcesSettings.model_fields["arxiv_api_url"].description
+    assert f"# {description}\narxiv_api_url = " in text
+    for kind in ("email", "slack", "feishu", "telegram"):  # commented-out examples
+        assert f'# kind = "{kind}"' in text
+    assert "# [prices.my-model]" in text
+    example = tmp_path / "example.toml"  # uncommented, the examples load too
+    example.write_text(re.sub(r"(?m)^# (?=\[|[a-z_]+ = )", "", text))
+    assert set(load_settings(example, env={}).notify) == {"me", "team", "lark", "channel"}

@@ -16,12 +16,15 @@ from types import ModuleType
 
 import pytest
 import typer
+from pydantic import BaseModel
 from typer.core import TyperGroup, TyperOption
 from typer.main import get_command
 from typer.testing import CliRunner
 
 from briefgen.cli import app
-from briefgen.core.settings import McpSettings, NotifyTarget, Profile, Settings
+from briefgen.core.notify_targets import TARGET_MODELS
+from briefgen.core.settings import Settings
+from briefgen.core.settings_errors import model_of
 from tests.conftest import REPO
 from tests.test_cli_truth import all_commands
 
@@ -77,15 +80,22 @@ def test_the_cli_reference_names_every_command_and_option() -> None:
 
 def test_the_configuration_reference_names_every_setting_with_its_description() -> None:
     text = hooks().config_reference()
-    for model in (Settings, Profile, NotifyTarget, McpSettings):
+    models: list[type[BaseModel]] = [Settings, *TARGET_MODELS]
+    for field in Settings.model_fields.values():
+        held = model_of(field.annotation)[0]
+        if held is not None and not field.exclude:
+            models.append(held)
+    for model in models:
         for name, field in model.model_fields.items():
             if field.exclude:
                 continue
             assert field.description, f"{model.__name__}.{name} has no description"
-            if name not in ("profiles", "notify", "prices", "mcp", "sender"):
+            if model_of(field.annotation)[0] is None and name != "notify":
                 assert f"| `{field.alias or name}` |" in text, name
-    assert "## [profiles.NAME]" in text and "## [notify.NAME]" in text
-    assert "`BRIEFGEN_MAX_PAPERS`" in text and "`BRIEFGEN_LANG`" in text
+    for table in ("[profiles.NAME]", "[notify.NAME]", "[sources]", "[model]", "[output]"):
+        assert f"## {table}" in text
+    for variable in ("BRIEFGEN_MAX_PAPERS", "BRIEFGEN_LANG", "BRIEFGEN_SOURCES__ARXIV_API_URL"):
+        assert f"`{variable}`" in text
 
 
 # The commands in the docs run --------------------------------------------------------------
@@ -142,9 +152,9 @@ def test_the_documented_commands_run(
     env = {
         "HOME": str(tmp_path / "home"), "BRIEFGEN_HOME": str(tmp_path / "briefgen"),
         "BRIEFGEN_CONFIG": None, "ANTHROPIC_API_KEY": None, "OPENAI_API_KEY": None,
-        "BRIEFGEN_ARXIV_API_URL": OFFLINE, "BRIEFGEN_ARXIV_RSS_URL": OFFLINE,
-        "BRIEFGEN_ARXIV_HTML_URL": OFFLINE, "BRIEFGEN_HF_API_URL": OFFLINE,
-        "BRIEFGEN_ZOTERO_API_URL": OFFLINE, "BRIEFGEN_EMBEDDING_URL": OFFLINE,
+        "BRIEFGEN_SOURCES__ARXIV_API_URL": OFFLINE, "BRIEFGEN_SOURCES__ARXIV_RSS_URL": OFFLINE,
+        "BRIEFGEN_SOURCES__ARXIV_HTML_URL": OFFLINE, "BRIEFGEN_SOURCES__HF_API_URL": OFFLINE,
+        "BRIEFGEN_SELECTION__ZOTERO_API_URL": OFFLINE, "BRIEFGEN_SELECTION__EMBEDDING_URL": OFFLINE,
         "COLUMNS": "80",
     }  # fmt: skip
     for name, value in env.items():

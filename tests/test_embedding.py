@@ -26,7 +26,7 @@ import numpy as np
 import pytest
 
 from briefgen.core.errors import ConfigError
-from briefgen.core.settings import Settings
+from briefgen.core.settings import NetworkSettings, SelectionSettings, Settings, StoreSettings
 from briefgen.infra.store import Store
 from briefgen.select.embedding import (
     MODEL_FILES,
@@ -263,14 +263,15 @@ def hub(model_folder: Path) -> Iterator[FakeHub]:
     fake.stop()
 
 
-def settings(home: Path, url: str, model: str = REPO, **extra: Any) -> Settings:
+def settings(
+    home: Path, url: str, model: str = REPO, http_retries: int = 4, timeout: float = 5
+) -> Settings:
     return Settings(
-        home=home,
-        embedding_url=url,
-        embedding_model=model,
-        retry_wait_seconds=0,
-        http_timeout_seconds=5,
-        **extra,
+        store=StoreSettings(home=home),
+        selection=SelectionSettings(embedding_url=url, embedding_model=model),
+        network=NetworkSettings(
+            retry_wait_seconds=0, http_timeout_seconds=timeout, http_retries=http_retries
+        ),
     )
 
 
@@ -506,10 +507,11 @@ def test_the_users_hugging_face_setup_neither_redirects_nor_joins_the_download(
     script = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from briefgen.core.settings import Settings\n"
+        "from briefgen.core.settings import SelectionSettings, Settings, StoreSettings\n"
         "from briefgen.select.embedding import load_embedder\n"
-        "found = load_embedder(Settings(home=Path(sys.argv[1]), embedding_url=sys.argv[2],\n"
-        "                      embedding_model=sys.argv[3]))\n"
+        "selection = SelectionSettings(embedding_url=sys.argv[2], embedding_model=sys.argv[3])\n"
+        "found = load_embedder(Settings(store=StoreSettings(home=Path(sys.argv[1])),\n"
+        "                      selection=selection))\n"
         "sys.exit(0 if found is not None else 1)\n"
     )
     home = tmp_path / "home"
@@ -534,9 +536,7 @@ def test_the_download_gives_up_fast(tmp_path: Path, caplog: pytest.LogCaptureFix
     warn = Told(caplog, logging.WARNING)
     started = time.monotonic()
     try:
-        quick = settings(tmp_path, url, http_retries=4).model_copy(
-            update={"http_timeout_seconds": 0.5}
-        )
+        quick = settings(tmp_path, url, http_retries=4, timeout=0.5)
         found = load_embedder(quick)
     finally:
         silent.close()

@@ -353,7 +353,7 @@ class FakeZotero:
 
 @pytest.fixture
 def zotero_env(server: FakeServer, monkeypatch: pytest.MonkeyPatch) -> FakeServer:
-    monkeypatch.setenv("BRIEFGEN_ZOTERO_API_URL", server.url)
+    monkeypatch.setenv("BRIEFGEN_SELECTION__ZOTERO_API_URL", server.url)
     monkeypatch.setenv("ZOTERO_API_KEY", KEY)
     return server
 

@@ -54,7 +54,7 @@ NETWORK_WORDS = ("check your connection", "network")
 @pytest.fixture
 def slow_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     """Retry waits long enough that a single retry would break the time bounds below."""
-    monkeypatch.setenv("BRIEFGEN_RETRY_WAIT_SECONDS", "5")
+    monkeypatch.setenv("BRIEFGEN_NETWORK__RETRY_WAIT_SECONDS", "5")
 
 
 class SilentServer:
@@ -127,7 +127,7 @@ def test_a_refused_arxiv_api_stops_at_the_first_attempt(
     assert seconds < 4  # was 15.7 s with the default waits: 4 attempts, 2 + 4 + 8 s apart
     assert errors(err) == [
         "error: the arXiv API refused the connection on 127.0.0.1:9 — is the server running? "
-        "(BRIEFGEN_ARXIV_API_URL points briefgen at a mirror)"
+        "(BRIEFGEN_SOURCES__ARXIV_API_URL points briefgen at a mirror)"
     ]
     assert not RETRY_LINE.search(err)  # nothing to retry: a refusal stays a refusal
     assert not any(word in err for word in NETWORK_WORDS)  # a local refusal is no network fault
@@ -166,7 +166,7 @@ def test_a_refused_openai_compatible_endpoint_is_one_line_too(
     assert code == 6 and seconds < 4
     assert errors(err) == [
         "error: the OpenAI-compatible API refused the connection on 127.0.0.1:9 — is the "
-        "server running? (BRIEFGEN_OPENAI_BASE_URL points briefgen at another endpoint)"
+        "server running? (BRIEFGEN_MODEL__OPENAI_BASE_URL points briefgen at another endpoint)"
     ]
 
 
@@ -214,7 +214,7 @@ def test_a_host_name_that_does_not_resolve_names_the_network() -> None:
     assert reader.unreachable is not None
     assert str(reader.unreachable) == (
         "arXiv HTML is unreachable: its host name arxiv.org does not resolve — check your "
-        "network connection (BRIEFGEN_ARXIV_HTML_URL points briefgen at another endpoint)"
+        "network connection (BRIEFGEN_SOURCES__ARXIV_HTML_URL points briefgen at another endpoint)"
     )
 
 
@@ -322,9 +322,9 @@ def test_a_refused_html_host_costs_the_run_no_time(
 @pytest.mark.parametrize(
     ("variable", "path", "args", "service"),
     [
-        ("BRIEFGEN_HF_API_URL", "/api/daily_papers", ["--source", "hf"],
+        ("BRIEFGEN_SOURCES__HF_API_URL", "/api/daily_papers", ["--source", "hf"],
          "the Hugging Face daily papers API"),
-        ("BRIEFGEN_ARXIV_API_URL", "/api/query", ["--source", "arxiv", "-c", "cs.LG"],
+        ("BRIEFGEN_SOURCES__ARXIV_API_URL", "/api/query", ["--source", "arxiv", "-c", "cs.LG"],
          "the arXiv API"),
     ],
 )  # fmt: skip
@@ -338,8 +338,8 @@ def test_a_server_that_never_answers_costs_the_timeout_per_attempt(
     service: str,
 ) -> None:
     monkeypatch.setenv(variable, silent.url + path)
-    monkeypatch.setenv("BRIEFGEN_HTTP_TIMEOUT_SECONDS", "0.5")
-    monkeypatch.setenv("BRIEFGEN_HTTP_RETRIES", "2")
+    monkeypatch.setenv("BRIEFGEN_NETWORK__HTTP_TIMEOUT_SECONDS", "0.5")
+    monkeypatch.setenv("BRIEFGEN_NETWORK__HTTP_RETRIES", "2")
     code, _, err, seconds = invoke(runner, "papers", "--date", "2026-02-18", *args)
     assert code == 6
     assert 0.9 < seconds < 4  # 2 attempts × 0.5 s (was 2 min 16 s with the defaults)
@@ -360,7 +360,7 @@ def test_a_model_server_that_never_answers_costs_the_model_timeout_per_attempt(
     provider = AnthropicProvider(
         api_key=SECRET_KEY, base_url=silent.url, timeout=0.5,
         policy=RetryPolicy(attempts=2, wait=0, timeout=0.5,
-                           timeout_setting="model_timeout_seconds"),
+                           timeout_setting="[model] timeout_seconds"),
     )  # fmt: skip
     started = time.monotonic()
     with pytest.raises(UpstreamError) as caught:
@@ -375,7 +375,7 @@ def test_a_model_server_that_never_answers_costs_the_model_timeout_per_attempt(
     ]
     assert str(caught.value).startswith(
         "the Anthropic API did not answer within 0.5 s on both attempts; try again later, or "
-        "raise model_timeout_seconds if it is only slow"
+        "raise [model] timeout_seconds if it is only slow"
     )
 
 
@@ -495,7 +495,7 @@ def test_ctrl_c_ends_the_run_at_once_and_the_rerun_reuses_what_was_done(
     monkeypatch.setattr(server.httpd, "handle_error", lambda request, address: None)
     env = {**os.environ, "BRIEFGEN_HOME": str(tmp_path / "home"),
            "ANTHROPIC_BASE_URL": server.url, "ANTHROPIC_API_KEY": SECRET_KEY,
-           "BRIEFGEN_RETRY_WAIT_SECONDS": "2"}  # fmt: skip
+           "BRIEFGEN_NETWORK__RETRY_WAIT_SECONDS": "2"}  # fmt: skip
     args = [sys.executable, "-c", CHILD, "daily", "--papers", str(small_papers),
             "--date", "2026-02-18", "--provider", "anthropic", "--concurrency", "2"]  # fmt: skip
     try:
@@ -570,10 +570,10 @@ def test_a_silent_listing_service_ends_within_the_deadline_and_says_so(
 ) -> None:
     """Four attempts of a 1 s timeout would take 4 s and more; the 1.5 s deadline ends it,
     and the second service of the run (RSS, then the API) is tried once, briefly."""
-    monkeypatch.setenv("BRIEFGEN_ARXIV_RSS_URL", silent.url + "/rss/")
-    monkeypatch.setenv("BRIEFGEN_ARXIV_API_URL", silent.url + "/api/query")
-    monkeypatch.setenv("BRIEFGEN_HTTP_TIMEOUT_SECONDS", "1")
-    monkeypatch.setenv("BRIEFGEN_SERVICE_DEADLINE_SECONDS", "1.5")
+    monkeypatch.setenv("BRIEFGEN_SOURCES__ARXIV_RSS_URL", silent.url + "/rss/")
+    monkeypatch.setenv("BRIEFGEN_SOURCES__ARXIV_API_URL", silent.url + "/api/query")
+    monkeypatch.setenv("BRIEFGEN_NETWORK__HTTP_TIMEOUT_SECONDS", "1")
+    monkeypatch.setenv("BRIEFGEN_NETWORK__SERVICE_DEADLINE_SECONDS", "1.5")
     code, _, err, seconds = invoke(runner, "papers", "-c", "cs.CL")
     assert code == 6, err
     assert seconds < 4.5  # RSS within 1.5 s, the API once within 1.5 s (was 4 × 1 s each)
@@ -582,16 +582,16 @@ def test_a_silent_listing_service_ends_within_the_deadline_and_says_so(
     assert errors(err) == [
         "error: the arXiv API did not answer within 1 s, tried once: the arXiv RSS feed ran out "
         "of time earlier in this run; try again later, or raise http_timeout_seconds if it is "
-        "only slow (BRIEFGEN_ARXIV_API_URL points briefgen at a mirror)"
+        "only slow (BRIEFGEN_SOURCES__ARXIV_API_URL points briefgen at a mirror)"
     ]
 
 
 def test_a_host_that_never_accepts_ends_within_the_deadline(
     runner: CliRunner, deaf: DeafServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("BRIEFGEN_ARXIV_API_URL", deaf.url + "/api/query")
-    monkeypatch.setenv("BRIEFGEN_HTTP_TIMEOUT_SECONDS", "0.5")
-    monkeypatch.setenv("BRIEFGEN_SERVICE_DEADLINE_SECONDS", "2.5")
+    monkeypatch.setenv("BRIEFGEN_SOURCES__ARXIV_API_URL", deaf.url + "/api/query")
+    monkeypatch.setenv("BRIEFGEN_NETWORK__HTTP_TIMEOUT_SECONDS", "0.5")
+    monkeypatch.setenv("BRIEFGEN_NETWORK__SERVICE_DEADLINE_SECONDS", "2.5")
     code, _, err, seconds = invoke(runner, "papers", "--date", "2026-02-18", "-c", "cs.LG")
     assert code == 6, err
     assert seconds < 4.5  # 4 attempts × 0.5 s would fit; the deadline ends it at 2.5 s at most

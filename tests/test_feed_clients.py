@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from briefgen.cli import app
 from briefgen.core.models import Brief
-from briefgen.core.settings import Settings, load_settings
+from briefgen.core.settings import OutputSettings, Settings, load_settings
 from briefgen.infra import store as store_module
 from briefgen.infra.store import Store, StoredBrief
 from briefgen.render.documents import Format, file_name
@@ -69,7 +69,7 @@ def settings() -> Settings:
 
 
 def link_of(brief: Brief, lang: RenderLang, roundup: bool) -> str:
-    pattern = settings().weekly_filename if roundup else settings().daily_filename
+    pattern = settings().output.weekly_filename if roundup else settings().output.daily_filename
     return BASE + file_name(pattern, brief, lang, Format.html)
 
 
@@ -145,8 +145,8 @@ def test_the_feed_links_to_itself(
     assert alternate == [BASE]
     # a caller that knows the file's name (the CLI's -o) says where the feed is
     briefs = list(stored(isolated_home).values())
-    text = atom_feed(briefs, ["en"], settings().model_copy(update={"feed_base_url": BASE}),
-                     self_url=BASE + "atom.xml")  # fmt: skip
+    published = settings().model_copy(update={"output": OutputSettings(feed_base_url=BASE)})
+    text = atom_feed(briefs, ["en"], published, self_url=BASE + "atom.xml")
     (tmp_path / "atom.xml").write_text(text)
     again = parse_feed(tmp_path / "atom.xml")
     assert [link.href for link in again.feed.links if link.rel == "self"] == [BASE + "atom.xml"]

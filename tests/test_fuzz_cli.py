@@ -63,7 +63,8 @@ def test_any_file_name_pattern_is_used_or_refused(
     cli: CliRunner, pattern: str, isolated_home: Path, tmp_path: Path
 ) -> None:
     isolated_home.mkdir(parents=True, exist_ok=True)
-    (isolated_home / "config.toml").write_text(f"daily_filename = {json.dumps(pattern)}\n")
+    config = f"[output]\ndaily_filename = {json.dumps(pattern)}\n"
+    (isolated_home / "config.toml").write_text(config)
     work = tmp_path / "work"  # the home is elsewhere in tmp_path
     out_dir = work / "out"
     result = cli.invoke(app, ["daily", "--papers", str(SMALL), "--output-dir", str(out_dir)])

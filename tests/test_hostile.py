@@ -108,7 +108,7 @@ def test_a_password_in_an_endpoint_url_is_never_printed(
 ) -> None:
     server.route("/", lambda request: Reply(404, f"no such thing {request.path}", "text/plain"))
     endpoint = server.url.replace("http://", "http://reader:hunter2-password@") + "/v1"
-    monkeypatch.setenv("BRIEFGEN_OPENAI_BASE_URL", endpoint)
+    monkeypatch.setenv("BRIEFGEN_MODEL__OPENAI_BASE_URL", endpoint)
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-key-0123456789")
     code, out, err = run(runner, "daily", "--papers", small_papers, "--provider", "openai")
     assert code in (4, 5, 6), err
@@ -142,10 +142,10 @@ def test_a_config_planted_by_another_user_is_refused_and_no_key_leaves(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
     config = plant_config(
-        isolated_home, f'provider = "openai"\nopenai_base_url = "{server.url}/v1"\n'
+        isolated_home, f'provider = "openai"\n[model]\nopenai_base_url = "{server.url}/v1"\n'
     )
     os.chown(config, STRANGER, STRANGER)
-    monkeypatch.delenv("BRIEFGEN_OPENAI_BASE_URL", raising=False)
+    monkeypatch.delenv("BRIEFGEN_MODEL__OPENAI_BASE_URL", raising=False)
     monkeypatch.setenv("OPENAI_API_KEY", "sk-victim-key-0123456789")
     code, _, err = run(runner, "daily", "--papers", small_papers)
     assert code == 5, err
@@ -257,7 +257,7 @@ def test_config_init_writes_a_config_briefgen_will_read(
 def test_a_file_name_pattern_that_leaves_the_folder_or_is_broken_is_a_config_error(
     pattern: str, runner: CliRunner, isolated_home: Path, tmp_path: Path, small_papers: Path
 ) -> None:
-    plant_config(isolated_home, f"daily_filename = {json.dumps(pattern)}\n")
+    plant_config(isolated_home, f"[output]\ndaily_filename = {json.dumps(pattern)}\n")
     out_dir = tmp_path / "site" / "out"
     code, _, err = run(runner, "daily", "--papers", small_papers, "--output-dir", out_dir)
     assert code == 5, err
@@ -269,7 +269,7 @@ def test_a_file_name_pattern_that_leaves_the_folder_or_is_broken_is_a_config_err
 def test_a_sub_folder_in_the_pattern_is_fine(
     runner: CliRunner, isolated_home: Path, tmp_path: Path, small_papers: Path
 ) -> None:
-    plant_config(isolated_home, 'daily_filename = "posts/{date}.{lang}.{ext}"\n')
+    plant_config(isolated_home, '[output]\ndaily_filename = "posts/{date}.{lang}.{ext}"\n')
     code, _, err = run(runner, "daily", "--papers", small_papers, "--output-dir", tmp_path)
     assert code == 0, err
     assert (tmp_path / "posts" / "2026-02-18.en.md").is_file()
@@ -434,7 +434,7 @@ def test_a_reply_that_is_not_a_message_is_an_upstream_error(
         monkeypatch.setenv("ANTHROPIC_BASE_URL", server.url)
         monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-0123456789")
     else:
-        monkeypatch.setenv("BRIEFGEN_OPENAI_BASE_URL", f"{server.url}/v1")
+        monkeypatch.setenv("BRIEFGEN_MODEL__OPENAI_BASE_URL", f"{server.url}/v1")
         monkeypatch.setenv("OPENAI_API_KEY", "sk-test-0123456789")
     code, _, err = run(runner, "daily", "--papers", small_papers, "--provider", provider)
     assert code == 6, err
@@ -450,7 +450,7 @@ def test_a_library_entry_with_a_5_mb_latex_title_is_cut_with_a_warning(
     evil = "@article{evil,\n  title = {" + title + "},\n  author = {A. Person}\n}\n"
     library.write_text(evil + "@article{ok, title = {Speculative decoding for LLM serving}}\n")
     plant_config(isolated_home, f'[profiles.default]\nlibrary = ["{library}"]\n')
-    monkeypatch.setenv("BRIEFGEN_EMBEDDING_MODEL", "tfidf")
+    monkeypatch.setenv("BRIEFGEN_SELECTION__EMBEDDING_MODEL", "tfidf")
     started = time.monotonic()
     code, _, err = run(runner, "papers", "--papers", small_papers)
     assert code == 0, err

@@ -13,13 +13,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import REPO, SESSION_ROOT
+from tests.conftest import DEAD_ENDPOINTS, REPO, SESSION_ROOT
 from tests.fakes import FakeServer, Reply
 
 # Modules with fixtures of module or session scope (they run before any function-scoped
 # fixture), with paid-provider paths, and with the CLI's plain runs.
 MODULES = ["tests/test_blog_hugo.py", "tests/test_cli.py", "tests/test_weekly.py",
-           "tests/test_embedding.py", "tests/test_model_engine.py"]  # fmt: skip
+           "tests/test_embedding.py", "tests/test_model_engine.py",
+           "tests/test_isolation.py::test_the_guard_ran_before_this_module"]  # fmt: skip
 USER_KEY = "sk-ant-users-own-key-must-never-be-used"
 
 
@@ -35,6 +36,9 @@ def test_the_guard_ran_before_this_module(tmp_path: Path) -> None:
     assert os.environ["HOME"].startswith(SESSION_ROOT)
     assert os.environ["XDG_CONFIG_HOME"].startswith(SESSION_ROOT)
     assert not any(key.startswith(("ANTHROPIC_API", "OPENAI_API")) for key in os.environ)
+    # briefgen reads its variables' names in any case: only the guard's are left, in any case
+    seen = {key for key in os.environ if key.upper().startswith("BRIEFGEN_")}
+    assert seen <= {*DEAD_ENDPOINTS, "BRIEFGEN_HOME"}, seen
 
 
 def test_suite_under_a_users_home_sends_nothing_and_writes_nothing(tmp_path: Path) -> None:
@@ -48,8 +52,8 @@ def test_suite_under_a_users_home_sends_nothing_and_writes_nothing(tmp_path: Pat
         store.mkdir(parents=True)
         config.write_text(
             'provider = "anthropic"\n'
-            f'openai_base_url = "{recorder.url}/v1"\n'
-            f'embedding_url = "{recorder.url}"\n',
+            f'[model]\nopenai_base_url = "{recorder.url}/v1"\n'
+            f'[selection]\nembedding_url = "{recorder.url}"\n',
             encoding="utf-8",
         )
         env = {key: value for key, value in os.environ.items() if not key.startswith("XDG_")}
@@ -61,16 +65,22 @@ def test_suite_under_a_users_home_sends_nothing_and_writes_nothing(tmp_path: Pat
             ANTHROPIC_API_KEY=USER_KEY,
             ANTHROPIC_BASE_URL=recorder.url,
             OPENAI_API_KEY=USER_KEY,
-            BRIEFGEN_OPENAI_BASE_URL=f"{recorder.url}/v1",
+            BRIEFGEN_MODEL__OPENAI_BASE_URL=f"{recorder.url}/v1",
+            BRIEFGEN_SOURCES__ARXIV_API_URL=f"{recorder.url}/api/query",
+            BRIEFGEN_SOURCES__ARXIV_RSS_URL=f"{recorder.url}/rss/",
+            BRIEFGEN_SOURCES__ARXIV_HTML_URL=f"{recorder.url}/html/",
+            BRIEFGEN_SOURCES__HF_API_URL=f"{recorder.url}/api/daily_papers",
+            BRIEFGEN_SELECTION__EMBEDDING_URL=recorder.url,
+            BRIEFGEN_SELECTION__ZOTERO_API_URL=recorder.url,
+            # the names before the settings were grouped, still read
             BRIEFGEN_ARXIV_API_URL=f"{recorder.url}/api/query",
-            BRIEFGEN_ARXIV_RSS_URL=f"{recorder.url}/rss/",
-            BRIEFGEN_ARXIV_HTML_URL=f"{recorder.url}/html/",
             BRIEFGEN_HF_API_URL=f"{recorder.url}/api/daily_papers",
-            BRIEFGEN_EMBEDDING_URL=recorder.url,
-            BRIEFGEN_ZOTERO_API_URL=recorder.url,
             HTTP_PROXY=recorder.url,
             HTTPS_PROXY=recorder.url,
         )
+        # A variable's name is read in any case: the user's lower-case twins as well.
+        env.update({name.lower(): value for name, value in env.items()
+                    if name.startswith("BRIEFGEN_")})  # fmt: skip
         before = snapshot(home)
         result = subprocess.run(
             [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *MODULES],

@@ -15,7 +15,7 @@ import pytest
 
 from briefgen.core.errors import BriefgenError, ConfigError, UpstreamError
 from briefgen.core.models import Paper
-from briefgen.core.settings import Settings
+from briefgen.core.settings import NetworkSettings, SelectionSettings, Settings
 from briefgen.select.library import (
     LibraryPaper,
     dedupe,
@@ -516,7 +516,8 @@ def zotero(server: FakeServer) -> Iterator[FakeZotero]:
 
 def zotero_settings(url: str, retries: int = 2) -> Settings:
     return Settings(
-        zotero_api_url=url, http_retries=retries, retry_wait_seconds=0, http_timeout_seconds=5
+        selection=SelectionSettings(zotero_api_url=url),
+        network=NetworkSettings(http_retries=retries, retry_wait_seconds=0, http_timeout_seconds=5),
     )
 
 
@@ -691,7 +692,7 @@ def test_an_unreachable_zotero_fails_at_once(
     message = str(caught.value)
     assert caught.value.exit_code == 6 and caplog.messages == []  # not retried
     assert "the Zotero web API refused the connection on 127.0.0.1:9" in message
-    assert "BRIEFGEN_ZOTERO_API_URL" in message
+    assert "BRIEFGEN_SELECTION__ZOTERO_API_URL" in message
     assert_no_key(message)
 
 
@@ -740,8 +741,8 @@ def test_a_profile_library_on_zotero_ranks_a_day_through_the_cli(
     from briefgen.cli import app
 
     monkeypatch.setenv("ZOTERO_API_KEY", ZOTERO_KEY)
-    monkeypatch.setenv("BRIEFGEN_ZOTERO_API_URL", server.url)
-    monkeypatch.setenv("BRIEFGEN_EMBEDDING_MODEL", "tfidf")
+    monkeypatch.setenv("BRIEFGEN_SELECTION__ZOTERO_API_URL", server.url)
+    monkeypatch.setenv("BRIEFGEN_SELECTION__EMBEDDING_MODEL", "tfidf")
     config = isolated_home.parent / "config.toml"
     config.write_text('[profiles.reader]\nkeywords = ["RL"]\nlibrary = ["zotero:4711/ABCD2345"]\n')
     result = CliRunner().invoke(app, [

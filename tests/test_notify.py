@@ -29,7 +29,9 @@ from typer.testing import CliRunner
 
 from briefgen.cli import app
 from briefgen.core.errors import ConfigError
-from briefgen.core.settings import Settings, load_settings, settings_to_toml
+from briefgen.core.notify_targets import EmailTarget, TelegramTarget
+from briefgen.core.settings import Settings, load_settings
+from briefgen.core.settings_toml import settings_to_toml
 from briefgen.outlets.notify import discord, feishu, resolve_targets, slack, telegram
 from briefgen.outlets.notify.common import (
     Block,
@@ -334,7 +336,7 @@ def _feishu_signed(request: Request) -> bool:
 def chat_config(url: str, *, fmt: str = "full", lang: str | None = None) -> str:
     extra = f'format = "{fmt}"\n' + (f'lang = "{lang}"\n' if lang else "")
     return (
-        f'feed_base_url = "https://blog.example/briefs/"\n'
+        f'[output]\nfeed_base_url = "https://blog.example/briefs/"\n'
         f'[notify.team]\nkind = "slack"\nurl_env = "BRIEFGEN_SLACK_URL"\n{extra}'
         f'[notify.discord]\nkind = "discord"\n{extra}'
         f'[notify.lark]\nkind = "feishu"\nurl_env = "BRIEFGEN_FEISHU_URL"\n'
@@ -641,8 +643,9 @@ def test_notify_targets_round_trip_through_the_config(tmp_path: Path) -> None:
     config.write_text(chat_config("http://127.0.0.1:1") + email_target("me", 587, "starttls",
                       tmp_path / "ca.pem", username_env="U_VAR", password_env="P_VAR"))  # fmt: skip
     settings = load_settings(config, env={})
-    assert settings.notify["tg"].chat_id == "-1001234"
-    assert settings.notify["me"].sender == "briefgen@example.org"
+    telegram, mail = settings.notify["tg"], settings.notify["me"]
+    assert isinstance(telegram, TelegramTarget) and telegram.chat_id == "-1001234"
+    assert isinstance(mail, EmailTarget) and mail.sender == "briefgen@example.org"
     again = tmp_path / "again.toml"
     again.write_text(settings_to_toml(settings))
     assert load_settings(again, env={}).notify == settings.notify
@@ -776,7 +779,7 @@ def test_smtp_failures_name_their_cause_within_seconds(
                  + email_target("relay", plain_port, "none", None, lang="zh"))  # fmt: skip
     monkeypatch.setenv("BRIEFGEN_SMTP_USER", "me")  # a user name is no secret: not redacted
     monkeypatch.setenv("BRIEFGEN_SMTP_PASSWORD", SMTP_PASSWORD)
-    monkeypatch.setenv("BRIEFGEN_HTTP_TIMEOUT_SECONDS", "1")
+    monkeypatch.setenv("BRIEFGEN_NETWORK__HTTP_TIMEOUT_SECONDS", "1")
     started = time.monotonic()
     code, _, err = run(runner, "daily", "--papers", small_papers, "--date", "2026-02-18",
                        "--lang", "both", "--output-dir", tmp_path / "out", "--notify", "implicit",

@@ -263,7 +263,7 @@ def test_cross_lists_only_when_asked(runner: CliRunner, tmp_path: Path) -> None:
 
     # cross_lists = true in the config file does the same as --cross-lists.
     config = tmp_path / "config.toml"
-    config.write_text("cross_lists = true\n")
+    config.write_text("[sources]\ncross_lists = true\n")
     assert len(ids(listed(runner, path, "--config", str(config)))) == 3
 
 

@@ -32,7 +32,8 @@ class InterruptedEngine(OfflineEngine):
 
 def test_an_interrupted_run_is_recorded_and_resumes(small_papers: Path, tmp_path: Path) -> None:
     # One call at a time, so "the third call is interrupted" is one definite moment.
-    settings = load_settings(env={"BRIEFGEN_HOME": str(tmp_path), "BRIEFGEN_CONCURRENCY": "1"})
+    env = {"BRIEFGEN_HOME": str(tmp_path), "BRIEFGEN_MODEL__CONCURRENCY": "1"}
+    settings = load_settings(env=env)
     request = PaperRequest(papers_path=small_papers)
     with Store.open(tmp_path) as store, Remote(settings) as remote:
         with pytest.raises(KeyboardInterrupt):

@@ -173,7 +173,7 @@ def test_dry_run_warns_of_a_paper_beyond_a_local_servers_context(
 
     from briefgen.cli import app
 
-    monkeypatch.setenv("BRIEFGEN_OPENAI_BASE_URL", "http://127.0.0.1:9/v1")  # never called
+    monkeypatch.setenv("BRIEFGEN_MODEL__OPENAI_BASE_URL", "http://127.0.0.1:9/v1")  # never called
     long_one = {"id": "2606.00003", "title": "Efficient LLM inference", "published": "2026-06-17",
                 "abstract": "We make LLM inference efficient. " * 600}  # fmt: skip
     short_one = {**long_one, "id": "2606.00004", "abstract": "We make LLM inference efficient."}

@@ -85,8 +85,8 @@ def test_one_translation_call_for_the_whole_brief_would_be_cut_off(
 ) -> None:  # fmt: skip
     """The old design (every text in one call, 4,096 tokens) against the strict server: the
     reply is cut; the complete texts are kept and the rest is split and asked again."""
-    monkeypatch.setenv("BRIEFGEN_TRANSLATION_CHUNK_TOKENS", "32000")  # one chunk
-    monkeypatch.setenv("BRIEFGEN_TRANSLATION_MAX_TOKENS", "4096")
+    monkeypatch.setenv("BRIEFGEN_TRANSLATION__CHUNK_TOKENS", "32000")  # one chunk
+    monkeypatch.setenv("BRIEFGEN_TRANSLATION__MAX_TOKENS", "4096")
     result = ten_papers(runner, example_papers, "daily", "zh")
     assert result.exit_code == 0, result.stderr
     translations = real_model.billed_for("translation")
@@ -242,7 +242,7 @@ def test_with_prompt_caching_off_nothing_is_marked(
     runner: CliRunner, server: FakeServer, anthropic_api: FakeAnthropic, small_papers: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
-    monkeypatch.setenv("BRIEFGEN_PROMPT_CACHING", "false")
+    monkeypatch.setenv("BRIEFGEN_MODEL__PROMPT_CACHING", "false")
     result = runner.invoke(app, ["daily", "--papers", str(small_papers), "--provider", "anthropic"])
     assert result.exit_code == 0, result.stderr
     assert "cache_control" not in "".join(r.body.decode() for r in server.hits("/v1/messages"))

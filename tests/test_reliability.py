@@ -30,8 +30,8 @@ EXAMPLE = REPO / "examples" / "papers-2026-06-17.jsonl"
 def child_env(home: Path, server: FakeServer | None = None, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("BRIEFGEN_", "ANTHROPIC_", "OPENAI_"))}  # fmt: skip
-    env.update({"BRIEFGEN_HOME": str(home), "BRIEFGEN_RETRY_WAIT_SECONDS": "0",
-                "BRIEFGEN_ARXIV_DELAY_SECONDS": "0", "PYTHONPATH": str(REPO)})  # fmt: skip
+    env.update({"BRIEFGEN_HOME": str(home), "BRIEFGEN_NETWORK__RETRY_WAIT_SECONDS": "0",
+                "BRIEFGEN_SOURCES__ARXIV_DELAY_SECONDS": "0", "PYTHONPATH": str(REPO)})  # fmt: skip
     if server is not None:
         env.update({"ANTHROPIC_BASE_URL": server.url, "ANTHROPIC_API_KEY": SECRET_KEY})
     env.update(extra)

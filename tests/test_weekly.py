@@ -145,7 +145,7 @@ def test_profiles_keep_their_briefs_apart(
 def test_file_names_follow_the_configured_pattern(
     runner: CliRunner, small_papers: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("BRIEFGEN_DAILY_FILENAME", "posts/{date}-papers.{lang}.{ext}")
+    monkeypatch.setenv("BRIEFGEN_OUTPUT__DAILY_FILENAME", "posts/{date}-papers.{lang}.{ext}")
     out = tmp_path / "site"
     for _ in range(2):  # a rerun replaces the files
         code, _, err = invoke(runner, "daily", "--papers", str(small_papers), "--lang", "both",

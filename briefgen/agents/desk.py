@@ -160,7 +160,7 @@ class Desk:
         failed is closed, and the next call opens another."""
         store: Store | None = getattr(self._threads, "store", None)
         if store is None:
-            store = Store.open(self.settings.home)
+            store = Store.open(self.settings.store.home)
             self._threads.store = store
         try:
             yield store
@@ -360,7 +360,7 @@ class Desk:
             "links": {
                 "abs": paper.abs_url,
                 "pdf": f"https://arxiv.org/pdf/{paper.versioned_id}",
-                "html": f"{self.settings.arxiv_html_url}{paper.versioned_id}",
+                "html": f"{self.settings.sources.arxiv_html_url}{paper.versioned_id}",
                 "doi": f"https://doi.org/10.48550/arXiv.{paper.id}",
                 **({"source": paper.url} if paper.url and paper.url != paper.abs_url else {}),
             },
@@ -473,8 +473,9 @@ class Desk:
 
     def _allowed_file(self, raw: str, what: str) -> Path:
         path = Path(raw).expanduser()
-        base = self.settings.config_path.parent  # a relative folder is the config's
-        roots = [self.settings.home, *(base / f.expanduser() for f in self.settings.mcp.folders)]
+        base = self.settings.store.config_path.parent  # a relative folder is the config's
+        roots = [self.settings.store.home,
+                 *(base / f.expanduser() for f in self.settings.mcp.folders)]  # fmt: skip
         resolved = path.resolve() if path.is_absolute() else None
         if resolved is None:  # relative: to the first folder that has it
             for root in roots:
@@ -591,7 +592,8 @@ class Desk:
             if not limits.allow_spending:
                 return (
                     f"Not written: this server may not spend ([mcp] allow_spending = false in "
-                    f"{settings.config_path.name}). Writing the brief of {ranked.day} would cost "
+                    f"{settings.store.config_path.name}). Writing the brief of {ranked.day} would "
+                    "cost "
                     f"about ${cost:.4f}; the estimate (nothing was sent to a model):\n\n{shown}"
                 )
             if estimate.unpriced or cost > limits.max_cost_per_call:

@@ -18,12 +18,8 @@ from briefgen.cli.options import (
     write_output,
 )
 from briefgen.core.errors import UsageError
-from briefgen.core.settings import (
-    default_config_path,
-    default_config_text,
-    load_settings,
-    settings_to_toml,
-)
+from briefgen.core.settings import default_config_path, load_settings
+from briefgen.core.settings_toml import default_config_text, settings_to_toml
 from briefgen.infra.console import Reporter, print_table
 from briefgen.infra.prompts import bundled_prompts_dir
 from briefgen.infra.secrets import redact_known
@@ -65,8 +61,8 @@ def config_show(
 
     def action() -> None:
         settings = load_settings(config)
-        source = settings.config_path if settings.config_path.exists() else "defaults"
-        sys.stdout.write(f"# from: {source}\n# store: {settings.home}\n")
+        source = settings.store.config_path if settings.store.config_path.exists() else "defaults"
+        sys.stdout.write(f"# from: {source}\n# store: {settings.store.home}\n")
         sys.stdout.write(f"# prompts: {bundled_prompts_dir()}\n")
         # An endpoint may carry a user name and password (a proxy's URL): never printed.
         sys.stdout.write(redact_known(settings_to_toml(settings)))
@@ -104,7 +100,7 @@ def config_init(
 def cache_path(config: ConfigOpt = None) -> None:
     """Print where the store (SQLite) is."""
     run_action(
-        Reporter(), lambda: sys.stdout.write(f"{Store.path_in(load_settings(config).home)}\n")
+        Reporter(), lambda: sys.stdout.write(f"{Store.path_in(load_settings(config).store.home)}\n")
     )
 
 
@@ -115,10 +111,10 @@ def cache_stats(config: ConfigOpt = None, verbose: VerboseOpt = False) -> None:
 
     def action() -> None:
         settings = load_settings(config)
-        with Store.open(settings.home) as store:
+        with Store.open(settings.store.home) as store:
             stats = store.stats()
         print_table(
-            str(Store.path_in(settings.home)),
+            str(Store.path_in(settings.store.home)),
             ["what", "count"],
             [[name, str(value)] for name, value in stats.items()],
         )
@@ -142,9 +138,9 @@ def cache_repair(
 
     def action() -> None:
         settings = load_settings(config)
-        path = Store.path_in(settings.home)
+        path = Store.path_in(settings.store.home)
         try:  # opening checks the store, and sets a damaged one aside
-            Store.open(settings.home).close()
+            Store.open(settings.store.home).close()
         except StoreDamagedError as exc:
             reporter.warning(str(exc).split(". Run")[0])
         found = [source] if source is not None else damaged_files(path.parent, path.name)
@@ -155,7 +151,7 @@ def cache_repair(
         damaged = found[0]
         if not damaged.is_file():
             raise UsageError(f"--from {damaged}: no such file")
-        with Store.open(settings.home) as store:
+        with Store.open(settings.store.home) as store:
             report = store.recover_from(damaged)
         how = " (its header was rebuilt)" if report.header_rebuilt else ""
         reporter.info(f"recovered from {damaged}{how} into {path}:")
@@ -180,7 +176,7 @@ def cache_clear(
 
     def action() -> None:
         settings = load_settings(config)
-        with Store.open(settings.home) as store:
+        with Store.open(settings.store.home) as store:
             stats = store.stats()
             if not yes:
                 if not stdin_is_terminal():
@@ -197,7 +193,7 @@ def cache_clear(
                     reporter.info("nothing was cleared")
                     return
             store.clear()
-        reporter.info(f"cleared {Store.path_in(settings.home)}")
+        reporter.info(f"cleared {Store.path_in(settings.store.home)}")
 
     run_action(reporter, action)
 

@@ -17,8 +17,10 @@ from briefgen.cli.notify import NotifyOpt, finish, notify_targets, send_brief
 from briefgen.cli.options import (
     OFFLINE_CHINESE,
     OFFLINE_CHINESE_REPORT,
+    BaseUrlOpt,
     BriefFormatOpt,
     BriefOutputOpt,
+    BudgetOpt,
     Command,
     ConfigOpt,
     FrontMatterOpt,
@@ -85,7 +87,7 @@ def _emit(
     """The brief in each language asked for: to stdout (one document: see check_destination),
     one file per language (-o brief.md: brief.en.md and brief.zh.md), or files named by
     pattern (--output-dir)."""
-    with_front_matter = front_matter or settings.front_matter
+    with_front_matter = front_matter or settings.output.front_matter
     codes = languages(lang or settings.lang)
     if "zh" in codes and "zh" not in brief.translations:
         if fmt is Format.json:
@@ -99,11 +101,12 @@ def _emit(
         codes = codes[:1]  # one JSON document carries every language
     documents = [
         (code, render_document(brief, code, fmt, with_front_matter=with_front_matter,
-                               body_title=settings.front_matter_body_title))
+                               body_title=settings.output.front_matter_body_title))
         for code in codes
     ]  # fmt: skip
     if output_dir is not None:
-        pattern = settings.daily_filename if is_daily(brief) else settings.weekly_filename
+        names = settings.output
+        pattern = names.daily_filename if is_daily(brief) else names.weekly_filename
         for code, text in documents:
             name = file_name(pattern, brief, code, fmt)
             write_output(output_dir / name, text, within=output_dir)
@@ -225,7 +228,7 @@ def roundup_estimate(period: Period, run: ModelRun, ctx: RunContext) -> Estimate
     # The roundup's brief: the best papers by score (the run also counts the themes of the
     # stored daily briefs, which a dry run does not read); texts do not change its price.
     chosen = sorted((p.paper for p in estimate.papers), key=lambda p: -p.score)
-    chosen = chosen[: ctx.settings.weekly_max_papers]
+    chosen = chosen[: ctx.settings.selection.weekly_max_papers]
     brief = estimate_run(chosen, {p.paper.id: abstract_text(p.paper) for p in chosen},
                          ctx.engine, ctx.store, ctx.settings)  # fmt: skip
     estimate.lines += [line for line in brief.lines if line.purpose != "analysis"]
@@ -291,10 +294,7 @@ def feed(
     lang: Annotated[Lang, typer.Option("--lang", help="en, zh or both (one entry each).")] = (
         Lang.en
     ),
-    base_url: Annotated[
-        str | None,
-        typer.Option("--base-url", help="Where the briefs are published (entry links)."),
-    ] = None,
+    base_url: BaseUrlOpt = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="Newest entries to keep.")] = 50,
     output: OutputOpt = None,
     profile: ProfileOpt = None,
@@ -307,9 +307,9 @@ def feed(
 
     def action() -> None:
         check_destination(output, None, lang=Lang.en, lang_given=True, takes_output_dir=False)
-        settings = settings_for(config, profile=profile, feed_base_url=base_url)
+        settings = settings_for(config, profile=profile, base_url=base_url)
         langs = languages(lang)
-        with Store.open(settings.home) as store:
+        with Store.open(settings.store.home) as store:
             stored = store.list_briefs(settings.profile, limit=limit)
         if not stored:
             raise NoPapersError(
@@ -317,8 +317,8 @@ def feed(
             )
         from briefgen.render.feed import atom_feed, published_url  # lxml, for feeds only
 
-        self_url = (published_url(settings.feed_base_url, output.name)
-                    if output is not None and settings.feed_base_url else None)  # fmt: skip
+        self_url = (published_url(settings.output.feed_base_url, output.name)
+                    if output is not None and settings.output.feed_base_url else None)  # fmt: skip
         text = atom_feed(stored, langs, settings, self_url=self_url)
         if output is not None:
             write_output(output, text)
@@ -400,7 +400,7 @@ def analyze(
             return
         day, texts, failed = run.in_context(report)
         if output_dir is not None:
-            pattern = run.settings().report_filename
+            pattern = run.settings().output.report_filename
             for code, text in texts:
                 path = output_dir / pattern.format(date=day, period=day, start=day, end=day,
                                                    lang=code, ext="md")  # fmt: skip
@@ -425,9 +425,7 @@ def show(
     abstract_only: Annotated[
         bool, typer.Option("--abstract-only", help="Show the abstract path, fetch no HTML.")
     ] = False,
-    budget: Annotated[
-        int | None, typer.Option("--budget", min=500, help="Token budget for the full text.")
-    ] = None,
+    budget: BudgetOpt = None,
     outline: Annotated[
         bool, typer.Option("--outline", help="Headings and token counts only, no text.")
     ] = False,
@@ -448,9 +446,9 @@ def show(
     reporter = Reporter(quiet=quiet, verbose=verbose)
 
     def action() -> None:
-        settings = settings_for(config, fulltext_budget=budget)
+        settings = settings_for(config, budget=budget)
         remote_services = Remote(settings)
-        with Store.open(settings.home) as store, remote_services as remote:
+        with Store.open(settings.store.home) as store, remote_services as remote:
             shown = show_paper(
                 paper_id, settings, store, remote,
                 fulltext=not abstract_only, use_cache=not no_cache,

@@ -172,7 +172,7 @@ def search_command(
             raise UsageError("give a query or --similar ID, not both")
         settings = load_settings(config)
         as_json = format_ is TableOrJson.json
-        with Store.open(settings.home) as store:
+        with Store.open(settings.store.home) as store:
             if similar.strip():
                 found = similar_papers(store, similar.strip(), filters, limit,
                                        note=reporter.notice)  # fmt: skip
@@ -216,7 +216,7 @@ def export_command(
         if destination:
             parse_target(destination)  # a mistyped target fails before any work
         settings = _settings(config, profile)
-        with Store.open(settings.home) as store:
+        with Store.open(settings.store.home) as store:
             if exporting.is_stored_label(what.strip()):
                 brief = exporting.papers_of_brief(
                     exporting.stored_brief(store, what.strip(), settings.profile))

@@ -12,7 +12,7 @@ from briefgen.cli.app import app
 from briefgen.cli.options import Command, ConfigOpt, ProfileOpt, run_action
 from briefgen.core.errors import UsageError
 from briefgen.core.settings import load_settings
-from briefgen.infra.console import Reporter
+from briefgen.infra.console import Reporter, reporting
 
 HttpOpt = Annotated[
     bool,
@@ -35,7 +35,8 @@ def mcp_command(
     def action() -> None:
         if not 1 <= port <= 65535:
             raise UsageError(f"--port {port}: give a port from 1 to 65535")
-        settings = load_settings(config, overrides={"profile": profile} if profile else None)
+        with reporting(reporter):  # a key in an old place of the config: warned at startup
+            settings = load_settings(config, overrides={"profile": profile} if profile else None)
         try:
             from briefgen.agents.server import serve  # the mcp SDK: loaded by this command only
         except ModuleNotFoundError as exc:

@@ -21,8 +21,9 @@ from briefgen.cli.options import (
 )
 from briefgen.core.errors import PartialError, UsageError
 from briefgen.core.models import Brief
+from briefgen.core.notify_targets import NotifyTarget
 from briefgen.core.periods import WEEK, parse_week
-from briefgen.core.settings import NotifyTarget, Settings, load_settings
+from briefgen.core.settings import Settings, load_settings
 from briefgen.infra.console import Reporter
 from briefgen.infra.store import Store
 from briefgen.outlets.notify import (
@@ -81,7 +82,7 @@ def send_brief(
     def document(target: NotifyTarget) -> Document:
         return document_of_brief(brief, lang or target.lang or first, settings)
 
-    with Store.open(settings.home) as store:
+    with Store.open(settings.store.home) as store:
         outcomes = deliver(targets, document, settings, store, force=force)
     return failure_message(outcomes, resend or resend_label(brief))
 
@@ -96,7 +97,7 @@ def finish(delivery_failure: str | None, papers_failure: str | None) -> None:
 def _stored(what: str, settings: Settings) -> Brief:
     kind = "daily" if DAY.match(what) else "weekly"
     label = what if kind == "daily" else parse_week(what).label
-    with Store.open(settings.home) as store:
+    with Store.open(settings.store.home) as store:
         brief = store.get_brief(kind, label, settings.profile)
     if brief is None:
         made = "daily --date" if kind == "daily" else "weekly --week"
@@ -112,7 +113,7 @@ def _stored_twin(text: str, lang: RenderLang, settings: Settings) -> Brief | Non
     """The stored brief a markdown file was written from, if the store has it unchanged: then
     `send FILE.md` sends (and records) exactly what `--notify` or `send DATE` would."""
     doc = document_of_markdown(text, lang, settings)
-    with Store.open(settings.home) as store:
+    with Store.open(settings.store.home) as store:
         brief = store.get_brief("daily" if doc.kind == "daily" else "weekly", doc.label,
                                 settings.profile)  # fmt: skip
     if brief is None:
@@ -195,7 +196,7 @@ def send(
                     )
                 return document_of_markdown(text, lang, settings)
 
-            with Store.open(settings.home) as store:
+            with Store.open(settings.store.home) as store:
                 outcomes = deliver(targets, document, settings, store, force=force)
             finish(failure_message(outcomes, str(path)), None)
             return

@@ -18,13 +18,17 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar, get_args, get_origin
 
 import typer
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 from rich.markup import escape
 from typer.core import TyperOption
 
 from briefgen.cli.app import INTERRUPTED, PIPE_CLOSED, BaseCommand, Interrupts, app, silence_stdout
 from briefgen.core.errors import BriefgenError, ConfigError, OutputError, UsageError
 from briefgen.core.settings import (
+    PROFILE_VARIABLES,
     Lang,
+    Profile,
     ProviderName,
     Settings,
     SourceName,
@@ -33,6 +37,7 @@ from briefgen.core.settings import (
     load_settings,
     unknown_categories,
 )
+from briefgen.core.settings_errors import model_of
 from briefgen.engines.factory import make_engine as make_engine  # tests replace it here
 from briefgen.infra.console import Reporter, reporting
 from briefgen.infra.files import cannot_write, write_atomic
@@ -46,6 +51,33 @@ from briefgen.sources.dates import parse_date_option
 from briefgen.sources.gather import PaperRequest
 from briefgen.sources.remote import Remote as Remote  # tests replace it here
 
+
+def _field(path: str) -> FieldInfo:
+    """The settings field at `path`: "model.concurrency", or "profile.max_papers" for a
+    field of the active profile."""
+    *tables, name = path.split(".")
+    model: type[BaseModel] = Settings
+    for table in tables:
+        found = Profile if table == "profile" else model_of(model.model_fields[table].annotation)[0]
+        assert found is not None, path
+        model = found
+    return model.model_fields[name]
+
+
+def _bound(field: FieldInfo, name: str) -> Any:
+    # Field(ge=…, le=…) keeps its bounds as annotated-types' Ge and Le in the metadata.
+    return next((getattr(rule, name) for rule in field.metadata if hasattr(rule, name)), None)
+
+
+def setting_option(path: str, *names: str) -> Any:
+    """An option that sets the setting at `path`: its help is the field's description, its
+    bounds are the field's."""
+    field = _field(path)
+    words = escape(field.description or "")  # help is Rich markup: [profiles.NAME] is text
+    return typer.Option(*names, help=f"{words[:1].upper()}{words[1:]}.",
+                        min=_bound(field, "ge"), max=_bound(field, "le"))  # fmt: skip
+
+
 DateOpt = Annotated[
     str | None,
     typer.Option(
@@ -57,10 +89,7 @@ SourceOpt = Annotated[
     typer.Option("--source", "-s", help="arxiv, hf or file (repeatable; merged)."),
 ]
 CrossListsOpt = Annotated[
-    bool | None,
-    typer.Option(
-        "--cross-lists/--no-cross-lists", help="Also take papers cross-listed into the categories."
-    ),
+    bool | None, setting_option("sources.cross_lists", "--cross-lists/--no-cross-lists")
 ]
 FulltextOpt = Annotated[
     bool | None,
@@ -70,26 +99,15 @@ FulltextOpt = Annotated[
         "abstracts for --papers).",
     ),
 ]
-ProviderOpt = Annotated[
-    ProviderName | None,
-    typer.Option(
-        "--provider",
-        help="offline (no key), anthropic (ANTHROPIC_API_KEY) or openai (any compatible API).",
-    ),
-]
+ProviderOpt = Annotated[ProviderName | None, setting_option("provider", "--provider")]
 ModelOpt = Annotated[
     str | None, typer.Option("--model", help="The model for everything (unless overridden).")
 ]
 AnalysisModelOpt = Annotated[
-    str | None, typer.Option("--analysis-model", help="The model that reads each paper.")
+    str | None, setting_option("model.analysis_model", "--analysis-model")
 ]
-ConcurrencyOpt = Annotated[
-    int | None, typer.Option("--concurrency", min=1, max=64, help="Model calls at once.")
-]
-PromptsOpt = Annotated[
-    Path | None,
-    typer.Option("--prompts", help="A folder with your own prompt templates (see prompts/)."),
-]
+ConcurrencyOpt = Annotated[int | None, setting_option("model.concurrency", "--concurrency")]
+PromptsOpt = Annotated[Path | None, setting_option("model.prompts_dir", "--prompts")]
 BatchOpt = Annotated[
     bool,
     typer.Option(
@@ -139,11 +157,7 @@ IncludeSeenOpt = Annotated[
     typer.Option("--include-seen", help="Also rank papers briefed on an earlier day."),
 ]
 EmbeddingModelOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--embedding-model",
-        help="Model for library similarity: a Hugging Face id, a folder, or tfidf.",
-    ),
+    str | None, setting_option("selection.embedding_model", "--embedding-model")
 ]
 TriageOpt = Annotated[
     bool,
@@ -152,9 +166,9 @@ TriageOpt = Annotated[
         help="A model scores each candidate's relevance first; the best --max-papers are kept.",
     ),
 ]
-MaxPapersOpt = Annotated[
-    int | None, typer.Option("--max-papers", min=1, help="How many papers to analyse.")
-]
+MaxPapersOpt = Annotated[int | None, setting_option("profile.max_papers", "--max-papers")]
+BudgetOpt = Annotated[int | None, setting_option("sources.fulltext_budget", "--budget")]
+BaseUrlOpt = Annotated[str | None, setting_option("output.feed_base_url", "--base-url")]
 # Eager, so that `--config FILE --help` shows the defaults that FILE gives.
 ConfigOpt = Annotated[
     Path | None,
@@ -162,16 +176,13 @@ ConfigOpt = Annotated[
         "--config", is_eager=True, help="Config file to read (default: `briefgen config path`)."
     ),
 ]
-ProfileOpt = Annotated[
-    str | None,
-    typer.Option("--profile", "-p", help="A named interest profile from the config file."),
-]
+ProfileOpt = Annotated[str | None, setting_option("profile", "--profile", "-p")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on stderr.")]
 VerboseOpt = Annotated[
     bool, typer.Option("--verbose", "-v", help="More detail on stderr (and tracebacks).")
 ]
 
-LangOpt = Annotated[Lang | None, typer.Option("--lang", help="en, zh or both.")]
+LangOpt = Annotated[Lang | None, setting_option("lang", "--lang")]
 OutputOpt = Annotated[
     Path | None, typer.Option("--output", "-o", help="Write to this file, not stdout.")
 ]
@@ -183,10 +194,7 @@ BriefOutputOpt = Annotated[
         help="Write to this file, not stdout (in two languages: FILE.en.md and FILE.zh.md).",
     ),
 ]
-FrontMatterOpt = Annotated[
-    bool,
-    typer.Option("--front-matter", help="Start markdown with YAML front matter (Hugo, Jekyll)."),
-]
+FrontMatterOpt = Annotated[bool, setting_option("output.front_matter", "--front-matter")]
 BriefFormatOpt = Annotated[Format, typer.Option("--format", "-f", help="markdown, html or json.")]
 
 
@@ -198,29 +206,62 @@ def _models(settings: Settings) -> str:
     return analysis if analysis == synthesis else f"{analysis} per paper, {synthesis} for the brief"
 
 
-# An option left out takes its value from the settings (config file < BRIEFGEN_* < flag): its
-# help shows that value, computed when the help is shown, and where it came from.
-# option name -> (the BRIEFGEN_* variable that sets it, how the settings show it)
-SETTINGS_DEFAULTS: dict[str, tuple[str | None, Callable[[Settings], str | None]]] = {
-    "lang": ("LANG", lambda s: s.lang.value),
-    "provider": ("PROVIDER", lambda s: s.provider.value),
-    "profile": ("PROFILE", lambda s: s.profile),
-    "max_papers": ("MAX_PAPERS", lambda s: str(s.active_profile.max_papers)),
-    "concurrency": ("CONCURRENCY", lambda s: str(s.concurrency)),
-    "model": (None, lambda s: _models(s)),
-    "analysis_model": ("ANALYSIS_MODEL", lambda s: s.model_for("analysis")),
-    "source": ("SOURCES", lambda s: ", ".join(s.sources) + "; file with --papers"),
-    "cross_lists": ("CROSS_LISTS", lambda s: "cross-lists" if s.cross_lists else "no-cross-lists"),
-    "category": ("CATEGORIES", lambda s: ", ".join(s.active_profile.categories) or "any"),
-    "keyword": ("KEYWORDS", lambda s: f"the profile's {len(s.active_profile.keywords)} keywords"),
-    "exclude": ("EXCLUDE", lambda s: ", ".join(s.active_profile.exclude) or "none"),
-    "library": (None, lambda s: ", ".join(s.active_profile.library) or "none; starred papers"),
-    "author": (None, lambda s: ", ".join(s.active_profile.authors) or "none"),
-    "embedding_model": ("EMBEDDING_MODEL", lambda s: s.embedding_model),
-    "prompts": ("PROMPTS_DIR", lambda s: str(s.prompts_dir or "the bundled prompts")),
-    "budget": ("FULLTEXT_BUDGET", lambda s: f"{s.fulltext_budget} tokens"),
-    "base_url": ("FEED_BASE_URL", lambda s: s.feed_base_url or "none"),
-    "front_matter": ("FRONT_MATTER", lambda s: "on (front_matter)" if s.front_matter else None),
+@dataclass(frozen=True)
+class Backed:
+    """An option backed by a setting. Left out, it takes its value from the settings (config
+    file < BRIEFGEN_* < flag), which its help shows, computed when the help is shown, with
+    where it came from; given, it sets `sets` (default: the setting at `path`)."""
+
+    path: str  # "model.concurrency"; "profile.max_papers" for the active profile's field
+    show: Callable[[Settings], str | None]
+    sets: tuple[str, ...] | None = None  # () for an option the run uses, not the settings
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        return (self.path,) if self.sets is None else self.sets
+
+    @property
+    def variable(self) -> str | None:
+        """The BRIEFGEN_* variable that sets it (a profile's field: only the few that have
+        one), named in --help when the value came from there."""
+        table, _, key = self.path.rpartition(".")
+        if table == "profile":
+            return f"BRIEFGEN_{key.upper()}" if key in PROFILE_VARIABLES else None
+        return "BRIEFGEN_" + self.path.replace(".", "__").upper()
+
+
+# Each option backed by a setting, by its parameter name. --analysis-model comes after
+# --model: given both, it names the per-paper model and --model the rest.
+SETTING_FLAGS: dict[str, Backed] = {
+    "lang": Backed("lang", lambda s: s.lang.value),
+    "provider": Backed("provider", lambda s: s.provider.value),
+    "profile": Backed("profile", lambda s: s.profile),
+    "max_papers": Backed("profile.max_papers", lambda s: str(s.active_profile.max_papers)),
+    "concurrency": Backed("model.concurrency", lambda s: str(s.model.concurrency)),
+    "model": Backed("model.synthesis_model", lambda s: _models(s),
+                    sets=("model.analysis_model", "model.synthesis_model")),
+    "analysis_model": Backed("model.analysis_model", lambda s: s.model_for("analysis")),
+    "source": Backed("sources.use", lambda s: ", ".join(s.sources.use) + "; file with --papers",
+                     sets=()),
+    "cross_lists": Backed("sources.cross_lists", lambda s: "cross-lists"
+                          if s.sources.cross_lists else "no-cross-lists", sets=()),
+    "category": Backed("profile.categories",
+                       lambda s: ", ".join(s.active_profile.categories) or "any"),
+    "keyword": Backed("profile.keywords",
+                      lambda s: f"the profile's {len(s.active_profile.keywords)} keywords"),
+    "exclude": Backed("profile.exclude", lambda s: ", ".join(s.active_profile.exclude) or "none"),
+    "library": Backed("profile.library", lambda s: ", ".join(s.active_profile.library)
+                      or "none; starred papers", sets=()),
+    "author": Backed("profile.authors", lambda s: ", ".join(s.active_profile.authors) or "none",
+                     sets=()),
+    "embedding_model": Backed("selection.embedding_model", lambda s: s.selection.embedding_model),
+    "prompts": Backed("model.prompts_dir",
+                      lambda s: str(s.model.prompts_dir or "the bundled prompts")),
+    "budget": Backed("sources.fulltext_budget", lambda s: f"{s.sources.fulltext_budget} tokens"),
+    "base_url": Backed("output.feed_base_url", lambda s: s.output.feed_base_url or "none"),
+    "front_matter": Backed("output.front_matter",
+                           lambda s: "on (front_matter)" if s.output.front_matter else None,
+                           sets=()),
 }  # fmt: skip
 
 
@@ -240,17 +281,17 @@ def help_defaults(
             f"The config cannot be used ({exc}), so the defaults shown are briefgen's own; "
             "`briefgen config show` says more."
         )
-    where = str(settings.config_path if config is None else config)
+    where = str(settings.store.config_path if config is None else config)
     if config is None and not Path(where).exists():
         where = str(default_config_path(env))
     shown = {}
-    for name, (variable, show) in SETTINGS_DEFAULTS.items():
-        value = show(settings)
+    for name, backed in SETTING_FLAGS.items():
+        value = backed.show(settings)
         if value is None:
             continue
-        if note is None and value != show(builtin):
-            from_env = variable is not None and bool(env.get(f"BRIEFGEN_{variable}"))
-            origin = f"BRIEFGEN_{variable}" if from_env else where
+        if note is None and value != backed.show(builtin):
+            variable = backed.variable
+            origin = variable if variable is not None and env.get(variable) else where
             value = f"{value}, from {origin}"
         shown[name] = value
     return shown, note
@@ -267,7 +308,10 @@ class Command(BaseCommand):
 
     def format_help(self, ctx: Any, formatter: Any) -> None:  # see cli/app.py's _OwnHelp
         config = ctx.params.get("config")
-        shown, note = help_defaults(config if isinstance(config, Path) else None)
+        # The config is read for the help too: a key it has in an old place is a warning here
+        # as on a run (help_defaults itself logs nothing, so a library use prints nothing).
+        with reporting(Reporter(quiet=ctx.params.get("quiet") is True)):
+            shown, note = help_defaults(config if isinstance(config, Path) else None)
         for param in self.params:
             if not isinstance(param, TyperOption) or param.name not in shown:
                 continue
@@ -425,64 +469,68 @@ OFFLINE_CHINESE_REPORT = (
 # Commands -------------------------------------------------------------------------------------
 
 
+def sets_a_setting(name: str) -> bool:
+    backed = SETTING_FLAGS.get(name)
+    return backed is not None and bool(backed.targets)
+
+
+def settings_overrides(flags: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The settings the options given set, nested as the settings are, and the active
+    profile's: ({"model": {"concurrency": 2}}, {"max_papers": 5}). None or an empty list is an
+    option not given."""
+    nested: dict[str, Any] = {}
+    profile: dict[str, Any] = {}
+    for name, backed in SETTING_FLAGS.items():
+        value = flags.get(name)
+        if value is None or (isinstance(value, list | tuple) and not value):
+            continue
+        for path in backed.targets:
+            *tables, key = path.split(".")
+            if tables == ["profile"]:
+                profile[key] = value
+                continue
+            table = nested
+            for part in tables:
+                table = table.setdefault(part, {})
+            table[key] = value
+    return nested, profile
+
+
 def settings_for(
-    config: Path | None,
-    *,
-    categories: list[str] | None = None,
-    keywords: list[str] | None = None,
-    exclude: list[str] | None = None,
-    max_papers: int | None = None,
-    authors: list[str] | None = None,
-    **overrides: Any,
+    config: Path | None, *, authors: list[str] | None = None, **flags: Any
 ) -> Settings:
-    unknown = unknown_categories(categories or [])
+    """The settings with the options given (by parameter name, as SETTING_FLAGS knows them)."""
+    unknown = unknown_categories(flags.get("category") or [])
     if unknown:  # a mistyped -c is a usage error, not a config problem
         raise UsageError(category_help(unknown))
-    settings = load_settings(
-        config,
-        overrides=overrides,
-        profile_overrides={
-            "categories": categories or None,
-            "keywords": keywords or None,
-            "exclude": exclude or None,
-            "max_papers": max_papers,
-        },
-    )
+    nested, profile = settings_overrides(flags)
+    settings = load_settings(config, overrides=nested, profile_overrides=profile)
     if authors:  # --author adds to the authors the profile follows
-        profile = settings.active_profile
-        profile.authors = list(dict.fromkeys([*profile.authors, *authors]))
+        active = settings.active_profile
+        active.authors = list(dict.fromkeys([*active.authors, *authors]))
     return settings
 
 
 @dataclass
 class ModelRun:
-    """The options daily, weekly, analyze and papers share, and what they make of them."""
+    """The options daily, weekly, analyze and papers share, and what they make of them: the
+    options that set a setting are kept as given (SETTING_FLAGS says where they go), the
+    run's own as fields."""
 
+    flags: dict[str, Any] = field(default_factory=dict)  # parameter name -> value given
     date: str | None = None
     source: list[SourceName] | None = None
     papers: Path | None = None
-    category: list[str] | None = None
-    keyword: list[str] | None = None
-    exclude: list[str] | None = None
     library: list[str] | None = None
     author: list[str] | None = None
     include_seen: bool = False
-    embedding_model: str | None = None
     triage: bool = False
-    max_papers: int | None = None
-    lang: Lang | None = None
-    provider: ProviderName | None = None
-    model: str | None = None
-    analysis_model: str | None = None
-    concurrency: int | None = None
-    prompts: Path | None = None
     cross_lists: bool | None = None
     fulltext: bool | None = None
     dry_run: bool = False
     max_cost: float | None = None
     batch: bool = False
     no_cache: bool = False
-    profile: str | None = None
     config: Path | None = None
     quiet: bool = False
     verbose: bool = False
@@ -492,16 +540,8 @@ class ModelRun:
         self.reporter = Reporter(quiet=self.quiet, verbose=self.verbose)
 
     def settings(self) -> Settings:
-        # --model names the model for every purpose; --analysis-model the per-paper one.
         if self._settings is None:
-            self._settings = settings_for(
-                self.config, categories=self.category, keywords=self.keyword,
-                exclude=self.exclude, max_papers=self.max_papers, lang=self.lang,
-                profile=self.profile, prompts_dir=self.prompts, provider=self.provider,
-                analysis_model=self.analysis_model or self.model, synthesis_model=self.model,
-                concurrency=self.concurrency, authors=self.author,
-                embedding_model=self.embedding_model,
-            )  # fmt: skip
+            self._settings = settings_for(self.config, authors=self.author, **self.flags)
         return self._settings
 
     def request(self) -> PaperRequest:
@@ -518,7 +558,8 @@ class ModelRun:
             check_destination(output, output_dir, lang=Lang.en, lang_given=True)
             return
         check_destination(output, output_dir, lang=self.settings().lang,
-                          lang_given=self.lang is not None, one_document=one_document)  # fmt: skip
+                          lang_given=self.flags.get("lang") is not None,
+                          one_document=one_document)  # fmt: skip
 
     def in_context(self, work: Callable[[RunContext], T]) -> T:
         """`work` with the run's settings, store, engine and remote services."""
@@ -530,7 +571,7 @@ class ModelRun:
                              include_seen=self.include_seen, triage=self.triage)  # fmt: skip
         if self.triage and settings.provider == "offline":
             raise UsageError("--triage needs a model (--provider anthropic or openai)")
-        with Store.open(settings.home) as store, Remote(settings) as remote:
+        with Store.open(settings.store.home) as store, Remote(settings) as remote:
             return work(RunContext(settings, store, engine, self.reporter, remote, options))
 
     def print_estimate(self, *, synthesis: bool) -> None:
@@ -609,7 +650,9 @@ def model_command(
 
         @functools.wraps(func)
         def command(**options: Any) -> None:
-            run = ModelRun(**{p.name: options.pop(p.name) for p in shared})
+            given = {p.name: options.pop(p.name) for p in shared}
+            flags = {name: given.pop(name) for name in list(given) if sets_a_setting(name)}
+            run = ModelRun(flags, **given)
             func(run, **options)
 
         command.__dict__["__signature__"] = own.replace(parameters=params)  # what Typer reads

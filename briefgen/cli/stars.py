@@ -83,7 +83,7 @@ def star(
 
     def action() -> None:
         settings = _settings(config, profile)
-        with Store.open(settings.home) as store:
+        with Store.open(settings.store.home) as store:
             if list_ or not what:
                 rows = [[p.versioned_id, p.title] for p in store.starred()]
                 if not rows:
@@ -119,7 +119,7 @@ def unstar(
             except ValueError:
                 raise UsageError(f"{item!r} is not an arXiv id (2404.14469, "
                                  "arXiv:2404.14469v2, an abs or pdf URL)") from None  # fmt: skip
-        with Store.open(settings.home) as store:
+        with Store.open(settings.store.home) as store:
             removed = store.unstar(plain)
         reporter.info(f"unstarred {removed} of {len(plain)} papers")
 

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import difflib
 import os
-import re
 import string
 import tomllib
 from collections.abc import Mapping
+from contextvars import ContextVar
 from datetime import date
 from enum import StrEnum
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import platformdirs
 from pydantic import (
@@ -22,10 +21,21 @@ from pydantic import (
     Field,
     ValidationError,
     field_validator,
-    model_validator,
+)
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    InitSettingsSource,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    SettingsError,
 )
 
-from briefgen.core.errors import ConfigError, without_pydantic_noise
+from briefgen.core.errors import ConfigError
+from briefgen.core.notify_targets import NOTIFY_NAME, NotifyTarget
+from briefgen.core.settings_errors import describe_settings_errors, did_you_mean
+from briefgen.core.settings_moved import move_flat_keys, move_flat_variables
 from briefgen.core.trust import check_config_file, check_home
 
 APP_NAME = "briefgen"
@@ -158,7 +168,9 @@ class Profile(BaseModel):
     exclude: list[str] = Field(
         default_factory=list, description="a paper mentioning any of these is dropped"
     )
-    max_papers: int = Field(default=30, ge=1, le=2000, description="papers analysed per day")
+    max_papers: int = Field(
+        default=30, ge=1, le=2000, description="how many papers to analyse (a day)"
+    )
     min_score: float = Field(
         default=1.0, ge=0, description="papers scoring below this are dropped (0 keeps all)"
     )
@@ -189,26 +201,6 @@ class Profile(BaseModel):
         if unknown:
             raise ValueError(category_help(unknown))
         return [arxiv_categories()[c.lower()] for c in value]
-
-
-NotifyKind = Literal["email", "slack", "discord", "feishu", "telegram", "webhook"]
-CHAT_KINDS = ("slack", "discord", "feishu", "webhook")  # a webhook URL is the whole target
-TELEGRAM_API_URL = "https://api.telegram.org"
-NOTIFY_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
-
-# The keys each kind of target takes (besides kind, lang and format): anything else is a
-# mistake the config file is told about, not a key silently ignored.
-NOTIFY_KEYS: dict[str, tuple[str, ...]] = {
-    "email": ("to", "from", "smtp_host", "smtp_port", "security", "username_env",
-              "password_env", "ca_file", "allow_plaintext_auth"),
-    "slack": ("url_env",),
-    "discord": ("url_env",),
-    "feishu": ("url_env", "secret_env"),
-    "telegram": ("token_env", "chat_id", "api_url"),
-    "webhook": ("url_env",),
-}  # fmt: skip
-COMMON_NOTIFY_KEYS = ("kind", "lang", "format")
-SMTP_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 
 
 FILE_NAME_FIELDS = ("date", "period", "start", "end", "lang", "ext")
@@ -243,103 +235,6 @@ def file_pattern_problem(pattern: str) -> str | None:
     return None
 
 
-def notify_env_name(name: str, what: str) -> str:
-    """The default variable of a target's secret: BRIEFGEN_NOTIFY_<NAME>_URL (or _TOKEN)."""
-    return f"BRIEFGEN_NOTIFY_{re.sub(r'[^A-Za-z0-9]', '_', name).upper()}_{what}"
-
-
-class NotifyTarget(BaseModel):
-    """A named place a brief is sent to ([notify.NAME] in the config). Nothing secret lives
-    here: webhook URLs, bot tokens and passwords are read from the environment variables the
-    target names."""
-
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-
-    kind: NotifyKind = Field(description="email, slack, discord, feishu, telegram or webhook")
-    lang: Literal["en", "zh"] | None = Field(
-        default=None, description="the brief's language sent (default: the run's first)"
-    )
-    format: Literal["full", "summary"] = Field(
-        default="full", description="the whole brief, or its takeaways and top 5 with a link"
-    )
-    # email
-    to: list[str] = Field(default_factory=list, description="recipients")
-    sender: str = Field(default="", alias="from", description="the From address")
-    smtp_host: str = Field(default="", description="the SMTP server")
-    smtp_port: int | None = Field(
-        default=None, ge=1, le=65535, description="default: 587 starttls, 465 ssl, 25 none"
-    )
-    security: Literal["starttls", "ssl", "none"] = Field(
-        default="starttls", description="STARTTLS on a plain connection, SSL from the start, none"
-    )
-    username_env: str = Field(default="", description="variable holding the SMTP user name")
-    password_env: str = Field(default="", description="variable holding the SMTP password")
-    ca_file: Path | None = Field(
-        default=None, description="trust this CA bundle for the server's TLS certificate"
-    )
-    allow_plaintext_auth: bool = Field(
-        default=False, description="with security = \"none\", log in to a server on another "
-        "host even though the password crosses the network unencrypted",
-    )
-    # chat
-    url_env: str = Field(
-        default="", description="variable holding the webhook URL (BRIEFGEN_NOTIFY_NAME_URL)"
-    )
-    secret_env: str = Field(default="", description="Feishu: variable holding the signing secret")
-    token_env: str = Field(
-        default="", description="Telegram: variable holding the bot token (…_NAME_TOKEN)"
-    )
-    chat_id: str = Field(default="", description="Telegram: the chat id or @channelname")
-    api_url: str = Field(default=TELEGRAM_API_URL, description="Telegram: the Bot API endpoint")
-
-    @field_validator("chat_id", mode="before")
-    @classmethod
-    def _chat_id_text(cls, value: object) -> object:
-        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
-
-    @model_validator(mode="after")
-    def _fits_its_kind(self) -> NotifyTarget:
-        allowed = set(NOTIFY_KEYS[self.kind]) | set(COMMON_NOTIFY_KEYS)
-        given = {_notify_key(name) for name in self.model_fields_set}
-        stray = sorted(given - allowed)
-        if stray:
-            raise ValueError(
-                f"{', '.join(stray)} {'is' if len(stray) == 1 else 'are'} not "
-                f"{'a setting' if len(stray) == 1 else 'settings'} of a {self.kind} target "
-                f"(it takes: {', '.join(sorted(allowed - {'kind'}))})"
-            )
-        if self.kind == "email":
-            missing = [k for k, v in (("to", self.to), ("from", self.sender),
-                                      ("smtp_host", self.smtp_host)) if not v]  # fmt: skip
-            if missing:
-                raise ValueError(f"an email target needs {', '.join(missing)}")
-            if bool(self.username_env) != bool(self.password_env):
-                raise ValueError("username_env and password_env go together: give both or none")
-        if self.kind == "telegram" and not self.chat_id:
-            raise ValueError("a telegram target needs chat_id (a number or @channelname)")
-        return self
-
-    @property
-    def port(self) -> int:
-        return self.smtp_port or SMTP_PORTS[self.security]
-
-    def variables(self, name: str) -> dict[str, str]:
-        """What this target (called `name`) reads from the environment: role -> variable."""
-        if self.kind == "email":
-            return ({"username": self.username_env, "password": self.password_env}
-                    if self.username_env else {})  # fmt: skip
-        if self.kind == "telegram":
-            return {"token": self.token_env or notify_env_name(name, "TOKEN")}
-        found = {"url": self.url_env or notify_env_name(name, "URL")}
-        if self.secret_env:
-            found["secret"] = self.secret_env
-        return found
-
-
-def _notify_key(field_name: str) -> str:
-    return "from" if field_name == "sender" else field_name
-
-
 class McpSettings(BaseModel):
     """`briefgen mcp` ([mcp] in the config): what an agent may do through the MCP server.
     Reading the store is always allowed; writing a new brief (and spending on a model) only
@@ -361,49 +256,79 @@ class McpSettings(BaseModel):
     )
 
 
-class Settings(BaseModel):
+def comma_list(value: object) -> object:
+    """A list given as text (a BRIEFGEN_* variable): its comma-separated items."""
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return value
+
+
+class SourcesSettings(BaseModel):
+    """Where papers come from and how they are fetched, full text included ([sources])."""
+
     model_config = ConfigDict(extra="forbid")
 
-    provider: ProviderName = Field(
-        default=ProviderName.offline, description="which engine analyses"
-    )
-    lang: Lang = Field(default=Lang.en, description="language of the brief: en, zh or both")
-    profile: str = Field(default="default", description="the interest profile in use")
-    profiles: dict[str, Profile] = Field(
-        default_factory=lambda: {"default": Profile()},
-        description="named interest profiles ([profiles.NAME]), chosen with --profile NAME",
-    )
-
-    sources: list[SourceName] = Field(
+    use: Annotated[list[SourceName], NoDecode] = Field(
         default_factory=lambda: [SourceName.arxiv],
         description="where papers come from when --source is not given (arxiv, hf)",
     )
-    cross_lists: bool = Field(default=False, description="also take arXiv cross-lists")
-    fulltext_budget: int = Field(
-        default=12000, ge=500, le=200_000, description="tokens of full text the model reads"
-    )
-    fulltext_concurrency: int = Field(
-        default=4, ge=1, le=8, description="full-text pages fetched at once"
+    cross_lists: bool = Field(
+        default=False, description="also take papers cross-listed into the categories"
     )
     arxiv_api_url: str = Field(default=ARXIV_API_URL, description="arXiv API endpoint")
     arxiv_rss_url: str = Field(default=ARXIV_RSS_URL, description="arXiv RSS base URL")
     arxiv_html_url: str = Field(default=ARXIV_HTML_URL, description="arXiv HTML base URL")
     hf_api_url: str = Field(default=HF_API_URL, description="Hugging Face daily papers API")
-    zotero_api_url: str = Field(default=ZOTERO_API_URL, description="Zotero web API")
-    embedding_url: str = Field(
-        default=EMBEDDING_URL, description="where the embedding model is downloaded from"
-    )
-    embedding_model: str = Field(
-        default=EMBEDDING_MODEL,
-        description="static embedding model (model2vec) for library similarity: a Hugging "
-        "Face repository id or a local folder; 'tfidf' uses TF-IDF similarity, no model",
-    )
     arxiv_delay_seconds: float = Field(
         default=3.0,
         ge=0,
         description="pause between arXiv API/RSS requests (arXiv asks for at least 3 s; "
         "lower it only for a local mirror)",
     )
+    contact: str = Field(
+        default="", description="an email or URL put in the User-Agent so arXiv can reach you"
+    )
+    extra_holidays: Annotated[list[date], NoDecode] = Field(
+        default_factory=list, description="more arXiv holidays (listing dates, YYYY-MM-DD)"
+    )
+    fulltext_budget: int = Field(
+        default=12000, ge=500, le=200_000, description="tokens of full text the model reads"
+    )
+    fulltext_concurrency: int = Field(
+        default=4, ge=1, le=8, description="full-text pages fetched at once"
+    )
+
+    @field_validator("use", "extra_holidays", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        # A variable holds text: BRIEFGEN_SOURCES__USE=arxiv,hf is a list, as it always was.
+        return comma_list(value)
+
+
+class SelectionSettings(BaseModel):
+    """How the day's papers are ranked against your library ([selection])."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    embedding_model: str = Field(
+        default=EMBEDDING_MODEL,
+        description="static embedding model (model2vec) for library similarity: a Hugging "
+        "Face repository id or a local folder; 'tfidf' uses TF-IDF similarity, no model",
+    )
+    embedding_url: str = Field(
+        default=EMBEDDING_URL, description="where the embedding model is downloaded from"
+    )
+    zotero_api_url: str = Field(default=ZOTERO_API_URL, description="Zotero web API")
+    weekly_max_papers: int = Field(
+        default=40, ge=5, le=500, description="papers in a weekly or range roundup"
+    )
+
+
+class NetworkSettings(BaseModel):
+    """How long a request to a web service may take, and how often it is tried ([network])."""
+
+    model_config = ConfigDict(extra="forbid")
+
     http_timeout_seconds: float = Field(
         default=30.0, gt=0, description="per-request timeout for an answer (10 s to connect)"
     )
@@ -417,47 +342,26 @@ class Settings(BaseModel):
     retry_wait_seconds: float = Field(
         default=2.0, ge=0, description="first wait before a retry; doubles each time"
     )
-    contact: str = Field(
-        default="", description="an email or URL put in the User-Agent so arXiv can reach you"
-    )
-    extra_holidays: list[date] = Field(
-        default_factory=list, description="more arXiv holidays (listing dates, YYYY-MM-DD)"
-    )
 
-    analysis_model: str = Field(default="", description="model per paper ('' = provider default)")
+
+class ModelSettings(BaseModel):
+    """The models that read the papers and write the brief, and how they are called
+    ([model]; the provider is chosen at the top level)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    analysis_model: str = Field(
+        default="", description="the model that reads each paper ('' = the provider's default)"
+    )
     synthesis_model: str = Field(default="", description="model for synthesis ('' = default)")
     concurrency: int = Field(default=8, ge=1, le=64, description="model calls in flight at once")
-    daily_filename: str = Field(
-        default="{date}-brief.{lang}.{ext}", description="--output-dir file name of a day"
-    )
-    weekly_filename: str = Field(
-        default="{end}-roundup-{period}.{lang}.{ext}",
-        description="--output-dir file name of a roundup (starts with its last day, its "
-        "date: Jekyll files posts by that prefix)",
-    )
-    report_filename: str = Field(
-        default="{date}-report.{lang}.{ext}",
-        description="--output-dir file name of `briefgen analyze`'s per-paper report",
-    )
-    front_matter: bool = Field(default=False, description="YAML front matter on markdown")
-    front_matter_body_title: bool = Field(
-        default=False,
-        description="under front matter, also open the body with the title and date headings",
-    )
-    feed_base_url: str = Field(
-        default="", description="where the briefs are published: the feed's entry links"
-    )
-    feed_title: str = Field(default="AI Paper Insight Briefs", description="the feed's title")
-    weekly_max_papers: int = Field(
-        default=40, ge=5, le=500, description="papers in a weekly or range roundup"
-    )
     batch_poll_seconds: float = Field(
         default=30.0, ge=0, description="how often a Message Batch is polled (--batch)"
     )
     synthesis_batch: int = Field(
         default=40, ge=5, le=500, description="above this many papers, synthesise per cluster"
     )
-    model_timeout_seconds: float = Field(
+    timeout_seconds: float = Field(
         default=120.0, gt=0, description="per model call (a long paper takes a while)"
     )
     max_output_tokens: int = Field(
@@ -465,21 +369,6 @@ class Settings(BaseModel):
     )
     synthesis_max_output_tokens: int = Field(
         default=8192, ge=1024, le=64_000, description="cap on each synthesis reply"
-    )
-    translation_model: str = Field(
-        default="", description="model that translates into Chinese ('' = the analysis model)"
-    )
-    translation_max_tokens: int = Field(
-        default=8192,
-        ge=512,
-        le=64_000,
-        description="cap on each translation reply (texts are sent in chunks well below it)",
-    )
-    translation_chunk_tokens: int = Field(
-        default=1500,
-        ge=100,
-        le=32_000,
-        description="about how many output tokens one translation call is sized for",
     )
     prompt_caching: bool = Field(
         default=True,
@@ -493,7 +382,120 @@ class Settings(BaseModel):
     openai_base_url: str = Field(
         default=OPENAI_BASE_URL, description="any OpenAI-compatible endpoint (Ollama, vLLM, …)"
     )
-    prompts_dir: Path | None = Field(default=None, description="your own prompt templates")
+    prompts_dir: Path | None = Field(
+        default=None, description="a folder with your own prompt templates (see prompts/)"
+    )
+
+
+class TranslationSettings(BaseModel):
+    """How the brief is translated into Chinese ([translation])."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    model: str = Field(
+        default="", description="model that translates into Chinese ('' = the analysis model)"
+    )
+    max_tokens: int = Field(
+        default=8192,
+        ge=512,
+        le=64_000,
+        description="cap on each translation reply (texts are sent in chunks well below it)",
+    )
+    chunk_tokens: int = Field(
+        default=1500,
+        ge=100,
+        le=32_000,
+        description="about how many output tokens one translation call is sized for",
+    )
+
+
+class OutputSettings(BaseModel):
+    """The files --output-dir writes and the feed ([output])."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    daily_filename: str = Field(
+        default="{date}-brief.{lang}.{ext}", description="--output-dir file name of a day"
+    )
+    weekly_filename: str = Field(
+        default="{end}-roundup-{period}.{lang}.{ext}",
+        description="--output-dir file name of a roundup (starts with its last day, its "
+        "date: Jekyll files posts by that prefix)",
+    )
+    report_filename: str = Field(
+        default="{date}-report.{lang}.{ext}",
+        description="--output-dir file name of `briefgen analyze`'s per-paper report",
+    )
+    front_matter: bool = Field(
+        default=False, description="start markdown with YAML front matter (Hugo, Jekyll)"
+    )
+    front_matter_body_title: bool = Field(
+        default=False,
+        description="under front matter, also open the body with the title and date headings",
+    )
+    feed_base_url: str = Field(
+        default="", description="where the briefs are published: the feed's entry links"
+    )
+    feed_title: str = Field(default="AI Paper Insight Briefs", description="the feed's title")
+
+    @field_validator("daily_filename", "weekly_filename", "report_filename")
+    @classmethod
+    def _file_name_pattern(cls, value: str) -> str:
+        problem = file_pattern_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+
+class StoreSettings(BaseModel):
+    """Where things live: set by BRIEFGEN_HOME, BRIEFGEN_CONFIG and --config, never read from
+    the config file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    home: Path = Field(default=Path("."), description="the store's folder (BRIEFGEN_HOME)")
+    config_path: Path = Field(default=Path("config.toml"), description="the config file read")
+
+
+class Settings(BaseSettings):
+    """Everything a run is configured by: built-in defaults < the config file < BRIEFGEN_*
+    variables (BRIEFGEN_SOURCES__ARXIV_API_URL for a grouped key) < command-line flags."""
+
+    model_config = SettingsConfigDict(
+        extra="forbid", env_prefix="BRIEFGEN_", env_nested_delimiter="__"
+    )
+
+    provider: ProviderName = Field(
+        default=ProviderName.offline,
+        description="which engine analyses: offline (no key), anthropic (ANTHROPIC_API_KEY) or "
+        "openai (any compatible API)",
+    )
+    lang: Lang = Field(default=Lang.en, description="language of the brief: en, zh or both")
+    profile: str = Field(
+        default="default", description="the interest profile in use ([profiles.NAME])"
+    )
+    profiles: dict[str, Profile] = Field(
+        default_factory=lambda: {"default": Profile()},
+        description="named interest profiles ([profiles.NAME]), chosen with --profile NAME",
+    )
+    sources: SourcesSettings = Field(
+        default_factory=SourcesSettings, description="where papers come from ([sources])"
+    )
+    selection: SelectionSettings = Field(
+        default_factory=SelectionSettings, description="how papers are ranked ([selection])"
+    )
+    network: NetworkSettings = Field(
+        default_factory=NetworkSettings, description="timeouts and retries ([network])"
+    )
+    model: ModelSettings = Field(
+        default_factory=ModelSettings, description="the models and their calls ([model])"
+    )
+    translation: TranslationSettings = Field(
+        default_factory=TranslationSettings, description="the Chinese translation ([translation])"
+    )
+    output: OutputSettings = Field(
+        default_factory=OutputSettings, description="file names and the feed ([output])"
+    )
     prices: dict[str, Price] = Field(
         default_factory=dict, description="USD per million tokens, by model (adds to defaults)"
     )
@@ -504,14 +506,20 @@ class Settings(BaseModel):
     mcp: McpSettings = Field(
         default_factory=McpSettings, description="what `briefgen mcp` lets an agent do ([mcp])"
     )
+    store: StoreSettings = Field(default_factory=StoreSettings, exclude=True)
 
-    @field_validator("daily_filename", "weekly_filename", "report_filename")
     @classmethod
-    def _file_name_pattern(cls, value: str) -> str:
-        problem = file_pattern_problem(value)
-        if problem:
-            raise ValueError(problem)
-        return value
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Settings() alone is briefgen's own defaults (what --help compares against): the
+        # environment and the config file are read only by load_settings, for one call.
+        return (init_settings, *_LOADING.get())
 
     @field_validator("notify")
     @classmethod
@@ -526,21 +534,22 @@ class Settings(BaseModel):
 
     def model_for(self, purpose: Literal["analysis", "synthesis", "translation"]) -> str:
         if purpose == "translation":
-            return self.translation_model or self.model_for("analysis")
-        chosen = self.analysis_model if purpose == "analysis" else self.synthesis_model
+            return self.translation.model or self.model_for("analysis")
+        chosen = (self.model.analysis_model if purpose == "analysis"
+                  else self.model.synthesis_model)  # fmt: skip
         analysis_default, synthesis_default = DEFAULT_MODELS[self.provider]
         return chosen or (analysis_default if purpose == "analysis" else synthesis_default)
 
     def price_of(self, model: str) -> Price | None:
         return self.prices.get(model) or DEFAULT_PRICES.get(model)
 
-    # Where things live; never read from the config file itself.
-    home: Path = Field(default=Path("."), exclude=True)
-    config_path: Path = Field(default=Path("config.toml"), exclude=True)
-
     @property
     def active_profile(self) -> Profile:
         return self.profiles[self.profile]
+
+
+# The sources load_settings adds to the flags for the one Settings it is building.
+_LOADING: ContextVar[tuple[PydanticBaseSettingsSource, ...]] = ContextVar("_LOADING", default=())
 
 
 def briefgen_home(env: Mapping[str, str] | None = None) -> Path:
@@ -560,37 +569,11 @@ def default_config_path(env: Mapping[str, str] | None = None) -> Path:
     return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
 
 
-def _split_list(value: str) -> list[str]:
-    return [item.strip() for item in value.split(",") if item.strip()]
-
-
-LIST_SETTINGS = ("sources", "extra_holidays")
-
-
-def _env_overrides(env: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(top-level settings, active-profile fields) named by BRIEFGEN_* variables."""
-    top: dict[str, Any] = {}
-    profile: dict[str, Any] = {}
-    for key in Settings.model_fields:
-        if key in ("profiles", "home", "config_path", "prices", "notify", "mcp"):
-            continue
-        value = env.get(f"BRIEFGEN_{key.upper()}")
-        if value:
-            top[key] = _split_list(value) if key in LIST_SETTINGS else value
-    for key in ("categories", "keywords", "exclude"):
-        if f"BRIEFGEN_{key.upper()}" in env:
-            profile[key] = _split_list(env[f"BRIEFGEN_{key.upper()}"])
-    if env.get("BRIEFGEN_MAX_PAPERS"):
-        profile["max_papers"] = env["BRIEFGEN_MAX_PAPERS"]
-    return top, profile
-
-
-def _read_config_file(path: Path, explicit: bool) -> dict[str, Any]:
+def _read_config_file(path: Path) -> dict[str, Any]:
+    """The TOML of a config file (none yet: nothing), read only once the trust checks pass.
+    Read here, not by pydantic-settings' TOML source, which passes over a path that is not a
+    regular file in silence: a directory given by mistake, or /dev/stdin given on purpose."""
     if not path.exists():
-        if explicit:
-            raise ConfigError(
-                f"config file not found: {path} (create one with `briefgen config init`)"
-            )
         return {}
     check_config_file(path)  # another user's, or writable by others: refused
     try:
@@ -602,6 +585,50 @@ def _read_config_file(path: Path, explicit: bool) -> dict[str, Any]:
         raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from exc
 
 
+class ConfigFile(InitSettingsSource):
+    """The config file as a settings source, its old top-level keys moved into their tables
+    (one warning each)."""
+
+    def __init__(self, settings_cls: type[BaseSettings], path: Path) -> None:
+        data = _read_config_file(path)
+        if "store" in data:
+            raise ConfigError(f"config file {path}: store is not a setting of the file (where "
+                              "things live is set by BRIEFGEN_HOME and --config)")  # fmt: skip
+        self.data = move_flat_keys(data, path.name)
+        super().__init__(settings_cls, self.data)
+
+
+class Variables(EnvSettingsSource):
+    """The BRIEFGEN_* variables of the mapping load_settings was given (the process's
+    environment, or a test's), old flat names moved (one warning each)."""
+
+    def __init__(self, settings_cls: type[BaseSettings], env: Mapping[str, str]) -> None:
+        super().__init__(settings_cls)
+        # env_vars is what this source reads its values from (lower-case names, as pydantic-
+        # settings keeps them unless case-sensitive); empty means unset, as it always did.
+        self.env_vars = {k.lower(): v for k, v in move_flat_variables(env).items() if v}
+
+
+# The active profile's values a BRIEFGEN_* variable sets (BRIEFGEN_MAX_PAPERS); the lists
+# comma-separated, and an empty one meant (BRIEFGEN_CATEGORIES= takes any category).
+PROFILE_LISTS = ("categories", "keywords", "exclude")
+PROFILE_VARIABLES = (*PROFILE_LISTS, "max_papers")
+
+
+def _profile_variables(env: Mapping[str, str]) -> dict[str, Any]:
+    found: dict[str, Any] = {key: comma_list(env[f"BRIEFGEN_{key.upper()}"])
+                             for key in PROFILE_LISTS if f"BRIEFGEN_{key.upper()}" in env}
+    if env.get("BRIEFGEN_MAX_PAPERS"):
+        found["max_papers"] = env["BRIEFGEN_MAX_PAPERS"]
+    return found
+
+
+def _given(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The values a flag gave (None means 'not given'), nested tables included."""
+    return {key: _given(value) if isinstance(value, Mapping) else value
+            for key, value in values.items() if value is not None}  # fmt: skip
+
+
 def load_settings(
     config_path: Path | None = None,
     *,
@@ -609,190 +636,43 @@ def load_settings(
     overrides: Mapping[str, Any] | None = None,
     profile_overrides: Mapping[str, Any] | None = None,
 ) -> Settings:
-    """Merge defaults, the config file, the environment and flags (None means 'not given')."""
+    """Merge defaults, the config file, the environment and flags. `overrides` is nested as
+    the settings are ({"model": {"concurrency": 2}}); None means 'not given'."""
     env = os.environ if env is None else env
     check_home(briefgen_home(env), env)  # a home anyone can plant files in: refused
     explicit = config_path is not None or bool(env.get("BRIEFGEN_CONFIG"))
     path = config_path if config_path is not None else default_config_path(env)
-    data = _read_config_file(path, explicit)
+    if explicit and not path.exists():
+        raise ConfigError(f"config file not found: {path} (create one with `briefgen config init`)")
+    config_file = ConfigFile(Settings, path)
+    variables = Variables(Settings, env)
 
-    env_top, env_profile = _env_overrides(env)
-    data.update(env_top)
-    data.update({k: v for k, v in (overrides or {}).items() if v is not None})
-
-    profile_name = str(data.get("profile", "default"))
-    profiles = dict(data.get("profiles") or {})
-    if profile_name not in profiles and profile_name != "default":
-        known = sorted({*profiles, "default"})
-        guess = _did_you_mean(profile_name, known)
+    flags = _given(overrides or {})
+    profile_name = str(flags.get("profile") or env.get("BRIEFGEN_PROFILE")
+                       or config_file.data.get("profile") or "default")  # fmt: skip
+    defined = config_file.data.get("profiles") or {}
+    if profile_name not in defined and profile_name != "default":
+        known = sorted({*defined, "default"})
+        guess = did_you_mean(profile_name, known)
         raise ConfigError(
             f"profile {profile_name!r} is not defined in {path} (defined: {', '.join(known)})"
             f"{guess + ' Otherwise add' if guess else '; add'} a [profiles.{profile_name}] "
             "table or pick another with --profile"
         )
-    active = dict(profiles.get(profile_name) or {})
-    active.update(env_profile)
-    active.update({k: v for k, v in (profile_overrides or {}).items() if v is not None})
-    profiles[profile_name] = active
-    data["profiles"] = profiles
+    # The profile variables and flags are values of the active profile, over the file's.
+    active = {**_profile_variables(env), **_given(profile_overrides or {})}
+    flags["profiles"] = {profile_name: active}
+    flags["store"] = {"home": briefgen_home(env), "config_path": path}
 
+    loading = _LOADING.set((variables, config_file))
     try:
-        settings = Settings.model_validate(data)
+        return Settings(**flags)
     except ValidationError as exc:
         raise ConfigError(
             f"invalid settings (from {path}, BRIEFGEN_* variables or flags): "
-            f"{'; '.join(describe_settings_errors(exc))}"
+            f"{'; '.join(describe_settings_errors(exc, Settings))}"
         ) from exc
-    return settings.model_copy(update={"home": briefgen_home(env), "config_path": path})
-
-
-def _did_you_mean(word: str, known: list[str]) -> str:
-    close = difflib.get_close_matches(word, known, n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
-
-
-TOP_LEVEL_KEYS = [k for k in Settings.model_fields if k not in ("home", "config_path")]
-PROFILE_KEYS = list(Profile.model_fields)
-PRICE_KEYS = list(Price.model_fields)
-ALL_NOTIFY_KEYS = sorted({key for keys in NOTIFY_KEYS.values() for key in keys})
-
-
-def _notify_keys_by_kind() -> str:
-    return "; ".join(f"{kind}: {', '.join(keys)}" for kind, keys in NOTIFY_KEYS.items())
-
-
-def _unknown_key(loc: tuple[int | str, ...]) -> str:
-    """What a key that is not a setting may have meant: a typo of one, or a setting written in
-    the wrong table (TOML puts every key after a [table] header into that table)."""
-    key = str(loc[-1])
-    if len(loc) == 1:
-        if key in PROFILE_KEYS:
-            return (f"unknown setting; {key} belongs to a profile: put it under "
-                    "[profiles.default] (or your profile's table)")  # fmt: skip
-        return "unknown setting" + _did_you_mean(key, TOP_LEVEL_KEYS)
-    if loc[0] == "profiles" and len(loc) == 3:
-        if key in TOP_LEVEL_KEYS:
-            return (f"unknown profile setting; {key} is a top-level setting: move it above the "
-                    "first [table] of the file")  # fmt: skip
-        return "unknown profile setting" + _did_you_mean(key, PROFILE_KEYS)
-    if loc[0] == "notify" and len(loc) == 3:
-        return (f"unknown notify target setting (common: {', '.join(COMMON_NOTIFY_KEYS)}; "
-                f"by kind: {_notify_keys_by_kind()})"
-                f"{_did_you_mean(key, [*COMMON_NOTIFY_KEYS, *ALL_NOTIFY_KEYS])}")  # fmt: skip
-    if loc[0] == "mcp" and len(loc) == 2:
-        keys = list(McpSettings.model_fields)
-        return f"unknown [mcp] setting (settings: {', '.join(keys)}){_did_you_mean(key, keys)}"
-    if loc[0] == "prices" and len(loc) == 3:
-        return (f"unknown price field (fields: {', '.join(PRICE_KEYS)})"
-                f"{_did_you_mean(key, PRICE_KEYS)}")  # fmt: skip
-    return "not expected here"
-
-
-def describe_settings_errors(exc: ValidationError) -> list[str]:
-    """The settings' validation errors as 'where: what' lines in the words of the config file:
-    no pydantic jargon, and a guess for a mistyped key."""
-    lines = []
-    for error in exc.errors():
-        loc = tuple(error["loc"])
-        where = ".".join(str(part) for part in loc)
-        if error["type"] == "extra_forbidden" and loc:
-            message = _unknown_key(loc)
-        else:
-            message = without_pydantic_noise(error["msg"])
-        lines.append(f"{where}: {message}" if where else message)
-    return lines
-
-
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml_value(item) for item in value) + "]"
-    escaped = str(value).replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{escaped}"'
-
-
-def settings_to_toml(settings: Settings) -> str:
-    """The effective settings as a TOML document that `load_settings` reads back."""
-    lines = [
-        f"{key} = {_toml_value(value)}"
-        for key, value in settings.model_dump(
-            mode="json", exclude={"profiles", "prices", "notify", "mcp"}
-        ).items()
-        if value is not None  # TOML has no null: an unset optional key is simply absent
-    ]
-    for model, price in settings.prices.items():
-        lines += ["", f"[prices.{_toml_value(model)}]"]
-        lines += [f"{k} = {_toml_value(v)}" for k, v in price.model_dump().items()]
-    for name, profile in settings.profiles.items():
-        lines += ["", f"[profiles.{name}]"]
-        for key, value in profile.model_dump().items():
-            lines.append(f"{key} = {_toml_value(value)}")
-    lines += ["", "[mcp]"]
-    lines += [f"{k} = {_toml_value(v)}" for k, v in settings.mcp.model_dump(mode="json").items()]
-    for name, target in settings.notify.items():
-        lines += ["", f"[notify.{name}]"]
-        dumped = target.model_dump(mode="json", by_alias=True)
-        # Only the keys of its kind (a target of another kind's keys is an error), and no
-        # unset optional one (TOML has no null).
-        for key in (*COMMON_NOTIFY_KEYS, *NOTIFY_KEYS[target.kind]):
-            if dumped.get(key) not in (None, ""):
-                lines.append(f"{key} = {_toml_value(dumped[key])}")
-    return "\n".join(lines) + "\n"
-
-
-CONFIG_TEMPLATE_HEADER = """\
-# briefgen configuration.
-# Precedence: this file < BRIEFGEN_* environment variables < command-line flags.
-# provider: the engine that analyses papers ("offline": extractive, no model, no key).
-# lang: en, zh or both. profile: the [profiles.NAME] table used unless --profile says otherwise.
-# In a profile: categories (a paper must be in one), keywords (title hits weigh more than
-# abstract hits), exclude (any hit drops the paper), max_papers, min_score (0 keeps all),
-# library (papers you read: .bib files, zotero:USER_ID/COLLECTION_KEY with ZOTERO_API_KEY in
-# the environment, text files of arXiv ids, papers JSON/JSONL), authors (followed: always
-# selected), keyword_weight / library_weight / upvote_weight (how the score adds up).
-# embedding_model: 'tfidf' (the default, no model) or a model2vec model used with TF-IDF.
-# sources: arxiv and/or hf when --source is not given. cross_lists: also take arXiv
-# cross-lists. fulltext_budget: tokens of each paper's full text the model reads.
-# *_url: service endpoints (point them at a mirror or a local server). arxiv_delay_seconds:
-# arXiv asks for one request every 3 s. contact: put in the User-Agent so arXiv can reach you.
-# extra_holidays: arXiv holidays not yet bundled with briefgen (listing dates).
-# provider: offline, anthropic (ANTHROPIC_API_KEY) or openai (OPENAI_API_KEY, any compatible
-# endpoint at openai_base_url). analysis_model / synthesis_model: '' uses the provider's
-# default. translation_model: '' uses the analysis model; translation_max_tokens caps each
-# translation reply and translation_chunk_tokens sizes the chunks sent at once.
-# prompt_caching: mark prompts long enough for the API to cache (Anthropic).
-# Prices (USD per million tokens) for models briefgen does not know go in a table:
-#   [prices."my-model"]
-#   input = 0.5
-#   output = 1.5
-# Notification targets for --notify NAME (none by default), one table each:
-#   [notify.me]                       # email over SMTP
-#   kind = "email"
-#   to = ["you@example.org"]
-#   from = "briefgen@example.org"
-#   smtp_host = "smtp.example.org"
-#   security = "starttls"             # or "ssl" (port 465) or "none"; smtp_port to override
-#   username_env = "BRIEFGEN_SMTP_USER"
-#   password_env = "BRIEFGEN_SMTP_PASSWORD"
-#   [notify.team]                     # slack, discord, feishu or webhook
-#   kind = "slack"
-#   url_env = "BRIEFGEN_SLACK_URL"    # default: BRIEFGEN_NOTIFY_TEAM_URL
-#   format = "summary"                # takeaways and top 5 with a link (feed_base_url)
-#   lang = "zh"                       # default: the run's first language
-# telegram takes token_env (default BRIEFGEN_NOTIFY_NAME_TOKEN) and chat_id; feishu an
-# optional secret_env (signed requests).
-# API keys, webhook URLs, bot tokens and passwords are read from the environment only, never
-# from this file.
-# [mcp]: what `briefgen mcp` lets an agent do. It reads the store; it writes a brief only with
-# allow_spending = true, and none estimated above max_cost_per_call (USD); the files it may
-# name are the store's and those under folders.
-
-"""
-
-
-def default_config_text() -> str:
-    defaults = Settings()
-    return CONFIG_TEMPLATE_HEADER + settings_to_toml(defaults)
+    except SettingsError as exc:  # a variable holding a table that is not JSON
+        raise ConfigError(f"invalid BRIEFGEN_* variable: {exc}") from exc
+    finally:
+        _LOADING.reset(loading)

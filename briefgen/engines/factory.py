@@ -26,10 +26,10 @@ def make_provider(
     """The provider of `settings`; each retried call is one warning."""
     env = os.environ if env is None else env
     policy = RetryPolicy(
-        attempts=settings.http_retries,
-        wait=settings.retry_wait_seconds,
-        timeout=settings.model_timeout_seconds,
-        timeout_setting="model_timeout_seconds",
+        attempts=settings.network.http_retries,
+        wait=settings.network.retry_wait_seconds,
+        timeout=settings.model.timeout_seconds,
+        timeout_setting="[model] timeout_seconds",
     )
     if settings.provider == "anthropic":
         from briefgen.engines.providers.anthropic_provider import (
@@ -39,16 +39,16 @@ def make_provider(
         return AnthropicProvider(
             api_key=env.get("ANTHROPIC_API_KEY"),
             policy=policy,
-            timeout=settings.model_timeout_seconds,
-            structured=settings.anthropic_structured,
+            timeout=settings.model.timeout_seconds,
+            structured=settings.model.anthropic_structured,
         )
     from briefgen.engines.providers.openai_provider import OpenAIProvider
 
     return OpenAIProvider(
-        base_url=settings.openai_base_url,
+        base_url=settings.model.openai_base_url,
         api_key=env.get("OPENAI_API_KEY"),
         policy=policy,
-        timeout=settings.model_timeout_seconds,
+        timeout=settings.model.timeout_seconds,
     )
 
 
@@ -58,7 +58,7 @@ def _local(settings: Settings) -> bool:
         return False
     from briefgen.engines.providers.openai_provider import is_local
 
-    return is_local(settings.openai_base_url)
+    return is_local(settings.model.openai_base_url)
 
 
 def reader_interests(settings: Settings) -> str:
@@ -103,7 +103,7 @@ def make_engine(
 
     return ModelEngine(
         provider, engine_models(settings), call_limits(settings),
-        prompts_dir=settings.prompts_dir, interests=reader_interests(settings),
+        prompts_dir=settings.model.prompts_dir, interests=reader_interests(settings),
     )  # fmt: skip
 
 
@@ -120,8 +120,8 @@ def engine_models(settings: Settings) -> EngineModels:
 
 def call_limits(settings: Settings) -> CallLimits:
     return CallLimits(
-        analysis_max_tokens=settings.max_output_tokens,
-        synthesis_max_tokens=settings.synthesis_max_output_tokens,
-        synthesis_batch=settings.synthesis_batch,
-        prompt_caching=settings.prompt_caching,
+        analysis_max_tokens=settings.model.max_output_tokens,
+        synthesis_max_tokens=settings.model.synthesis_max_output_tokens,
+        synthesis_batch=settings.model.synthesis_batch,
+        prompt_caching=settings.model.prompt_caching,
     )

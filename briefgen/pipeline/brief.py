@@ -36,8 +36,8 @@ def chinese_translator(ctx: RunContext) -> BriefTranslator | None:
         return None
     return BriefTranslator(
         asker, store=ctx.store, use_cache=ctx.options.use_cache,
-        prompts_dir=settings.prompts_dir, max_tokens=settings.translation_max_tokens,
-        chunk_tokens=settings.translation_chunk_tokens, concurrency=settings.concurrency,
+        prompts_dir=settings.model.prompts_dir, max_tokens=settings.translation.max_tokens,
+        chunk_tokens=settings.translation.chunk_tokens, concurrency=settings.model.concurrency,
     )  # fmt: skip
 
 

@@ -105,7 +105,7 @@ def _triage_day(
     pool = [s.paper for s in candidates.selected]
     triage = Triage(
         asker, profile, reader, pool, store=ctx.store, use_cache=ctx.options.use_cache,
-        prompts_dir=ctx.settings.prompts_dir, concurrency=ctx.settings.concurrency,
+        prompts_dir=ctx.settings.model.prompts_dir, concurrency=ctx.settings.model.concurrency,
     )  # fmt: skip
     known, todo = triage.plan(pool)
     plan = TriagePlan(triage, len(pool), len(known), todo)
@@ -218,7 +218,7 @@ def analyze_day(
     with ctx.reporter.progress("analysing papers", len(selected)) as advance:
         outcome = analyze_papers(
             selected, texts, ctx.engine, ctx.store, use_cache=options.use_cache,
-            concurrency=ctx.settings.concurrency, advance=advance, on_calls=run.record,
+            concurrency=ctx.settings.model.concurrency, advance=advance, on_calls=run.record,
             batch=runner,
         )  # fmt: skip
     if stream is not None:
@@ -236,7 +236,7 @@ def _batch_runner(ctx: RunContext) -> BatchAnalyzer:
     route = ctx.engine.batches()
     if route is None:
         raise UsageError("--batch needs --provider anthropic (Anthropic Message Batches)")
-    return BatchAnalyzer(route, ctx.store, poll_seconds=ctx.settings.batch_poll_seconds)
+    return BatchAnalyzer(route, ctx.store, poll_seconds=ctx.settings.model.batch_poll_seconds)
 
 
 def check_cost(estimate: Estimate, max_cost: float, ctx: RunContext, *, batch: bool) -> None:

@@ -85,10 +85,10 @@ def translation_line(papers: int, asker: Asker, settings: Settings) -> PlannedCa
     characters = BRIEF_PROSE_CHARACTERS + GLANCE_CHARACTERS_PER_PAPER * papers
     keys = BRIEF_PROSE_KEYS + 2 * papers
     output = round(characters * TOKENS_PER_CHARACTER) + keys * TOKENS_PER_KEY
-    chunk = max(100, settings.translation_chunk_tokens)
+    chunk = max(100, settings.translation.chunk_tokens)
     calls = max(1, math.ceil(output / chunk))
-    prompt = estimate_tokens(load_template(f"{PROMPT}.system", settings.prompts_dir)) + (
-        estimate_tokens(load_template(PROMPT, settings.prompts_dir))
+    prompt = estimate_tokens(load_template(f"{PROMPT}.system", settings.model.prompts_dir)) + (
+        estimate_tokens(load_template(PROMPT, settings.model.prompts_dir))
     )
     return PlannedCalls("translation", asker.model, calls, calls * prompt + characters // 4
                         + keys * 8, output, asker.price, batchable=False)  # fmt: skip

@@ -38,7 +38,7 @@ def find_paper(raw_id: str, store: Store, remote: Remote, settings: Settings) ->
     results = fetch_by_ids(remote.arxiv, [paper_id + version])
     if not results:
         raise NoPapersError(f"arXiv has no paper {raw_id}; check the id (e.g. 2602.13531)")
-    calendar = ArxivCalendar(settings.extra_holidays)
+    calendar = ArxivCalendar(settings.sources.extra_holidays)
     try:
         listed = calendar.listing_for_submission(results[0].published)
         paper = result_to_paper(results[0], listed)
@@ -65,7 +65,7 @@ def show_paper(
         text = reader.text(paper, reader.page(paper, use_cache=use_cache))
     from briefgen.read.fulltext import html_url  # lxml, once a paper is shown
 
-    return ShownPaper(paper, text, found_in, html_url(settings.arxiv_html_url, paper))
+    return ShownPaper(paper, text, found_in, html_url(settings.sources.arxiv_html_url, paper))
 
 
 def _tokens(n: int) -> str:

@@ -39,7 +39,7 @@ def listing_days(
     sources = request.resolved_sources(settings)
     if sources == ["file"]:
         return period.days()
-    calendar = ArxivCalendar(settings.extra_holidays)
+    calendar = ArxivCalendar(settings.sources.extra_holidays)
     latest = calendar.latest_listing(now)
     if "arxiv" not in sources:  # Hugging Face features papers every day
         return [day for day in period.days() if day <= latest]
@@ -120,7 +120,7 @@ def run_weekly(period: Period, request: PaperRequest, ctx: RunContext) -> Weekly
     collected = _collect(period, request, ctx)
     settings = ctx.settings
     ranked = rank_roundup(list(collected.papers.values()), collected.days, settings, ctx.store)
-    chosen = ranked[: settings.weekly_max_papers]
+    chosen = ranked[: settings.selection.weekly_max_papers]
     ctx.reporter.info(
         f"{period.title}: {len(chosen)} of {len(collected.papers)} papers from "
         f"{len(collected.days)} day{'s' if len(collected.days) != 1 else ''} in the roundup"

@@ -401,7 +401,7 @@ class FullTextReader:
         try:
             response = self.policy.run(
                 SERVICE, lambda: _get_bounded(self.client, url), is_transient_http,
-                " (BRIEFGEN_ARXIV_HTML_URL points briefgen at another endpoint)", url=url,
+                " (BRIEFGEN_SOURCES__ARXIV_HTML_URL points briefgen at another endpoint)", url=url,
             )  # fmt: skip
         except UnreachableError as exc:
             with self._lock:

@@ -108,7 +108,7 @@ def atom_feed(
     root.set(XML_LANG, language_tag(langs[0]))
     year = stored[0].period[:4]
     _add(root, "id", _tag(settings, "feed/" + "+".join(langs), year))
-    title = settings.feed_title + (
+    title = settings.output.feed_title + (
         "" if settings.profile == "default" else f" ({settings.profile})"
     )
     _add(root, "title", title)
@@ -116,7 +116,7 @@ def atom_feed(
     author = _add(root, "author")
     _add(author, "name", "briefgen")
     _add(root, "generator", "briefgen", version=__version__)
-    base = settings.feed_base_url
+    base = settings.output.feed_base_url
     if self_url is None and base:
         self_url = published_url(base, FEED_FILE)
     if self_url:
@@ -133,7 +133,8 @@ def atom_feed(
             _add(entry, "published", _stamp(published_at(item)))
             _add(entry, "updated", _stamp(item.updated))
             if base:
-                pattern = settings.weekly_filename if roundup else settings.daily_filename
+                names = settings.output
+                pattern = names.weekly_filename if roundup else names.daily_filename
                 href = published_url(base, file_name(pattern, item.brief, lang, Format.html))
                 _add(entry, "link", href=href, rel="alternate", type="text/html")
             summary = summary_of(item, lang)

@@ -277,15 +277,15 @@ def load_embedder(settings: Settings) -> Embedder | None:
     """The configured embedding model, downloaded on first use; None for 'tfidf' (silently)
     or, after one warning, when it cannot be downloaded. A local folder that does not load is
     a ConfigError. The one "downloading" line and any retry lines are told at INFO."""
-    spec = settings.embedding_model.strip()
+    spec = settings.selection.embedding_model.strip()
     if spec.lower() == TFIDF:
         return None
     folder = local_folder(spec)
     if folder is not None:
         return load_folder(folder, label=folder.name)
     repo_id = repo_id_of(spec)
-    target = model_dir(settings.home, repo_id)
-    base_url = settings.embedding_url.rstrip("/")
+    target = model_dir(settings.store.home, repo_id)
+    base_url = settings.selection.embedding_url.rstrip("/")
     remembered = (base_url, repo_id, str(target))
     with _LOCK:
         if target.exists():

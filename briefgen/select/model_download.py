@@ -145,18 +145,18 @@ def download_model(
     )
     from huggingface_hub.utils.tqdm import disable_progress_bars
 
-    base_url = settings.embedding_url.rstrip("/")
+    base_url = settings.selection.embedding_url.rstrip("/")
     host = urlsplit(base_url).hostname or base_url
-    read_timeout = min(READ_TIMEOUT, settings.http_timeout_seconds)
+    read_timeout = min(READ_TIMEOUT, settings.network.http_timeout_seconds)
     policy = RetryPolicy(
-        attempts=max(1, min(settings.http_retries, DOWNLOAD_ATTEMPTS)),
-        wait=settings.retry_wait_seconds,
+        attempts=max(1, min(settings.network.http_retries, DOWNLOAD_ATTEMPTS)),
+        wait=settings.network.retry_wait_seconds,
         retry_level=logging.INFO,  # the model is optional: its retries are not warnings
         timeout=read_timeout,
         timeout_setting="http_timeout_seconds",
     )
     timeout = httpx2.Timeout(read_timeout, connect=min(CONNECT_TIMEOUT, read_timeout))
-    set_client_factory(partial(_client, timeout, user_agent(settings.contact)))
+    set_client_factory(partial(_client, timeout, user_agent(settings.sources.contact)))
     disable_progress_bars()  # one "downloading" line says it instead
     staging = target.with_name(f".{target.name}.partial")
     run = partial(policy.run, host, retry_on=_retryable, url=f"{base_url}/{repo_id}")

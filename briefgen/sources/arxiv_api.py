@@ -42,7 +42,7 @@ from briefgen.sources.calendar import EASTERN, Announcement
 API_SERVICE = "the arXiv API"
 RSS_SERVICE = "the arXiv RSS feed"
 API_PAGE_SIZE = 500  # well under the API's 2000, so one slow page does not time out
-MIRROR_HINT = " (BRIEFGEN_ARXIV_API_URL points briefgen at a mirror)"
+MIRROR_HINT = " (BRIEFGEN_SOURCES__ARXIV_API_URL points briefgen at a mirror)"
 # A day's listing in a handful of categories is at most a few thousand papers (all of arXiv
 # is ~1,000-1,500 new submissions a day). A stated total beyond this many per day of the
 # window means the query is not being honoured (a misbehaving mirror, proxy or stale cache):

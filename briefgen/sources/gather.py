@@ -51,7 +51,7 @@ class PaperRequest:
 
     def resolved_sources(self, settings: Settings) -> list[str]:
         chosen = list(dict.fromkeys(self.sources)) or (
-            ["file"] if self.papers_path else list(settings.sources)
+            ["file"] if self.papers_path else list(settings.sources.use)
         )
         if self.papers_path is not None and "file" not in chosen:
             chosen.append("file")  # --papers always means "read this file too"
@@ -114,7 +114,7 @@ class Gatherer:
         self.store = store
         self.remote = remote
         self.use_cache = use_cache
-        self.calendar = ArxivCalendar(settings.extra_holidays)
+        self.calendar = ArxivCalendar(settings.sources.extra_holidays)
 
     def gather(self, request: PaperRequest) -> DayPapers:
         sources = request.resolved_sources(self.settings)
@@ -123,7 +123,7 @@ class Gatherer:
         batches: list[list[Paper]] = []
         described: list[str] = []
         skipped: Counter[str] = Counter()
-        cross = self.settings.cross_lists if request.cross_lists is None else (
+        cross = self.settings.sources.cross_lists if request.cross_lists is None else (
             request.cross_lists
         )  # fmt: skip
         if "file" in sources:
@@ -252,7 +252,7 @@ class Gatherer:
         try:
             listing = fetch_rss(
                 self.remote.http,
-                self.settings.arxiv_rss_url,
+                self.settings.sources.arxiv_rss_url,
                 categories,
                 pacer=self.remote.pacer,
                 policy=self.remote.policy,
@@ -278,7 +278,7 @@ class Gatherer:
                 logger.debug(f"Hugging Face papers of {day} reused from the store")
                 return stored[1]
         result = fetch_daily_papers(
-            self.remote.http, self.settings.hf_api_url, day, policy=self.remote.policy
+            self.remote.http, self.settings.sources.hf_api_url, day, policy=self.remote.policy
         )
         for reason, count in result.skipped.items():
             logger.warning(f"Hugging Face: skipped {count} {reason}")

@@ -106,7 +106,7 @@ def fetch_daily_papers(client: httpx.Client, url: str, day: date, *, policy: Ret
         SERVICE,
         lambda: get_checked(client, SERVICE, url, params={"date": day.isoformat()}),
         is_transient_http,
-        " (BRIEFGEN_HF_API_URL points briefgen at another endpoint)",
+        " (BRIEFGEN_SOURCES__HF_API_URL points briefgen at another endpoint)",
         url=url,
     )
     if response.status_code == 404:

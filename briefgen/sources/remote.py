@@ -22,20 +22,21 @@ class Remote:
         """Each retry is one warning (briefgen.infra.net's log)."""
         self.settings = settings
         self.policy = RetryPolicy(
-            attempts=settings.http_retries,
-            wait=settings.retry_wait_seconds,
-            timeout=settings.http_timeout_seconds,
+            attempts=settings.network.http_retries,
+            wait=settings.network.retry_wait_seconds,
+            timeout=settings.network.http_timeout_seconds,
             timeout_setting="http_timeout_seconds",
-            deadline=settings.service_deadline_seconds,
+            deadline=settings.network.service_deadline_seconds,
         )
-        self.pacer = Pacer(settings.arxiv_delay_seconds)
+        self.pacer = Pacer(settings.sources.arxiv_delay_seconds)
         self._http: httpx.Client | None = None
         self._arxiv: ArxivApiClient | None = None
 
     @property
     def http(self) -> httpx.Client:
         if self._http is None:
-            self._http = http_client(self.settings.http_timeout_seconds, self.settings.contact)
+            self._http = http_client(self.settings.network.http_timeout_seconds,
+                                     self.settings.sources.contact)  # fmt: skip
         return self._http
 
     @property
@@ -44,11 +45,11 @@ class Remote:
             from briefgen.sources.arxiv_api import ArxivApiClient
 
             self._arxiv = ArxivApiClient(
-                self.settings.arxiv_api_url,
-                agent=user_agent(self.settings.contact),
+                self.settings.sources.arxiv_api_url,
+                agent=user_agent(self.settings.sources.contact),
                 pacer=self.pacer,
                 policy=self.policy,
-                timeout=self.settings.http_timeout_seconds,
+                timeout=self.settings.network.http_timeout_seconds,
             )
         return self._arxiv
 
@@ -57,11 +58,11 @@ class Remote:
 
         return FullTextReader(
             self.http,
-            self.settings.arxiv_html_url,
+            self.settings.sources.arxiv_html_url,
             policy=self.policy,
             cache=cache,
-            budget=self.settings.fulltext_budget,
-            concurrency=self.settings.fulltext_concurrency,
+            budget=self.settings.sources.fulltext_budget,
+            concurrency=self.settings.sources.fulltext_concurrency,
         )
 
     def close(self) -> None:

@@ -53,7 +53,10 @@ KEYS_URL = "https://www.zotero.org/settings/keys"
 PAGE_SIZE = 100  # the most the API gives in one answer
 MAX_PAGES = 2000  # 200,000 items: beyond that a server is paging in circles
 BATCH = 50  # the most items the API takes in one write request
-HINT = " (zotero_api_url in the config, or BRIEFGEN_ZOTERO_API_URL, sets its address)"
+# where the API's address is set, named in every message that blames the address
+ADDRESS_SETTING = "[selection] zotero_api_url (or BRIEFGEN_SELECTION__ZOTERO_API_URL)"
+HINT = (" ([selection] zotero_api_url in the config, or BRIEFGEN_SELECTION__ZOTERO_API_URL, "
+        "sets its address)")  # fmt: skip
 
 _SPEC = re.compile(
     r"^zotero:(?:(?P<kind>users|groups)/)?(?P<id>[^/\s]+)(?:/(?P<collection>[^/\s]+))?/?$",
@@ -151,18 +154,18 @@ class ZoteroClient:
         self.target = target
         self.context = context
         self.key = key
-        base_url = settings.zotero_api_url.strip()
+        base_url = settings.selection.zotero_api_url.strip()
         if not base_url.lower().startswith(("http://", "https://")):
             raise ConfigError(
                 f"{context}: zotero_api_url must be an http(s) URL, not {base_url!r}{HINT}"
             )
         self.base_url = base_url.rstrip("/")
         self.policy = RetryPolicy(
-            attempts=settings.http_retries,
-            wait=settings.retry_wait_seconds,
-            timeout=settings.http_timeout_seconds,
+            attempts=settings.network.http_retries,
+            wait=settings.network.retry_wait_seconds,
+            timeout=settings.network.http_timeout_seconds,
             timeout_setting="http_timeout_seconds",
-            deadline=settings.service_deadline_seconds,
+            deadline=settings.network.service_deadline_seconds,
         )
         self._given = client
         self._settings = settings
@@ -255,7 +258,9 @@ class ZoteroClient:
     def _errors(self) -> Iterator[httpx.Client]:
         """The HTTP client for the requests, and their errors starting with the context."""
         settings = self._settings
-        http = self._given or http_client(settings.http_timeout_seconds, settings.contact)
+        http = self._given or http_client(
+            settings.network.http_timeout_seconds, settings.sources.contact
+        )
         try:
             yield http
         except UnreachableError as exc:
@@ -317,8 +322,7 @@ class ZoteroClient:
             return ConfigError(
                 f"{spec}: {SERVICE} at {response.request.url.copy_with(query=None)} "
                 f"redirects to {where} (HTTP {status}); briefgen does not send your API key on "
-                "to another address: set zotero_api_url (or BRIEFGEN_ZOTERO_API_URL) to the "
-                "right one"
+                f"to another address: set {ADDRESS_SETTING} to the right one"
             )
         if status in (400, 401):
             return ConfigError(
@@ -349,7 +353,7 @@ class ZoteroClient:
             return ConfigError(
                 f"{spec}: {SERVICE} redirects to {response.headers.get('Location', 'elsewhere')}"
                 f" (HTTP {status}); briefgen does not send your API key on to another address: "
-                "set zotero_api_url (or BRIEFGEN_ZOTERO_API_URL) to the right one"
+                f"set {ADDRESS_SETTING} to the right one"
             )
         if status == 412:
             return UpstreamError(

@@ -101,7 +101,7 @@ class OpenAIProvider:
                 SERVICE,
                 partial(self._post, body),
                 is_transient_http,
-                " (BRIEFGEN_OPENAI_BASE_URL points briefgen at another endpoint)",
+                " (BRIEFGEN_MODEL__OPENAI_BASE_URL points briefgen at another endpoint)",
                 url=self._url,
             )
             if response.status_code == 400 and self.mode == "json_schema" and (
@@ -123,7 +123,7 @@ class OpenAIProvider:
         if status == 404:
             raise ConfigError(
                 f"{SERVICE} at {self._url} does not know model {model!r} or this endpoint "
-                f"(HTTP 404: {reason}); check --model and BRIEFGEN_OPENAI_BASE_URL"
+                f"(HTTP 404: {reason}); check --model and BRIEFGEN_MODEL__OPENAI_BASE_URL"
             )
         if status >= 400:
             raise AnalysisError(f"{SERVICE} refused the request (HTTP {status}: {reason})")

@@ -92,12 +92,12 @@ def page(markdown: str, lang: RenderLang, title: str) -> str:
 
 
 def published_link(settings: Settings, kind: str, name_of: Callable[[str], str]) -> str | None:
-    if not settings.feed_base_url:
+    if not settings.output.feed_base_url:
         return None
     from briefgen.render.feed import published_url  # lxml: the feed's module
 
-    pattern = settings.daily_filename if kind == "daily" else settings.weekly_filename
-    return published_url(settings.feed_base_url, name_of(pattern))
+    pattern = settings.output.daily_filename if kind == "daily" else settings.output.weekly_filename
+    return published_url(settings.output.feed_base_url, name_of(pattern))
 
 
 def document_of_brief(brief: Brief, lang: RenderLang, settings: Settings) -> Document:

@@ -27,7 +27,8 @@ import briefgen.outlets.notify.slack as slack
 import briefgen.outlets.notify.telegram as telegram
 import briefgen.outlets.notify.webhook as webhook
 from briefgen.core.errors import BriefgenError, ConfigError, UsageError
-from briefgen.core.settings import NotifyTarget, Settings
+from briefgen.core.notify_targets import ChatTarget, EmailTarget, NotifyTarget
+from briefgen.core.settings import Settings
 from briefgen.infra.net import RetryPolicy, http_client
 from briefgen.infra.secrets import redact_known, register_secret, register_secret_url
 from briefgen.infra.store import Store
@@ -82,7 +83,7 @@ def resolve_targets(
             where = (f"defined: {', '.join(defined)}" if defined
                      else "none is defined")  # fmt: skip
             raise UsageError(
-                f"--notify {name}: no [notify.{name}] target in {settings.config_path} "
+                f"--notify {name}: no [notify.{name}] target in {settings.store.config_path} "
                 f"({where}){guess}"
             )
         secrets = {}
@@ -99,7 +100,7 @@ def resolve_targets(
                 register_secret(value)
             if role == "url":  # its path, segments and query too: a service may quote them
                 register_secret_url(value)
-        if "url" in secrets:
+        if isinstance(config, ChatTarget):
             _check_url(name, config.kind, config.url_env or "the URL variable", secrets["url"])
         if config.kind == "telegram":
             _check_url(name, config.kind, "api_url", config.api_url)
@@ -135,7 +136,7 @@ def _check_url(name: str, kind: str, where: str, url: str) -> None:
 _LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 
-def _check_plaintext_login(name: str, config: NotifyTarget, logs_in: bool) -> None:
+def _check_plaintext_login(name: str, config: EmailTarget, logs_in: bool) -> None:
     """A password is never sent in clear to another machine unless the config says so."""
     if (logs_in and config.security == "none" and config.smtp_host not in _LOCAL_HOSTS
             and not config.allow_plaintext_auth):  # fmt: skip
@@ -177,8 +178,8 @@ def _send(
     if config.kind == "email":
         login = (secrets["username"], secrets["password"]) if "username" in secrets else None
         return email.send(doc, config, policy, target.service, login,
-                          settings.http_timeout_seconds)  # fmt: skip
-    with http_client(settings.http_timeout_seconds, settings.contact) as client:
+                          settings.network.http_timeout_seconds)  # fmt: skip
+    with http_client(settings.network.http_timeout_seconds, settings.sources.contact) as client:
         poster = Poster(client, policy, target.service, list(secrets.values()),
                         sent=parts.sent, on_sent=parts.add)  # fmt: skip
         if config.kind == "slack":
@@ -223,10 +224,10 @@ def deliver(
                         f"({doc.lang}, sent {when}); --force sends it again")  # fmt: skip
             continue
         policy = RetryPolicy(
-            attempts=settings.http_retries, wait=settings.retry_wait_seconds,
-            timeout=settings.http_timeout_seconds,
+            attempts=settings.network.http_retries, wait=settings.network.retry_wait_seconds,
+            timeout=settings.network.http_timeout_seconds,
             timeout_setting="http_timeout_seconds",
-            deadline=settings.service_deadline_seconds,
+            deadline=settings.network.service_deadline_seconds,
         )  # fmt: skip
         parts = Parts(store, key, set() if force else None)
         try:

@@ -13,7 +13,7 @@ import ssl
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-from briefgen.core.settings import NotifyTarget
+from briefgen.core.notify_targets import EmailTarget
 from briefgen.infra.net import RetryPolicy, capped
 from briefgen.outlets.notify.common import DeliveryError, Document
 
@@ -34,7 +34,7 @@ class NoGreeting(Exception):
         self.seconds = seconds
 
 
-def build_message(doc: Document, target: NotifyTarget) -> EmailMessage:
+def build_message(doc: Document, target: EmailTarget) -> EmailMessage:
     message = EmailMessage()
     message["Subject"] = doc.title
     message["From"] = target.sender
@@ -57,7 +57,7 @@ def _transient(error: BaseException) -> bool:
 
 def send(
     doc: Document,
-    target: NotifyTarget,
+    target: EmailTarget,
     policy: RetryPolicy,
     service: str,
     login: tuple[str, str] | None,
@@ -137,7 +137,7 @@ def _text(value: bytes | str) -> str:
 
 def _deliver(
     message: EmailMessage,
-    target: NotifyTarget,
+    target: EmailTarget,
     context: ssl.SSLContext,
     login: tuple[str, str] | None,
     timeout: float,
