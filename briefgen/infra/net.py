@@ -35,6 +35,8 @@ from briefgen.core.errors import UpstreamError
 if TYPE_CHECKING:  # httpx is imported where a request is made: a papers-file run needs none
     import httpx
 
+    from briefgen.core.settings import NetworkSettings
+
 logger = logging.getLogger(__name__)
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 MAX_RETRY_AFTER = 120.0  # seconds; a longer Retry-After is not worth waiting out in a CLI run
@@ -245,6 +247,18 @@ class RetryPolicy:
     # Services of this run that ran out of time: once one has, the network is likely down or
     # dropping packets, and every later call gets one attempt of CONNECT_TIMEOUT at most.
     timed_out: set[str] = field(default_factory=set, compare=False)
+
+    @classmethod
+    def for_web_service(cls, network: NetworkSettings) -> RetryPolicy:
+        """The policy of one call to a web service (arXiv, Hugging Face, Zotero, a chat
+        service): the [network] settings' attempts, first wait, timeout and deadline."""
+        return cls(
+            attempts=network.http_retries,
+            wait=network.retry_wait_seconds,
+            timeout=network.http_timeout_seconds,
+            timeout_setting="http_timeout_seconds",
+            deadline=network.service_deadline_seconds,
+        )
 
     def run(
         self,

@@ -21,13 +21,7 @@ class Remote:
     def __init__(self, settings: Settings) -> None:
         """Each retry is one warning (briefgen.infra.net's log)."""
         self.settings = settings
-        self.policy = RetryPolicy(
-            attempts=settings.network.http_retries,
-            wait=settings.network.retry_wait_seconds,
-            timeout=settings.network.http_timeout_seconds,
-            timeout_setting="http_timeout_seconds",
-            deadline=settings.network.service_deadline_seconds,
-        )
+        self.policy = RetryPolicy.for_web_service(settings.network)
         self.pacer = Pacer(settings.sources.arxiv_delay_seconds)
         self._http: httpx.Client | None = None
         self._arxiv: ArxivApiClient | None = None

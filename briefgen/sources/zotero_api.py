@@ -160,13 +160,7 @@ class ZoteroClient:
                 f"{context}: zotero_api_url must be an http(s) URL, not {base_url!r}{HINT}"
             )
         self.base_url = base_url.rstrip("/")
-        self.policy = RetryPolicy(
-            attempts=settings.network.http_retries,
-            wait=settings.network.retry_wait_seconds,
-            timeout=settings.network.http_timeout_seconds,
-            timeout_setting="http_timeout_seconds",
-            deadline=settings.network.service_deadline_seconds,
-        )
+        self.policy = RetryPolicy.for_web_service(settings.network)
         self._given = client
         self._settings = settings
 

@@ -223,12 +223,7 @@ def deliver(
             logger.info(f"notify: '{target.name}' ({kind}) already has this brief "
                         f"({doc.lang}, sent {when}); --force sends it again")  # fmt: skip
             continue
-        policy = RetryPolicy(
-            attempts=settings.network.http_retries, wait=settings.network.retry_wait_seconds,
-            timeout=settings.network.http_timeout_seconds,
-            timeout_setting="http_timeout_seconds",
-            deadline=settings.network.service_deadline_seconds,
-        )  # fmt: skip
+        policy = RetryPolicy.for_web_service(settings.network)
         parts = Parts(store, key, set() if force else None)
         try:
             count = _send(target, doc, settings, policy, parts)
