@@ -158,7 +158,9 @@ def _period(week: str | None, start: str | None, end: str | None) -> Period:
 
 OutputDirOpt = Annotated[
     Path | None,
-    typer.Option("--output-dir", help="Write DATE-brief.LANG.md file(s) here (daily_filename)."),
+    typer.Option(
+        "--output-dir", help="Write DATE-brief.LANG.md file(s) here (\\[output] daily_filename)."
+    ),
 ]
 
 
@@ -249,7 +251,9 @@ def weekly(
     output: BriefOutputOpt = None,
     output_dir: Annotated[
         Path | None,
-        typer.Option("--output-dir", help="Write PERIOD-roundup.LANG.md here (weekly_filename)."),
+        typer.Option(
+            "--output-dir", help="Write PERIOD-roundup.LANG.md here (\\[output] weekly_filename)."
+        ),
     ] = None,
     notify: NotifyOpt = None,
 ) -> None:
@@ -371,7 +375,8 @@ def analyze(
     output_dir: Annotated[
         Path | None,
         typer.Option(
-            "--output-dir", help="Write DATE-report.LANG.md file(s) here (report_filename)."
+            "--output-dir",
+            help="Write DATE-report.LANG.md file(s) here (\\[output] report_filename).",
         ),
     ] = None,
 ) -> None:

@@ -256,7 +256,7 @@ class RetryPolicy:
             attempts=network.http_retries,
             wait=network.retry_wait_seconds,
             timeout=network.http_timeout_seconds,
-            timeout_setting="http_timeout_seconds",
+            timeout_setting="[network] http_timeout_seconds",
             deadline=network.service_deadline_seconds,
         )
 
@@ -340,8 +340,9 @@ class RetryPolicy:
                                  "run")  # fmt: skip
             elif allowed is not None and 0 < len(failures) < attempts:
                 # Stopped by the deadline, not the attempts: said so, with the setting.
-                failures[-1] += (f" on attempt {len(failures)}, and the {_seconds(allowed)}"
-                                 " allowed (service_deadline_seconds) ran out")  # fmt: skip
+                failures[-1] += (f" on attempt {len(failures)}, and the "
+                                 f"{_seconds(allowed)} allowed ([network] "
+                                 "service_deadline_seconds) ran out")  # fmt: skip
                 failures = failures[-1:]
             problem = connection_problem(exc)
             if problem is not None:

@@ -153,7 +153,7 @@ def download_model(
         wait=settings.network.retry_wait_seconds,
         retry_level=logging.INFO,  # the model is optional: its retries are not warnings
         timeout=read_timeout,
-        timeout_setting="http_timeout_seconds",
+        timeout_setting="[network] http_timeout_seconds",
     )
     timeout = httpx2.Timeout(read_timeout, connect=min(CONNECT_TIMEOUT, read_timeout))
     set_client_factory(partial(_client, timeout, user_agent(settings.sources.contact)))
