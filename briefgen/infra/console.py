@@ -137,6 +137,19 @@ def reporting(reporter: Reporter) -> Iterator[None]:
         log.setLevel(level)
 
 
+@contextmanager
+def progress(description: str, total: int) -> Iterator[Advance]:
+    """A progress bar for a stage, drawn by the reporter of the command that runs it (the one
+    `reporting` installed); with none (briefgen used as a library, the MCP server) nothing is
+    drawn, as nothing is printed."""
+    shown = [h for h in logging.getLogger("briefgen").handlers if isinstance(h, Reporter)]
+    if not shown:
+        yield lambda step=1: None
+        return
+    with shown[-1].progress(description, total) as advance:
+        yield advance
+
+
 class _Stdout(Console):
     def on_broken_pipe(self) -> None:
         # Rich would exit 1 (a bug's code) here; the command ends quietly with 141 instead.
