@@ -18,6 +18,7 @@ from briefgen.agents.desk import Desk
 from briefgen.cli import app
 from briefgen.core.settings import load_settings
 from briefgen.infra.console import Reporter, reporting
+from briefgen.infra.secrets import install_log_redaction
 from tests.conftest import REPO
 from tests.fakes import FakeAnthropic
 
@@ -124,3 +125,34 @@ def test_a_command_draws_its_stages_progress_on_a_terminal_only(
     assert drawn.exit_code == 0, drawn.stderr
     assert "analysing papers" in drawn.stderr
     assert "analysing papers" not in runner.invoke(app, [*args, "--no-cache", "-q"]).stderr
+
+
+def test_a_bad_log_call_is_reported_not_raised(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # pytest's own capture handler (on the root logger) fails a test on a bad log call: the
+    # record stops at the reporter, as it would in a command with no other handler.
+    monkeypatch.setattr(logging.getLogger("briefgen"), "propagate", False)
+    install_log_redaction()  # as every command does
+    log = logging.getLogger("briefgen.tests")
+    with reporting(Reporter()):
+        log.warning("%d papers", "many")  # the arguments do not fit the message
+        log.info("the command goes on")
+    err = capsys.readouterr().err
+    assert "--- Logging error ---" in err and "Message: '%d papers'" in err
+    assert err.endswith("the command goes on\n")
+
+
+def test_verbose_shows_the_traceback_a_record_carries(capsys: pytest.CaptureFixture[str]) -> None:
+    log = logging.getLogger("briefgen.tests")
+    for reporter, traced in [(Reporter(), False), (Reporter(verbose=True), True),
+                             (Reporter(verbose=True, quiet=True), False)]:  # fmt: skip
+        with reporting(reporter):
+            try:
+                raise ValueError("the cause")
+            except ValueError:
+                log.warning("it failed", exc_info=True)
+        err = capsys.readouterr().err
+        assert err.startswith("warning: it failed\n") or (reporter.quiet and err == "")
+        assert ("Traceback (most recent call last):" in err) is traced
+        assert err.rstrip().endswith("ValueError: the cause") is traced
