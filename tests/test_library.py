@@ -18,7 +18,7 @@ import pytest
 from briefgen.core.errors import BriefgenError, ConfigError, UpstreamError
 from briefgen.core.models import Paper
 from briefgen.core.settings import NetworkSettings, SelectionSettings, Settings
-from briefgen.select import library
+from briefgen.read.latex import bibtex_text as convert
 from briefgen.select.library import (
     LibraryPaper,
     dedupe,
@@ -114,7 +114,6 @@ def test_reading_a_bib_file_holds_back_only_its_own_threads_library_lines(
     """bibtexparser's line for the broken block is held back, but only in the reading thread:
     what pylatexenc says meanwhile for another thread (a full text's LaTeX, another MCP call)
     still reaches the program's handlers, and nothing stays held back after the read."""
-    convert = library.bibtex_text
     elsewhere = threading.Thread(
         target=lambda: logging.getLogger("pylatexenc.latexwalker").warning("another thread")
     )
@@ -125,7 +124,7 @@ def test_reading_a_bib_file_holds_back_only_its_own_threads_library_lines(
             elsewhere.join()
         return convert(value)
 
-    monkeypatch.setattr(library, "bibtex_text", bibtex_text)
+    monkeypatch.setattr("briefgen.select.library.bibtex_text", bibtex_text)
     with caplog.at_level(logging.INFO):
         read(caplog, LIBRARY / "mixed-export.bib")
         logging.getLogger("bibtexparser.splitter").warning("after the read")
