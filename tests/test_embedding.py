@@ -525,11 +525,13 @@ def test_the_users_hugging_face_setup_neither_redirects_nor_joins_the_download(
     assert not user_cache.exists()
 
 
-def test_a_host_program_keeps_its_own_hub_client_and_progress_bars(
+def test_a_host_program_keeps_its_progress_bars_and_sets_its_hub_client_again(
     hub: FakeHub, tmp_path: Path
 ) -> None:
     """huggingface_hub's client factory and progress bars are settings of the whole process:
-    briefgen uses its own for a download, failed or done, and leaves the host's as they were."""
+    briefgen turns the progress bars off for a download, failed or done, and back as they were;
+    its client stays set (huggingface_hub cannot say which was in use) until the host sets its
+    own again, as the docstring of the download says."""
     script = (
         "import sys\n"
         "from pathlib import Path\n"
@@ -547,6 +549,8 @@ def test_a_host_program_keeps_its_own_hub_client_and_progress_bars(
         "    home = StoreSettings(home=Path(f'home-{n}'))\n"
         "    found = load_embedder(Settings(store=home, selection=selection))\n"
         "    said.append((found is not None, *state()))\n"
+        "set_client_factory(lambda: httpx2.Client(headers={'X-Host': 'its own'}))\n"
+        "said.append(state())\n"
         "print(said)\n"
     )
     dead = f"http://127.0.0.1:{closed_port()}"
@@ -557,7 +561,7 @@ def test_a_host_program_keeps_its_own_hub_client_and_progress_bars(
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == str(
-        [(False, "its own"), (False, False, "its own"), (True, False, "its own")]
+        [(False, "its own"), (False, False, None), (True, False, None), (False, "its own")]
     )
     assert sorted(p.name for p in model_dir(tmp_path / "home-1", REPO).iterdir()) == sorted(
         MODEL_FILES

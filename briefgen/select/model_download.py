@@ -212,21 +212,17 @@ def download_model(
 
 @contextmanager
 def _hub_set_for_the_download(client: Callable[[], httpx2.Client]) -> Iterator[None]:
-    """huggingface_hub's client built by `client` and its progress bars off (one "downloading"
-    line says it) while the block runs, and both as they were after it: they are settings of
-    the whole process, and a host program (or the MCP server) keeps its own Hub client and
-    progress bars. huggingface_hub has no public getter for its client factory (2.4: only
-    set_client_factory), so the one in use is read where set_client_factory keeps it."""
+    """huggingface_hub's requests made by `client` (briefgen's timeouts and retries) and its
+    progress bars off while the block runs (one "downloading" line says it); the progress bars
+    as they were after it. The client factory stays briefgen's: huggingface_hub 2.4 can set it
+    but not tell which one is in use (no public getter), and briefgen uses the Hub for nothing
+    else, so a program that embeds briefgen and uses the Hub itself sets its own again."""
     from huggingface_hub import set_client_factory
-    from huggingface_hub.utils import _http, disable_progress_bars
+    from huggingface_hub.utils import disable_progress_bars
 
-    previous = _http._GLOBAL_CLIENT_FACTORY
     set_client_factory(client)
-    try:
-        with disable_progress_bars():
-            yield
-    finally:
-        set_client_factory(previous)  # which closes the download's client too
+    with disable_progress_bars():
+        yield
 
 
 def _announce(
