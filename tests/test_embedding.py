@@ -525,6 +525,49 @@ def test_the_users_hugging_face_setup_neither_redirects_nor_joins_the_download(
     assert not user_cache.exists()
 
 
+def test_a_host_program_keeps_its_progress_bars_and_sets_its_hub_client_again(
+    hub: FakeHub, tmp_path: Path
+) -> None:
+    """huggingface_hub's client factory and progress bars are settings of the whole process:
+    briefgen turns the progress bars off for a download, failed or done, and back as they were;
+    its client stays set (huggingface_hub cannot say which was in use) until the host sets its
+    own again, as the docstring of the download says."""
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "import httpx2\n"
+        "from huggingface_hub import get_session, set_client_factory\n"
+        "from huggingface_hub.utils import are_progress_bars_disabled\n"
+        "from briefgen.core.settings import SelectionSettings, Settings, StoreSettings\n"
+        "from briefgen.select.embedding import load_embedder\n"
+        "set_client_factory(lambda: httpx2.Client(headers={'X-Host': 'its own'}))\n"
+        "def state():\n"
+        "    return (are_progress_bars_disabled(), get_session().headers.get('X-Host'))\n"
+        "said = [state()]\n"
+        "for n, url in enumerate(sys.argv[2:]):\n"
+        "    selection = SelectionSettings(embedding_url=url, embedding_model=sys.argv[1])\n"
+        "    home = StoreSettings(home=Path(f'home-{n}'))\n"
+        "    found = load_embedder(Settings(store=home, selection=selection))\n"
+        "    said.append((found is not None, *state()))\n"
+        "set_client_factory(lambda: httpx2.Client(headers={'X-Host': 'its own'}))\n"
+        "said.append(state())\n"
+        "print(said)\n"
+    )
+    dead = f"http://127.0.0.1:{closed_port()}"
+    done = subprocess.run(
+        [sys.executable, "-c", script, REPO, dead, hub.url], cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])},
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == str(
+        [(False, "its own"), (False, False, None), (True, False, None), (False, "its own")]
+    )
+    assert sorted(p.name for p in model_dir(tmp_path / "home-1", REPO).iterdir()) == sorted(
+        MODEL_FILES
+    )
+
+
 def test_the_download_gives_up_fast(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     # A network that drops packets: a host that accepts nothing and answers nothing. At most
     # DOWNLOAD_ATTEMPTS attempts, each connect within CONNECT_TIMEOUT.

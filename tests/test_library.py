@@ -5,7 +5,9 @@ Zotero web API v3 that is as strict as the real one."""
 from __future__ import annotations
 
 import json
+import logging
 import re
+import threading
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -16,6 +18,7 @@ import pytest
 from briefgen.core.errors import BriefgenError, ConfigError, UpstreamError
 from briefgen.core.models import Paper
 from briefgen.core.settings import NetworkSettings, SelectionSettings, Settings
+from briefgen.read.latex import bibtex_text as convert
 from briefgen.select.library import (
     LibraryPaper,
     dedupe,
@@ -103,6 +106,31 @@ def test_a_real_mixed_export_reads_every_good_entry_and_counts_the_rest(
     assert notes.authors == ("Jörg Müller", "Research Group Example")
     # an unescaped % is a per cent sign, not a LaTeX comment; math reads as Unicode
     assert notes.abstract == "Retrieval improves accuracy by 5% over the baseline; see O(n²) costs."
+
+
+def test_reading_a_bib_file_holds_back_only_its_own_threads_library_lines(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """bibtexparser's line for the broken block is held back, but only in the reading thread:
+    what pylatexenc says meanwhile for another thread (a full text's LaTeX, another MCP call)
+    still reaches the program's handlers, and nothing stays held back after the read."""
+    elsewhere = threading.Thread(
+        target=lambda: logging.getLogger("pylatexenc.latexwalker").warning("another thread")
+    )
+
+    def bibtex_text(value: str) -> str:
+        if elsewhere.ident is None:  # once, in the middle of the read
+            elsewhere.start()
+            elsewhere.join()
+        return convert(value)
+
+    monkeypatch.setattr("briefgen.select.library.bibtex_text", bibtex_text)
+    with caplog.at_level(logging.INFO):
+        read(caplog, LIBRARY / "mixed-export.bib")
+        logging.getLogger("bibtexparser.splitter").warning("after the read")
+    said = [(r.name, r.getMessage()) for r in caplog.records if not r.name.startswith("briefgen")]
+    assert said == [("pylatexenc.latexwalker", "another thread"),
+                    ("bibtexparser.splitter", "after the read")]  # fmt: skip
 
 
 def test_bibtex_names_are_split_as_bibtex_splits_them(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -17,7 +18,9 @@ from briefgen.agents.desk import Desk
 from briefgen.cli import app
 from briefgen.core.settings import load_settings
 from briefgen.infra.console import Reporter, reporting
+from briefgen.infra.secrets import install_log_redaction
 from tests.conftest import REPO
+from tests.fakes import FakeAnthropic
 
 DAY = "2026-06-17"
 HUGE_ABSTRACT = "word " * 5_000  # cut to 20,000 characters, with a warning
@@ -89,3 +92,67 @@ def test_an_agent_gets_the_warnings_of_its_call_as_notes(tmp_path: Path) -> None
     text = Desk(settings).rank(papers_file=str(papers))
     head = text.splitlines()[0]
     assert "Notes: 2606.99999: abstract cut from 25,000 to 20,000 characters" in head
+
+
+def test_an_agent_that_writes_a_brief_gets_the_runs_warnings_as_notes(
+    tmp_path: Path, anthropic_api: FakeAnthropic, small_papers: Path
+) -> None:
+    """What the pipeline warns about (here: a paper the model refused) reaches the agent's
+    answer, as it reaches the terminal of `briefgen daily`."""
+    home = tmp_path / "home"
+    home.mkdir(mode=0o700)
+    (home / small_papers.name).write_bytes(small_papers.read_bytes())
+    config = home / "config.toml"
+    config.write_text("[mcp]\nallow_spending = true\nmax_cost_per_call = 1\n")
+    config.chmod(0o600)
+    anthropic_api.enqueue_for(
+        "analysis", FakeAnthropic.error(400, "invalid_request_error", "prompt too long")
+    )
+    env = {"BRIEFGEN_HOME": str(home), "BRIEFGEN_PROVIDER": "anthropic"}
+    settings = load_settings(config, env=env)
+    head = Desk(settings).new_brief(papers_file=small_papers.name).splitlines()[0]
+    assert head.startswith("Wrote and stored the brief of ")
+    assert re.search(r"Notes: failed: 2602\.\d+: .*HTTP 400: prompt too long", head), head
+
+
+def test_a_command_draws_its_stages_progress_on_a_terminal_only(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, small_papers: Path
+) -> None:
+    args = ["daily", "--papers", str(small_papers), "--format", "json"]
+    assert "analysing papers" not in runner.invoke(app, args).stderr  # not a terminal
+    monkeypatch.setenv("TTY_COMPATIBLE", "1")  # Rich takes stderr for a terminal
+    drawn = runner.invoke(app, [*args, "--no-cache"])
+    assert drawn.exit_code == 0, drawn.stderr
+    assert "analysing papers" in drawn.stderr
+    assert "analysing papers" not in runner.invoke(app, [*args, "--no-cache", "-q"]).stderr
+
+
+def test_a_bad_log_call_is_reported_not_raised(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # pytest's own capture handler (on the root logger) fails a test on a bad log call: the
+    # record stops at the reporter, as it would in a command with no other handler.
+    monkeypatch.setattr(logging.getLogger("briefgen"), "propagate", False)
+    install_log_redaction()  # as every command does
+    log = logging.getLogger("briefgen.tests")
+    with reporting(Reporter()):
+        log.warning("%d papers", "many")  # the arguments do not fit the message
+        log.info("the command goes on")
+    err = capsys.readouterr().err
+    assert "--- Logging error ---" in err and "Message: '%d papers'" in err
+    assert err.endswith("the command goes on\n")
+
+
+def test_verbose_shows_the_traceback_a_record_carries(capsys: pytest.CaptureFixture[str]) -> None:
+    log = logging.getLogger("briefgen.tests")
+    for reporter, traced in [(Reporter(), False), (Reporter(verbose=True), True),
+                             (Reporter(verbose=True, quiet=True), False)]:  # fmt: skip
+        with reporting(reporter):
+            try:
+                raise ValueError("the cause")
+            except ValueError:
+                log.warning("it failed", exc_info=True)
+        err = capsys.readouterr().err
+        assert err.startswith("warning: it failed\n") or (reporter.quiet and err == "")
+        assert ("Traceback (most recent call last):" in err) is traced
+        assert err.rstrip().endswith("ValueError: the cause") is traced

@@ -7,7 +7,6 @@ import pytest
 from briefgen.core.models import PaperAnalysis, PaperText, ScoredPaper
 from briefgen.core.settings import load_settings
 from briefgen.engines.offline.engine import OfflineEngine
-from briefgen.infra.console import Reporter
 from briefgen.infra.store import Store
 from briefgen.pipeline.context import RunContext
 from briefgen.pipeline.day import run_daily
@@ -37,12 +36,11 @@ def test_an_interrupted_run_is_recorded_and_resumes(small_papers: Path, tmp_path
     request = PaperRequest(papers_path=small_papers)
     with Store.open(tmp_path) as store, Remote(settings) as remote:
         with pytest.raises(KeyboardInterrupt):
-            run_daily(request, RunContext(settings, store, InterruptedEngine(2),
-                                          Reporter(quiet=True), remote))  # fmt: skip
+            run_daily(request, RunContext(settings, store, InterruptedEngine(2), remote))
         assert [r["status"] for r in store.runs()] == ["interrupted"]
         assert store.stats()["analyses"] == 2
         resumed = InterruptedEngine(100)
-        context = RunContext(settings, store, resumed, Reporter(quiet=True), remote)
+        context = RunContext(settings, store, resumed, remote)
         result = run_daily(request, context)
         assert result.from_cache == 2 and resumed.calls == 4  # 6 selected, 2 already stored
         assert [r["status"] for r in store.runs()] == ["interrupted", "done"]

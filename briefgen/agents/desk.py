@@ -34,7 +34,6 @@ from typing import Any
 from briefgen.core.errors import BriefgenError, UsageError
 from briefgen.core.models import Brief, Paper, PaperAnalysis, period_of_label, split_arxiv_id
 from briefgen.core.settings import DEFAULT_MODELS, ProviderName, Settings
-from briefgen.infra.console import Reporter
 from briefgen.infra.store import AnalysisKey, SearchFilters, Store, StoredBrief
 from briefgen.outlets.export import (
     BriefPapers,
@@ -137,6 +136,11 @@ def told_in_answer() -> Iterator[list[str]]:
         log.removeHandler(notes)
 
 
+def _as_notes(warnings: list[str]) -> str:
+    """The warnings of a call, as the end of its answer's first line."""
+    return f" Notes: {' '.join(warnings)}" if warnings else ""
+
+
 def brief_uri(label: str, lang: str) -> str:
     return f"briefgen://brief/{uri_period(label)}/{lang}"
 
@@ -146,7 +150,6 @@ class Desk:
     """The server's view of the store, under the settings it started with."""
 
     settings: Settings
-    reporter: Reporter = field(default_factory=lambda: Reporter(quiet=True))
     _threads: threading.local = field(default_factory=threading.local, repr=False)
 
     # the store and its index ----------------------------------------------------------------
@@ -535,7 +538,7 @@ class Desk:
         head = (f"{label}: {len(selection.selected)} of {selection.considered} papers selected "
                 f"for profile '{settings.profile}' (no model; showing {len(rows)})."
                 + (f" Not selected: {dropped}." if dropped else "")
-                + (f" Notes: {' '.join(warnings)}" if warnings else "") + "\n")  # fmt: skip
+                + _as_notes(warnings) + "\n")  # fmt: skip
         if not rows:
             head += f"Nothing selected: {selection.why_empty()}.\n"
         return head + as_data("ranked papers", _json(rows))
@@ -584,8 +587,8 @@ class Desk:
         request = PaperRequest(papers_path=path, date=when)
         options = RunOptions(max_cost=limits.max_cost_per_call)
         dry = make_engine(settings, calls=False)
-        with self.store() as store, Remote(settings) as remote:
-            ctx = RunContext(settings, store, dry, self.reporter, remote, options)
+        with self.store() as store, Remote(settings) as remote, told_in_answer() as warnings:
+            ctx = RunContext(settings, store, dry, remote, options)
             ranked, estimate = preview_day(request, ctx)
             shown = render_estimate(estimate, dry, ranked.day.isoformat())
             cost = estimate.total()
@@ -604,13 +607,13 @@ class Desk:
                     f"(${limits.max_cost_per_call:.2f}). The estimate:\n\n{shown}"
                 )
             engine = make_engine(settings)
-            ctx = RunContext(settings, store, engine, self.reporter, remote, options)
+            ctx = RunContext(settings, store, engine, remote, options)
             result = run_daily(request, ctx)
         text = render_brief_markdown(result.brief, "zh" if lang == "zh" else "en")
         failed = f" {len(result.failed)} papers failed: {', '.join(result.failed)}." if (
             result.failed) else ""  # fmt: skip
         head = (f"Wrote and stored the brief of {result.brief.date} "
-                f"(estimated ${cost:.4f}).{failed}\n")  # fmt: skip
+                f"(estimated ${cost:.4f}).{failed}{_as_notes(warnings)}\n")  # fmt: skip
         return head + as_data("brief", text, period=result.brief.date, lang=lang)
 
     # resources ------------------------------------------------------------------------------

@@ -236,8 +236,8 @@ def build_server(settings: Settings) -> BriefgenServer:
 
 def _server_lines(record: logging.LogRecord) -> bool:
     """The server's own lines and other libraries': what briefgen's stages log during a tool
-    call reaches the agent in its answer (rank_papers' notes) or nowhere, as in a --quiet
-    command."""
+    call reaches the agent in its answer (rank_papers' and new_brief's notes) or nowhere, as
+    in a --quiet command."""
     return record.name == log.name or not record.name.startswith("briefgen.")
 
 

@@ -218,7 +218,7 @@ def roundup_estimate(period: Period, run: ModelRun, ctx: RunContext) -> Estimate
         try:
             _, found = preview_day(replace(request, date=day), ctx, synthesis=False)
         except NoPapersError as exc:
-            ctx.reporter.info(f"{day}: skipped ({exc})")
+            run.reporter.info(f"{day}: skipped ({exc})")
             continue
         estimate.papers += [p for p in found.papers if p.paper.paper.id not in seen]
         seen.update(p.paper.paper.id for p in found.papers)
@@ -262,7 +262,7 @@ def weekly(
 
     def roundup(period: Period, ctx: RunContext) -> tuple[Brief, dict[str, str], list[date]]:
         if run.max_cost is not None:  # the whole roundup's cost, checked once up front
-            check_cost(roundup_estimate(period, run, ctx), run.max_cost, ctx, batch=run.batch)
+            check_cost(roundup_estimate(period, run, ctx), run.max_cost, batch=run.batch)
             ctx = replace(ctx, options=replace(ctx.options, max_cost=None))
         result = run_weekly(period, run.request(), ctx)
         return result.brief, result.failed, result.unfetched

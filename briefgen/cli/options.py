@@ -572,7 +572,7 @@ class ModelRun:
         if self.triage and settings.provider == "offline":
             raise UsageError("--triage needs a model (--provider anthropic or openai)")
         with Store.open(settings.store.home) as store, Remote(settings) as remote:
-            return work(RunContext(settings, store, engine, self.reporter, remote, options))
+            return work(RunContext(settings, store, engine, remote, options))
 
     def print_estimate(self, *, synthesis: bool) -> None:
         """--dry-run: the papers, tokens and cost; no model is called."""

@@ -55,6 +55,10 @@ def one_line(message: str) -> str:
     return " ".join(without_pydantic_noise(message).split())
 
 
+# Formats only the traceback a record carries (the reporter writes the message itself).
+_TRACEBACKS = logging.Formatter()
+
+
 class Advance(Protocol):
     def __call__(self, step: int = 1) -> None: ...
 
@@ -62,7 +66,8 @@ class Advance(Protocol):
 class Reporter(logging.Handler):
     """A command's lines on stderr, and the handler of what briefgen logs while it runs: a
     record is shown as the line of its level (DEBUG with --verbose only, INFO, WARNING as
-    'warning: …', ERROR and above as 'error: …'), under the same --quiet."""
+    'warning: …', ERROR and above as 'error: …'), under the same --quiet; with --verbose, the
+    traceback a record carries (`exc_info`) follows its line."""
 
     def __init__(self, quiet: bool = False, verbose: bool = False) -> None:
         super().__init__()
@@ -100,15 +105,25 @@ class Reporter(logging.Handler):
         self.err.print(said(f"error: {one_line(message)}", "bold red"))
 
     def emit(self, record: logging.LogRecord) -> None:
-        message = record.getMessage()
-        if record.levelno >= logging.ERROR:
-            self.error(message)
-        elif record.levelno >= logging.WARNING:
-            self.warning(message)
-        elif record.levelno >= logging.INFO:
-            self.info(message)
-        else:
-            self.debug(message)
+        # A bad log call (a %-argument that does not fit, an unprintable object) is reported
+        # as logging reports it, never raised into the code that logged.
+        try:
+            message = record.getMessage()
+            if record.levelno >= logging.ERROR:
+                self.error(message)
+            elif record.levelno >= logging.WARNING:
+                self.warning(message)
+            elif record.levelno >= logging.INFO:
+                self.info(message)
+            else:
+                self.debug(message)
+            shown = record.levelno >= logging.ERROR or not self.quiet
+            if record.exc_info and self.verbose and shown:
+                self.err.print(said(_TRACEBACKS.formatException(record.exc_info), "dim"))
+        except RecursionError:  # as logging's own handlers: a stack overflow is not swallowed
+            raise
+        except Exception:
+            self.handleError(record)
 
     @contextmanager
     def progress(self, description: str, total: int) -> Iterator[Advance]:
@@ -135,6 +150,19 @@ def reporting(reporter: Reporter) -> Iterator[None]:
     finally:
         log.removeHandler(reporter)
         log.setLevel(level)
+
+
+@contextmanager
+def progress(description: str, total: int) -> Iterator[Advance]:
+    """A progress bar for a stage, drawn by the reporter of the command that runs it (the one
+    `reporting` installed); with none (briefgen used as a library, the MCP server) nothing is
+    drawn, as nothing is printed."""
+    shown = [h for h in logging.getLogger("briefgen").handlers if isinstance(h, Reporter)]
+    if not shown:
+        yield lambda step=1: None
+        return
+    with shown[-1].progress(description, total) as advance:
+        yield advance
 
 
 class _Stdout(Console):

@@ -114,7 +114,10 @@ def install_log_redaction() -> None:
 
     def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record = previous(*args, **kwargs)
-        message = record.getMessage()
+        try:
+            message = record.getMessage()
+        except Exception:  # a bad log call: left for the handler to report (handleError)
+            return record
         cleaned = redact(message, secret_values())
         if cleaned != message:
             record.msg, record.args = cleaned, ()

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 
 from briefgen.core.settings import Settings
 from briefgen.engines.base import Engine
-from briefgen.infra.console import Reporter
 from briefgen.infra.store import Store
 from briefgen.sources.remote import Remote
 
@@ -29,6 +28,5 @@ class RunContext:
     settings: Settings
     store: Store
     engine: Engine
-    reporter: Reporter
     remote: Remote
     options: RunOptions = field(default_factory=RunOptions)

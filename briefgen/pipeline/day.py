@@ -1,10 +1,12 @@
 """A day, in a straight line: rank -> read -> analyse -> (a brief, or the per-paper report).
 
-No I/O of its own: sources fetch, the store keeps results, the reporter shows progress.
+No I/O of its own: sources fetch, the store keeps results; what a run has to say is logged
+(a command's reporter shows it, with its progress bars).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -22,6 +24,7 @@ from briefgen.core.errors import (
     UsageError,
 )
 from briefgen.core.models import AnalysedPaper, Brief, Paper, PaperText
+from briefgen.infra.console import progress
 from briefgen.pipeline.brief import chinese_translator, make_brief
 from briefgen.pipeline.context import RunContext
 from briefgen.pipeline.estimate import Estimate, estimate_run, triage_line
@@ -35,6 +38,8 @@ from briefgen.translate.localize import analysis_texts, apply_analysis_texts
 
 if TYPE_CHECKING:  # lxml loads when a page is first read
     from briefgen.read.fulltext import FullTextReader
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -121,11 +126,11 @@ def _triage_day(
     )
     stored = f"{outcome.from_cache} from the store"
     if outcome.calls or outcome.from_cache:
-        ctx.reporter.info(f"triage: {_count(len(pool), 'candidate')}: "
-                          + (f"{asked}, {stored}" if outcome.calls else stored))  # fmt: skip
+        logger.info(f"triage: {_count(len(pool), 'candidate')}: "
+                    + (f"{asked}, {stored}" if outcome.calls else stored))  # fmt: skip
     if outcome.failed:
         why = next(iter(outcome.failed.values()))
-        ctx.reporter.warning(
+        logger.warning(
             f"triage failed for {len(outcome.failed)} of {len(pool)} papers ({why}); they "
             "are ranked by keywords and library instead"
         )
@@ -137,12 +142,12 @@ def _announce(ranked: RankedDay, ctx: RunContext) -> None:
     # Papers left out because the reader has seen them are said at once: a short brief
     # should not look like a thin day.
     seen = [f"{n} {why}" for why, n in selection.dropped.items() if why.startswith("briefed")]
-    ctx.reporter.info(
+    logger.info(
         f"{ranked.day}: {len(selection.selected)} of {selection.considered} papers selected "
         f"for profile '{ctx.settings.profile}'" + (f"; {seen[0]}" if seen else "")
     )
     for reason, count in selection.dropped.items():
-        ctx.reporter.debug(f"  not selected: {count} {reason}")
+        logger.debug(f"  not selected: {count} {reason}")
 
 
 # read ----------------------------------------------------------------------------------------
@@ -153,9 +158,9 @@ def read_papers(papers: list[Paper], ctx: RunContext, *, fulltext: bool) -> dict
     if not fulltext:
         return {p.id: abstract_text(p) for p in papers}
     reader = ctx.remote.fulltext_reader(ctx.store)
-    with ctx.reporter.progress("reading full texts", len(papers)) as advance:
+    with progress("reading full texts", len(papers)) as advance:
         texts = reader.read_all(papers, use_cache=ctx.options.use_cache, advance=advance)
-    report_texts(texts, reader, ctx)
+    report_texts(texts, reader)
     return texts
 
 
@@ -174,20 +179,19 @@ class TextStream:
             yield paper_id, text
 
 
-def report_texts(texts: dict[str, PaperText], reader: FullTextReader, ctx: RunContext) -> None:
+def report_texts(texts: dict[str, PaperText], reader: FullTextReader) -> None:
     """What was really read: how many full texts, fetched or stored, and why the rest were
     read from their abstracts (an unreachable host named once, not once per paper)."""
-    reporter = ctx.reporter
     missing = {pid: t.note for pid, t in texts.items() if t.read_from == "abstract"}
-    reporter.info(reader.summary(texts))
+    logger.info(reader.summary(texts))
     for paper_id, why in missing.items():
-        reporter.debug(f"  {paper_id}: read from the abstract: {why}")
+        logger.debug(f"  {paper_id}: read from the abstract: {why}")
     if reader.unreachable is not None:
-        reporter.warning(str(reader.unreachable))
+        logger.warning(str(reader.unreachable))
     failures = [why for why in missing.values()
                 if why and "404" not in why and why != reader.unreachable_note]  # fmt: skip
     if failures:
-        reporter.warning(f"{len(failures)} full texts could not be fetched: {failures[0]}")
+        logger.warning(f"{len(failures)} full texts could not be fetched: {failures[0]}")
 
 
 # analyze -------------------------------------------------------------------------------------
@@ -213,22 +217,22 @@ def analyze_day(
     if options.max_cost is not None and isinstance(texts, dict):
         estimate = estimate_run(selected, texts, ctx.engine, ctx.store, ctx.settings,
                                 use_cache=options.use_cache, synthesis=synthesis)  # fmt: skip
-        check_cost(estimate, options.max_cost, ctx, batch=options.batch)
+        check_cost(estimate, options.max_cost, batch=options.batch)
     runner = _batch_runner(ctx) if options.batch else None
-    with ctx.reporter.progress("analysing papers", len(selected)) as advance:
+    with progress("analysing papers", len(selected)) as advance:
         outcome = analyze_papers(
             selected, texts, ctx.engine, ctx.store, use_cache=options.use_cache,
             concurrency=ctx.settings.model.concurrency, advance=advance, on_calls=run.record,
             batch=runner,
         )  # fmt: skip
     if stream is not None:
-        report_texts(stream.texts, stream.reader, ctx)
+        report_texts(stream.texts, stream.reader)
     if outcome.from_cache:
-        ctx.reporter.info(f"{outcome.from_cache} analyses reused from the store")
+        logger.info(f"{outcome.from_cache} analyses reused from the store")
     if not outcome.analyzed:
         raise _all_failed(outcome)
     for line in grouped_failures(outcome.failed):
-        ctx.reporter.warning(f"failed: {line}")
+        logger.warning(f"failed: {line}")
     return outcome
 
 
@@ -239,7 +243,7 @@ def _batch_runner(ctx: RunContext) -> BatchAnalyzer:
     return BatchAnalyzer(route, ctx.store, poll_seconds=ctx.settings.model.batch_poll_seconds)
 
 
-def check_cost(estimate: Estimate, max_cost: float, ctx: RunContext, *, batch: bool) -> None:
+def check_cost(estimate: Estimate, max_cost: float, *, batch: bool) -> None:
     """Stop before spending when the estimate is above the user's limit."""
     cost = estimate.total(batch=batch)
     if cost > max_cost:
@@ -249,10 +253,10 @@ def check_cost(estimate: Estimate, max_cost: float, ctx: RunContext, *, batch: b
             "--batch, or raise the limit (see --dry-run)"
         )
     if estimate.unpriced:
-        ctx.reporter.warning(
+        logger.warning(
             f"--max-cost cannot price {', '.join(estimate.unpriced)}: their calls count as $0"
         )
-    ctx.reporter.info(f"estimated cost ${cost:.4f}, within --max-cost ${max_cost:.4f}")
+    logger.info(f"estimated cost ${cost:.4f}, within --max-cost ${max_cost:.4f}")
 
 
 def grouped_failures(failed: dict[str, str]) -> list[str]:

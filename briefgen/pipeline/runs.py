@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 from briefgen.core.calls import CallRecord, Usage
 from briefgen.core.settings import Settings
 from briefgen.pipeline.context import RunContext
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -85,4 +88,4 @@ class RecordedRun:
             store.finish_run(self.run_id, status, paper_count=count, message=message)
         if self.spend.calls:
             engine = self.ctx.engine
-            self.ctx.reporter.info(self.spend.summary(engine.name, engine.model))
+            logger.info(self.spend.summary(engine.name, engine.model))

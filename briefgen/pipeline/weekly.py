@@ -3,6 +3,7 @@ fetched and analysed, then one brief is made from the best papers of the period.
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -19,6 +20,8 @@ from briefgen.pipeline.runs import RecordedRun
 from briefgen.sources.calendar import EASTERN, ArxivCalendar
 from briefgen.sources.gather import PaperRequest
 from briefgen.sources.local import papers_file_name
+
+logger = logging.getLogger(__name__)
 
 THEME_CITATION_WEIGHT = 1.0  # a paper a daily brief chose as representative ranks higher
 
@@ -81,14 +84,14 @@ def _collect(period: Period, request: PaperRequest, ctx: RunContext) -> _Collect
             # The network failed once already: days the store lacks are not tried again.
             collected.unfetched.append(day)
             collected.skipped[day] = f"could not be fetched: {failed}"
-            ctx.reporter.warning(f"{day}: left out of the roundup, not stored and the network "
-                                 "failed for an earlier day")  # fmt: skip
+            logger.warning(f"{day}: left out of the roundup, not stored and the network "
+                           "failed for an earlier day")  # fmt: skip
             continue
         try:
             ranked, outcome = analyze_listing(replace(request, date=day, stored_first=True), ctx)
         except NoPapersError as exc:
             collected.skipped[day] = str(exc)
-            ctx.reporter.info(f"{day}: skipped ({exc})")
+            logger.info(f"{day}: skipped ({exc})")
             continue
         except UpstreamError as exc:
             # A day the store lacks and the network cannot give: the roundup goes on with
@@ -96,13 +99,13 @@ def _collect(period: Period, request: PaperRequest, ctx: RunContext) -> _Collect
             collected.network_error = collected.network_error or exc
             collected.unfetched.append(day)
             collected.skipped[day] = f"could not be fetched: {exc}"
-            ctx.reporter.warning(f"{day}: left out of the roundup, it could not be fetched ({exc})")
+            logger.warning(f"{day}: left out of the roundup, it could not be fetched ({exc})")
             continue
         collected.add(day, outcome.analyzed, outcome.failed, ranked.sources)
     by_source: dict[str, list[str]] = {}
     for day, sources in collected.sources.items():
         by_source.setdefault(", ".join(sources), []).append(f"{day:%a %Y-%m-%d}")
-    ctx.reporter.info("days by source: " + "; ".join(
+    logger.info("days by source: " + "; ".join(
         f"{', '.join(days)} from {source}" for source, days in by_source.items()))  # fmt: skip
     if not collected.papers and collected.network_error is not None:
         raise collected.network_error  # nothing stored, nothing fetched: the network's error
@@ -121,7 +124,7 @@ def run_weekly(period: Period, request: PaperRequest, ctx: RunContext) -> Weekly
     settings = ctx.settings
     ranked = rank_roundup(list(collected.papers.values()), collected.days, settings, ctx.store)
     chosen = ranked[: settings.selection.weekly_max_papers]
-    ctx.reporter.info(
+    logger.info(
         f"{period.title}: {len(chosen)} of {len(collected.papers)} papers from "
         f"{len(collected.days)} day{'s' if len(collected.days) != 1 else ''} in the roundup"
     )

@@ -23,8 +23,10 @@ compared with anything: it is left out, and a warning says how many and why.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import logging
 import re
+import threading
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -526,25 +528,48 @@ def _fields(entry: Any) -> dict[str, str]:
     return fields
 
 
+class _ThisThread(logging.Filter):
+    """Drops the records of the thread that made it: another thread's (a full text's LaTeX,
+    a concurrent MCP tool call) pass."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.thread = threading.get_ident()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.thread != self.thread
+
+
 @contextmanager
-def _quiet(*names: str) -> Iterator[None]:
-    """The named libraries' log records held back: bibtexparser logs each malformed block
-    (on stderr, in a run with no logging set up) where one warning of ours counts them."""
-    loggers = [logging.getLogger(name) for name in names]
-    levels = [held.level for held in loggers]
-    for held in loggers:
-        held.setLevel(logging.CRITICAL + 1)
+def _held_back(*modules: str) -> Iterator[None]:
+    """The records this thread makes on the loggers of the modules' packages dropped while the
+    block runs: bibtexparser logs each malformed block (on stderr, in a run with no logging
+    set up) where one warning of ours counts them. A filter acts on the logger a record is
+    made on, not on its parents, so it goes on each logger of the packages, which the modules'
+    import made. Python 3.11 has no Logger.getChildren: they are found in the logger
+    manager's table."""
+    for module in modules:
+        importlib.import_module(module)
+    packages = {module.partition(".")[0] for module in modules}
+    held = _ThisThread()
+    loggers = [
+        found
+        for name, found in dict(logging.Logger.manager.loggerDict).items()
+        if isinstance(found, logging.Logger) and name.partition(".")[0] in packages
+    ]
+    for found in loggers:
+        found.addFilter(held)
     try:
         yield
     finally:
-        for held, level in zip(loggers, levels, strict=True):
-            held.setLevel(level)
+        for found in loggers:
+            found.removeFilter(held)
 
 
 def read_bib(text: str, *, spec: str, origin: str) -> list[LibraryPaper]:
     """Library entries for a BibTeX file's entries. What cannot be read (a malformed entry)
     or compared (no title) is left out, counted in one warning."""
-    with _quiet("bibtexparser", "pylatexenc"):
+    with _held_back("bibtexparser", "pylatexenc.latex2text"):
         return _read_bib(text, spec=spec, origin=origin)
 
 

@@ -20,7 +20,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -136,14 +137,13 @@ def download_model(
 ) -> None:
     """The repository's `files` (the large one first: its size is announced) into `target`,
     which does not exist yet; DownloadFailed with one short reason when they cannot be had."""
-    from huggingface_hub import HfApi, set_client_factory, snapshot_download
+    from huggingface_hub import HfApi, snapshot_download
     from huggingface_hub.errors import (
         FileMetadataError,
         HfHubHTTPError,
         LocalEntryNotFoundError,
         RepositoryNotFoundError,
     )
-    from huggingface_hub.utils.tqdm import disable_progress_bars
 
     base_url = settings.selection.embedding_url.rstrip("/")
     host = urlsplit(base_url).hostname or base_url
@@ -156,35 +156,34 @@ def download_model(
         timeout_setting="[network] http_timeout_seconds",
     )
     timeout = httpx2.Timeout(read_timeout, connect=min(CONNECT_TIMEOUT, read_timeout))
-    set_client_factory(partial(_client, timeout, user_agent(settings.sources.contact)))
-    disable_progress_bars()  # one "downloading" line says it instead
+    client = partial(_client, timeout, user_agent(settings.sources.contact))
     staging = target.with_name(f".{target.name}.partial")
     run = partial(policy.run, host, retry_on=_retryable, url=f"{base_url}/{repo_id}")
     try:
-        listing = run(
-            partial(HfApi(endpoint=base_url, token=False).model_info, repo_id, files_metadata=True)
-        )
-        sizes = _announce(listing, files, repo_id, f"to {target}")
-        run(
-            partial(
-                snapshot_download,
-                repo_id,
-                revision=listing.sha,  # the commit listed, so the files are of one version
-                endpoint=base_url,
-                token=False,
-                local_dir=staging,
-                cache_dir=staging / ".cache" / "huggingface" / "hub",
-                allow_patterns=list(files),
-                etag_timeout=read_timeout,
-                max_workers=1,
+        with _hub_set_for_the_download(client):
+            listing_of = HfApi(endpoint=base_url, token=False).model_info
+            listing = run(partial(listing_of, repo_id, files_metadata=True))
+            sizes = _announce(listing, files, repo_id, f"to {target}")
+            run(
+                partial(
+                    snapshot_download,
+                    repo_id,
+                    revision=listing.sha,  # the commit listed, so the files are of one version
+                    endpoint=base_url,
+                    token=False,
+                    local_dir=staging,
+                    cache_dir=staging / ".cache" / "huggingface" / "hub",
+                    allow_patterns=list(files),
+                    etag_timeout=read_timeout,
+                    max_workers=1,
+                )
             )
-        )
-        _check_checksums(staging, sizes)
-        try:
-            staging.rename(target)  # the whole model appears at once
-        except OSError:
-            if not all((target / name).is_file() for name in files):
-                raise  # not another process's finished download: a real failure
+            _check_checksums(staging, sizes)
+            try:
+                staging.rename(target)  # the whole model appears at once
+            except OSError:
+                if not all((target / name).is_file() for name in files):
+                    raise  # not another process's finished download: a real failure
     except UnreachableError as exc:
         raise DownloadFailed(_unreachable_reason(exc.reason, host)) from exc
     except RepositoryNotFoundError as exc:
@@ -209,6 +208,21 @@ def download_model(
         raise DownloadFailed(f"cannot write {target.parent}: {exc.strerror or exc}") from exc
     finally:
         shutil.rmtree(target / ".cache", ignore_errors=True)  # huggingface_hub's bookkeeping
+
+
+@contextmanager
+def _hub_set_for_the_download(client: Callable[[], httpx2.Client]) -> Iterator[None]:
+    """huggingface_hub's requests made by `client` (briefgen's timeouts and retries) and its
+    progress bars off while the block runs (one "downloading" line says it); the progress bars
+    as they were after it. The client factory stays briefgen's: huggingface_hub 2.4 can set it
+    but not tell which one is in use (no public getter), and briefgen uses the Hub for nothing
+    else, so a program that embeds briefgen and uses the Hub itself sets its own again."""
+    from huggingface_hub import set_client_factory
+    from huggingface_hub.utils import disable_progress_bars
+
+    set_client_factory(client)
+    with disable_progress_bars():
+        yield
 
 
 def _announce(
