@@ -34,7 +34,7 @@ from pydantic_settings import (
 
 from briefgen.core.errors import ConfigError
 from briefgen.core.notify_targets import NOTIFY_NAME, NotifyTarget
-from briefgen.core.settings_errors import describe_settings_errors, did_you_mean
+from briefgen.core.settings_errors import Layout, describe_settings_errors, did_you_mean
 from briefgen.core.settings_moved import move_flat_keys, move_flat_variables
 from briefgen.core.trust import check_config_file, check_home
 
@@ -235,6 +235,15 @@ def file_pattern_problem(pattern: str) -> str | None:
     return None
 
 
+def comma_list(value: object) -> object:
+    """A list given as text (a BRIEFGEN_* variable): its comma-separated items."""
+    return comma_items(value) if isinstance(value, str) else value
+
+
+def comma_items(text: str) -> list[str]:
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
 class McpSettings(BaseModel):
     """`briefgen mcp` ([mcp] in the config): what an agent may do through the MCP server.
     Reading the store is always allowed; writing a new brief (and spending on a model) only
@@ -250,17 +259,15 @@ class McpSettings(BaseModel):
     max_cost_per_call: float = Field(
         default=0.5, ge=0, description="USD: a brief estimated above this is not written"
     )
-    folders: list[Path] = Field(
+    folders: Annotated[list[Path], NoDecode] = Field(
         default_factory=list,
         description="folders besides the store whose files (papers, libraries) an agent may name",
     )
 
-
-def comma_list(value: object) -> object:
-    """A list given as text (a BRIEFGEN_* variable): its comma-separated items."""
-    if isinstance(value, str):
-        return [item.strip() for item in value.split(",") if item.strip()]
-    return value
+    @field_validator("folders", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        return comma_list(value)  # BRIEFGEN_MCP__FOLDERS=/a,/b
 
 
 class SourcesSettings(BaseModel):
@@ -604,9 +611,23 @@ class Variables(EnvSettingsSource):
 
     def __init__(self, settings_cls: type[BaseSettings], env: Mapping[str, str]) -> None:
         super().__init__(settings_cls)
+        for name, value in env.items():
+            table = name.lower().removeprefix("briefgen_")
+            if name.upper().startswith("BRIEFGEN_") and value and not _json_or_old(table, value):
+                problem = Layout(settings_cls).variable_for_table(table)
+                if problem:
+                    raise ConfigError(f"{name}: {problem}")
         # env_vars is what this source reads its values from (lower-case names, as pydantic-
         # settings keeps them unless case-sensitive); empty means unset, as it always did.
         self.env_vars = {k.lower(): v for k, v in move_flat_variables(env).items() if v}
+
+
+def _json_or_old(table: str, value: str) -> bool:
+    """Whether a variable named after a table holds the table (as JSON), or is BRIEFGEN_SOURCES
+    as it was before the grouping, the list of sources."""
+    if value.lstrip().startswith("{"):
+        return True
+    return table == "sources" and all(item in set(SourceName) for item in comma_items(value))
 
 
 # The active profile's values a BRIEFGEN_* variable sets (BRIEFGEN_MAX_PAPERS); the lists
@@ -616,10 +637,11 @@ PROFILE_VARIABLES = (*PROFILE_LISTS, "max_papers")
 
 
 def _profile_variables(env: Mapping[str, str]) -> dict[str, Any]:
-    found: dict[str, Any] = {key: comma_list(env[f"BRIEFGEN_{key.upper()}"])
-                             for key in PROFILE_LISTS if f"BRIEFGEN_{key.upper()}" in env}
-    if env.get("BRIEFGEN_MAX_PAPERS"):
-        found["max_papers"] = env["BRIEFGEN_MAX_PAPERS"]
+    named = {name.upper(): value for name, value in env.items()}  # any case, as the rest
+    found: dict[str, Any] = {key: comma_list(named[f"BRIEFGEN_{key.upper()}"])
+                             for key in PROFILE_LISTS if f"BRIEFGEN_{key.upper()}" in named}
+    if named.get("BRIEFGEN_MAX_PAPERS"):
+        found["max_papers"] = named["BRIEFGEN_MAX_PAPERS"]
     return found
 
 
