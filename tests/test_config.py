@@ -317,3 +317,16 @@ def test_help_names_the_variable_a_default_came_from(
 ) -> None:
     result = runner.invoke(app, ["daily", "--help"], env={name: "2", "COLUMNS": "200"})
     assert f"[default: 2, from {name}]" in result.stdout
+
+
+def test_the_template_keeps_the_facts_a_user_needs_to_fill_it_in() -> None:
+    text = default_config_text()
+    words = " ".join(text.replace("#", " ").split())  # comments wrap anywhere
+    for fact in ("anthropic (ANTHROPIC_API_KEY) or openai (OPENAI_API_KEY",
+                 "zotero:USER/COLLECTION (needs ZOTERO_API_KEY in the environment)",
+                 "the port follows unless smtp_port overrides it"):  # fmt: skip
+        assert fact in words
+    assert "over SMTP. The places" not in words  # each example under its own kind's words
+    assert "# A brief sent by email over SMTP.\n# [notify.me]\n" in text
+    assert '_env = ""' not in text  # the variable a target reads, not an empty string
+    assert '# token_env = "BRIEFGEN_NOTIFY_CHANNEL_TOKEN"' in text

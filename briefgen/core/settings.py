@@ -176,8 +176,9 @@ class Profile(BaseModel):
     )
     library: list[str] = Field(
         default_factory=list,
-        description="papers the ranking learns from: .bib files, zotero:USER/COLLECTION, "
-        "text files of arXiv ids or URLs, papers JSON/JSONL (starred papers always join)",
+        description="papers the ranking learns from: .bib files, zotero:USER/COLLECTION "
+        "(needs ZOTERO_API_KEY in the environment), text files of arXiv ids or URLs, papers "
+        "JSON/JSONL (starred papers always join)",
     )
     authors: list[str] = Field(
         default_factory=list,
@@ -475,7 +476,7 @@ class Settings(BaseSettings):
     provider: ProviderName = Field(
         default=ProviderName.offline,
         description="which engine analyses: offline (no key), anthropic (ANTHROPIC_API_KEY) or "
-        "openai (any compatible API)",
+        "openai (OPENAI_API_KEY; any compatible API at [model] openai_base_url)",
     )
     lang: Lang = Field(default=Lang.en, description="language of the brief: en, zh or both")
     profile: str = Field(

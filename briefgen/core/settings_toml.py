@@ -19,6 +19,7 @@ from briefgen.core.notify_targets import (
     TargetBase,
     TelegramTarget,
     WebhookTarget,
+    notify_env_name,
 )
 from briefgen.core.notify_targets import __doc__ as NOTIFY_DOC
 from briefgen.core.settings import Price, Profile, Settings
@@ -113,8 +114,10 @@ EXAMPLE_TARGETS: dict[str, TargetBase] = {
                       password_env="BRIEFGEN_SMTP_PASSWORD"),
     "team": WebhookTarget(kind="slack", url_env="BRIEFGEN_SLACK_URL", format="summary",
                           lang="zh"),
-    "lark": FeishuTarget(kind="feishu", secret_env="BRIEFGEN_FEISHU_SECRET"),
-    "channel": TelegramTarget(kind="telegram", chat_id="@yourchannel"),
+    "lark": FeishuTarget(kind="feishu", url_env=notify_env_name("lark", "URL"),
+                         secret_env="BRIEFGEN_FEISHU_SECRET"),
+    "channel": TelegramTarget(kind="telegram", token_env=notify_env_name("channel", "TOKEN"),
+                              chat_id="@yourchannel"),
 }  # fmt: skip
 
 
@@ -143,8 +146,8 @@ def default_config_text() -> str:
     document.add("profiles", profiles)
     examples = _commented_out(("prices", "my-model"), Price(input=0.5, output=1.5), _doc(Price)
                               + " For models briefgen does not know; [prices.\"MODEL\"].")
+    examples += [*(f"# {line}" for line in _comment(NOTIFY_DOC or "")), ""]
     for name, target in EXAMPLE_TARGETS.items():
-        examples += _commented_out(("notify", name), target, _doc(type(target)) + (
-            f" {NOTIFY_DOC}" if name == "me" else ""))  # fmt: skip
+        examples += _commented_out(("notify", name), target, _doc(type(target)))
     return document.as_string().rstrip("\n") + "\n\n" + "\n".join(examples)
 
