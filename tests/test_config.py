@@ -330,3 +330,22 @@ def test_the_template_keeps_the_facts_a_user_needs_to_fill_it_in() -> None:
     assert "# A brief sent by email over SMTP.\n# [notify.me]\n" in text
     assert '_env = ""' not in text  # the variable a target reads, not an empty string
     assert '# token_env = "BRIEFGEN_NOTIFY_CHANNEL_TOKEN"' in text
+
+
+def test_config_show_writes_a_target_kind_first_without_empty_variables(
+    runner: CliRunner, isolated_home: Path, tmp_path: Path
+) -> None:
+    isolated_home.mkdir()
+    (isolated_home / "config.toml").write_text(
+        '[notify.me]\nto = ["a@example.org"]\nfrom = "b@example.org"\nsmtp_host = "smtp.example"'
+        '\nkind = "email"\n[notify.team]\nformat = "summary"\nkind = "slack"\n'
+        '[notify.tg]\nkind = "telegram"\nchat_id = 42\n'
+    )
+    result = runner.invoke(app, ["config", "show"])
+    assert result.exit_code == 0, result.stderr
+    for name, kind in (("me", "email"), ("team", "slack"), ("tg", "telegram")):
+        assert f'[notify.{name}]\nkind = "{kind}"\n' in result.stdout
+    assert '_env = ""' not in result.stdout
+    again = tmp_path / "again.toml"
+    again.write_text(result.stdout)
+    assert load_settings(again, env={}).notify == load_settings().notify != {}
