@@ -260,10 +260,12 @@ def test_list_variables_are_comma_lists_and_old_names_are_read_in_any_case(
     isolated_home: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     env = {"BRIEFGEN_MCP__FOLDERS": "/a, /b", "briefgen_sources": "arxiv,hf",
-           "Briefgen_Max_Papers": "4", "BRIEFGEN_MODEL": '{"concurrency": 3}'}  # fmt: skip
+           "Briefgen_Max_Papers": "4", "BRIEFGEN_MODEL": '{"concurrency": 3}',
+           "BRIEFGEN_PROFILES__DEFAULT__LIBRARY": "a.bib,b.bib"}  # fmt: skip
     with caplog.at_level(logging.WARNING):
         settings = load_settings(env=env)
     assert settings.mcp.folders == [Path("/a"), Path("/b")]
+    assert settings.active_profile.library == ["a.bib", "b.bib"]
     assert settings.sources.use == ["arxiv", "hf"] and settings.active_profile.max_papers == 4
     assert settings.model.concurrency == 3  # a whole table as JSON is still taken
     assert [r.getMessage() for r in caplog.records] == [

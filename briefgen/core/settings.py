@@ -152,20 +152,29 @@ def category_help(unknown: list[str]) -> str:
     )
 
 
+def comma_list(value: object) -> object:
+    """A list given as text (a BRIEFGEN_* variable): its comma-separated items."""
+    return comma_items(value) if isinstance(value, str) else value
+
+
+def comma_items(text: str) -> list[str]:
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
 class Profile(BaseModel):
     """An interest profile: what to fetch, how to rank it, how many papers to keep."""
 
     model_config = ConfigDict(extra="forbid")
 
-    categories: list[str] = Field(
+    categories: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: list(DEFAULT_CATEGORIES),
         description="arXiv categories; a paper must be in at least one (empty: any)",
     )
-    keywords: list[str] = Field(
+    keywords: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: list(DEFAULT_KEYWORDS),
         description="include keywords; a title hit weighs more than an abstract hit",
     )
-    exclude: list[str] = Field(
+    exclude: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="a paper mentioning any of these is dropped"
     )
     max_papers: int = Field(
@@ -174,13 +183,13 @@ class Profile(BaseModel):
     min_score: float = Field(
         default=1.0, ge=0, description="papers scoring below this are dropped (0 keeps all)"
     )
-    library: list[str] = Field(
+    library: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="papers the ranking learns from: .bib files, zotero:USER/COLLECTION "
         "(needs ZOTERO_API_KEY in the environment), text files of arXiv ids or URLs, papers "
         "JSON/JSONL (starred papers always join)",
     )
-    authors: list[str] = Field(
+    authors: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="authors to follow: their papers are always selected and marked",
     )
@@ -194,6 +203,11 @@ class Profile(BaseModel):
     upvote_weight: float = Field(
         default=0.5, ge=0, description="weight per doubling of Hugging Face upvotes"
     )
+
+    @field_validator("categories", "keywords", "exclude", "library", "authors", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        return comma_list(value)  # BRIEFGEN_PROFILES__WORK__LIBRARY=a.bib,b.bib
 
     @field_validator("categories")
     @classmethod
@@ -234,15 +248,6 @@ def file_pattern_problem(pattern: str) -> str | None:
                 "--output-dir (sub-folders with '/' are fine; no '..', no leading '/' or '~', "
                 "no backslash)")  # fmt: skip
     return None
-
-
-def comma_list(value: object) -> object:
-    """A list given as text (a BRIEFGEN_* variable): its comma-separated items."""
-    return comma_items(value) if isinstance(value, str) else value
-
-
-def comma_items(text: str) -> list[str]:
-    return [item.strip() for item in text.split(",") if item.strip()]
 
 
 class McpSettings(BaseModel):
