@@ -283,6 +283,8 @@ def test_list_variables_are_comma_lists_and_old_names_are_read_in_any_case(
      'under it its keys, e.g. analysis_model = "…"'),
     ('output = "/tmp/briefs"', "output: this is the [output] table, not a value: write "
      "[output] and under it its keys"),
+    ('profiles = "work"', "profiles: these are the [profiles.NAME] tables, not a value: "
+     "write [profiles.default] and under it its keys, e.g. categories = …"),
     ("notify = 3", "notify: these are the [notify.NAME] tables, not a value: write "
      '[notify.NAME] and under it its keys, e.g. kind = "…"'),
 ])  # fmt: skip

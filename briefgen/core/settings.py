@@ -608,6 +608,9 @@ class ConfigFile(InitSettingsSource):
             raise ConfigError(f"config file {path}: store is not a setting of the file (where "
                               "things live is set by BRIEFGEN_HOME and --config)")  # fmt: skip
         self.data = move_flat_keys(data, path.name)
+        if not isinstance(self.data.get("profiles", {}), dict):  # else the flags' would hide it
+            raise ConfigError(f"invalid settings (from {path}): profiles: "
+                              f"{Layout(settings_cls).table_given_a_value('profiles')}")
         super().__init__(settings_cls, self.data)
 
 
