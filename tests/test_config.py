@@ -266,6 +266,8 @@ def test_list_variables_are_comma_lists_and_old_names_are_read_in_any_case(
         settings = load_settings(env=env)
     assert settings.mcp.folders == [Path("/a"), Path("/b")]
     assert settings.active_profile.library == ["a.bib", "b.bib"]
+    home = {"BRIEFGEN_HOME": str(isolated_home)}
+    assert load_settings(env=home | {"BRIEFGEN_STORE": "x"}).store.home == isolated_home
     assert settings.sources.use == ["arxiv", "hf"] and settings.active_profile.max_papers == 4
     assert settings.model.concurrency == 3  # a whole table as JSON is still taken
     assert [r.getMessage() for r in caplog.records] == [

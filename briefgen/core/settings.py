@@ -627,8 +627,10 @@ class Variables(EnvSettingsSource):
                 if problem:
                     raise ConfigError(f"{name}: {problem}")
         # env_vars is what this source reads its values from (lower-case names, as pydantic-
-        # settings keeps them unless case-sensitive); empty means unset, as it always did.
-        self.env_vars = {k.lower(): v for k, v in move_flat_variables(env).items() if v}
+        # settings keeps them unless case-sensitive); empty means unset, as it always did. The
+        # store is BRIEFGEN_HOME's and BRIEFGEN_CONFIG's: a BRIEFGEN_STORE variable sets nothing.
+        self.env_vars = {k.lower(): v for k, v in move_flat_variables(env).items()
+                         if v and k.lower().partition("__")[0] != "briefgen_store"}
 
 
 def _json_or_old(table: str, value: str) -> bool:
