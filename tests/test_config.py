@@ -228,3 +228,130 @@ def test_the_template_says_each_setting_with_its_description(tmp_path: Path) -> 
     example = tmp_path / "example.toml"  # uncommented, the examples load too
     example.write_text(re.sub(r"(?m)^# (?=\[|[a-z_]+ = )", "", text))
     assert set(load_settings(example, env={}).notify) == {"me", "team", "lark", "channel"}
+
+
+# A variable or key in a shape the grouped settings do not take ---------------------------------
+
+DAILY = ["daily", "--papers", str(EXAMPLE), "--date", "2026-06-17", "--format", "json"]
+
+
+@pytest.mark.parametrize(("name", "value", "error"), [
+    ("BRIEFGEN_MODEL", "claude-sonnet-4-5", "error: BRIEFGEN_MODEL: [model] is a table of "
+     "settings, not a value; set one of its keys, e.g. BRIEFGEN_MODEL__ANALYSIS_MODEL=…"),
+    ("BRIEFGEN_OUTPUT", "/tmp/briefs", "error: BRIEFGEN_OUTPUT: [output] is a table of "
+     "settings, not a value; set one of its keys, e.g. BRIEFGEN_OUTPUT__DAILY_FILENAME=…"),
+    ("briefgen_network", "slow", "error: briefgen_network: [network] is a table of settings"),
+    ("BRIEFGEN_SOURCES", "arxiv.org", "error: BRIEFGEN_SOURCES: [sources] is a table of "
+     "settings, not a value; set one of its keys, e.g. BRIEFGEN_SOURCES__USE=…"),
+    ("BRIEFGEN_PROFILES", "work", "error: BRIEFGEN_PROFILES: [profiles.NAME] is a table of "
+     "settings, not a value; set one of its keys, e.g. BRIEFGEN_PROFILES__DEFAULT__CATEGORIES=…"),
+    ("BRIEFGEN_NOTIFY", "me", "error: BRIEFGEN_NOTIFY: [notify.NAME] is a table of settings, "
+     "not a value; set one of its keys, e.g. BRIEFGEN_NOTIFY__NAME__KIND=…"),
+])  # fmt: skip
+def test_a_variable_named_after_a_table_is_one_line_saying_which_key_to_set(
+    runner: CliRunner, isolated_home: Path, name: str, value: str, error: str
+) -> None:
+    result = runner.invoke(app, DAILY, env={name: value})
+    assert result.exit_code == 5
+    assert result.stderr.strip().startswith(error) and len(result.stderr.splitlines()) == 1
+
+
+def test_list_variables_are_comma_lists_and_old_names_are_read_in_any_case(
+    isolated_home: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    env = {"BRIEFGEN_MCP__FOLDERS": "/a, /b", "briefgen_sources": "arxiv,hf",
+           "Briefgen_Max_Papers": "4", "BRIEFGEN_MODEL": '{"concurrency": 3}',
+           "BRIEFGEN_PROFILES__DEFAULT__LIBRARY": "a.bib,b.bib"}  # fmt: skip
+    with caplog.at_level(logging.WARNING):
+        settings = load_settings(env=env)
+    assert settings.mcp.folders == [Path("/a"), Path("/b")]
+    assert settings.active_profile.library == ["a.bib", "b.bib"]
+    home = {"BRIEFGEN_HOME": str(isolated_home)}
+    assert load_settings(env=home | {"BRIEFGEN_STORE": "x"}).store.home == isolated_home
+    assert settings.sources.use == ["arxiv", "hf"] and settings.active_profile.max_papers == 4
+    assert settings.model.concurrency == 3  # a whole table as JSON is still taken
+    assert [r.getMessage() for r in caplog.records] == [
+        "briefgen_sources has moved to BRIEFGEN_SOURCES__USE; it is read from the old name for now"
+    ]
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("concurency = 3", "concurency: unknown setting; did you mean 'concurrency' ([model] "
+     "concurrency)?"),
+    ("keywordz = []", "did you mean 'keywords' ([profiles.default] keywords)?"),
+    ("model_timeout_secnds = 9", "did you mean 'timeout_seconds' ([model] timeout_seconds)?"),
+    ("langg = 'zh'", "langg: unknown setting; did you mean 'lang'?"),
+    ('model = "claude"', 'model: this is the [model] table, not a value: write [model] and '
+     'under it its keys, e.g. analysis_model = "…"'),
+    ('output = "/tmp/briefs"', "output: this is the [output] table, not a value: write "
+     "[output] and under it its keys"),
+    ('profiles = "work"', "profiles: these are the [profiles.NAME] tables, not a value: "
+     "write [profiles.default] and under it its keys, e.g. categories = …"),
+    ("notify = 3", "notify: these are the [notify.NAME] tables, not a value: write "
+     '[notify.NAME] and under it its keys, e.g. kind = "…"'),
+])  # fmt: skip
+def test_a_top_level_mistake_is_told_where_the_setting_lives(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    config = tmp_path / "c.toml"
+    config.write_text(text)
+    with pytest.raises(ConfigError, match=re.escape(message)) as info:
+        load_settings(config, env={})
+    assert "valid dictionary" not in str(info.value)
+
+
+def test_a_moved_key_set_in_both_places_is_ignored_in_its_old_one_with_one_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('translation_model = "x"\n[translation]\nmodel = "y"\n')
+    env = {"BRIEFGEN_CONCURRENCY": "3", "briefgen_model__concurrency": "5"}
+    with caplog.at_level(logging.WARNING):
+        settings = load_settings(config, env=env)
+    assert (settings.translation.model, settings.model.concurrency) == ("y", 5)
+    assert sorted(r.getMessage() for r in caplog.records) == [
+        "BRIEFGEN_CONCURRENCY is ignored: briefgen_model__concurrency is also set",
+        "config.toml: 'translation_model' is ignored: [translation] model is also set",
+    ]
+
+
+@pytest.mark.parametrize("name", [
+    "BRIEFGEN_CONCURRENCY", "briefgen_concurrency", "BRIEFGEN_MODEL__CONCURRENCY",
+])  # fmt: skip
+def test_help_names_the_variable_a_default_came_from(
+    runner: CliRunner, isolated_home: Path, name: str
+) -> None:
+    result = runner.invoke(app, ["daily", "--help"], env={name: "2", "COLUMNS": "200"})
+    assert f"[default: 2, from {name}]" in result.stdout
+
+
+def test_the_template_keeps_the_facts_a_user_needs_to_fill_it_in() -> None:
+    text = default_config_text()
+    words = " ".join(text.replace("#", " ").split())  # comments wrap anywhere
+    for fact in ("anthropic (ANTHROPIC_API_KEY) or openai (OPENAI_API_KEY",
+                 "zotero:USER/COLLECTION (needs ZOTERO_API_KEY in the environment)",
+                 "the port follows unless smtp_port overrides it"):  # fmt: skip
+        assert fact in words
+    assert "over SMTP. The places" not in words  # each example under its own kind's words
+    assert "# A brief sent by email over SMTP.\n# [notify.me]\n" in text
+    assert '_env = ""' not in text  # the variable a target reads, not an empty string
+    assert '# token_env = "BRIEFGEN_NOTIFY_CHANNEL_TOKEN"' in text
+
+
+def test_config_show_writes_a_target_kind_first_without_empty_variables(
+    runner: CliRunner, isolated_home: Path, tmp_path: Path
+) -> None:
+    isolated_home.mkdir()
+    (isolated_home / "config.toml").write_text(
+        '[notify.me]\nto = ["a@example.org"]\nfrom = "b@example.org"\nsmtp_host = "smtp.example"'
+        '\nkind = "email"\n[notify.team]\nformat = "summary"\nkind = "slack"\n'
+        '[notify.tg]\nkind = "telegram"\nchat_id = 42\n'
+    )
+    result = runner.invoke(app, ["config", "show"])
+    assert result.exit_code == 0, result.stderr
+    for name, kind in (("me", "email"), ("team", "slack"), ("tg", "telegram")):
+        assert f'[notify.{name}]\nkind = "{kind}"\n' in result.stdout
+    assert '_env = ""' not in result.stdout
+    again = tmp_path / "again.toml"
+    again.write_text(result.stdout)
+    assert load_settings(again, env={}).notify == load_settings().notify != {}

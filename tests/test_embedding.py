@@ -358,16 +358,17 @@ def test_a_broken_local_folder_is_a_config_error(model_folder: Path, tmp_path: P
 @pytest.mark.parametrize(
     ("spec", "message"),
     [
-        ("./no-such-model", "no such folder"),
+        ("./no-such-model", "[selection] embedding_model './no-such-model': no such folder"),
         ("/no/such/model", "no such folder"),
-        ("not a repo id", "neither a local folder nor a Hugging Face repository id"),
+        ("not a repo id", "[selection] embedding_model 'not a repo id' is neither a local folder "
+         "nor a Hugging Face repository id"),
         ("owner/na--me", "neither a local folder"),
     ],
 )
 def test_a_model_that_is_neither_folder_nor_repository_is_a_config_error(
     tmp_path: Path, spec: str, message: str
 ) -> None:
-    with pytest.raises(ConfigError, match=message):
+    with pytest.raises(ConfigError, match=re.escape(message)):
         load_embedder(settings(tmp_path, "http://127.0.0.1:9", spec))
 
 
@@ -647,8 +648,8 @@ def test_a_server_that_is_not_a_hub_means_one_warning(
     assert load_embedder(settings(tmp_path, hub.url)) is None
     assert warn.lines == [
         f"embedding model {REPO} could not be downloaded (127.0.0.1 does not answer as a "
-        "Hugging Face endpoint): ranking by TF-IDF similarity instead; set embedding_model to "
-        "a local model folder, or 'tfidf' to silence this"
+        "Hugging Face endpoint): ranking by TF-IDF similarity instead; set [selection] "
+        "embedding_model to a local model folder, or 'tfidf' to silence this"
     ]
     assert hub.paths() == [f"GET /api/models/{REPO}"]
 
@@ -685,8 +686,8 @@ def test_an_unreachable_server_means_one_warning_and_the_tfidf_fallback(
     assert first is None and second is None
     assert warn.lines == [
         f"embedding model {REPO} could not be downloaded (connection refused by 127.0.0.1): "
-        "ranking by TF-IDF similarity instead; set embedding_model to a local model folder, "
-        "or 'tfidf' to silence this"
+        "ranking by TF-IDF similarity instead; set [selection] embedding_model to a local model "
+        "folder, or 'tfidf' to silence this"
     ]
     assert len(attempts) == 1  # refused once: not retried, not tried again by the second call
     assert info.lines == []

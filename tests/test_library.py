@@ -743,7 +743,8 @@ def test_malformed_zotero_specs_are_config_errors(
 
 
 def test_a_zotero_url_that_is_not_http_is_a_config_error(caplog: pytest.LogCaptureFixture) -> None:
-    with pytest.raises(ConfigError, match="zotero_api_url must be an http"):
+    said = "zotero:4711: [selection] zotero_api_url (or BRIEFGEN_SELECTION__ZOTERO_API_URL) must"
+    with pytest.raises(ConfigError, match=re.escape(f"{said} be an http(s) URL")):
         read(caplog, "zotero:4711", settings=zotero_settings("api.zotero.org"))
 
 

@@ -38,6 +38,7 @@ from briefgen.core.settings import (
     unknown_categories,
 )
 from briefgen.core.settings_errors import model_of
+from briefgen.core.settings_moved import variable_named, variable_setting
 from briefgen.engines.factory import make_engine as make_engine  # tests replace it here
 from briefgen.infra.console import Reporter, reporting
 from briefgen.infra.files import cannot_write, write_atomic
@@ -220,14 +221,15 @@ class Backed:
     def targets(self) -> tuple[str, ...]:
         return (self.path,) if self.sets is None else self.sets
 
-    @property
-    def variable(self) -> str | None:
-        """The BRIEFGEN_* variable that sets it (a profile's field: only the few that have
-        one), named in --help when the value came from there."""
+    def variable_in(self, env: Mapping[str, str]) -> str | None:
+        """The BRIEFGEN_* variable of `env` that sets it, as the user spelled it (its old flat
+        name too; a profile's field: only the few that have one), named in --help."""
         table, _, key = self.path.rpartition(".")
         if table == "profile":
-            return f"BRIEFGEN_{key.upper()}" if key in PROFILE_VARIABLES else None
-        return "BRIEFGEN_" + self.path.replace(".", "__").upper()
+            return variable_named(env, f"BRIEFGEN_{key}") if key in PROFILE_VARIABLES else None
+        if not table:
+            return variable_named(env, f"BRIEFGEN_{key}")
+        return variable_setting(env, table, key)
 
 
 # Each option backed by a setting, by its parameter name. --analysis-model comes after
@@ -290,9 +292,7 @@ def help_defaults(
         if value is None:
             continue
         if note is None and value != backed.show(builtin):
-            variable = backed.variable
-            origin = variable if variable is not None and env.get(variable) else where
-            value = f"{value}, from {origin}"
+            value = f"{value}, from {backed.variable_in(env) or where}"
         shown[name] = value
     return shown, note
 

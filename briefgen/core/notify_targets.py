@@ -43,10 +43,12 @@ class EmailTarget(TargetBase):
     sender: str = Field(default="", alias="from", description="the From address")
     smtp_host: str = Field(default="", description="the SMTP server")
     smtp_port: int | None = Field(
-        default=None, ge=1, le=65535, description="default: 587 starttls, 465 ssl, 25 none"
+        default=None, ge=1, le=65535,
+        description="overrides the port (default: 587 starttls, 465 ssl, 25 none)",
     )
     security: Literal["starttls", "ssl", "none"] = Field(
-        default="starttls", description="STARTTLS on a plain connection, SSL from the start, none"
+        default="starttls", description="STARTTLS on a plain connection, SSL from the start, "
+        "none; the port follows unless smtp_port overrides it",
     )
     username_env: str = Field(default="", description="variable holding the SMTP user name")
     password_env: str = Field(default="", description="variable holding the SMTP password")
@@ -83,7 +85,8 @@ class ChatTarget(TargetBase):
     """A chat service or a web service reached by a webhook URL, the whole of the target."""
 
     url_env: str = Field(
-        default="", description="variable holding the webhook URL (BRIEFGEN_NOTIFY_NAME_URL)"
+        default="",
+        description="variable holding the webhook URL (default: BRIEFGEN_NOTIFY_<NAME>_URL)",
     )
 
     def variables(self, name: str) -> dict[str, str]:
@@ -112,7 +115,9 @@ class TelegramTarget(TargetBase):
 
     kind: Literal["telegram"] = Field(description=KIND)
     token_env: str = Field(
-        default="", description="Telegram: variable holding the bot token (…_NAME_TOKEN)"
+        default="",
+        description="Telegram: variable holding the bot token "
+        "(default: BRIEFGEN_NOTIFY_<NAME>_TOKEN)",
     )
     chat_id: str = Field(default="", description="Telegram: the chat id or @channelname")
     api_url: str = Field(default=TELEGRAM_API_URL, description="Telegram: the Bot API endpoint")

@@ -34,7 +34,7 @@ from pydantic_settings import (
 
 from briefgen.core.errors import ConfigError
 from briefgen.core.notify_targets import NOTIFY_NAME, NotifyTarget
-from briefgen.core.settings_errors import describe_settings_errors, did_you_mean
+from briefgen.core.settings_errors import Layout, describe_settings_errors, did_you_mean
 from briefgen.core.settings_moved import move_flat_keys, move_flat_variables
 from briefgen.core.trust import check_config_file, check_home
 
@@ -152,20 +152,29 @@ def category_help(unknown: list[str]) -> str:
     )
 
 
+def comma_list(value: object) -> object:
+    """A list given as text (a BRIEFGEN_* variable): its comma-separated items."""
+    return comma_items(value) if isinstance(value, str) else value
+
+
+def comma_items(text: str) -> list[str]:
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
 class Profile(BaseModel):
     """An interest profile: what to fetch, how to rank it, how many papers to keep."""
 
     model_config = ConfigDict(extra="forbid")
 
-    categories: list[str] = Field(
+    categories: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: list(DEFAULT_CATEGORIES),
         description="arXiv categories; a paper must be in at least one (empty: any)",
     )
-    keywords: list[str] = Field(
+    keywords: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: list(DEFAULT_KEYWORDS),
         description="include keywords; a title hit weighs more than an abstract hit",
     )
-    exclude: list[str] = Field(
+    exclude: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="a paper mentioning any of these is dropped"
     )
     max_papers: int = Field(
@@ -174,12 +183,13 @@ class Profile(BaseModel):
     min_score: float = Field(
         default=1.0, ge=0, description="papers scoring below this are dropped (0 keeps all)"
     )
-    library: list[str] = Field(
+    library: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
-        description="papers the ranking learns from: .bib files, zotero:USER/COLLECTION, "
-        "text files of arXiv ids or URLs, papers JSON/JSONL (starred papers always join)",
+        description="papers the ranking learns from: .bib files, zotero:USER/COLLECTION "
+        "(needs ZOTERO_API_KEY in the environment), text files of arXiv ids or URLs, papers "
+        "JSON/JSONL (starred papers always join)",
     )
-    authors: list[str] = Field(
+    authors: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="authors to follow: their papers are always selected and marked",
     )
@@ -193,6 +203,11 @@ class Profile(BaseModel):
     upvote_weight: float = Field(
         default=0.5, ge=0, description="weight per doubling of Hugging Face upvotes"
     )
+
+    @field_validator("categories", "keywords", "exclude", "library", "authors", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        return comma_list(value)  # BRIEFGEN_PROFILES__WORK__LIBRARY=a.bib,b.bib
 
     @field_validator("categories")
     @classmethod
@@ -250,17 +265,15 @@ class McpSettings(BaseModel):
     max_cost_per_call: float = Field(
         default=0.5, ge=0, description="USD: a brief estimated above this is not written"
     )
-    folders: list[Path] = Field(
+    folders: Annotated[list[Path], NoDecode] = Field(
         default_factory=list,
         description="folders besides the store whose files (papers, libraries) an agent may name",
     )
 
-
-def comma_list(value: object) -> object:
-    """A list given as text (a BRIEFGEN_* variable): its comma-separated items."""
-    if isinstance(value, str):
-        return [item.strip() for item in value.split(",") if item.strip()]
-    return value
+    @field_validator("folders", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        return comma_list(value)  # BRIEFGEN_MCP__FOLDERS=/a,/b
 
 
 class SourcesSettings(BaseModel):
@@ -468,7 +481,7 @@ class Settings(BaseSettings):
     provider: ProviderName = Field(
         default=ProviderName.offline,
         description="which engine analyses: offline (no key), anthropic (ANTHROPIC_API_KEY) or "
-        "openai (any compatible API)",
+        "openai (OPENAI_API_KEY; any compatible API at [model] openai_base_url)",
     )
     lang: Lang = Field(default=Lang.en, description="language of the brief: en, zh or both")
     profile: str = Field(
@@ -595,6 +608,9 @@ class ConfigFile(InitSettingsSource):
             raise ConfigError(f"config file {path}: store is not a setting of the file (where "
                               "things live is set by BRIEFGEN_HOME and --config)")  # fmt: skip
         self.data = move_flat_keys(data, path.name)
+        if not isinstance(self.data.get("profiles", {}), dict):  # else the flags' would hide it
+            raise ConfigError(f"invalid settings (from {path}): profiles: "
+                              f"{Layout(settings_cls).table_given_a_value('profiles')}")
         super().__init__(settings_cls, self.data)
 
 
@@ -604,9 +620,25 @@ class Variables(EnvSettingsSource):
 
     def __init__(self, settings_cls: type[BaseSettings], env: Mapping[str, str]) -> None:
         super().__init__(settings_cls)
+        for name, value in env.items():
+            table = name.lower().removeprefix("briefgen_")
+            if name.upper().startswith("BRIEFGEN_") and value and not _json_or_old(table, value):
+                problem = Layout(settings_cls).variable_for_table(table)
+                if problem:
+                    raise ConfigError(f"{name}: {problem}")
         # env_vars is what this source reads its values from (lower-case names, as pydantic-
-        # settings keeps them unless case-sensitive); empty means unset, as it always did.
-        self.env_vars = {k.lower(): v for k, v in move_flat_variables(env).items() if v}
+        # settings keeps them unless case-sensitive); empty means unset, as it always did. The
+        # store is BRIEFGEN_HOME's and BRIEFGEN_CONFIG's: a BRIEFGEN_STORE variable sets nothing.
+        self.env_vars = {k.lower(): v for k, v in move_flat_variables(env).items()
+                         if v and k.lower().partition("__")[0] != "briefgen_store"}
+
+
+def _json_or_old(table: str, value: str) -> bool:
+    """Whether a variable named after a table holds the table (as JSON), or is BRIEFGEN_SOURCES
+    as it was before the grouping, the list of sources."""
+    if value.lstrip().startswith("{"):
+        return True
+    return table == "sources" and all(item in set(SourceName) for item in comma_items(value))
 
 
 # The active profile's values a BRIEFGEN_* variable sets (BRIEFGEN_MAX_PAPERS); the lists
@@ -616,10 +648,11 @@ PROFILE_VARIABLES = (*PROFILE_LISTS, "max_papers")
 
 
 def _profile_variables(env: Mapping[str, str]) -> dict[str, Any]:
-    found: dict[str, Any] = {key: comma_list(env[f"BRIEFGEN_{key.upper()}"])
-                             for key in PROFILE_LISTS if f"BRIEFGEN_{key.upper()}" in env}
-    if env.get("BRIEFGEN_MAX_PAPERS"):
-        found["max_papers"] = env["BRIEFGEN_MAX_PAPERS"]
+    named = {name.upper(): value for name, value in env.items()}  # any case, as the rest
+    found: dict[str, Any] = {key: comma_list(named[f"BRIEFGEN_{key.upper()}"])
+                             for key in PROFILE_LISTS if f"BRIEFGEN_{key.upper()}" in named}
+    if named.get("BRIEFGEN_MAX_PAPERS"):
+        found["max_papers"] = named["BRIEFGEN_MAX_PAPERS"]
     return found
 
 

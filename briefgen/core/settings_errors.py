@@ -31,6 +31,8 @@ def model_of(annotation: Any) -> tuple[type[BaseModel] | None, bool]:
 
 
 NAMED_NOUNS = {"prices": "price field"}
+# A table of named tables: the name an example of it uses.
+EXAMPLE_NAMES = {"profiles": "default", "prices": '"MODEL"'}
 
 
 def _target_keys() -> dict[str, list[str]]:
@@ -79,6 +81,52 @@ class Layout:
         self.home.update({old: f"[{group}] (as {new})" if old != new else f"[{group}]"
                           for old, (group, new) in MOVED.items()})  # fmt: skip
         self.profile_keys = list(self.named["profiles"].model_fields)
+        self.named_tables = {*self.named, "notify"}  # notify: a model per kind, not one
+
+    def example(self, table: str) -> tuple[str, str, str]:
+        """An example of `table`: its header, a key of it, and that key's value ('…')."""
+        if table == "notify":  # one model per kind: a target starts with its kind
+            return "[notify.NAME]", "kind", '"…"'
+        many = table in self.named
+        model = (self.named if many else self.tables)[table]
+        key, field = next(iter(model.model_fields.items()))
+        value = '"…"' if field.annotation is str else "…"
+        header = f"[{table}.{EXAMPLE_NAMES[table]}]" if many else f"[{table}]"
+        return header, field.alias or key, value
+
+    def table_given_a_value(self, table: str) -> str:
+        """What a top-level `table = value` in the config file is told."""
+        header, key, value = self.example(table)
+        what = (f"these are the [{table}.NAME] tables" if table in self.named_tables
+                else f"this is the [{table}] table")  # fmt: skip
+        return (f"{what}, not a value: write {header} and under it its keys, "
+                f"e.g. {key} = {value}")
+
+    def variable_for_table(self, table: str) -> str:
+        """What a BRIEFGEN_<TABLE> variable holding a value (not JSON) is told; '' if `table`
+        is not a table."""
+        if table not in self.tables and table not in self.named_tables:
+            return ""
+        header, key, _ = self.example(table)
+        path = header.strip("[]").replace('"', "").replace(".", "__").upper()
+        shown = f"[{table}.NAME]" if table in self.named_tables else header
+        return (f"{shown} is a table of settings, not a value; set one of its keys, "
+                f"e.g. BRIEFGEN_{path}__{key.upper()}=…")
+
+    def guess(self, key: str) -> str:
+        """A guess for a top-level key that is no setting: a top-level one, or a key of a
+        table, said with its table (concurency: '[model] concurrency')."""
+        places = {name: "" for name in self.top}
+        places.update({old: self.home[old].split()[0] + f" {MOVED[old][1]}" for old in MOVED})
+        places.update({k: f"[{t}] {k}" for t, model in self.tables.items()
+                       for k in model.model_fields})  # fmt: skip
+        places.update({k: f"[profiles.default] {k}" for k in self.profile_keys})
+        close = difflib.get_close_matches(key, list(places), n=1, cutoff=0.6)
+        if not close:
+            return ""
+        place = places[close[0]]
+        named = place.split()[-1] if place else close[0]
+        return f"; did you mean {named!r}" + (f" ({place})?" if place else "?")
 
     def elsewhere(self, key: str, here: str) -> str:
         """Where `key`, written in `here` where it is not a setting, belongs; '' if nowhere."""
@@ -97,7 +145,7 @@ class Layout:
         in the wrong table (TOML puts every key after a [table] header into that table)."""
         key = str(loc[-1])
         if len(loc) == 1:
-            return "unknown setting" + (self.elsewhere(key, "top") or did_you_mean(key, self.top))
+            return "unknown setting" + (self.elsewhere(key, "top") or self.guess(key))
         table = str(loc[0])
         if table == "profiles" and len(loc) == 3:
             return "unknown profile setting" + (
@@ -129,6 +177,10 @@ def describe_settings_errors(exc: ValidationError, settings: type[BaseModel]) ->
             message = _unknown_target_key(kind, str(loc[-1]))
         elif error["type"] == "extra_forbidden" and loc:
             message = layout.unknown_key(loc)
+        elif error["type"] in ("model_type", "dict_type") and len(loc) == 1 and (
+            loc[0] in layout.tables or loc[0] in layout.named_tables
+        ):
+            message = layout.table_given_a_value(str(loc[0]))
         else:
             message = without_pydantic_noise(error["msg"])
         lines.append(f"{where}: {message}" if where else message)

@@ -68,6 +68,9 @@ def move_flat_keys(data: Mapping[str, Any], where: str) -> dict[str, Any]:
             continue
         group, new = MOVED[old]
         table = moved.get(group)
+        if isinstance(table, dict) and new in table:
+            logger.warning("%s: %r is ignored: [%s] %s is also set", where, old, group, new)
+            continue
         if isinstance(table, dict):
             moved[group] = {new: value, **table}
         elif table is None:
@@ -79,17 +82,44 @@ def move_flat_keys(data: Mapping[str, Any], where: str) -> dict[str, Any]:
     return moved
 
 
+def variable_named(env: Mapping[str, str], name: str) -> str | None:
+    """The variable of `env` that is `name` in any case (as pydantic-settings reads them), if
+    it is set to something."""
+    return next((k for k, v in env.items() if k.upper() == name.upper() and v), None)
+
+
+def grouped_variable(group: str, key: str) -> str:
+    return f"BRIEFGEN_{group.upper()}__{key.upper()}"
+
+
+def old_variables(group: str, key: str) -> list[str]:
+    """The flat names the variable of [group] key had before the grouping."""
+    return [f"BRIEFGEN_{old.upper()}" for old, place in MOVED.items() if place == (group, key)]
+
+
+def variable_setting(env: Mapping[str, str], group: str, key: str) -> str | None:
+    """The variable, as the user spelled it, that sets [group] key: its name, else its old
+    flat name (the new one wins where both are set)."""
+    names = [grouped_variable(group, key), *old_variables(group, key)]
+    return next((found for name in names if (found := variable_named(env, name))), None)
+
+
 def move_flat_variables(env: Mapping[str, str]) -> dict[str, str]:
-    """The BRIEFGEN_* variables with every old flat name renamed to its grouped one
-    (BRIEFGEN_ARXIV_API_URL -> BRIEFGEN_SOURCES__ARXIV_API_URL); the new name counts."""
+    """The BRIEFGEN_* variables with every old flat name (in any case) renamed to its grouped
+    one (BRIEFGEN_ARXIV_API_URL -> BRIEFGEN_SOURCES__ARXIV_API_URL); the new name counts."""
     moved = dict(env)
-    for old, (group, new) in MOVED.items():
-        name = f"BRIEFGEN_{old.upper()}"
-        value = env.get(name)
-        if not value or (old == group and value.lstrip().startswith("{")):
-            continue  # unset, or the whole new group as JSON
+    for name, value in env.items():
+        old = name.upper().removeprefix("BRIEFGEN_")
+        if not value or not name.upper().startswith("BRIEFGEN_") or old.lower() not in MOVED:
+            continue
+        group, new = MOVED[old.lower()]
+        if old.lower() == group and value.lstrip().startswith("{"):
+            continue  # the whole [sources] table as JSON
         del moved[name]
-        grouped = f"BRIEFGEN_{group.upper()}__{new.upper()}"
-        moved.setdefault(grouped, value)
+        grouped = grouped_variable(group, new)
+        if (given := variable_named(env, grouped)) is not None:
+            logger.warning("%s is ignored: %s is also set", name, given)
+            continue
+        moved[grouped] = value
         logger.warning("%s has moved to %s; it is read from the old name for now", name, grouped)
     return moved

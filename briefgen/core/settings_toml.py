@@ -19,6 +19,7 @@ from briefgen.core.notify_targets import (
     TargetBase,
     TelegramTarget,
     WebhookTarget,
+    notify_env_name,
 )
 from briefgen.core.notify_targets import __doc__ as NOTIFY_DOC
 from briefgen.core.settings import Price, Profile, Settings
@@ -33,7 +34,9 @@ def _dumped(model: BaseModel) -> dict[str, Any]:
 
 def settings_to_toml(settings: Settings) -> str:
     """The effective settings as a TOML document that `load_settings` reads back."""
-    return tomlkit.dumps(_readable(_dumped(settings)))
+    values = _dumped(settings)
+    values["notify"] = {name: _written(target) for name, target in settings.notify.items()}
+    return tomlkit.dumps(_readable(values))
 
 
 def _readable(values: dict[str, Any]) -> dict[str, Any]:
@@ -65,6 +68,14 @@ def _keys(model: BaseModel) -> list[tuple[str, FieldInfo]]:
     return sorted(fields, key=lambda pair: pair[0] != "kind")
 
 
+def _written(model: BaseModel) -> dict[str, Any]:
+    """A target's (or a price's) values as the file writes them: the kind first, and no
+    optional text left empty (username_env = "" says nothing the default does not)."""
+    values = _dumped(model)
+    return {key: values[key] for key, field in _keys(model)
+            if key in values and not (values[key] == "" and field.default == "")}  # fmt: skip
+
+
 def _described(model: BaseModel, heading: str = "") -> Table:
     """`model`'s values as a table under `heading`, each key under its field's description."""
     table = tomlkit.table()
@@ -92,12 +103,11 @@ def _add(
 def _commented_out(path: tuple[str, str], model: BaseModel, note: str) -> list[str]:
     """An example [TABLE.NAME], every line commented out, each key with its description."""
     named = tomlkit.table()
-    values = _dumped(model)
-    for key, field in _keys(model):
-        if key in values:
-            item = tomlkit.item(values[key])
-            item.comment(field.description or "")
-            named.add(key, item)
+    fields = dict(_keys(model))
+    for key, value in _written(model).items():
+        item = tomlkit.item(value)
+        item.comment(fields[key].description or "")
+        named.add(key, item)
     outer = tomlkit.table(is_super_table=True)
     outer.add(path[1], named)
     document = tomlkit.document()
@@ -113,8 +123,10 @@ EXAMPLE_TARGETS: dict[str, TargetBase] = {
                       password_env="BRIEFGEN_SMTP_PASSWORD"),
     "team": WebhookTarget(kind="slack", url_env="BRIEFGEN_SLACK_URL", format="summary",
                           lang="zh"),
-    "lark": FeishuTarget(kind="feishu", secret_env="BRIEFGEN_FEISHU_SECRET"),
-    "channel": TelegramTarget(kind="telegram", chat_id="@yourchannel"),
+    "lark": FeishuTarget(kind="feishu", url_env=notify_env_name("lark", "URL"),
+                         secret_env="BRIEFGEN_FEISHU_SECRET"),
+    "channel": TelegramTarget(kind="telegram", token_env=notify_env_name("channel", "TOKEN"),
+                              chat_id="@yourchannel"),
 }  # fmt: skip
 
 
@@ -143,8 +155,8 @@ def default_config_text() -> str:
     document.add("profiles", profiles)
     examples = _commented_out(("prices", "my-model"), Price(input=0.5, output=1.5), _doc(Price)
                               + " For models briefgen does not know; [prices.\"MODEL\"].")
+    examples += [*(f"# {line}" for line in _comment(NOTIFY_DOC or "")), ""]
     for name, target in EXAMPLE_TARGETS.items():
-        examples += _commented_out(("notify", name), target, _doc(type(target)) + (
-            f" {NOTIFY_DOC}" if name == "me" else ""))  # fmt: skip
+        examples += _commented_out(("notify", name), target, _doc(type(target)))
     return document.as_string().rstrip("\n") + "\n\n" + "\n".join(examples)
 

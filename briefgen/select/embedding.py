@@ -58,8 +58,8 @@ LAYOUT_FILES = (
 )
 _REPO_ID = re.compile(r"[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*")
 FALLBACK_ADVICE = (
-    "ranking by TF-IDF similarity instead; set embedding_model to a local model folder, "
-    "or 'tfidf' to silence this"
+    "ranking by TF-IDF similarity instead; set [selection] embedding_model to a local model "
+    "folder, or 'tfidf' to silence this"
 )
 
 _LOCK = threading.Lock()
@@ -382,13 +382,13 @@ def local_folder(spec: str) -> Path | None:
         return path.resolve()
     if path.exists():
         raise ConfigError(
-            f"embedding_model {spec!r} is a file, not a model folder: give the folder that "
-            "holds config.json, model.safetensors and tokenizer.json"
+            f"[selection] embedding_model {spec!r} is a file, not a model folder: give the folder "
+            "that holds config.json, model.safetensors and tokenizer.json"
         )
     if spec.startswith(("/", ".", "~")) or "\\" in spec or spec.count("/") > 1:
         raise ConfigError(
-            f"embedding_model {spec!r}: no such folder; give a model2vec model folder, a "
-            "Hugging Face repository id (owner/name) or 'tfidf'"
+            f"[selection] embedding_model {spec!r}: no such folder; give a model2vec model "
+            "folder, a Hugging Face repository id (owner/name) or 'tfidf'"
         )
     return None
 
@@ -396,8 +396,8 @@ def local_folder(spec: str) -> Path | None:
 def repo_id_of(spec: str) -> str:
     if not _REPO_ID.fullmatch(spec) or "--" in spec or ".." in spec:
         raise ConfigError(
-            f"embedding_model {spec!r} is neither a local folder nor a Hugging Face repository "
-            "id (owner/name, such as minishlab/potion-base-8M); 'tfidf' uses no model"
+            f"[selection] embedding_model {spec!r} is neither a local folder nor a Hugging Face "
+            "repository id (owner/name, such as minishlab/potion-base-8M); 'tfidf' uses no model"
         )
     return spec
 

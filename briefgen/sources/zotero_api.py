@@ -157,7 +157,7 @@ class ZoteroClient:
         base_url = settings.selection.zotero_api_url.strip()
         if not base_url.lower().startswith(("http://", "https://")):
             raise ConfigError(
-                f"{context}: zotero_api_url must be an http(s) URL, not {base_url!r}{HINT}"
+                f"{context}: {ADDRESS_SETTING} must be an http(s) URL, not {base_url!r}"
             )
         self.base_url = base_url.rstrip("/")
         self.policy = RetryPolicy.for_web_service(settings.network)
