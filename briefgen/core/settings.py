@@ -12,11 +12,12 @@ from enum import StrEnum
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 import platformdirs
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
@@ -161,20 +162,27 @@ def comma_items(text: str) -> list[str]:
     return [item.strip() for item in text.split(",") if item.strip()]
 
 
+_Item = TypeVar("_Item")
+# A list setting that a BRIEFGEN_* variable may give as comma-separated text
+# (BRIEFGEN_SOURCES__USE=arxiv,hf, BRIEFGEN_PROFILES__WORK__LIBRARY=a.bib,b.bib); NoDecode keeps
+# pydantic-settings from reading that text as JSON first.
+CommaList = Annotated[list[_Item], NoDecode, BeforeValidator(comma_list)]
+
+
 class Profile(BaseModel):
     """An interest profile: what to fetch, how to rank it, how many papers to keep."""
 
     model_config = ConfigDict(extra="forbid")
 
-    categories: Annotated[list[str], NoDecode] = Field(
+    categories: CommaList[str] = Field(
         default_factory=lambda: list(DEFAULT_CATEGORIES),
         description="arXiv categories; a paper must be in at least one (empty: any)",
     )
-    keywords: Annotated[list[str], NoDecode] = Field(
+    keywords: CommaList[str] = Field(
         default_factory=lambda: list(DEFAULT_KEYWORDS),
         description="include keywords; a title hit weighs more than an abstract hit",
     )
-    exclude: Annotated[list[str], NoDecode] = Field(
+    exclude: CommaList[str] = Field(
         default_factory=list, description="a paper mentioning any of these is dropped"
     )
     max_papers: int = Field(
@@ -183,13 +191,13 @@ class Profile(BaseModel):
     min_score: float = Field(
         default=1.0, ge=0, description="papers scoring below this are dropped (0 keeps all)"
     )
-    library: Annotated[list[str], NoDecode] = Field(
+    library: CommaList[str] = Field(
         default_factory=list,
         description="papers the ranking learns from: .bib files, zotero:USER/COLLECTION "
         "(needs ZOTERO_API_KEY in the environment), text files of arXiv ids or URLs, papers "
         "JSON/JSONL (starred papers always join)",
     )
-    authors: Annotated[list[str], NoDecode] = Field(
+    authors: CommaList[str] = Field(
         default_factory=list,
         description="authors to follow: their papers are always selected and marked",
     )
@@ -203,11 +211,6 @@ class Profile(BaseModel):
     upvote_weight: float = Field(
         default=0.5, ge=0, description="weight per doubling of Hugging Face upvotes"
     )
-
-    @field_validator("categories", "keywords", "exclude", "library", "authors", mode="before")
-    @classmethod
-    def _comma_separated(cls, value: object) -> object:
-        return comma_list(value)  # BRIEFGEN_PROFILES__WORK__LIBRARY=a.bib,b.bib
 
     @field_validator("categories")
     @classmethod
@@ -265,15 +268,10 @@ class McpSettings(BaseModel):
     max_cost_per_call: float = Field(
         default=0.5, ge=0, description="USD: a brief estimated above this is not written"
     )
-    folders: Annotated[list[Path], NoDecode] = Field(
+    folders: CommaList[Path] = Field(
         default_factory=list,
         description="folders besides the store whose files (papers, libraries) an agent may name",
     )
-
-    @field_validator("folders", mode="before")
-    @classmethod
-    def _comma_separated(cls, value: object) -> object:
-        return comma_list(value)  # BRIEFGEN_MCP__FOLDERS=/a,/b
 
 
 class SourcesSettings(BaseModel):
@@ -281,7 +279,7 @@ class SourcesSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    use: Annotated[list[SourceName], NoDecode] = Field(
+    use: CommaList[SourceName] = Field(
         default_factory=lambda: [SourceName.arxiv],
         description="where papers come from when --source is not given (arxiv, hf)",
     )
@@ -301,7 +299,7 @@ class SourcesSettings(BaseModel):
     contact: str = Field(
         default="", description="an email or URL put in the User-Agent so arXiv can reach you"
     )
-    extra_holidays: Annotated[list[date], NoDecode] = Field(
+    extra_holidays: CommaList[date] = Field(
         default_factory=list, description="more arXiv holidays (listing dates, YYYY-MM-DD)"
     )
     fulltext_budget: int = Field(
@@ -310,12 +308,6 @@ class SourcesSettings(BaseModel):
     fulltext_concurrency: int = Field(
         default=4, ge=1, le=8, description="full-text pages fetched at once"
     )
-
-    @field_validator("use", "extra_holidays", mode="before")
-    @classmethod
-    def _comma_separated(cls, value: object) -> object:
-        # A variable holds text: BRIEFGEN_SOURCES__USE=arxiv,hf is a list, as it always was.
-        return comma_list(value)
 
 
 class SelectionSettings(BaseModel):
