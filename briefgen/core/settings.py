@@ -612,10 +612,11 @@ class Variables(EnvSettingsSource):
 
     def __init__(self, settings_cls: type[BaseSettings], env: Mapping[str, str]) -> None:
         super().__init__(settings_cls)
+        layout = Layout(settings_cls)
         for name, value in env.items():
             table = name.lower().removeprefix("briefgen_")
             if name.upper().startswith("BRIEFGEN_") and value and not _json_or_old(table, value):
-                problem = Layout(settings_cls).variable_for_table(table)
+                problem = layout.variable_for_table(table)
                 if problem:
                     raise ConfigError(f"{name}: {problem}")
         # env_vars is what this source reads its values from (lower-case names, as pydantic-
