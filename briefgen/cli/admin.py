@@ -19,7 +19,6 @@ from briefgen.cli.options import (
 )
 from briefgen.core.errors import UsageError
 from briefgen.core.settings import default_config_path, load_settings
-from briefgen.core.settings_toml import default_config_text, settings_to_toml
 from briefgen.infra.console import Reporter, print_table
 from briefgen.infra.prompts import bundled_prompts_dir
 from briefgen.infra.secrets import redact_known
@@ -60,6 +59,9 @@ def config_show(
     reporter = Reporter(quiet=quiet, verbose=verbose)
 
     def action() -> None:
+        # tomlkit loads only for the commands that write TOML, not at every command's start
+        from briefgen.core.settings_toml import settings_to_toml
+
         settings = load_settings(config)
         source = settings.store.config_path if settings.store.config_path.exists() else "defaults"
         sys.stdout.write(f"# from: {source}\n# store: {settings.store.home}\n")
@@ -81,6 +83,8 @@ def config_init(
     reporter = Reporter(quiet=quiet, verbose=verbose)
 
     def action() -> None:
+        from briefgen.core.settings_toml import default_config_text  # tomlkit, as for show
+
         path = config or default_config_path()
         if path.is_dir():
             raise UsageError(
