@@ -41,15 +41,16 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
-
-from bibtexparser.middlewares.names import NameParts, parse_single_name_into_parts
+from typing import TYPE_CHECKING, Any
 
 from briefgen.core.errors import InputError, UsageError
 from briefgen.core.models import Brief, Paper, period_of_label, split_arxiv_id
 from briefgen.infra.store import Store
 from briefgen.read.latex import plain_text
 from briefgen.render.documents import load_brief
+
+if TYPE_CHECKING:  # bibtexparser loads when a name is split (40 ms), not at every command
+    from bibtexparser.middlewares.names import NameParts
 
 TOP = 5
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -236,6 +237,8 @@ def person_name(name: str) -> NameParts:
     """The parts of a name as arXiv writes it ('Given Family', 'Given Family Jr.', 'Given
     Family, Jr.') or as BibTeX does ('von Last, First', 'von Last, Jr, First': read by
     bibtexparser, which splits as BibTeX does). One word is a last name alone."""
+    from bibtexparser.middlewares.names import NameParts, parse_single_name_into_parts
+
     name = " ".join(name.split())
     if "," in name:
         head, rest = (part.strip() for part in name.split(",", 1))
